@@ -1,0 +1,34 @@
+// Package briefing is sahelbrief's domain: news items, their tags, source
+// health, and (in later parts) stories, ranking and digests. It depends on
+// nothing of ours, so every other package can share its types.
+package briefing
+
+import "time"
+
+// Item is one news article as sahelbrief keeps it: normalized from a feed
+// entry, stored once, and read by digests, commands and alerts.
+type Item struct {
+	ID     int64  // store row id; 0 until stored
+	Source string // name of the source (feed) that delivered it
+	// Key identifies the item within its source: the entry's GUID, else its
+	// canonical link, else a hash of title and date. Stable across polls.
+	Key     string
+	URL     string // canonical link: absolute, tracking parameters removed; may be empty
+	Title   string // plain text, never empty once normalized
+	Summary string // plain text, HTML stripped, cut at a sentence end
+	// Outlet is who published the article: the feed's <source> element for
+	// aggregators such as Google News, else the source name.
+	Outlet string
+	Lang   string // "en", "fr" or "" when unknown
+	// Published is when the article appeared: the entry's published date,
+	// else its updated date, else FirstSeen. Never in the future.
+	Published time.Time
+	Updated   time.Time // entry's updated date; zero when the feed gives none
+	FirstSeen time.Time // when sahelbrief first fetched it
+	// DateFromFeed is false when the feed gave no usable date and Published
+	// was taken from FirstSeen.
+	DateFromFeed bool
+
+	Countries []string // canonical country ids (tagged when stored; part 2)
+	Actors    []string // canonical actor ids (tagged when stored; part 2)
+}

@@ -1,0 +1,77 @@
+package briefing
+
+import "time"
+
+// Source is one feed sahelbrief polls.
+type Source struct {
+	Name     string        // unique, shown in chat and logs
+	URL      string        // http(s) URL or a local file path
+	Lang     string        // "en", "fr" or "" (unknown)
+	Interval time.Duration // poll interval; 0 means the configured default
+}
+
+// FetchStatus is the outcome of one poll of a source.
+type FetchStatus string
+
+const (
+	StatusOK          FetchStatus = "ok"
+	StatusNotModified FetchStatus = "not_modified"
+	StatusError       FetchStatus = "error"
+)
+
+// SourceState is what sahelbrief remembers about a source between polls:
+// the validators for conditional GET, when to poll next, and its health.
+type SourceState struct {
+	Name string
+	URL  string
+
+	// Conditional GET validators from the last successful response.
+	ETag         string
+	LastModified string
+
+	LastAttempt time.Time
+	LastSuccess time.Time // last ok or not_modified answer
+	LastStatus  FetchStatus
+	LastError   string // empty after a success
+	// ConsecutiveFailures counts errors since the last success; it drives
+	// the exponential backoff.
+	ConsecutiveFailures int
+	// ItemsLastTime is how many entries the feed held at the last 200 answer.
+	ItemsLastTime int
+	// LastNewItem is when a poll last stored an item never seen before.
+	LastNewItem time.Time
+	// NextCheck is the earliest time the source is due again.
+	NextCheck time.Time
+}
+
+// SilentAfter is how long a working source may publish nothing new before
+// it counts as silent. Busy news desks publish daily; three quiet days on a
+// feed that still answers usually means it moved or froze.
+const SilentAfter = 72 * time.Hour
+
+// SilentSince reports when a working source went quiet: the time of its last
+// new item, if that is older than SilentAfter while the source still answers.
+// It returns the zero time when the source is not silent.
+func (s SourceState) SilentSince(now time.Time) time.Time {
+	if s.LastSuccess.IsZero() || s.ConsecutiveFailures > 0 || s.LastNewItem.IsZero() {
+		return time.Time{}
+	}
+	if now.Sub(s.LastNewItem) < SilentAfter {
+		return time.Time{}
+	}
+	return s.LastNewItem
+}
+
+// Fetched is one poll's outcome to persist: the source's new state and the
+// items its feed held.
+type Fetched struct {
+	State SourceState
+	Items []Item
+}
+
+// Saved says what persisting a Fetched changed.
+type Saved struct {
+	Source  string
+	New     []Item // items never seen before, with their store IDs
+	Updated int    // known items whose title, summary, link or date changed
+}

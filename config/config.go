@@ -1,0 +1,277 @@
+// Package config loads sahelbrief's settings: environment variables (a
+// .env file in the working directory is read too; the real environment
+// wins), command-line overrides, and an optional YAML file for structured
+// settings such as the source list. Every value is validated at start-up;
+// a bad one stops the program with an error naming its key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is the typed, validated configuration.
+type Config struct {
+	ConfigFile   string        // SAHELBRIEF_CONFIG: optional YAML file
+	DBPath       string        // SAHELBRIEF_DB
+	PollInterval time.Duration // SAHELBRIEF_POLL_INTERVAL: default per-source interval
+	FetchTimeout time.Duration // SAHELBRIEF_FETCH_TIMEOUT: one whole fetch
+	MaxFeedBytes int64         // SAHELBRIEF_MAX_FEED_BYTES
+	Concurrency  int           // SAHELBRIEF_CONCURRENCY: fetches in flight
+	PerHost      int           // SAHELBRIEF_PER_HOST: fetches in flight per host
+	MaxBackoff   time.Duration // SAHELBRIEF_MAX_BACKOFF
+	UserAgent    string        // SAHELBRIEF_USER_AGENT
+	LogLevel     slog.Level    // SAHELBRIEF_LOG_LEVEL
+
+	// Sources from the YAML file; nil when the file lists none and the
+	// built-in list applies.
+	Sources []Source
+
+	values  map[string]string // raw value of each option, as loaded
+	origins map[string]string // where each value came from
+}
+
+// Source is one feed as the YAML file declares it.
+type Source struct {
+	Name     string
+	URL      string
+	Lang     string
+	Interval time.Duration
+}
+
+// Error is a configuration error; Key names the setting at fault.
+type Error struct {
+	Key string
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Msg) }
+
+// option is one environment setting: its key, default, one-line help (the
+// same text .env.example carries), whether it is secret, and how to apply it.
+type option struct {
+	key    string
+	def    string
+	help   string
+	secret bool
+	apply  func(c *Config, v string) error
+}
+
+// options is the single table of environment settings. README and
+// .env.example are checked against it by tests.
+var options = []option{
+	{key: "SAHELBRIEF_CONFIG", def: "", help: "optional YAML file (sources list and other structured settings)",
+		apply: func(c *Config, v string) error { c.ConfigFile = v; return nil }},
+	{key: "SAHELBRIEF_DB", def: "sahelbrief.db", help: "SQLite database path",
+		apply: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be empty")
+			}
+			c.DBPath = v
+			return nil
+		}},
+	{key: "SAHELBRIEF_POLL_INTERVAL", def: "10m", help: "default poll interval of sources that set none (minimum 1s)",
+		apply: func(c *Config, v string) (err error) { c.PollInterval, err = parseDuration(v, time.Second); return }},
+	{key: "SAHELBRIEF_FETCH_TIMEOUT", def: "30s", help: "time limit for one feed fetch, from connecting to the last byte",
+		apply: func(c *Config, v string) (err error) {
+			c.FetchTimeout, err = parseDuration(v, 100*time.Millisecond)
+			return
+		}},
+	{key: "SAHELBRIEF_MAX_FEED_BYTES", def: "10MiB", help: "largest feed body accepted, after decompression (e.g. 10MiB, 512KiB)",
+		apply: func(c *Config, v string) (err error) { c.MaxFeedBytes, err = parseBytes(v); return }},
+	{key: "SAHELBRIEF_CONCURRENCY", def: "16", help: "feeds fetched at once, overall",
+		apply: func(c *Config, v string) (err error) { c.Concurrency, err = parseCount(v, 1, 1024); return }},
+	{key: "SAHELBRIEF_PER_HOST", def: "2", help: "feeds fetched at once from any one host",
+		apply: func(c *Config, v string) (err error) { c.PerHost, err = parseCount(v, 1, 64); return }},
+	{key: "SAHELBRIEF_MAX_BACKOFF", def: "6h", help: "longest wait before retrying a failing source",
+		apply: func(c *Config, v string) (err error) { c.MaxBackoff, err = parseDuration(v, time.Second); return }},
+	{key: "SAHELBRIEF_USER_AGENT", def: "", help: "User-Agent sent to feeds (empty: sahelbrief's own, naming the project)",
+		apply: func(c *Config, v string) error { c.UserAgent = v; return nil }},
+	{key: "SAHELBRIEF_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error",
+		apply: func(c *Config, v string) error {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "debug":
+				c.LogLevel = slog.LevelDebug
+			case "info", "":
+				c.LogLevel = slog.LevelInfo
+			case "warn", "warning":
+				c.LogLevel = slog.LevelWarn
+			case "error":
+				c.LogLevel = slog.LevelError
+			default:
+				return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+			}
+			return nil
+		}},
+}
+
+// Variables lists every environment variable sahelbrief reads, with its
+// default and help, in the order of the option table.
+func Variables() []Variable {
+	out := make([]Variable, len(options))
+	for i, o := range options {
+		out[i] = Variable{Key: o.key, Default: o.def, Help: o.help, Secret: o.secret}
+	}
+	return out
+}
+
+// Variable describes one environment setting.
+type Variable struct {
+	Key, Default, Help string
+	Secret             bool
+}
+
+// LoadOptions say where Load looks.
+type LoadOptions struct {
+	// Getenv reads the process environment; nil means os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// DotEnv is the .env file to read; "" means ".env" in the working
+	// directory. A missing file is fine.
+	DotEnv string
+	// Overrides come from command-line flags and win over everything.
+	Overrides map[string]string
+}
+
+// Load reads and validates the configuration.
+func Load(o LoadOptions) (*Config, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	dotPath := o.DotEnv
+	if dotPath == "" {
+		dotPath = ".env"
+	}
+	dot, err := readDotEnv(dotPath)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{values: map[string]string{}, origins: map[string]string{}}
+	for _, opt := range options {
+		v, origin := opt.def, "default"
+		if dv, ok := dot[opt.key]; ok {
+			v, origin = dv, dotPath
+		}
+		if ev, ok := getenv(opt.key); ok {
+			v, origin = ev, "environment"
+		}
+		if ov, ok := o.Overrides[opt.key]; ok {
+			v, origin = ov, "flag"
+		}
+		if err := opt.apply(c, v); err != nil {
+			return nil, &Error{Key: opt.key, Msg: fmt.Sprintf("%v (from %s)", err, origin)}
+		}
+		c.values[opt.key], c.origins[opt.key] = v, origin
+	}
+	if c.ConfigFile != "" {
+		if err := c.loadFile(c.ConfigFile); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// readDotEnv parses a .env file; a missing file yields no values.
+func readDotEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	defer f.Close()
+	m, err := godotenv.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Dump lists every setting with its value and origin, secrets redacted, in
+// "KEY=value  # origin" lines: safe to paste into a bug report.
+func (c *Config) Dump() string {
+	var b strings.Builder
+	for _, opt := range options {
+		v := c.values[opt.key]
+		if opt.secret && v != "" {
+			v = "[redacted]"
+		}
+		fmt.Fprintf(&b, "%s=%s  # %s\n", opt.key, v, c.origins[opt.key])
+	}
+	if c.ConfigFile != "" {
+		n := "built-in list"
+		if c.Sources != nil {
+			n = strconv.Itoa(len(c.Sources)) + " from " + c.ConfigFile
+		}
+		fmt.Fprintf(&b, "# sources: %s\n", n)
+	}
+	return b.String()
+}
+
+// LogValue keeps secrets out of logs when a Config is logged with slog.
+func (c *Config) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, len(options))
+	for _, opt := range options {
+		v := c.values[opt.key]
+		if opt.secret && v != "" {
+			v = "[redacted]"
+		}
+		attrs = append(attrs, slog.String(strings.ToLower(opt.key), v))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+func parseDuration(v string, minimum time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (examples: 90s, 10m, 2h)", v)
+	}
+	if d < minimum {
+		return 0, fmt.Errorf("%s is below the minimum of %s", d, minimum)
+	}
+	return d, nil
+}
+
+func parseCount(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a whole number", v)
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%d is outside %d..%d", n, lo, hi)
+	}
+	return n, nil
+}
+
+// parseBytes reads sizes such as 10MiB, 512KiB, 1GiB, 10MB or 1048576.
+func parseBytes(v string) (int64, error) {
+	s := strings.TrimSpace(v)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToUpper(s), strings.ToUpper(u.suffix)) {
+			s = strings.TrimSpace(s[:len(s)-len(u.suffix)])
+			mult = u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size (examples: 10MiB, 512KiB, 1048576)", v)
+	}
+	if n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is too large", v)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,222 @@
+// Command sahelbrief keeps analysts, journalists and NGO security teams
+// briefed on the Sahel juntas: it polls curated news feeds, stores and tags
+// their items, and (in later parts) posts digests and alerts to Slack and
+// Discord. This file is wiring only: flags and config in, packages out.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/sources"
+	"github.com/sahelbrief/sahelbrief/store"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the job failed
+	exitUsage = 2 // bad usage or configuration
+)
+
+// command is one subcommand: its name, one-line summary and entry point.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *cliEnv, args []string) int
+}
+
+var commands = []command{
+	{"fetch", "poll every due source once and store new items", runFetch},
+	{"sources", "list sources with their health (--check tries each)", runSources},
+	{"config", "print the effective configuration (secrets redacted)", runConfig},
+}
+
+// cliEnv is what every subcommand gets: streams, and the global flags.
+type cliEnv struct {
+	stdout, stderr io.Writer
+	overrides      map[string]string // from --config and --db
+	getenv         func(string) (string, bool)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it with buffers.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
+	env := &cliEnv{stdout: stdout, stderr: stderr, overrides: map[string]string{}, getenv: getenv}
+	global := flag.NewFlagSet("sahelbrief", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	addGlobalFlags(global, env)
+	global.Usage = func() { usage(stderr) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	if rest[0] == "help" {
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == rest[0] {
+			return c.run(ctx, env, rest[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "sahelbrief: unknown command %q\n\n", rest[0])
+	usage(stderr)
+	return exitUsage
+}
+
+// addGlobalFlags declares --config and --db on a flag set; every
+// subcommand declares them too, so they work before or after its name.
+func addGlobalFlags(fs *flag.FlagSet, env *cliEnv) {
+	fs.Func("config", "YAML config `file` (env SAHELBRIEF_CONFIG)", func(v string) error {
+		env.overrides["SAHELBRIEF_CONFIG"] = v
+		return nil
+	})
+	fs.Func("db", "SQLite database `path` (env SAHELBRIEF_DB, default sahelbrief.db)", func(v string) error {
+		env.overrides["SAHELBRIEF_DB"] = v
+		return nil
+	})
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] <command> [flags]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'sahelbrief <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 the job failed, 2 usage or configuration error.")
+}
+
+// newFlagSet makes a subcommand's flag set with the global flags and a
+// usage line.
+func newFlagSet(env *cliEnv, name, args, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	addGlobalFlags(fs, env)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: sahelbrief %s %s\n\n%s\n\nFlags:\n", name, args, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses a subcommand's flags; ok is false when the command
+// should exit with code (help asked, or bad flags).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "sahelbrief %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// loadConfig loads the configuration and sets up logging, reporting a bad
+// setting on stderr.
+func loadConfig(env *cliEnv) (*config.Config, bool) {
+	cfg, err := config.Load(config.LoadOptions{Getenv: env.getenv, Overrides: env.overrides})
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
+	return cfg, true
+}
+
+// newLogger logs text on a terminal and JSON otherwise, for log shippers.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// isTerminal reports whether w is a character device (a TTY).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// sourceList is the configured sources, or the built-in list.
+func sourceList(cfg *config.Config) ([]briefing.Source, error) {
+	list := cfg.Sources
+	if list == nil {
+		var err error
+		list, err = config.ParseSources(sources.BuiltinYAML, "built-in feeds.yaml")
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]briefing.Source, len(list))
+	for i, s := range list {
+		out[i] = briefing.Source{Name: s.Name, URL: s.URL, Lang: s.Lang, Interval: s.Interval}
+	}
+	return out, nil
+}
+
+// newFetcher builds the fetcher the configuration describes.
+func newFetcher(cfg *config.Config) *sources.Fetcher {
+	return sources.NewFetcher(sources.Options{
+		UserAgent:       cfg.UserAgent,
+		MaxBody:         cfg.MaxFeedBytes,
+		Timeout:         cfg.FetchTimeout,
+		DefaultInterval: cfg.PollInterval,
+		MaxBackoff:      cfg.MaxBackoff,
+	})
+}
+
+func openStore(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {
+	st, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	return st, true
+}
+
+func runConfig(_ context.Context, env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "config", "", "Print every setting with its value and where it came from. Secrets are redacted.")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return exitUsage
+	}
+	fmt.Fprint(env.stdout, cfg.Dump())
+	return exitOK
+}

@@ -1,0 +1,10 @@
+package sources
+
+import _ "embed"
+
+// BuiltinYAML is the built-in feed list (see feeds.yaml), used when the
+// config file lists no sources. main parses it with the same code as the
+// config file, so both accept exactly the same shape.
+//
+//go:embed feeds.yaml
+var BuiltinYAML []byte

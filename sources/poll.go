@@ -1,0 +1,136 @@
+package sources
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// Default concurrency limits.
+const (
+	DefaultConcurrency = 16
+	DefaultPerHost     = 2
+)
+
+// Job is one source to poll with the state remembered for it.
+type Job struct {
+	Source briefing.Source
+	State  briefing.SourceState
+}
+
+// Poller fetches many sources at once, at most Concurrency in flight
+// overall and PerHost against any one host, so one slow host (or a dozen
+// Google News feeds) cannot take every slot.
+type Poller struct {
+	Fetcher     *Fetcher
+	Concurrency int
+	PerHost     int
+	Mode        Mode
+}
+
+// Poll fetches every job and sends each Result on the returned channel as
+// it completes; the channel closes when all are done or ctx ends.
+func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
+	limit := p.Concurrency
+	if limit <= 0 {
+		limit = DefaultConcurrency
+	}
+	perHost := p.PerHost
+	if perHost <= 0 {
+		perHost = DefaultPerHost
+	}
+	out := make(chan Result, limit)
+	global := make(chan struct{}, limit)
+	var (
+		mu    sync.Mutex
+		hosts = map[string]chan struct{}{}
+		wg    sync.WaitGroup
+	)
+	hostSlot := func(h string) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		s, ok := hosts[h]
+		if !ok {
+			s = make(chan struct{}, perHost)
+			hosts[h] = s
+		}
+		return s
+	}
+	// Goroutines wait for their host's slot first, then a global one:
+	// a job blocked on a busy host never holds a global slot.
+	for _, j := range jobs {
+		wg.Add(1)
+		go func(j Job) {
+			defer wg.Done()
+			hs := hostSlot(hostOf(j.Source.URL))
+			select {
+			case hs <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-hs }()
+			select {
+			case global <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-global }()
+			if ctx.Err() != nil {
+				return
+			}
+			res := p.Fetcher.Fetch(ctx, j.Source, j.State, p.Mode)
+			select {
+			case out <- res:
+			case <-ctx.Done():
+			}
+		}(j)
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out
+}
+
+// hostOf keys the per-host limit; local files share one key.
+func hostOf(raw string) string {
+	if isLocalPath(raw) {
+		return "file"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// Due returns the jobs whose next check has come (all of them when all is
+// true), in a stable order: sources never polled first, then the most
+// overdue.
+func Due(srcs []briefing.Source, states map[string]briefing.SourceState, now time.Time, all bool) []Job {
+	jobs := make([]Job, 0, len(srcs))
+	for _, s := range srcs {
+		st, ok := states[s.Name]
+		if !ok {
+			st = briefing.SourceState{Name: s.Name, URL: s.URL}
+		}
+		if st.URL != s.URL {
+			// The source moved: its validators belong to the old address.
+			st.URL, st.ETag, st.LastModified = s.URL, "", ""
+			st.NextCheck = time.Time{}
+		}
+		if !all && st.NextCheck.After(now) {
+			continue
+		}
+		jobs = append(jobs, Job{Source: s, State: st})
+	}
+	sort.SliceStable(jobs, func(i, j int) bool {
+		return jobs[i].State.NextCheck.Before(jobs[j].State.NextCheck)
+	})
+	return jobs
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/sources"
+)
+
+// healthLine is the --json shape of one source in `sources`.
+type healthLine struct {
+	Source              string `json:"source"`
+	URL                 string `json:"url"`
+	Lang                string `json:"lang,omitempty"`
+	Interval            string `json:"interval"`
+	Status              string `json:"status"` // ok, not_modified, error, never
+	Health              string `json:"health"` // healthy, failing, silent, new
+	LastAttempt         string `json:"last_attempt,omitempty"`
+	LastSuccess         string `json:"last_success,omitempty"`
+	ConsecutiveFailures int    `json:"consecutive_failures"`
+	Error               string `json:"error"`
+	ItemsLastTime       int    `json:"items_last_time"`
+	StoredItems         int    `json:"stored_items"`
+	SilentSince         string `json:"silent_since,omitempty"`
+	NextCheck           string `json:"next_check,omitempty"`
+}
+
+func runSources(ctx context.Context, env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "sources", "[--check] [--json]",
+		"List the sources with their health. --check fetches each now, without storing anything,\n"+
+			"and reports whether it answers with a feed; it exits 1 if any source fails.")
+	check := fs.Bool("check", false, "fetch every source now (nothing is stored) and report reachability")
+	asJSON := fs.Bool("json", false, "print one JSON object per source and line")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return exitUsage
+	}
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitUsage
+	}
+	if *check {
+		return checkSources(ctx, env, srcs, newPoller(cfg, sources.Fresh), *asJSON)
+	}
+	st, ok := openStore(ctx, env, cfg)
+	if !ok {
+		return exitFail
+	}
+	defer st.Close()
+	states, err := st.SourceStates(ctx)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitFail
+	}
+	counts, err := st.ItemCounts(ctx)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitFail
+	}
+	now := time.Now()
+	for _, s := range srcs {
+		h := health(s, states[s.Name], counts[s.Name], cfg.PollInterval, now)
+		printHealth(env.stdout, h, *asJSON, now)
+	}
+	return exitOK
+}
+
+// health summarizes one source for people and scripts.
+func health(s briefing.Source, st briefing.SourceState, stored int, defaultInterval time.Duration, now time.Time) healthLine {
+	interval := s.Interval
+	if interval <= 0 {
+		interval = defaultInterval
+	}
+	h := healthLine{
+		Source: s.Name, URL: s.URL, Lang: s.Lang, Interval: interval.String(),
+		Status: string(st.LastStatus), ConsecutiveFailures: st.ConsecutiveFailures, Error: st.LastError,
+		ItemsLastTime: st.ItemsLastTime, StoredItems: stored,
+		LastAttempt: stamp(st.LastAttempt), LastSuccess: stamp(st.LastSuccess), NextCheck: stamp(st.NextCheck),
+	}
+	switch {
+	case st.LastAttempt.IsZero():
+		h.Status, h.Health = "never", "new"
+	case st.ConsecutiveFailures > 0:
+		h.Health = "failing"
+	case !st.SilentSince(now).IsZero():
+		h.Health = "silent"
+		h.SilentSince = stamp(st.SilentSince(now))
+	default:
+		h.Health = "healthy"
+	}
+	return h
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func printHealth(w io.Writer, h healthLine, asJSON bool, now time.Time) {
+	if asJSON {
+		b, _ := json.Marshal(h)
+		fmt.Fprintf(w, "%s\n", b)
+		return
+	}
+	detail := ""
+	switch h.Health {
+	case "new":
+		detail = "not polled yet"
+	case "failing":
+		detail = fmt.Sprintf("%d failures in a row: %s", h.ConsecutiveFailures, h.Error)
+	case "silent":
+		since, _ := time.Parse(time.RFC3339, h.SilentSince)
+		detail = fmt.Sprintf("nothing new for %s", ago(now, since))
+	default:
+		last, _ := time.Parse(time.RFC3339, h.LastSuccess)
+		detail = fmt.Sprintf("ok %s ago, %d items stored", ago(now, last), h.StoredItems)
+	}
+	fmt.Fprintf(w, "%-28s %-8s %-4s every %-6s %s\n", truncate(h.Source, 28), h.Health, h.Lang, h.Interval, detail)
+}
+
+// ago renders a duration the way people say it: 45s, 12m, 5h, 3d.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// checkSources fetches every source once, stores nothing, and reports.
+func checkSources(ctx context.Context, env *cliEnv, srcs []briefing.Source, p *sources.Poller, asJSON bool) int {
+	jobs := sources.Due(srcs, nil, time.Now(), true)
+	progress := newProgress(env.stderr, len(jobs), !asJSON)
+	failed := 0
+	for r := range p.Poll(ctx, jobs) {
+		progress.clear()
+		if r.Status == briefing.StatusError {
+			failed++
+		}
+		l := lineFor(r, briefing.Saved{})
+		l.NextCheck = ""
+		printLine(env.stdout, l, asJSON)
+		progress.step()
+	}
+	progress.clear()
+	if ctx.Err() != nil {
+		return exitFail
+	}
+	if !asJSON {
+		fmt.Fprintf(env.stdout, "%d sources checked: %d reachable, %d failed\n", len(jobs), len(jobs)-failed, failed)
+	}
+	if failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}

@@ -1,0 +1,63 @@
+-- Sources: conditional-GET validators, schedule and health of each feed.
+-- Times are Unix milliseconds (UTC); 0 means never.
+CREATE TABLE sources (
+    name                 TEXT PRIMARY KEY,
+    url                  TEXT NOT NULL,
+    etag                 TEXT NOT NULL DEFAULT '',
+    last_modified        TEXT NOT NULL DEFAULT '',
+    last_attempt         INTEGER NOT NULL DEFAULT 0,
+    last_success         INTEGER NOT NULL DEFAULT 0,
+    last_status          TEXT NOT NULL DEFAULT '',
+    last_error           TEXT NOT NULL DEFAULT '',
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    items_last_time      INTEGER NOT NULL DEFAULT 0,
+    last_new_item        INTEGER NOT NULL DEFAULT 0,
+    next_check           INTEGER NOT NULL DEFAULT 0
+);
+
+-- Items: one row per article. (source, key) is the feed's identity for it;
+-- url finds the same article when a publisher rewrites its GUID.
+CREATE TABLE items (
+    id             INTEGER PRIMARY KEY,
+    source         TEXT NOT NULL,
+    key            TEXT NOT NULL,
+    url            TEXT NOT NULL DEFAULT '',
+    title          TEXT NOT NULL,
+    summary        TEXT NOT NULL DEFAULT '',
+    outlet         TEXT NOT NULL DEFAULT '',
+    lang           TEXT NOT NULL DEFAULT '',
+    published      INTEGER NOT NULL,
+    updated        INTEGER NOT NULL DEFAULT 0,
+    first_seen     INTEGER NOT NULL,
+    date_from_feed INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (source, key)
+);
+CREATE INDEX items_url ON items (url) WHERE url <> '';
+CREATE INDEX items_published ON items (published);
+
+-- Tags computed once when an item is stored (countries and actors).
+CREATE TABLE item_tags (
+    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+    kind    TEXT NOT NULL CHECK (kind IN ('country', 'actor')),
+    tag     TEXT NOT NULL,
+    PRIMARY KEY (item_id, kind, tag)
+) WITHOUT ROWID;
+CREATE INDEX item_tags_by_tag ON item_tags (kind, tag, item_id);
+
+-- Full-text index over title and summary; remove_diacritics 2 makes
+-- "Goïta" match "goita" and "Ménaka" match "menaka".
+CREATE VIRTUAL TABLE items_fts USING fts5 (
+    title, summary,
+    content = 'items', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary);
+    INSERT INTO items_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+END;

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// SourceStates returns the remembered state of every source, by name.
+func (s *Store) SourceStates(ctx context.Context) (map[string]briefing.SourceState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, url, etag, last_modified, last_attempt, last_success,
+		last_status, last_error, consecutive_failures, items_last_time, last_new_item, next_check FROM sources`)
+	if err != nil {
+		return nil, fmt.Errorf("store: source states: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]briefing.SourceState{}
+	for rows.Next() {
+		var (
+			st                              briefing.SourceState
+			attempt, success, newItem, next int64
+			status                          string
+		)
+		if err := rows.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &attempt, &success, &status,
+			&st.LastError, &st.ConsecutiveFailures, &st.ItemsLastTime, &newItem, &next); err != nil {
+			return nil, fmt.Errorf("store: source states: %w", err)
+		}
+		st.LastAttempt, st.LastSuccess = fromMS(attempt), fromMS(success)
+		st.LastNewItem, st.NextCheck = fromMS(newItem), fromMS(next)
+		st.LastStatus = briefing.FetchStatus(status)
+		out[st.Name] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: source states: %w", err)
+	}
+	return out, nil
+}
+
+// ItemCounts returns how many items each source has stored.
+func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, count(*) FROM items GROUP BY source`)
+	if err != nil {
+		return nil, fmt.Errorf("store: item counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, fmt.Errorf("store: item counts: %w", err)
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
+// ItemsSince returns items published at or after since, newest first, at
+// most limit of them (all when limit <= 0), with their tags.
+func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, key, url, title, summary, outlet, lang, published,
+		updated, first_seen, date_from_feed FROM items WHERE published >= ? ORDER BY published DESC, id DESC LIMIT ?`,
+		ms(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	defer rows.Close()
+	var items []briefing.Item
+	byID := map[int64]int{}
+	for rows.Next() {
+		var it briefing.Item
+		var pub, upd, seen int64
+		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
+			&pub, &upd, &seen, &it.DateFromFeed); err != nil {
+			return nil, fmt.Errorf("store: items since: %w", err)
+		}
+		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
+		byID[it.ID] = len(items)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	if err := s.loadTags(ctx, items, byID, since); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+func (s *Store) loadTags(ctx context.Context, items []briefing.Item, byID map[int64]int, since time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.item_id, t.kind, t.tag FROM item_tags t
+		JOIN items i ON i.id = t.item_id WHERE i.published >= ? ORDER BY t.item_id, t.kind, t.tag`, ms(since))
+	if err != nil {
+		return fmt.Errorf("store: tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind, tag string
+		if err := rows.Scan(&id, &kind, &tag); err != nil {
+			return fmt.Errorf("store: tags: %w", err)
+		}
+		i, ok := byID[id]
+		if !ok {
+			continue
+		}
+		if kind == "country" {
+			items[i].Countries = append(items[i].Countries, tag)
+		} else {
+			items[i].Actors = append(items[i].Actors, tag)
+		}
+	}
+	return rows.Err()
+}
+
+// SearchFTS finds items whose title or summary match an FTS5 query,
+// newest first. The query is passed as a bound parameter; callers turn
+// user text into FTS5 syntax (part 3's query language) before calling.
+func (s *Store) SearchFTS(ctx context.Context, ftsQuery string, limit int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT i.id FROM items_fts f JOIN items i ON i.id = f.rowid
+		WHERE items_fts MATCH ? ORDER BY i.published DESC LIMIT ?`, ftsQuery, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
