@@ -126,10 +126,20 @@ func entryKey(it *gofeed.Item, item briefing.Item) string {
 func entryDates(it *gofeed.Item, now time.Time) (published, updated time.Time, fromFeed bool) {
 	if it.UpdatedParsed != nil {
 		updated = it.UpdatedParsed.UTC()
+	} else if t, ok := parseLocalizedDate(it.Updated); ok {
+		updated = t
 	}
 	switch {
 	case it.PublishedParsed != nil && !it.PublishedParsed.IsZero():
 		published, fromFeed = it.PublishedParsed.UTC(), true
+	case it.Published != "":
+		if t, ok := parseLocalizedDate(it.Published); ok {
+			published, fromFeed = t, true
+		} else if !updated.IsZero() {
+			published, fromFeed = updated, true
+		} else {
+			published = now
+		}
 	case !updated.IsZero():
 		published, fromFeed = updated, true
 	default:

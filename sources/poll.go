@@ -17,6 +17,9 @@ const (
 	DefaultPerHost     = 2
 )
 
+// resultBuffer is how many fetched results may wait for the consumer.
+const resultBuffer = 256
+
 // Job is one source to poll with the state remembered for it.
 type Job struct {
 	Source briefing.Source
@@ -44,7 +47,9 @@ func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
 	if perHost <= 0 {
 		perHost = DefaultPerHost
 	}
-	out := make(chan Result, limit)
+	// A deep buffer lets fetchers keep parsing while the consumer writes a
+	// batch to disk; it bounds memory at resultBuffer feeds' items.
+	out := make(chan Result, resultBuffer)
 	global := make(chan struct{}, limit)
 	var (
 		mu    sync.Mutex

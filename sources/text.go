@@ -27,56 +27,138 @@ func plainText(s string) string {
 	return collapseSpace(fixMojibake(s))
 }
 
-// stripHTML keeps the text of an HTML fragment. Block-level tags become
-// spaces so words on either side of <br> or </p> do not run together.
+// stripHTML keeps the text of an HTML fragment: tags and comments are
+// dropped, the contents of <script> and <style> too, and entities decoded.
+// Every tag becomes a space so words on either side of <br> or </p> do not
+// run together (collapseSpace folds the extra spaces). A hand-written scan:
+// feeds carry small, simple fragments, and a full tokenizer cost more than
+// the rest of normalization together.
 func stripHTML(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	z := html.NewTokenizer(strings.NewReader(s))
-	skip := 0 // depth inside <script>/<style>
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			out := b.String()
-			// Some publishers escape their HTML twice ("&amp;eacute;"): one
-			// more pass decodes what the first left behind.
-			if strings.Contains(out, "&") {
-				out = html.UnescapeString(out)
+	for i := 0; i < len(s); {
+		lt := strings.IndexByte(s[i:], '<')
+		if lt < 0 {
+			b.WriteString(s[i:])
+			break
+		}
+		b.WriteString(s[i : i+lt])
+		i += lt
+		rest := s[i:]
+		switch {
+		case strings.HasPrefix(rest, "<!--"):
+			end := strings.Index(rest, "-->")
+			if end < 0 {
+				i = len(s)
+				continue
 			}
-			return out
-		case html.TextToken:
-			if skip == 0 {
-				b.Write(z.Text())
+			i += end + 3
+		case len(rest) > 1 && (isASCIILetter(rest[1]) || rest[1] == '/' || rest[1] == '!' || rest[1] == '?'):
+			end := tagEnd(rest)
+			if end < 0 {
+				i = len(s) // an unclosed tag: drop the rest, as browsers do
+				continue
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "script", "style":
-				if z.Token().Type == html.StartTagToken {
-					skip++
+			name := tagName(rest)
+			i += end + 1
+			if name == "script" || name == "style" {
+				if close := indexFold(s[i:], "</"+name); close >= 0 {
+					i += close
+					if gt := strings.IndexByte(s[i:], '>'); gt >= 0 {
+						i += gt + 1
+					} else {
+						i = len(s)
+					}
+				} else {
+					i = len(s)
 				}
 			}
 			b.WriteByte(' ')
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "script", "style":
-				if skip > 0 {
-					skip--
-				}
-			}
-			b.WriteByte(' ')
+		default:
+			b.WriteByte('<') // a bare "<", as in "a < b"
+			i++
 		}
 	}
+	out := b.String()
+	if strings.IndexByte(out, '&') >= 0 {
+		out = html.UnescapeString(out)
+		// Some publishers escape their HTML twice ("&amp;eacute;"): one
+		// more pass decodes what the first left behind.
+		if strings.IndexByte(out, '&') >= 0 && strings.IndexByte(out, ';') >= 0 {
+			out = html.UnescapeString(out)
+		}
+	}
+	return out
+}
+
+func isASCIILetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+// tagEnd finds the '>' closing the tag that starts s, skipping quoted
+// attribute values; -1 when there is none.
+func tagEnd(s string) int {
+	var quote byte
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return i
+		}
+	}
+	return -1
+}
+
+// tagName returns the lower-case name of the tag at the start of s.
+func tagName(s string) string {
+	i := 1
+	for i < len(s) && isASCIILetter(s[i]) || (i > 1 && i < len(s) && s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	return strings.ToLower(s[1:i])
+}
+
+// indexFold is strings.Index ignoring ASCII case.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // collapseSpace trims s and folds every run of white space (including
-// non-breaking and zero-width spaces) into one ASCII space.
+// non-breaking and zero-width spaces) into one ASCII space; control
+// characters go.
 func collapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				space = true
+				continue
+			case c < 0x20 || c == 0x7f:
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' || r == '\u200c' || r == '\u200d' || r == '\u2060' {
 			space = true
 			continue
@@ -94,11 +176,11 @@ func collapseSpace(s string) string {
 }
 
 // fixMojibake repairs UTF-8 text that was decoded as Windows-1252 and
-// encoded again ("GuaidÃ³" for "Guaidó"), a common fault in real feeds.
-// It only rewrites a string that round-trips exactly and becomes valid
-// UTF-8 with multi-byte characters, so genuine "Ã" survives.
+// encoded again ("GuaidÃ³" for "Guaidó", "dâ€™Ã©tat" for "d’état"), a
+// common fault in real feeds. It only rewrites a string that round-trips
+// exactly and becomes valid UTF-8, so a genuine "Ã" survives.
 func fixMojibake(s string) string {
-	if !strings.ContainsAny(s, "ÃÂâÅÄ") {
+	if !strings.Contains(s, "Ã") && !strings.Contains(s, "Â") && !strings.Contains(s, "â€") {
 		return s
 	}
 	enc, err := charmap.Windows1252.NewEncoder().String(s)

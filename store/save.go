@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -29,15 +29,22 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	}
 	defer w.close()
 
+	if err := w.begin(ctx, tx); err != nil {
+		return nil, err
+	}
 	out := make([]briefing.Saved, 0, len(batch))
 	for _, f := range batch {
 		saved := briefing.Saved{Source: f.State.Name}
 		state := f.State
+		known, err := w.lookup(ctx, f.State.Name, f.Items)
+		if err != nil {
+			return nil, fmt.Errorf("store: save %s: %w", f.State.Name, err)
+		}
 		for _, it := range f.Items {
 			if it.Source == "" {
 				it.Source = f.State.Name
 			}
-			id, isNew, changed, err := w.upsertItem(ctx, it)
+			id, isNew, changed, err := w.upsertItem(ctx, it, known)
 			if err != nil {
 				return nil, fmt.Errorf("store: save %s item %q: %w", f.State.Name, it.Key, err)
 			}
@@ -56,6 +63,9 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		}
 		out = append(out, saved)
 	}
+	if err := w.indexText(ctx, tx); err != nil {
+		return nil, fmt.Errorf("store: save: full-text index: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: save: commit: %w", err)
 	}
@@ -65,18 +75,65 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 // writer holds the statements one save transaction reuses for every item.
 type writer struct {
 	byKey, byURL, insert, update, tag, untag, state *sql.Stmt
+
+	// Full-text index work, done once at the end of the transaction.
+	maxIDBefore int64    // rows with a larger id were inserted by this transaction
+	reindexed   []stored // rows whose title or summary changed: their indexed text
+	isReindexed map[int64]bool
+}
+
+// begin notes where this transaction's new rows start. Immediate
+// transactions mean no other writer can insert meanwhile.
+func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&w.maxIDBefore); err != nil {
+		return fmt.Errorf("store: save: %w", err)
+	}
+	return nil
+}
+
+// indexText brings the FTS5 index up to date with this transaction's
+// writes in three statements, whatever the number of rows: FTS5 flushes
+// its buffer at each statement, so per-row writes would fragment it.
+func (w *writer) indexText(ctx context.Context, tx *sql.Tx) error {
+	if len(w.reindexed) > 0 {
+		old := make([][3]any, len(w.reindexed))
+		ids := make([]int64, len(w.reindexed))
+		for i, r := range w.reindexed {
+			old[i] = [3]any{r.id, r.title, r.summary}
+			ids[i] = r.id
+		}
+		oldJSON, err := json.Marshal(old)
+		if err != nil {
+			return err
+		}
+		idsJSON, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (items_fts, rowid, title, summary)
+			SELECT 'delete', value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(oldJSON)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
+			SELECT id, title, summary FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON)); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
+		SELECT id, title, summary FROM items WHERE id > ?`, w.maxIDBefore)
+	return err
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{}
+	w := &writer{isReindexed: map[int64]bool{}}
 	stmts := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
 		{&w.byKey, `SELECT id, source, key, url, title, summary, published, updated, date_from_feed
-			FROM items WHERE source = ? AND key = ?`},
+			FROM items WHERE source = ? AND key IN (SELECT value FROM json_each(?))`},
 		{&w.byURL, `SELECT id, source, key, url, title, summary, published, updated, date_from_feed
-			FROM items WHERE url = ? ORDER BY source = ? DESC, id LIMIT 1`},
+			FROM items WHERE url IN (SELECT value FROM json_each(?)) ORDER BY id`},
 		{&w.insert, `INSERT INTO items (source, key, url, title, summary, outlet, lang, published, updated, first_seen, date_from_feed)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
@@ -122,23 +179,83 @@ type stored struct {
 	dateFromFeed       bool
 }
 
-func scanStored(row *sql.Row) (stored, error) {
-	var s stored
-	err := row.Scan(&s.id, &s.source, &s.key, &s.url, &s.title, &s.summary, &s.published, &s.updated, &s.dateFromFeed)
-	return s, err
+// knownRows are the stored rows one feed's items may duplicate, found
+// with two queries per feed instead of two per item.
+type knownRows struct {
+	byKey map[string]stored
+	byURL map[string]stored
+}
+
+// lookup loads the rows that share a key (within the source) or a
+// canonical URL (in any source) with items.
+func (w *writer) lookup(ctx context.Context, source string, items []briefing.Item) (knownRows, error) {
+	k := knownRows{byKey: map[string]stored{}, byURL: map[string]stored{}}
+	if len(items) == 0 {
+		return k, nil
+	}
+	keys := make([]string, 0, len(items))
+	urls := make([]string, 0, len(items))
+	for _, it := range items {
+		keys = append(keys, it.Key)
+		if it.URL != "" {
+			urls = append(urls, it.URL)
+		}
+	}
+	if err := w.scanInto(ctx, w.byKey, k.byKey, func(s stored) string { return s.key }, source, keys); err != nil {
+		return k, err
+	}
+	if len(urls) == 0 {
+		return k, nil
+	}
+	// Rows come in id order: the oldest row per URL wins.
+	return k, w.scanInto(ctx, w.byURL, k.byURL, nil, "", urls)
+}
+
+// scanInto runs a lookup statement with a JSON array of values and stores
+// rows in m. With keyOf nil, rows are keyed by URL, keeping the first row
+// per URL.
+func (w *writer) scanInto(ctx context.Context, stmt *sql.Stmt, m map[string]stored, keyOf func(stored) string, source string, values []string) error {
+	arr, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+	var rows *sql.Rows
+	if keyOf != nil {
+		rows, err = stmt.QueryContext(ctx, source, string(arr))
+	} else {
+		rows, err = stmt.QueryContext(ctx, string(arr))
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s stored
+		if err := rows.Scan(&s.id, &s.source, &s.key, &s.url, &s.title, &s.summary, &s.published, &s.updated, &s.dateFromFeed); err != nil {
+			return err
+		}
+		if keyOf != nil {
+			m[keyOf(s)] = s
+			continue
+		}
+		if _, seen := m[s.url]; !seen {
+			m[s.url] = s
+		}
+	}
+	return rows.Err()
 }
 
 // upsertItem inserts it, or updates the row it duplicates. It reports the
 // row id, whether the item is new, and whether a known row changed.
-func (w *writer) upsertItem(ctx context.Context, it briefing.Item) (id int64, isNew, changed bool, err error) {
-	old, err := scanStored(w.byKey.QueryRowContext(ctx, it.Source, it.Key))
+func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRows) (id int64, isNew, changed bool, err error) {
+	old, found := known.byKey[it.Key]
 	byURL := false
-	if errors.Is(err, sql.ErrNoRows) && it.URL != "" {
-		old, err = scanStored(w.byURL.QueryRowContext(ctx, it.URL, it.Source))
+	if !found && it.URL != "" {
+		old, found = known.byURL[it.URL]
 		byURL = true
 	}
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case !found:
 		res, err := w.insert.ExecContext(ctx, it.Source, it.Key, it.URL, it.Title, it.Summary, it.Outlet, it.Lang,
 			ms(it.Published), ms(it.Updated), ms(it.FirstSeen), it.DateFromFeed)
 		if err != nil {
@@ -149,8 +266,6 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item) (id int64, is
 			return 0, false, false, err
 		}
 		return id, true, false, w.writeTags(ctx, id, it, false)
-	case err != nil:
-		return 0, false, false, err
 	}
 
 	// A known article. Take the publisher's corrections of title, summary
@@ -177,6 +292,12 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item) (id int64, is
 	}
 	if next == old {
 		return old.id, false, false, nil
+	}
+	// Keep the text the index holds (the first version this transaction
+	// saw) so it can be deleted from the index exactly.
+	if (next.title != old.title || next.summary != old.summary) && old.id <= w.maxIDBefore && !w.isReindexed[old.id] {
+		w.reindexed = append(w.reindexed, old)
+		w.isReindexed[old.id] = true
 	}
 	if _, err := w.update.ExecContext(ctx, next.key, next.url, next.title, next.summary, next.published, next.updated,
 		next.dateFromFeed, old.id); err != nil {
