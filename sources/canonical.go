@@ -113,24 +113,25 @@ func withoutFragment(u string) string {
 	return u
 }
 
-// dropRedundantFragments removes #fragments from links unless the fragment
-// is what tells two entries of the same feed apart (blogs that link every
-// post to one daily page with an anchor per post). Anchors such as
-// "#comments" or "#xtor=RSS" otherwise make one article look like two.
+// dropRedundantFragments removes #fragments from a feed's links unless
+// fragments are what tell its entries apart: on blogs that link every post
+// to one daily page with an anchor per post, two entries share a page, and
+// then the whole feed keeps its anchors (a day with one post included).
+// Elsewhere anchors such as "#comments" or "#xtor=RSS" are noise that
+// would make one article look like two.
 func dropRedundantFragments(links []string) {
-	fragmentsPerPage := make(map[string]int, len(links))
+	pages := make(map[string]string, len(links)) // page -> first link seen
 	for _, l := range links {
-		if l == "" {
-			continue
-		}
-		fragmentsPerPage[withoutFragment(l)]++
-	}
-	for i, l := range links {
 		if l == "" || strings.IndexByte(l, '#') < 0 {
 			continue
 		}
-		if fragmentsPerPage[withoutFragment(l)] < 2 {
-			links[i] = withoutFragment(l)
+		page := withoutFragment(l)
+		if first, ok := pages[page]; ok && first != l {
+			return // anchors distinguish entries: keep them all
 		}
+		pages[page] = l
+	}
+	for i, l := range links {
+		links[i] = withoutFragment(l)
 	}
 }

@@ -127,8 +127,10 @@ func hasMultiByte(b []byte) bool {
 	return false
 }
 
-// mostlyUTF8 reports whether b reads as UTF-8 with a few damaged bytes:
-// valid multi-byte sequences outnumber invalid bytes ten to one.
+// mostlyUTF8 reports whether b reads as UTF-8 with some damaged bytes:
+// it has valid multi-byte sequences, at least as many as invalid bytes.
+// Latin-1 text almost never forms a valid UTF-8 sequence by chance, so
+// one real sequence is strong evidence.
 func mostlyUTF8(b []byte) bool {
 	valid, invalid := 0, 0
 	for len(b) > 0 {
@@ -144,7 +146,7 @@ func mostlyUTF8(b []byte) bool {
 		}
 		b = b[size:]
 	}
-	return valid > 0 && valid >= 10*invalid
+	return valid > 0 && valid >= invalid
 }
 
 // dropXMLControls removes C0 control characters that XML 1.0 forbids (all

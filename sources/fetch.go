@@ -449,6 +449,11 @@ func parseFeed(body []byte, ctype string) (*gofeed.Feed, error) {
 	p.RSSTranslator = &outletTranslator{}
 	feed, err := p.Parse(bytes.NewReader(body))
 	if err == nil {
+		// gofeed takes any JSON object for a JSON Feed; an API error
+		// document has no version, no title and no items.
+		if feed.FeedType == "json" && feed.FeedVersion == "" && feed.Title == "" && len(feed.Items) == 0 {
+			return nil, &FetchError{Kind: KindNotAFeed, Message: "not a feed: JSON without a JSON Feed version"}
+		}
 		return feed, nil
 	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {

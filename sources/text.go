@@ -29,8 +29,9 @@ func plainText(s string) string {
 
 // stripHTML keeps the text of an HTML fragment: tags and comments are
 // dropped, the contents of <script> and <style> too, and entities decoded.
-// Every tag becomes a space so words on either side of <br> or </p> do not
-// run together (collapseSpace folds the extra spaces). A hand-written scan:
+// Block tags become a space so words on either side of <br> or </p> do not
+// run together (collapseSpace folds the extra spaces); inline tags such as
+// <b> vanish, so "<b>Mali</b>." stays "Mali.". A hand-written scan:
 // feeds carry small, simple fragments, and a full tokenizer cost more than
 // the rest of normalization together.
 func stripHTML(s string) string {
@@ -61,7 +62,7 @@ func stripHTML(s string) string {
 			}
 			name := tagName(rest)
 			i += end + 1
-			if name == "script" || name == "style" {
+			if (name == "script" || name == "style") && rest[1] != '/' {
 				if close := indexFold(s[i:], "</"+name); close >= 0 {
 					i += close
 					if gt := strings.IndexByte(s[i:], '>'); gt >= 0 {
@@ -73,7 +74,9 @@ func stripHTML(s string) string {
 					i = len(s)
 				}
 			}
-			b.WriteByte(' ')
+			if !inlineTags[name] {
+				b.WriteByte(' ')
+			}
 		default:
 			b.WriteByte('<') // a bare "<", as in "a < b"
 			i++
@@ -90,6 +93,11 @@ func stripHTML(s string) string {
 	}
 	return out
 }
+
+// inlineTags do not separate words.
+var inlineTags = map[string]bool{"a": true, "b": true, "i": true, "em": true, "strong": true, "span": true,
+	"u": true, "s": true, "small": true, "sup": true, "sub": true, "abbr": true, "cite": true, "q": true,
+	"mark": true, "font": true, "code": true, "time": true}
 
 func isASCIILetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 
@@ -113,13 +121,18 @@ func tagEnd(s string) int {
 	return -1
 }
 
-// tagName returns the lower-case name of the tag at the start of s.
+// tagName returns the lower-case name of the tag at the start of s
+// ("<p class=x>" and "</P>" give "p").
 func tagName(s string) string {
-	i := 1
-	for i < len(s) && isASCIILetter(s[i]) || (i > 1 && i < len(s) && s[i] >= '0' && s[i] <= '9') {
+	start := 1
+	if start < len(s) && s[start] == '/' {
+		start++
+	}
+	i := start
+	for i < len(s) && (isASCIILetter(s[i]) || (i > start && s[i] >= '0' && s[i] <= '9')) {
 		i++
 	}
-	return strings.ToLower(s[1:i])
+	return strings.ToLower(s[start:i])
 }
 
 // indexFold is strings.Index ignoring ASCII case.
