@@ -38,7 +38,9 @@ type SourceState struct {
 	ConsecutiveFailures int
 	// ItemsLastTime is how many entries the feed held at the last 200 answer.
 	ItemsLastTime int
-	// LastNewItem is when a poll last stored an item never seen before.
+	// LastNewItem is the publication time of the newest item the source
+	// ever delivered (never moves backwards). A feed whose newest article is
+	// old is silent, even on its first poll.
 	LastNewItem time.Time
 	// NextCheck is the earliest time the source is due again.
 	NextCheck time.Time

@@ -93,7 +93,15 @@ var options = []option{
 	{key: "SAHELBRIEF_MAX_BACKOFF", def: "6h", help: "longest wait before retrying a failing source",
 		apply: func(c *Config, v string) (err error) { c.MaxBackoff, err = parseDuration(v, time.Second); return }},
 	{key: "SAHELBRIEF_USER_AGENT", def: "", help: "User-Agent sent to feeds (empty: sahelbrief's own, naming the project)",
-		apply: func(c *Config, v string) error { c.UserAgent = v; return nil }},
+		apply: func(c *Config, v string) error {
+			// A control character would make every request fail (or, with
+			// CR/LF, inject a header): refuse it here, naming the key.
+			if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+				return fmt.Errorf("%q contains a control character", v)
+			}
+			c.UserAgent = v
+			return nil
+		}},
 	{key: "SAHELBRIEF_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error",
 		apply: func(c *Config, v string) error {
 			switch strings.ToLower(strings.TrimSpace(v)) {
@@ -166,7 +174,11 @@ func Load(o LoadOptions) (*Config, error) {
 			v, origin = ov, "flag"
 		}
 		if err := opt.apply(c, v); err != nil {
-			return nil, &Error{Key: opt.key, Msg: fmt.Sprintf("%v (from %s)", err, origin)}
+			msg := err.Error()
+			if opt.secret && v != "" {
+				msg = strings.ReplaceAll(msg, v, "[redacted]")
+			}
+			return nil, &Error{Key: opt.key, Msg: fmt.Sprintf("%s (from %s)", msg, origin)}
 		}
 		c.values[opt.key], c.origins[opt.key] = v, origin
 	}

@@ -50,9 +50,18 @@ func ParseSources(data []byte, file string) ([]Source, error) {
 		return nil, &Error{Key: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	if f.Sources == nil {
-		return nil, nil
+		// "sources:" with nothing under it (every entry commented out)
+		// decodes as null: treat it as the empty list it means, rather
+		// than silently falling back to the built-in feeds.
+		var keys map[string]any
+		if yaml.Unmarshal(data, &keys) != nil {
+			return nil, nil
+		}
+		if _, present := keys["sources"]; !present {
+			return nil, nil
+		}
 	}
-	if len(*f.Sources) == 0 {
+	if f.Sources == nil || len(*f.Sources) == 0 {
 		return nil, &Error{Key: file + ": sources", Msg: "the list is empty; remove the key to use the built-in list"}
 	}
 	out := make([]Source, 0, len(*f.Sources))
