@@ -66,7 +66,9 @@ func normalize(feed *gofeed.Feed, src briefing.Source, base *url.URL, now time.T
 		if item.Title == "" {
 			continue // nothing to show: no title and no text
 		}
-		if item.Summary == item.Title {
+		// A summary that only repeats the title (Google News: the title as a
+		// link, then the outlet) says nothing more.
+		if rest := strings.TrimSpace(strings.TrimSuffix(item.Summary, item.Outlet)); rest == item.Title {
 			item.Summary = ""
 		}
 		item.Published, item.Updated, item.DateFromFeed = entryDates(it, now)
