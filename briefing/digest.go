@@ -1,0 +1,71 @@
+package briefing
+
+import "time"
+
+// Tag is a canonical country or actor with its display name, as stories
+// carry them for rendering.
+type Tag struct {
+	ID   string `json:"id"`   // canonical id: "mali", "wagner"
+	Name string `json:"name"` // display name: "Mali", "Wagner / Africa Corps"
+}
+
+// Story is one event as one or more outlets told it: the items clustered
+// together, the lead item first.
+type Story struct {
+	ID        string    `json:"id"`      // stable: "s" + the lead item's store id
+	Title     string    `json:"title"`   // the lead item's title
+	URL       string    `json:"url"`     // the lead item's link (may be empty)
+	Summary   string    `json:"summary"` // the lead item's summary (may be empty)
+	Outlets   []string  `json:"outlets"` // distinct outlets, the lead's first
+	Items     []Item    `json:"-"`       // every item of the story, lead first
+	Published time.Time `json:"published"`
+	Updated   time.Time `json:"updated"` // when the latest item of the story appeared
+	Countries []Tag     `json:"countries"`
+	Actors    []Tag     `json:"actors"`
+	Score     float64   `json:"score"` // rank: higher first
+}
+
+// Section groups the stories about one country (or the region at large).
+type Section struct {
+	ID      string  `json:"id"`   // a country id, or "region" for the rest
+	Name    string  `json:"name"` // "Mali", "Niger", "Burkina Faso", "Region"
+	Stories []Story `json:"stories"`
+}
+
+// CountryCount is how many stories a digest holds about one country.
+type CountryCount struct {
+	Tag
+	Stories int `json:"stories"`
+}
+
+// SourceFailure is a source that failed during a digest's window.
+type SourceFailure struct {
+	Name  string    `json:"name"`
+	Error string    `json:"error"`
+	Since time.Time `json:"since"` // last success, or zero if never
+}
+
+// Filter narrows a digest.
+type Filter struct {
+	Country string `json:"country,omitempty"` // country id
+	Actor   string `json:"actor,omitempty"`   // actor id
+	Query   string `json:"query,omitempty"`   // query-language text (part 3)
+}
+
+// Digest is a platform-neutral briefing for a time window: headline
+// stories first, then sections per country, counts, and failed sources.
+// Renderers (Slack, Discord, terminal) turn it into messages.
+type Digest struct {
+	Title      string          `json:"title"`
+	Since      time.Time       `json:"since"`
+	Until      time.Time       `json:"until"`
+	Filter     Filter          `json:"filter"`
+	Headlines  []Story         `json:"headlines"`
+	Sections   []Section       `json:"sections"`
+	Counts     []CountryCount  `json:"counts"`
+	Failed     []SourceFailure `json:"failed_sources"`
+	TotalItems int             `json:"total_items"` // items in the window before clustering
+}
+
+// Quiet reports whether nothing matched the digest's window and filter.
+func (d *Digest) Quiet() bool { return len(d.Headlines) == 0 && len(d.Sections) == 0 }
