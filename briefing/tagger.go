@@ -43,18 +43,38 @@ func tokenize(s string, into *tokens) tokens {
 	return t.appendText(s)
 }
 
+// ASCII character classes for the tokenizer's fast path.
+const (
+	asciiPunct = iota // breaks phrases: . , ; : ! ? ( ) « » " …
+	asciiLower
+	asciiUpper
+	asciiDigit
+	asciiSep // separates words within a phrase: space, apostrophe, hyphen, slash
+	asciiDot
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] = asciiLower
+		case 'A' <= c && c <= 'Z':
+			t[c] = asciiUpper
+		case '0' <= c && c <= '9':
+			t[c] = asciiDigit
+		case c == '.':
+			t[c] = asciiDot
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+			c == '\'' || c == '`' || c == '-' || c == '/' || c == '&' || c == '_':
+			t[c] = asciiSep
+		}
+	}
+	return t
+}()
+
 func (t tokens) appendText(s string) tokens {
 	first := len(t.spans)
 	anyLower := false
-	defer func() {
-		// A text in capitals ("LE MALI A UN NOUVEAU PRÉSIDENT") cannot tell
-		// the acronym "UN" from the article "un": no word counts as upper.
-		if !anyLower && !t.exactCase {
-			for i := first; i < len(t.spans); i++ {
-				t.spans[i].upper = false
-			}
-		}
-	}()
 	inWord := false
 	var cur span
 	upper, lower := 0, 0
@@ -73,55 +93,84 @@ func (t tokens) appendText(s string) tokens {
 			t.spans = append(t.spans, span{start: int32(len(t.buf)), end: int32(len(t.buf))})
 		}
 	}
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
+	begin := func(isUpper bool) {
+		if !inWord {
+			inWord = true
+			cur = span{start: int32(len(t.buf)), title: isUpper}
+			upper, lower = 0, 0
 		}
-		letter := ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') ||
-			(r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)))
-		switch {
-		case letter:
-			if !inWord {
-				inWord = true
-				cur = span{start: int32(len(t.buf))}
-				upper, lower = 0, 0
-				cur.title = unicode.IsUpper(r)
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case asciiLower:
+				begin(false)
+				lower++
+				anyLower = true
+				t.buf = append(t.buf, c)
+			case asciiUpper:
+				begin(true)
+				upper++
+				t.buf = append(t.buf, c+'a'-'A')
+			case asciiDigit:
+				begin(false)
+				t.buf = append(t.buf, c)
+			case asciiSep:
+				end()
+			case asciiDot:
+				switch {
+				case inWord && int(cur.start)+1 == len(t.buf) && i+2 < len(s) && isLetterByte(s[i+1]) && s[i+2] == '.':
+					// "U.S." / "U.N.": a one-letter word followed by ".X."
+					// keeps going as one word.
+				case inWord && isAcronymTail(s, i):
+					end() // the final dot of "U.S." ends the word, no boundary
+				default:
+					boundary()
+				}
+			default:
+				boundary()
 			}
-			if unicode.IsUpper(r) {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case isApostrophe(r):
+			end()
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			isUpper := unicode.IsUpper(r)
+			begin(isUpper)
+			if isUpper {
 				upper++
 			} else if unicode.IsLower(r) {
 				lower++
 				anyLower = true
 			}
-			if r < utf8.RuneSelf {
-				c := byte(r)
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				t.buf = append(t.buf, c)
+			str, fr := foldRune(r)
+			if str != "" {
+				t.buf = append(t.buf, str...)
 			} else {
-				str, fr := foldRune(r)
-				if str != "" {
-					t.buf = append(t.buf, str...)
-				} else {
-					t.buf = utf8.AppendRune(t.buf, fr)
-				}
+				t.buf = utf8.AppendRune(t.buf, fr)
 			}
-		case r == '.' && inWord && i+size < len(s) && cur.end == 0 && int(cur.start)+1 == len(t.buf) && isLetterByte(s[i+size]) && (i+size+1 >= len(s) || s[i+size+1] == '.'):
-			// "U.S." / "U.N.": a one-letter word followed by ".X." keeps
-			// going as one word.
-		case r == '.' && inWord && len(t.buf)-int(cur.start) >= 1 && isAcronymTail(s, i, size):
-			// the final dot of "U.S." ends the word without a boundary
+		case r == '‐' || r == '‑' || unicode.IsSpace(r) ||
+			r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff':
 			end()
-		case isApostrophe(r) || r == '-' || r == '‐' || r == '‑' || unicode.IsSpace(r) || r == '/' || r == '&' || r == '_':
-			end()
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent (decomposed text): part of the word, dropped
 		default:
-			boundary() // . , ; : ! ? ( ) « » " and other punctuation
+			boundary() // « » … — and other punctuation
 		}
-		i += size
 	}
 	end()
+	// A text in capitals ("LE MALI A UN NOUVEAU PRÉSIDENT") cannot tell
+	// the acronym "UN" from the article "un": no word counts as upper.
+	if !anyLower && !t.exactCase {
+		for i := first; i < len(t.spans); i++ {
+			t.spans[i].upper = false
+		}
+	}
 	return t
 }
 
@@ -129,7 +178,7 @@ func isLetterByte(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c
 
 // isAcronymTail reports whether the dot at s[i] closes a dotted acronym
 // such as "U.S." (the text before is "X.Y").
-func isAcronymTail(s string, i, size int) bool {
+func isAcronymTail(s string, i int) bool {
 	return i >= 3 && s[i-2] == '.' && isLetterByte(s[i-1]) && isLetterByte(s[i-3])
 }
 
