@@ -80,7 +80,12 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "Nothing is due: %s. Use --all to poll anyway.\n", nextDue(srcs, states))
 		return exitOK
 	}
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return exitUsage
+	}
 	poller := newPoller(cfg, sources.Conditional)
+	poller.Tag = gaz.TagItem
 	progress := newProgress(env.stderr, len(jobs), !*asJSON)
 	var total struct{ ok, notModified, failed, newItems int }
 	start := time.Now()

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -38,11 +39,13 @@ type command struct {
 var commands = []command{
 	{"fetch", "poll every due source once and store new items", runFetch},
 	{"sources", "list sources with their health (--check tries each)", runSources},
+	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
 }
 
 // cliEnv is what every subcommand gets: streams, and the global flags.
 type cliEnv struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	overrides      map[string]string // from --config and --db
 	getenv         func(string) (string, bool)
@@ -50,14 +53,22 @@ type cliEnv struct {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	code := runWithInput(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
 
 // run is main without the process: tests call it with buffers.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
-	env := &cliEnv{stdout: stdout, stderr: stderr, overrides: map[string]string{}, getenv: getenv}
+	return runWithInput(ctx, args, nil, stdout, stderr, getenv)
+}
+
+// runWithInput is run with a standard input (nil reads nothing).
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
+	if stdin == nil {
+		stdin = bytes.NewReader(nil)
+	}
+	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr, overrides: map[string]string{}, getenv: getenv}
 	global := flag.NewFlagSet("sahelbrief", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	addGlobalFlags(global, env)
@@ -197,6 +208,28 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 		DefaultInterval: cfg.PollInterval,
 		MaxBackoff:      cfg.MaxBackoff,
 	})
+}
+
+// loadGazetteer compiles the built-in gazetteer with the config file's
+// `gazetteer:` extensions; a bad extension is a configuration error.
+func loadGazetteer(env *cliEnv, cfg *config.Config) (*briefing.Gazetteer, bool) {
+	spec := briefing.BuiltinGazetteerSpec()
+	if cfg.GazetteerYAML != nil {
+		ext, err := briefing.ParseGazetteer(cfg.GazetteerYAML)
+		if err == nil {
+			spec = spec.Merge(ext)
+		}
+		if err != nil {
+			fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
+			return nil, false
+		}
+	}
+	g, err := briefing.NewGazetteer(spec)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
+		return nil, false
+	}
+	return g, true
 }
 
 func openStore(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {

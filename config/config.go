@@ -33,6 +33,10 @@ type Config struct {
 	// Sources from the YAML file; nil when the file lists none and the
 	// built-in list applies.
 	Sources []Source
+	// GazetteerYAML is the file's `gazetteer:` section (extra aliases and
+	// actors), re-encoded; nil when absent. main hands it to briefing,
+	// which validates it.
+	GazetteerYAML []byte
 
 	values  map[string]string // raw value of each option, as loaded
 	origins map[string]string // where each value came from

@@ -17,6 +17,8 @@ import (
 // "source:" is reported instead of silently ignored.
 type fileShape struct {
 	Sources *[]sourceShape `yaml:"sources"`
+	// Gazetteer extends the built-in gazetteer; briefing validates it.
+	Gazetteer yaml.Node `yaml:"gazetteer"`
 }
 
 type sourceShape struct {
@@ -36,6 +38,14 @@ func (c *Config) loadFile(path string) error {
 		return err
 	}
 	c.Sources = srcs
+	var f fileShape
+	if err := yaml.Unmarshal(data, &f); err == nil && !f.Gazetteer.IsZero() {
+		out, err := yaml.Marshal(&f.Gazetteer)
+		if err != nil {
+			return &Error{Key: path + ": gazetteer", Msg: err.Error()}
+		}
+		c.GazetteerYAML = out
+	}
 	return nil
 }
 

@@ -34,6 +34,10 @@ type Poller struct {
 	Concurrency int
 	PerHost     int
 	Mode        Mode
+	// Tag, when set, tags each fetched item (countries and actors) in the
+	// fetching goroutine, so items are tagged once, before they are stored,
+	// and tagging runs in parallel with other fetches.
+	Tag func(*briefing.Item)
 }
 
 // Poll fetches every job and sends each Result on the returned channel as
@@ -89,6 +93,11 @@ func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
 				return
 			}
 			res := p.Fetcher.Fetch(ctx, j.Source, j.State, p.Mode)
+			if p.Tag != nil {
+				for i := range res.Items {
+					p.Tag(&res.Items[i])
+				}
+			}
 			select {
 			case out <- res:
 			case <-ctx.Done():

@@ -303,7 +303,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 		next.dateFromFeed, old.id); err != nil {
 		return 0, false, false, err
 	}
-	if len(it.Countries)+len(it.Actors) > 0 {
+	if it.Countries != nil || it.Actors != nil { // tagged: its tags replace the old ones
 		if err := w.writeTags(ctx, old.id, it, true); err != nil {
 			return 0, false, false, err
 		}
