@@ -199,6 +199,12 @@ func (g *Gazetteer) TagItem(it *Item) {
 
 // tagMasks does the work of Tag with bit masks.
 func (g *Gazetteer) tagMasks(title, summary string) (countries, actors uint64) {
+	return g.scan(title, summary, true)
+}
+
+// scan finds the entities in title and summary; with implied set, actors
+// add the countries they imply (a leader his country).
+func (g *Gazetteer) scan(title, summary string, implied bool) (countries, actors uint64) {
 	tp := tokensPool.Get().(*tokens)
 	t := tokenize(title, tp)
 	t.spans = append(t.spans, span{start: int32(len(t.buf)), end: int32(len(t.buf))})
@@ -256,8 +262,10 @@ func (g *Gazetteer) tagMasks(title, summary string) (countries, actors uint64) {
 	tp.buf, tp.spans = t.buf, t.spans
 	tokensPool.Put(tp)
 
-	for a := actors; a != 0; a &= a - 1 {
-		countries |= g.implies[bits.TrailingZeros64(a)]
+	if implied {
+		for a := actors; a != 0; a &= a - 1 {
+			countries |= g.implies[bits.TrailingZeros64(a)]
+		}
 	}
 	for _, p := range conds[:nconds] {
 		if (p.when == 0 || countries&p.when != 0) && countries&p.not == 0 {
@@ -265,7 +273,9 @@ func (g *Gazetteer) tagMasks(title, summary string) (countries, actors uint64) {
 				countries |= 1 << p.idx
 			} else {
 				actors |= 1 << p.idx
-				countries |= g.implies[p.idx]
+				if implied {
+					countries |= g.implies[p.idx]
+				}
 			}
 		}
 	}
