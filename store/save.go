@@ -63,6 +63,9 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		}
 		out = append(out, saved)
 	}
+	if err := w.flushTags(ctx); err != nil {
+		return nil, fmt.Errorf("store: save: tags: %w", err)
+	}
 	if err := w.indexText(ctx, tx); err != nil {
 		return nil, fmt.Errorf("store: save: full-text index: %w", err)
 	}
@@ -77,6 +80,7 @@ type writer struct {
 	byKey, byURL, insert, update, tag, untag, state *sql.Stmt
 
 	// Full-text index work, done once at the end of the transaction.
+	tags        [][3]any // (item id, kind, tag) waiting for flushTags
 	maxIDBefore int64    // rows with a larger id were inserted by this transaction
 	reindexed   []stored // rows whose title or summary changed: their indexed text
 	isReindexed map[int64]bool
@@ -138,7 +142,8 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
-		{&w.tag, `INSERT OR IGNORE INTO item_tags (item_id, kind, tag) VALUES (?, ?, ?)`},
+		{&w.tag, `INSERT OR IGNORE INTO item_tags (item_id, kind, tag)
+			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`},
 		{&w.untag, `DELETE FROM item_tags WHERE item_id = ?`},
 		{&w.state, `INSERT INTO sources (name, url, etag, last_modified, last_attempt, last_success, last_status,
 				last_error, consecutive_failures, items_last_time, last_new_item, next_check)
@@ -311,23 +316,43 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	return old.id, false, true, nil
 }
 
+// writeTags queues the item's tags; flushTags writes them all in one
+// statement (a statement per tag made tagging the costliest part of ingest).
+// Replacing deletes the old tags at once: it only happens on updates.
 func (w *writer) writeTags(ctx context.Context, id int64, it briefing.Item, replace bool) error {
 	if replace {
 		if _, err := w.untag.ExecContext(ctx, id); err != nil {
 			return err
 		}
+		kept := w.tags[:0] // and tags queued earlier in this transaction
+		for _, t := range w.tags {
+			if t[0] != any(id) {
+				kept = append(kept, t)
+			}
+		}
+		w.tags = kept
 	}
 	for _, c := range it.Countries {
-		if _, err := w.tag.ExecContext(ctx, id, "country", c); err != nil {
-			return err
-		}
+		w.tags = append(w.tags, [3]any{id, "country", c})
 	}
 	for _, a := range it.Actors {
-		if _, err := w.tag.ExecContext(ctx, id, "actor", a); err != nil {
-			return err
-		}
+		w.tags = append(w.tags, [3]any{id, "actor", a})
 	}
 	return nil
+}
+
+// flushTags writes the queued tags.
+func (w *writer) flushTags(ctx context.Context) error {
+	if len(w.tags) == 0 {
+		return nil
+	}
+	arr, err := json.Marshal(w.tags)
+	if err != nil {
+		return err
+	}
+	_, err = w.tag.ExecContext(ctx, string(arr))
+	w.tags = w.tags[:0]
+	return err
 }
 
 func (w *writer) saveState(ctx context.Context, st briefing.SourceState) error {

@@ -8,13 +8,15 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver; its Error carries result codes
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -42,7 +44,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.SetMaxOpenConns(4)
 	}
 	s := &Store{db: db, Now: time.Now}
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -53,13 +55,37 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// busyTimeout is how long a connection waits for another's lock.
+const busyTimeout = 10 * time.Second
+
+// ping opens the first connection. Turning a new database file to WAL
+// needs an exclusive lock that SQLite does not wait for through the busy
+// handler, so when two processes open a new file at once one of them gets
+// SQLITE_BUSY: retry it for as long as the busy timeout. Once the file is
+// in WAL mode (it stays so), later connections do not hit this.
+func ping(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // dataSourceName builds the driver DSN: WAL so readers never block the
 // writer, a busy timeout so writers queue instead of failing, immediate
 // transactions so two writers never deadlock upgrading read locks, and
 // synchronous=NORMAL, which in WAL mode is durable against process crashes.
 func dataSourceName(path string) (string, bool) {
 	memory := path == ":memory:" || path == ""
-	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)"}
+	pragmas := []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)"}
 	if !memory {
 		pragmas = append(pragmas, "journal_mode(WAL)", "synchronous(NORMAL)")
 	}
