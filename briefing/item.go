@@ -29,6 +29,8 @@ type Item struct {
 	// was taken from FirstSeen.
 	DateFromFeed bool
 
-	Countries []string // canonical country ids (tagged when stored; part 2)
-	Actors    []string // canonical actor ids (tagged when stored; part 2)
+	// Canonical country and actor ids ("mali", "wagner"): lower case, never
+	// white space. Tagged once, when the item is stored; nil when untagged.
+	Countries []string
+	Actors    []string
 }

@@ -84,7 +84,7 @@ func benchSources(srv *httptest.Server) []briefing.Source {
 // BenchmarkIngest measures the issue's figures in one run:
 //
 //   - gofeed-parse: gofeed alone parsing the 1,000 bodies, one after another;
-//   - first-poll: fetch, parse, normalize and store all of them into an
+//   - first-poll: fetch, parse, normalize, tag and store all of them into an
 //     empty database (reports x_gofeed: its time over gofeed-parse's, and
 //     peak_rss_MB: the process's peak resident memory during the poll);
 //   - second-poll-304: the same 1,000 feeds polled again, every one
@@ -116,7 +116,9 @@ func BenchmarkIngest(b *testing.B) {
 	})
 
 	newPoller := func() *sources.Poller {
-		return &sources.Poller{Fetcher: sources.NewFetcher(sources.Options{}), Mode: sources.Conditional}
+		// As `fetch` does: items are tagged in the fetch workers, then stored with their tags.
+		return &sources.Poller{Fetcher: sources.NewFetcher(sources.Options{}), Mode: sources.Conditional,
+			Tag: briefing.DefaultGazetteer().TagItem}
 	}
 	openDB := func(b *testing.B) *store.Store {
 		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))

@@ -385,7 +385,7 @@ func verifyCrashDB(t *testing.T, s *Store, minCommitted int, integrity bool) int
 			}
 		}
 	}
-	if n := countRows(t, s, "item_tags"); n != 3*(m+1)*crashSources*crashPerSource {
+	if n := countTags(t, s); n != 3*(m+1)*crashSources*crashPerSource {
 		t.Fatalf("%d tags, want %d", n, 3*(m+1)*crashSources*crashPerSource)
 	}
 

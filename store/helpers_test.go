@@ -94,6 +94,25 @@ func countRows(t testing.TB, s *Store, table string) int {
 	return n
 }
 
+// countTags is how many tag ids the stored items carry in all.
+func countTags(t testing.TB, s *Store) int {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT countries, actors FROM items`)
+	if err != nil {
+		t.Fatalf("count tags: %v", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var c, a string
+		if err := rows.Scan(&c, &a); err != nil {
+			t.Fatalf("count tags: %v", err)
+		}
+		n += len(splitTags(c)) + len(splitTags(a))
+	}
+	return n
+}
+
 // checkIntegrity runs SQLite's integrity check and both FTS5 checks: the
 // plain one (the index is internally consistent) and rank = 1, which for an
 // external-content table also compares the index with the items rows.

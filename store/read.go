@@ -64,61 +64,30 @@ func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]b
 		limit = -1 // SQLite: no limit
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, source, key, url, title, summary, outlet, lang, published,
-		updated, first_seen, date_from_feed FROM items WHERE published >= ? ORDER BY published DESC, id DESC LIMIT ?`,
+		updated, first_seen, date_from_feed, countries, actors FROM items WHERE published >= ?
+		ORDER BY published DESC, id DESC LIMIT ?`,
 		ms(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: items since: %w", err)
 	}
 	defer rows.Close()
 	var items []briefing.Item
-	byID := map[int64]int{}
 	for rows.Next() {
 		var it briefing.Item
 		var pub, upd, seen int64
+		var countries, actors string
 		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
-			&pub, &upd, &seen, &it.DateFromFeed); err != nil {
+			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors); err != nil {
 			return nil, fmt.Errorf("store: items since: %w", err)
 		}
 		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
-		byID[it.ID] = len(items)
+		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
 		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: items since: %w", err)
 	}
-	if err := s.loadTags(ctx, items, byID, since); err != nil {
-		return nil, err
-	}
 	return items, nil
-}
-
-func (s *Store) loadTags(ctx context.Context, items []briefing.Item, byID map[int64]int, since time.Time) error {
-	if len(items) == 0 {
-		return nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT t.item_id, t.kind, t.tag FROM item_tags t
-		JOIN items i ON i.id = t.item_id WHERE i.published >= ? ORDER BY t.item_id, t.kind, t.tag`, ms(since))
-	if err != nil {
-		return fmt.Errorf("store: tags: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var kind, tag string
-		if err := rows.Scan(&id, &kind, &tag); err != nil {
-			return fmt.Errorf("store: tags: %w", err)
-		}
-		i, ok := byID[id]
-		if !ok {
-			continue
-		}
-		if kind == "country" {
-			items[i].Countries = append(items[i].Countries, tag)
-		} else {
-			items[i].Actors = append(items[i].Actors, tag)
-		}
-	}
-	return rows.Err()
 }
 
 // SearchFTS finds items whose title or summary match an FTS5 query,

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
@@ -63,9 +65,6 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		}
 		out = append(out, saved)
 	}
-	if err := w.flushTags(ctx); err != nil {
-		return nil, fmt.Errorf("store: save: tags: %w", err)
-	}
 	if err := w.indexText(ctx, tx); err != nil {
 		return nil, fmt.Errorf("store: save: full-text index: %w", err)
 	}
@@ -77,10 +76,9 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 
 // writer holds the statements one save transaction reuses for every item.
 type writer struct {
-	byKey, byURL, insert, update, tag, untag, state *sql.Stmt
+	byKey, byURL, insert, update, retag, state *sql.Stmt
 
 	// Full-text index work, done once at the end of the transaction.
-	tags        [][3]any // (item id, kind, tag) waiting for flushTags
 	maxIDBefore int64    // rows with a larger id were inserted by this transaction
 	reindexed   []stored // rows whose title or summary changed: their indexed text
 	isReindexed map[int64]bool
@@ -138,13 +136,12 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			FROM items WHERE source = ? AND key IN (SELECT value FROM json_each(?))`},
 		{&w.byURL, `SELECT id, source, key, url, title, summary, published, updated, date_from_feed
 			FROM items WHERE url IN (SELECT value FROM json_each(?)) ORDER BY id`},
-		{&w.insert, `INSERT INTO items (source, key, url, title, summary, outlet, lang, published, updated, first_seen, date_from_feed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insert, `INSERT INTO items (source, key, url, title, summary, outlet, lang, published, updated, first_seen,
+				date_from_feed, countries, actors)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
-		{&w.tag, `INSERT OR IGNORE INTO item_tags (item_id, kind, tag)
-			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`},
-		{&w.untag, `DELETE FROM item_tags WHERE item_id = ?`},
+		{&w.retag, `UPDATE items SET countries = ?, actors = ? WHERE id = ?`},
 		{&w.state, `INSERT INTO sources (name, url, etag, last_modified, last_attempt, last_success, last_status,
 				last_error, consecutive_failures, items_last_time, last_new_item, next_check)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -168,7 +165,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.byKey, w.byURL, w.insert, w.update, w.tag, w.untag, w.state} {
+	for _, s := range []*sql.Stmt{w.byKey, w.byURL, w.insert, w.update, w.retag, w.state} {
 		if s != nil {
 			s.Close()
 		}
@@ -262,7 +259,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	switch {
 	case !found:
 		res, err := w.insert.ExecContext(ctx, it.Source, it.Key, it.URL, it.Title, it.Summary, it.Outlet, it.Lang,
-			ms(it.Published), ms(it.Updated), ms(it.FirstSeen), it.DateFromFeed)
+			ms(it.Published), ms(it.Updated), ms(it.FirstSeen), it.DateFromFeed, joinTags(it.Countries), joinTags(it.Actors))
 		if err != nil {
 			return 0, false, false, err
 		}
@@ -270,7 +267,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 		if err != nil {
 			return 0, false, false, err
 		}
-		return id, true, false, w.writeTags(ctx, id, it, false)
+		return id, true, false, nil
 	}
 
 	// A known article. Take the publisher's corrections of title, summary
@@ -309,50 +306,29 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 		return 0, false, false, err
 	}
 	if it.Countries != nil || it.Actors != nil { // tagged: its tags replace the old ones
-		if err := w.writeTags(ctx, old.id, it, true); err != nil {
+		if _, err := w.retag.ExecContext(ctx, joinTags(it.Countries), joinTags(it.Actors), old.id); err != nil {
 			return 0, false, false, err
 		}
 	}
 	return old.id, false, true, nil
 }
 
-// writeTags queues the item's tags; flushTags writes them all in one
-// statement (a statement per tag made tagging the costliest part of ingest).
-// Replacing deletes the old tags at once: it only happens on updates.
-func (w *writer) writeTags(ctx context.Context, id int64, it briefing.Item, replace bool) error {
-	if replace {
-		if _, err := w.untag.ExecContext(ctx, id); err != nil {
-			return err
-		}
-		kept := w.tags[:0] // and tags queued earlier in this transaction
-		for _, t := range w.tags {
-			if t[0] != any(id) {
-				kept = append(kept, t)
-			}
-		}
-		w.tags = kept
+// joinTags stores tag ids sorted and space-separated.
+func joinTags(ids []string) string {
+	if len(ids) == 0 {
+		return ""
 	}
-	for _, c := range it.Countries {
-		w.tags = append(w.tags, [3]any{id, "country", c})
-	}
-	for _, a := range it.Actors {
-		w.tags = append(w.tags, [3]any{id, "actor", a})
-	}
-	return nil
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	return strings.Join(slices.Compact(sorted), " ")
 }
 
-// flushTags writes the queued tags.
-func (w *writer) flushTags(ctx context.Context) error {
-	if len(w.tags) == 0 {
+// splitTags reads what joinTags stored (nil for none).
+func splitTags(s string) []string {
+	if s == "" {
 		return nil
 	}
-	arr, err := json.Marshal(w.tags)
-	if err != nil {
-		return err
-	}
-	_, err = w.tag.ExecContext(ctx, string(arr))
-	w.tags = w.tags[:0]
-	return err
+	return strings.Fields(s)
 }
 
 func (w *writer) saveState(ctx context.Context, st briefing.SourceState) error {

@@ -183,7 +183,7 @@ func TestSaveFetchedEmpty(t *testing.T) {
 func TestSaveFetchedResaveIsNoop(t *testing.T) {
 	s, _ := openFile(t)
 	save(t, s, firstPoll()...)
-	items, tags := countRows(t, s, "items"), countRows(t, s, "item_tags")
+	items, tags := countRows(t, s, "items"), countTags(t, s)
 	before := allItems(t, s)
 	for round := 0; round < 2; round++ {
 		n, upd := countNew(save(t, s, firstPoll()...))
@@ -194,8 +194,8 @@ func TestSaveFetchedResaveIsNoop(t *testing.T) {
 	if got := countRows(t, s, "items"); got != items {
 		t.Errorf("items %d -> %d after re-save", items, got)
 	}
-	if got := countRows(t, s, "item_tags"); got != tags {
-		t.Errorf("item_tags %d -> %d after re-save", tags, got)
+	if got := countTags(t, s); got != tags {
+		t.Errorf("tags %d -> %d after re-save", tags, got)
 	}
 	if after := allItems(t, s); !reflect.DeepEqual(after, before) {
 		t.Errorf("re-save changed items:\n%+v\n->\n%+v", before, after)

@@ -30,19 +30,16 @@ CREATE TABLE items (
     updated        INTEGER NOT NULL DEFAULT 0,
     first_seen     INTEGER NOT NULL,
     date_from_feed INTEGER NOT NULL DEFAULT 1,
+    -- Tags computed once when the item is stored: canonical ids separated
+    -- by spaces ("mali niger"). Columns, not a table: a row per tag made
+    -- tag writes the costliest part of ingest, and every reader (digests,
+    -- alerts, search filters) wants an item's tags with the item.
+    countries      TEXT NOT NULL DEFAULT '',
+    actors         TEXT NOT NULL DEFAULT '',
     UNIQUE (source, key)
 );
 CREATE INDEX items_url ON items (url);
 CREATE INDEX items_published ON items (published);
-
--- Tags computed once when an item is stored (countries and actors).
-CREATE TABLE item_tags (
-    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
-    kind    TEXT NOT NULL CHECK (kind IN ('country', 'actor')),
-    tag     TEXT NOT NULL,
-    PRIMARY KEY (item_id, kind, tag)
-) WITHOUT ROWID;
-CREATE INDEX item_tags_by_tag ON item_tags (kind, tag, item_id);
 
 -- Full-text index over title and summary; remove_diacritics 2 makes
 -- "Goïta" match "goita" and "Ménaka" match "menaka".
