@@ -1,0 +1,306 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestGolden(t *testing.T) {
+	digests := []struct {
+		name string
+		d    *briefing.Digest
+	}{
+		{"typical", typicalDigest()},
+		{"quiet", quietDigest()},
+		{"split", splitDigest()},
+	}
+	formats := []struct {
+		name   string
+		render func(*bytes.Buffer, *briefing.Digest) error
+	}{
+		{"text", func(b *bytes.Buffer, d *briefing.Digest) error { return RenderText(b, d, false) }},
+		{"color", func(b *bytes.Buffer, d *briefing.Digest) error { return RenderText(b, d, true) }},
+		{"md", func(b *bytes.Buffer, d *briefing.Digest) error { return RenderMarkdown(b, d) }},
+	}
+	for _, dd := range digests {
+		for _, f := range formats {
+			t.Run(dd.name+"-"+f.name, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := f.render(&b, dd.d); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, filepath.Join("testdata", dd.name+"."+f.name+".golden"), b.Bytes())
+			})
+		}
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func TestQuiet(t *testing.T) {
+	for _, d := range []*briefing.Digest{quietDigest(), nil} {
+		var b bytes.Buffer
+		if err := RenderText(&b, d, false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "Quiet day") {
+			t.Errorf("no quiet-day sentence:\n%s", b.String())
+		}
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteErrorIsReturned(t *testing.T) {
+	if err := RenderText(failWriter{}, typicalDigest(), false); err == nil {
+		t.Error("RenderText: no error")
+	}
+	if err := RenderMarkdown(failWriter{}, typicalDigest()); err == nil {
+		t.Error("RenderMarkdown: no error")
+	}
+}
+
+func TestMarkdownEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"*b* _i_ [x](http://evil) <b>", `\*b\* \_i\_ \[x\]\(http://evil\) \<b\>`},
+		{"# h", `\# h`},
+		{"1. item", `1\. item`},
+		{"in 2026. ok", "in 2026. ok"},
+		{"&amp; `c`", "\\&amp; \\`c\\`"},
+	}
+	for _, tt := range tests {
+		if got := mdEscape(tt.in); got != tt.want {
+			t.Errorf("mdEscape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestRenderProperties renders random hostile digests (fixed seed): no
+// control character from feed text reaches the terminal, every story
+// appears exactly once, and Markdown output holds no markup from feed text.
+func TestRenderProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(20260314, 3))
+	for i := range 40 {
+		d := randDigest(r, r.IntN(70), []int{20, 300, 3000, 10000}[i%4])
+		check(t, d)
+		if t.Failed() {
+			t.Fatalf("digest %d failed", i)
+		}
+	}
+	big := randDigest(r, 10000, 40)
+	checkText(t, big, false)
+	checkMarkdown(t, big)
+}
+
+func FuzzRenderText(f *testing.F) {
+	for i, s := range nasty {
+		f.Add(s, nasty[(i+7)%len(nasty)], badURLs[i%len(badURLs)], nasty[(i+3)%len(nasty)])
+	}
+	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone")
+	f.Fuzz(func(t *testing.T, title, summary, url, outlet string) {
+		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
+		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
+		d := &briefing.Digest{Title: title, Since: windowEnd, Until: windowEnd}
+		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
+		d.Headlines = []briefing.Story{{ID: "a", Title: marker(0) + title, URL: url, Summary: summary, Outlets: []string{outlet}}}
+		d.Sections = []briefing.Section{{Name: title, Stories: []briefing.Story{{Title: marker(1) + title, URL: url, Summary: summary}}}}
+		check(t, d)
+	})
+}
+
+var (
+	markerRE = regexp.MustCompile(`ZQ\d+QZ`)
+	ansiRE   = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+)
+
+func check(t testing.TB, d *briefing.Digest) {
+	t.Helper()
+	checkText(t, d, false)
+	checkText(t, d, true)
+	checkMarkdown(t, d)
+}
+
+// wantStories is the markers of d's stories, duplicates (same ID) once.
+func wantStories(d *briefing.Digest) map[string]bool {
+	want := map[string]bool{}
+	seen := map[string]bool{}
+	for _, ss := range append([][]briefing.Story{d.Headlines}, sections(d)...) {
+		for _, s := range ss {
+			if s.ID != "" && seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
+			want[markerRE.FindString(s.Title)] = true
+		}
+	}
+	return want
+}
+
+func checkText(t testing.TB, d *briefing.Digest, color bool) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderText(&b, d, color); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !color && strings.Contains(out, "\x1b") {
+		t.Error("escape sequence without colour")
+	}
+	checkPlain(t, ansiRE.ReplaceAllString(out, ""), wantStories(d))
+}
+
+// checkMarkdown asserts that every unescaped '[' or '<' in the Markdown
+// output belongs to a link the renderer wrote.
+func checkMarkdown(t testing.TB, d *briefing.Digest) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	checkPlain(t, out, wantStories(d))
+	for i := 0; i < len(out); i++ {
+		j := strings.IndexAny(out[i:], "[<")
+		if j < 0 {
+			break
+		}
+		i += j
+		if escapedAt(out, i) {
+			continue
+		}
+		if out[i] == '[' && isMDLink(out[i:]) {
+			continue
+		}
+		if out[i] == '<' && i >= 2 && out[i-2:i] == "](" {
+			continue
+		}
+		t.Errorf("unescaped %q at %d: %.60q", out[i], i, out[i:])
+	}
+}
+
+func checkPlain(t testing.TB, out string, want map[string]bool) {
+	t.Helper()
+	for _, r := range out {
+		if r >= ' ' && r < 0x7f {
+			continue
+		}
+		if (unicode.IsControl(r) && r != '\n') || unicode.Is(unicode.Cf, r) {
+			t.Errorf("control or invisible character %U in output", r)
+			break
+		}
+	}
+	found := map[string]int{}
+	for _, m := range markerRE.FindAllString(out, -1) {
+		found[m]++
+	}
+	for m := range want {
+		if found[m] != 1 {
+			t.Errorf("story %s appears %d times", m, found[m])
+		}
+	}
+	if len(found) != len(want) {
+		t.Errorf("found %d stories, want %d", len(found), len(want))
+	}
+}
+
+// isMDLink reports whether s opens a link as the renderer writes them:
+// [text](<http(s)://…>) on one line, with no unescaped ']' in the text.
+func isMDLink(s string) bool {
+	if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+		s = s[:nl]
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] != ']' || escapedAt(s, i) {
+			continue
+		}
+		rest, ok := strings.CutPrefix(s[i+1:], "(<")
+		if !ok || !(strings.HasPrefix(rest, "http://") || strings.HasPrefix(rest, "https://")) {
+			return false
+		}
+		end := strings.Index(rest, ">)")
+		return end > 0 && !strings.ContainsAny(rest[:end], " <>")
+	}
+	return false
+}
+
+func escapedAt(s string, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+func sections(d *briefing.Digest) [][]briefing.Story {
+	var out [][]briefing.Story
+	for _, s := range d.Sections {
+		out = append(out, s.Stories)
+	}
+	return out
+}
+
+// BenchmarkRenderText renders 2,000 stories of 10 items each (20,000
+// items' worth) across 5 sections.
+func BenchmarkRenderText(b *testing.B) {
+	d := benchDigest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := RenderText(&bytes.Buffer{}, d, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRenderMarkdown(b *testing.B) {
+	d := benchDigest()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := RenderMarkdown(&bytes.Buffer{}, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchDigest() *briefing.Digest {
+	d := typicalDigest()
+	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
+	base := typicalDigest().Sections[0].Stories[0]
+	for i := range 2000 {
+		s := base
+		s.ID = marker(i)
+		s.Items = make([]briefing.Item, 10)
+		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
+		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
+	}
+	d.TotalItems = 20000
+	return d
+}

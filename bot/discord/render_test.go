@@ -1,0 +1,573 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestRenderDigestGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		d     *briefing.Digest
+		parts int
+	}{
+		{"typical", typicalDigest(), 1},
+		{"quiet", quietDigest(), 1},
+		{"split", splitDigest(), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs := RenderDigest(tt.d)
+			if len(msgs) != tt.parts {
+				t.Errorf("got %d messages, want %d", len(msgs), tt.parts)
+			}
+			checkMessages(t, tt.d, msgs)
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(msgs); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func TestAllowedMentionsAlwaysEmpty(t *testing.T) {
+	for _, d := range []*briefing.Digest{typicalDigest(), quietDigest(), splitDigest(), nil} {
+		for i, m := range RenderDigest(d) {
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b, []byte(`"allowed_mentions":{"parse":[],`)) {
+				t.Errorf("message %d: allowed_mentions.parse is not []: %s", i, b)
+			}
+		}
+	}
+}
+
+func TestQuietDigestSaysSo(t *testing.T) {
+	msgs := RenderDigest(quietDigest())
+	if len(msgs) != 1 {
+		t.Fatalf("got %d messages", len(msgs))
+	}
+	b, _ := json.Marshal(msgs[0])
+	for _, want := range []string{"Quiet day", "country niger", "<t:1773468000:f>", "ActuNiger", "RFI Afrique", "Failed sources"} {
+		if !strings.Contains(string(b), want) && !strings.Contains(msgs[0].Content, want) {
+			t.Errorf("quiet digest lacks %q: %s", want, b)
+		}
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"@everyone @here", "@\u200beveryone @\u200bhere"},
+		{"<@123> <#456> <@&789>", `\<@` + "\u200b" + `123\> \<\#456\> \<@` + "\u200b" + `&789\>`},
+		{"[x](http://evil)", `\[x\]\(http://evil\)`},
+		{"*b* _i_ ~s~ `c` ||sp|| > q", `\*b\* \_i\_ \~s\~ \` + "`c\\`" + ` \|\|sp\|\| \> q`},
+		{"# h", `\# h`},
+		{"- item", `\- item`},
+		{"1. item", `1\. item`},
+		{"in 2026. Fine", "in 2026. Fine"},
+		{`back\slash`, `back\\slash`},
+		{"a\u200b@\u200dhere", "a@\u200bhere"},
+	}
+	for _, tt := range tests {
+		if got := escape(clean(tt.in)); got != tt.want {
+			t.Errorf("escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLink(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://example.org/a_(b)?c=1&d=2", "https://example.org/a_%28b%29?c=1&d=2"},
+		{"HTTP://Example.org/a b|c<d>", "HTTP://Example.org/a%20b%7Cc%3Cd%3E"},
+		{"javascript:alert(1)", ""},
+		{"https://user:pw@example.org/", ""},
+		{"//example.org/", ""},
+		{"https://example.org/\u200b", ""},
+	}
+	for _, tt := range tests {
+		if got := link(tt.in); got != tt.want {
+			t.Errorf("link(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"the quick brown fox", 12, "the quick…"},
+		{`ab\*cd`, 4, "ab…"},
+		{"a@\u200beveryone", 3, "a…"},
+		{"e\u0301e\u0301e\u0301", 4, "e\u0301…"},
+		{"👍👍👍", 5, "👍👍…"},
+	}
+	for _, tt := range tests {
+		got := cut(tt.in, tt.max)
+		if got != tt.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+		if units(got) > tt.max {
+			t.Errorf("cut(%q, %d) is %d units", tt.in, tt.max, units(got))
+		}
+	}
+}
+
+// TestRenderProperties renders random hostile digests (fixed seed) and
+// checks every limit, that every story appears exactly once, and that no
+// feed text produces mentions, links or markdown.
+func TestRenderProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(20260314, 2))
+	sch := messageSchema(t)
+	for i := range 40 {
+		maxLen := []int{20, 300, 3000, 10000}[i%4]
+		d := randDigest(r, r.IntN(70), maxLen)
+		msgs := RenderDigest(d)
+		checkMessages(t, d, msgs)
+		if sch != nil && i%5 == 0 {
+			validate(t, sch, msgs)
+		}
+		if t.Failed() {
+			t.Fatalf("digest %d failed", i)
+		}
+	}
+	d := randDigest(r, 10000, 40)
+	checkMessages(t, d, RenderDigest(d))
+}
+
+func FuzzRenderDigest(f *testing.F) {
+	for i, s := range nasty {
+		f.Add(s, nasty[(i+7)%len(nasty)], badURLs[i%len(badURLs)], nasty[(i+3)%len(nasty)], uint8(i))
+	}
+	f.Add(strings.Repeat("long title ", 1000), strings.Repeat("é", 10000), "https://example.org/x", "Le Monde", uint8(60))
+	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone", uint8(3))
+	f.Fuzz(func(t *testing.T, title, summary, url, outlet string, n uint8) {
+		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
+		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
+		d := &briefing.Digest{Title: title, Since: windowEnd, Until: windowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
+		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
+		sec := briefing.Section{Name: title}
+		for i := range int(n%80) + 1 {
+			s := briefing.Story{ID: marker(i), Title: marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
+				Published: windowEnd, Countries: []briefing.Tag{{Name: outlet}}}
+			if i%3 == 0 {
+				d.Headlines = append(d.Headlines, s)
+			} else {
+				sec.Stories = append(sec.Stories, s)
+			}
+		}
+		d.Sections = []briefing.Section{sec}
+		checkMessages(t, d, RenderDigest(d))
+	})
+}
+
+// BenchmarkRenderDigest renders 2,000 stories of 10 items each (20,000
+// items' worth) across 5 sections.
+func BenchmarkRenderDigest(b *testing.B) {
+	d := benchDigest()
+	b.ReportAllocs()
+	for b.Loop() {
+		RenderDigest(d)
+	}
+}
+
+func benchDigest() *briefing.Digest {
+	d := typicalDigest()
+	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
+	base := typicalDigest().Sections[0].Stories[0]
+	for i := range 2000 {
+		s := base
+		s.ID = marker(i)
+		s.Items = make([]briefing.Item, 10)
+		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
+		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
+	}
+	d.TotalItems = 20000
+	return d
+}
+
+// wire is the JSON body Discord receives.
+type wire struct {
+	Content         string          `json:"content"`
+	Embeds          []wireEmbed     `json:"embeds"`
+	AllowedMentions json.RawMessage `json:"allowed_mentions"`
+}
+
+type wireEmbed struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Fields      []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"fields"`
+	Footer *struct {
+		Text string `json:"text"`
+	} `json:"footer"`
+	Author *struct {
+		Name string `json:"name"`
+	} `json:"author"`
+}
+
+// embedChars counts an embed as Discord does towards the 6000 total:
+// title, description, field names and values, footer text, author name.
+func embedChars(e wireEmbed, count func(string) int) int {
+	n := count(e.Title) + count(e.Description)
+	for _, f := range e.Fields {
+		n += count(f.Name) + count(f.Value)
+	}
+	if e.Footer != nil {
+		n += count(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += count(e.Author.Name)
+	}
+	return n
+}
+
+func runes(s string) int   { return utf8.RuneCountInString(s) }
+func utf16n(s string) int  { return len(utf16.Encode([]rune(s))) }
+func longest(s string) int { return max(runes(s), utf16n(s)) }
+
+// checkMessages asserts Discord's limits on the JSON each message marshals
+// to (lengths counted both in code points and UTF-16 units), that each
+// story of d (after de-duplication by ID) appears exactly once, and that
+// no feed text became a mention, a link or markdown.
+func checkMessages(t testing.TB, d *briefing.Digest, msgs []*discordgo.MessageSend) {
+	t.Helper()
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	allowed := map[string]bool{}
+	var want []string
+	if d != nil {
+		seen := map[string]bool{}
+		all := append([]briefing.Story{}, d.Headlines...)
+		for _, s := range d.Sections {
+			all = append(all, s.Stories...)
+		}
+		for _, s := range all {
+			if s.ID != "" && seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
+			if strings.HasPrefix(s.Title, "ZQ") {
+				want = append(want, s.Title[:strings.Index(s.Title[2:], "QZ")+4])
+			}
+			if l := link(s.URL); l != "" {
+				allowed[l] = true
+			}
+		}
+	}
+	found := map[string]int{}
+	for i, m := range msgs {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v wire
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		if string(v.AllowedMentions) != `{"parse":[],"replied_user":false}` {
+			t.Errorf("message %d: allowed_mentions = %s", i, v.AllowedMentions)
+		}
+		if n := longest(v.Content); n > MaxContent {
+			t.Errorf("message %d: content of %d > %d", i, n, MaxContent)
+		}
+		if strings.TrimSpace(v.Content) == "" && len(v.Embeds) == 0 {
+			t.Errorf("message %d is empty", i)
+		}
+		checkText(t, "content", v.Content, allowed)
+		if len(v.Embeds) > MaxEmbeds {
+			t.Errorf("message %d: %d embeds", i, len(v.Embeds))
+		}
+		total, total16 := 0, 0
+		for j, e := range v.Embeds {
+			where := "message " + itoa(i) + " embed " + itoa(j)
+			total += embedChars(e, runes)
+			total16 += embedChars(e, utf16n)
+			if e.Title == "" || longest(e.Title) > MaxTitle {
+				t.Errorf("%s: title of %d", where, longest(e.Title))
+			}
+			if longest(e.Description) > MaxDescription {
+				t.Errorf("%s: description of %d", where, longest(e.Description))
+			}
+			if len(e.Fields) > MaxFields || (len(e.Fields) == 0 && e.Description == "") {
+				t.Errorf("%s: %d fields, description %q", where, len(e.Fields), e.Description)
+			}
+			if e.Footer != nil && longest(e.Footer.Text) > MaxFooter {
+				t.Errorf("%s: footer too long", where)
+			}
+			checkText(t, where+" title", e.Title, allowed)
+			checkText(t, where+" description", e.Description, allowed)
+			for k, f := range e.Fields {
+				fw := where + " field " + itoa(k)
+				if strings.TrimSpace(f.Name) == "" || longest(f.Name) > MaxFieldName {
+					t.Errorf("%s: name of %d: %.40q", fw, longest(f.Name), f.Name)
+				}
+				if strings.TrimSpace(f.Value) == "" || longest(f.Value) > MaxFieldValue {
+					t.Errorf("%s: value of %d: %.40q", fw, longest(f.Value), f.Value)
+				}
+				checkText(t, fw+" name", f.Name, allowed)
+				checkText(t, fw+" value", f.Value, allowed)
+				checkInert(t, fw+" name", f.Name)
+				for _, mk := range markers(f.Name) {
+					found[mk]++
+				}
+				if len(markers(f.Value)) > 0 {
+					t.Errorf("%s: story marker in a value", fw)
+				}
+			}
+		}
+		if total > MaxEmbedTotal || total16 > MaxEmbedTotal {
+			t.Errorf("message %d: embeds total %d code points, %d UTF-16 units > %d", i, total, total16, MaxEmbedTotal)
+		}
+		if i > 0 && !strings.Contains(v.Content, "part "+itoa(i+1)+" of "+itoa(len(msgs))) {
+			t.Errorf("message %d lacks its part line: %q", i, v.Content)
+		}
+	}
+	for _, mk := range want {
+		if found[mk] != 1 {
+			t.Errorf("story %s appears %d times", mk, found[mk])
+		}
+		delete(found, mk)
+	}
+	for mk, n := range found {
+		t.Errorf("unexpected story marker %s (%d times)", mk, n)
+	}
+}
+
+var markerRE = regexp.MustCompile(`ZQ\d+QZ`)
+
+func markers(s string) []string { return markerRE.FindAllString(s, -1) }
+
+var (
+	stampToken = regexp.MustCompile(`^<t:-?\d+:[fR]>`)
+	linkToken  = regexp.MustCompile(`^\[[^\[\]]*\]\((https?://[^\s()<>]+)\)`)
+)
+
+func escaped(s string, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// checkText asserts that a text holds no control or invisible character
+// other than the zero-width space after '@', no pinging @everyone/@here,
+// and that every unescaped '<' opens a timestamp and every unescaped '['
+// a link to an allowed (sanitized story) URL.
+func checkText(t testing.TB, where, s string, allowed map[string]bool) {
+	t.Helper()
+	prev := rune(0)
+	for _, r := range s {
+		if r == 0x200b && prev != '@' || r != 0x200b && ((unicode.IsControl(r) && r != '\n') || unicode.Is(unicode.Cf, r)) {
+			t.Errorf("%s: invisible or control character %U", where, r)
+		}
+		prev = r
+	}
+	for _, bad := range []string{"@everyone", "@here"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%s: contains %q", where, bad)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if escaped(s, i) {
+			continue
+		}
+		switch s[i] {
+		case '<':
+			if m := stampToken.FindString(s[i:]); m != "" {
+				i += len(m) - 1
+				continue
+			}
+			t.Errorf("%s: unescaped '<' at %d: %.60q", where, i, s[i:])
+		case '[':
+			if m := linkToken.FindStringSubmatch(s[i:]); m != nil && allowed[m[1]] {
+				i += len(m[0]) - 1
+				continue
+			}
+			t.Errorf("%s: unescaped '[' at %d: %.60q", where, i, s[i:])
+		}
+	}
+}
+
+// checkInert asserts that every markdown character in pure feed text is
+// escaped.
+func checkInert(t testing.TB, where, s string) {
+	t.Helper()
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("*_~`|><#-[]()+", s[i]) >= 0 && !escaped(s, i) {
+			t.Errorf("%s: unescaped %q at %d: %.60q", where, s[i], i, s)
+		}
+	}
+	if m := regexp.MustCompile(`^\d+\.`).FindString(s); m != "" {
+		t.Errorf("%s: leading list marker %q", where, m)
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// Schema validation against Discord's OpenAPI spec in shared/schemas (see
+// its README).
+
+var (
+	schemaOnce sync.Once
+	msgSch     *jsonschema.Schema
+	schemaErr  error
+	schemaDir  string
+)
+
+// findSchemas walks up from the package directory to shared/schemas.
+func findSchemas() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, "shared", "schemas")
+		if _, err := os.Stat(filepath.Join(p, "discord-openapi.json")); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// messageSchema is MessageCreateRequest, or nil when shared/schemas is
+// absent (outside CI).
+func messageSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	schemaOnce.Do(func() {
+		schemaDir = findSchemas()
+		if schemaDir == "" {
+			return
+		}
+		f, err := os.Open(filepath.Join(schemaDir, "discord-openapi.json"))
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if schemaErr = c.AddResource("file:///discord-openapi.json", doc); schemaErr != nil {
+			return
+		}
+		msgSch, schemaErr = c.Compile("file:///discord-openapi.json#/components/schemas/MessageCreateRequest")
+	})
+	if schemaErr != nil {
+		t.Fatal(schemaErr)
+	}
+	if schemaDir == "" && os.Getenv("CI") != "" {
+		t.Fatal("shared/schemas not found above the package directory")
+	}
+	return msgSch
+}
+
+// TestSchema validates the fixtures' messages against
+// MessageCreateRequest, plus the limits it does not encode: content ≤ 2000
+// and embed characters ≤ 6000.
+func TestSchema(t *testing.T) {
+	sch := messageSchema(t)
+	if sch == nil {
+		t.Skip("shared/schemas not found; schema validation skipped")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	tests := []struct {
+		name string
+		d    *briefing.Digest
+	}{
+		{"typical", typicalDigest()},
+		{"quiet", quietDigest()},
+		{"split", splitDigest()},
+		{"nil", nil},
+		{"random-short", randDigest(r, 40, 100)},
+		{"random-long", randDigest(r, 40, 10000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })
+	}
+}
+
+func validate(t *testing.T, sch *jsonschema.Schema, msgs []*discordgo.MessageSend) {
+	t.Helper()
+	for i, m := range msgs {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("message %d: %v\n%s", i, err, b)
+		}
+		var w wire
+		if err := json.Unmarshal(b, &w); err != nil {
+			t.Fatal(err)
+		}
+		if n := longest(w.Content); n > MaxContent {
+			t.Errorf("message %d: content of %d > %d", i, n, MaxContent)
+		}
+		total := 0
+		for _, e := range w.Embeds {
+			total += embedChars(e, longest)
+		}
+		if total > MaxEmbedTotal {
+			t.Errorf("message %d: embeds total %d > %d", i, total, MaxEmbedTotal)
+		}
+	}
+}

@@ -1,0 +1,490 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestRenderDigestGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		d     *briefing.Digest
+		parts int
+	}{
+		{"typical", typicalDigest(), 1},
+		{"quiet", quietDigest(), 1},
+		{"split", splitDigest(), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs := RenderDigest(tt.d)
+			if len(msgs) != tt.parts {
+				t.Errorf("got %d messages, want %d", len(msgs), tt.parts)
+			}
+			checkMessages(t, tt.d, msgs)
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(msgs); err != nil {
+				t.Fatal(err)
+			}
+			// Block Kit JSON is easier to review with <, > and & unescaped.
+			out := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(buf.String())
+			golden(t, filepath.Join("testdata", tt.name+".golden"), []byte(out))
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+func TestQuietDigestSaysSo(t *testing.T) {
+	for _, d := range []*briefing.Digest{quietDigest(), nil, {Sections: []briefing.Section{{Name: "Mali"}}}} {
+		msgs := RenderDigest(d)
+		if len(msgs) != 1 {
+			t.Fatalf("got %d messages", len(msgs))
+		}
+		b, _ := json.Marshal(msgs[0])
+		if !strings.Contains(string(b), "Quiet day") || !strings.Contains(msgs[0].Text, "quiet day") {
+			t.Errorf("no quiet-day sentence: %s", b)
+		}
+		checkMessages(t, d, msgs)
+	}
+	b, _ := json.Marshal(RenderDigest(quietDigest()))
+	for _, want := range []string{"ActuNiger", "RFI Afrique", "Failed sources", "country niger", "!date^1773468000^"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("quiet digest lacks %q", want)
+		}
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<!channel> & <@U123>", "&lt;!channel&gt; &amp; &lt;@U123&gt;"},
+		{"a\u200bb\u202ec\x1b[0m", "abc[0m"},
+		{"  line\n\tbreak  ", "line break"},
+		{"&amp;", "&amp;amp;"},
+	}
+	for _, tt := range tests {
+		if got := feed(tt.in, 3000); got != tt.want {
+			t.Errorf("feed(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLink(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://example.org/a?b=1&c=2", "https://example.org/a?b=1&amp;c=2"},
+		{"HTTP://Example.org/a b|c<d>", "HTTP://Example.org/a%20b%7Cc%3Cd%3E"},
+		{"javascript:alert(1)", ""},
+		{" javascript:alert(1)", ""},
+		{"https://user:pw@example.org/", ""},
+		{"//example.org/", ""},
+		{"http://", ""},
+		{"https://example.org/\u200b", ""},
+		{"mailto:a@example.org", ""},
+	}
+	for _, tt := range tests {
+		if got := link(tt.in); got != tt.want {
+			t.Errorf("link(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"the quick brown fox", 12, "the quick…"},
+		{"abcdefghij", 5, "abcd…"},
+		{"a &amp; b", 4, "a…"},
+		{"xx&amp;yy", 5, "xx…"},
+		{"éééé", 3, "éé…"},
+		{"e\u0301e\u0301e\u0301", 4, "e\u0301…"},
+		{"👍👍👍", 5, "👍👍…"},
+		{"abc", 0, ""},
+	}
+	for _, tt := range tests {
+		got := cut(tt.in, tt.max)
+		if got != tt.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+		if units(got) > tt.max {
+			t.Errorf("cut(%q, %d) is %d units", tt.in, tt.max, units(got))
+		}
+	}
+}
+
+// TestRenderProperties renders random hostile digests (fixed seed) and
+// checks every limit, that every story appears exactly once and whole, and
+// that no feed text produces mention or link syntax.
+func TestRenderProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(20260314, 1))
+	for i := range 40 {
+		maxLen := []int{20, 300, 3000, 10000}[i%4]
+		d := randDigest(r, r.IntN(70), maxLen)
+		msgs := RenderDigest(d)
+		checkMessages(t, d, msgs)
+		if sch := blockSchema(t); sch != nil && i%5 == 0 {
+			validate(t, sch, msgs)
+		}
+		if t.Failed() {
+			t.Fatalf("digest %d failed", i)
+		}
+	}
+	d := randDigest(r, 10000, 40)
+	checkMessages(t, d, RenderDigest(d))
+}
+
+func FuzzRenderDigest(f *testing.F) {
+	for i, s := range nasty {
+		f.Add(s, nasty[(i+7)%len(nasty)], badURLs[i%len(badURLs)], nasty[(i+3)%len(nasty)], uint8(i))
+	}
+	f.Add(strings.Repeat("long title ", 1000), strings.Repeat("é", 10000), "https://example.org/x", "Le Monde", uint8(60))
+	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone", uint8(3))
+	f.Fuzz(func(t *testing.T, title, summary, url, outlet string, n uint8) {
+		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
+		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
+		d := &briefing.Digest{Title: title, Since: windowEnd, Until: windowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
+		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
+		sec := briefing.Section{Name: title}
+		for i := range int(n%80) + 1 {
+			s := briefing.Story{ID: marker(i), Title: marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
+				Published: windowEnd, Countries: []briefing.Tag{{Name: outlet}}}
+			if i%3 == 0 {
+				d.Headlines = append(d.Headlines, s)
+			} else {
+				sec.Stories = append(sec.Stories, s)
+			}
+		}
+		d.Sections = []briefing.Section{sec}
+		checkMessages(t, d, RenderDigest(d))
+	})
+}
+
+// BenchmarkRenderDigest renders 2,000 stories of 10 items each (20,000
+// items' worth) across 5 sections.
+func BenchmarkRenderDigest(b *testing.B) {
+	d := benchDigest()
+	b.ReportAllocs()
+	for b.Loop() {
+		RenderDigest(d)
+	}
+}
+
+func benchDigest() *briefing.Digest {
+	d := typicalDigest()
+	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
+	base := typicalDigest().Sections[0].Stories[0]
+	for i := range 2000 {
+		s := base
+		s.ID = marker(i)
+		s.Items = make([]briefing.Item, 10)
+		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
+		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
+	}
+	d.TotalItems = 20000
+	return d
+}
+
+// checkMessages asserts Slack's limits on the JSON each message marshals
+// to, that each story of d (after de-duplication by ID) appears exactly
+// once and whole, and that no feed text became markup.
+func checkMessages(t testing.TB, d *briefing.Digest, msgs []Message) {
+	t.Helper()
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	allowed := map[string]bool{}
+	var want []string
+	if d != nil {
+		seen := map[string]bool{}
+		for _, ss := range append([][]briefing.Story{d.Headlines}, sectionStories(d)...) {
+			for _, s := range ss {
+				if s.ID != "" && seen[s.ID] {
+					continue
+				}
+				seen[s.ID] = true
+				if strings.HasPrefix(s.Title, "ZQ") {
+					want = append(want, s.Title[:strings.Index(s.Title[2:], "QZ")+4])
+				}
+				if l := link(s.URL); l != "" {
+					allowed[l] = true
+				}
+			}
+		}
+	}
+	found := map[string]int{}
+	for i, m := range msgs {
+		var v struct {
+			Text   string           `json:"text"`
+			Blocks []map[string]any `json:"blocks"`
+			Unfurl *bool            `json:"unfurl_links"`
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Unfurl == nil || *v.Unfurl {
+			t.Errorf("message %d: unfurl_links not false", i)
+		}
+		if n := len(v.Blocks); n < 1 || n > MaxBlocks {
+			t.Errorf("message %d: %d blocks", i, n)
+		}
+		checkText(t, "text", v.Text, 1, 4000, allowed)
+		for j, bl := range v.Blocks {
+			where := func(s string) string { return "message " + itoa(i) + " block " + itoa(j) + " " + s }
+			switch bl["type"] {
+			case "header":
+				txt := bl["text"].(map[string]any)
+				if txt["type"] != "plain_text" {
+					t.Errorf("%s: header text type %v", where(""), txt["type"])
+				}
+				checkText(t, where("header"), txt["text"].(string), 1, MaxHeaderText, allowed)
+			case "section":
+				txt := bl["text"].(map[string]any)
+				s := txt["text"].(string)
+				checkText(t, where("section"), s, 1, MaxSectionText, allowed)
+				for _, mk := range markers(s) {
+					found[mk]++
+					if j+1 >= len(v.Blocks) || v.Blocks[j+1]["type"] != "context" {
+						t.Errorf("%s: story %s without its context block in the same message", where(""), mk)
+					}
+				}
+			case "context":
+				els := bl["elements"].([]any)
+				if len(els) < 1 || len(els) > MaxContextElems {
+					t.Errorf("%s: %d context elements", where(""), len(els))
+				}
+				for _, e := range els {
+					s := e.(map[string]any)["text"].(string)
+					checkText(t, where("context"), s, 1, MaxContextText, allowed)
+					if len(markers(s)) > 0 {
+						t.Errorf("%s: story marker in a context block", where(""))
+					}
+				}
+				if i > 0 && j == 0 && !strings.Contains(els[0].(map[string]any)["text"].(string), "part "+itoa(i+1)+" of "+itoa(len(msgs))) {
+					t.Errorf("message %d does not open with its part line", i)
+				}
+			case "divider":
+			default:
+				t.Errorf("%s: unexpected block type %v", where(""), bl["type"])
+			}
+		}
+	}
+	for _, mk := range want {
+		if found[mk] != 1 {
+			t.Errorf("story %s appears %d times", mk, found[mk])
+		}
+		delete(found, mk)
+	}
+	for mk, n := range found {
+		t.Errorf("unexpected story marker %s (%d times)", mk, n)
+	}
+}
+
+func sectionStories(d *briefing.Digest) [][]briefing.Story {
+	var out [][]briefing.Story
+	for _, s := range d.Sections {
+		out = append(out, s.Stories)
+	}
+	return out
+}
+
+var markerRE = regexp.MustCompile(`ZQ\d+QZ`)
+
+func markers(s string) []string { return markerRE.FindAllString(s, -1) }
+
+var (
+	dateToken = regexp.MustCompile(`^<!date\^-?\d+\^\{date_short_pretty\} \{time\}\|[^|<>]+>`)
+	linkToken = regexp.MustCompile(`^<(https?://[^\s|<>]+)\|[^<>]*>`)
+)
+
+// checkText asserts a text's length in code points and UTF-16 units, that
+// it holds no control or invisible characters, and that every '<' opens a
+// date token or a link to an allowed (sanitized story) URL.
+func checkText(t testing.TB, where, s string, minLen, maxLen int, allowed map[string]bool) {
+	t.Helper()
+	if n := len(utf16.Encode([]rune(s))); n > maxLen || utf8.RuneCountInString(s) < minLen {
+		t.Errorf("%s: length %d units (%d runes) outside [%d,%d]: %.80q", where, n, utf8.RuneCountInString(s), minLen, maxLen, s)
+	}
+	if strings.TrimSpace(s) == "" && minLen > 0 {
+		t.Errorf("%s: blank text", where)
+	}
+	for _, r := range s {
+		if (unicode.IsControl(r) && r != '\n') || unicode.Is(unicode.Cf, r) {
+			t.Errorf("%s: invisible or control character %U", where, r)
+		}
+	}
+	for _, bad := range []string{"<!channel", "<!here", "<!everyone", "<@", "<#", "<!subteam"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%s: contains %q: %q", where, bad, s)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		rest := s[i:]
+		if m := dateToken.FindString(rest); m != "" {
+			i += len(m) - 1
+			continue
+		}
+		if m := linkToken.FindStringSubmatch(rest); m != nil && allowed[m[1]] {
+			i += len(m[0]) - 1
+			continue
+		}
+		t.Errorf("%s: markup not produced by the renderer at %d: %.60q", where, i, rest)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// Schema validation against the third-party Block Kit schema in
+// shared/schemas (see its README).
+
+var (
+	schemaOnce sync.Once
+	blockSch   *jsonschema.Schema
+	schemaErr  error
+	schemaDir  string
+)
+
+// findSchemas walks up from the package directory to shared/schemas.
+func findSchemas() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, "shared", "schemas")
+		if _, err := os.Stat(filepath.Join(p, "discord-openapi.json")); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// blockSchema is #/$defs/block of the Block Kit schema, or nil when
+// shared/schemas is absent (outside CI).
+func blockSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	schemaOnce.Do(func() {
+		schemaDir = findSchemas()
+		if schemaDir == "" {
+			return
+		}
+		f, err := os.Open(filepath.Join(schemaDir, "slack-block-kit.tightknit.schema.json"))
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		if schemaErr = c.AddResource("file:///slack.json", doc); schemaErr != nil {
+			return
+		}
+		blockSch, schemaErr = c.Compile("file:///slack.json#/$defs/block")
+	})
+	if schemaErr != nil {
+		t.Fatal(schemaErr)
+	}
+	if schemaDir == "" && os.Getenv("CI") != "" {
+		t.Fatal("shared/schemas not found above the package directory")
+	}
+	return blockSch
+}
+
+// TestSchema validates every block of the fixtures' messages against the
+// Block Kit schema, plus the 50-block limit it does not encode.
+func TestSchema(t *testing.T) {
+	sch := blockSchema(t)
+	if sch == nil {
+		t.Skip("shared/schemas not found; schema validation skipped")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	tests := []struct {
+		name string
+		d    *briefing.Digest
+	}{
+		{"typical", typicalDigest()},
+		{"quiet", quietDigest()},
+		{"split", splitDigest()},
+		{"nil", nil},
+		{"random-short", randDigest(r, 40, 100)},
+		{"random-long", randDigest(r, 40, 10000)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })
+	}
+}
+
+func validate(t *testing.T, sch *jsonschema.Schema, msgs []Message) {
+	t.Helper()
+	for i, m := range msgs {
+		if len(m.Blocks) > MaxBlocks {
+			t.Errorf("message %d: %d blocks > %d", i, len(m.Blocks), MaxBlocks)
+		}
+		for j, bl := range m.Blocks {
+			b, err := json.Marshal(bl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("message %d block %d: %v\n%s", i, j, err, b)
+			}
+		}
+	}
+}
