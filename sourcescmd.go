@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -80,7 +81,7 @@ func health(s briefing.Source, st briefing.SourceState, stored int, defaultInter
 		interval = defaultInterval
 	}
 	h := healthLine{
-		Source: s.Name, URL: s.URL, Lang: s.Lang, Interval: interval.String(),
+		Source: s.Name, URL: s.URL, Lang: s.Lang, Interval: shortDuration(interval),
 		Status: string(st.LastStatus), ConsecutiveFailures: st.ConsecutiveFailures, Error: st.LastError,
 		ItemsLastTime: st.ItemsLastTime, StoredItems: stored,
 		LastAttempt: stamp(st.LastAttempt), LastSuccess: stamp(st.LastSuccess), NextCheck: stamp(st.NextCheck),
@@ -128,6 +129,18 @@ func printHealth(w io.Writer, h healthLine, asJSON bool, now time.Time) {
 	fmt.Fprintf(w, "%-28s %-8s %-4s every %-6s %s\n", truncate(h.Source, 28), h.Health, h.Lang, h.Interval, detail)
 }
 
+// shortDuration writes 10m rather than 10m0s, 1h30m rather than 1h30m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // ago renders a duration the way people say it: 45s, 12m, 5h, 3d.
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
@@ -154,7 +167,12 @@ func checkSources(ctx context.Context, env *cliEnv, srcs []briefing.Source, p *s
 		}
 		l := lineFor(r, briefing.Saved{})
 		l.NextCheck = ""
-		printLine(env.stdout, l, asJSON)
+		if asJSON || r.Status == briefing.StatusError {
+			printLine(env.stdout, l, asJSON)
+		} else {
+			fmt.Fprintf(env.stdout, "%-28s %-12s %6dms  reachable: %d items, %s\n",
+				truncate(l.Source, 28), l.Status, l.DurationMS, l.Items, l.Charset)
+		}
 		progress.step()
 	}
 	progress.clear()
