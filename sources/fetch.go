@@ -158,47 +158,62 @@ type Result struct {
 // returns a Go error: failures are part of the Result so one broken feed
 // cannot stop the others.
 func (f *Fetcher) Fetch(ctx context.Context, src briefing.Source, prev briefing.SourceState, mode Mode) Result {
-	start := f.now()
-	res := Result{Source: src, State: prev}
-	res.State.Name, res.State.URL = src.Name, src.URL
-	res.State.LastAttempt = start
+	return f.Download(ctx, src, prev, mode).Process()
+}
 
-	var (
-		body    []byte
-		ctype   string
-		header  http.Header
-		baseURL *url.URL
-		err     error
-	)
+// Download is the network half of a fetch: the request and the body.
+// Process does the rest. The poller splits them so that parsing does not
+// hold a host's politeness slot.
+func (f *Fetcher) Download(ctx context.Context, src briefing.Source, prev briefing.SourceState, mode Mode) *Downloaded {
+	d := &Downloaded{f: f, start: f.now()}
+	d.res = Result{Source: src, State: prev}
+	d.res.State.Name, d.res.State.URL = src.Name, src.URL
+	d.res.State.LastAttempt = d.start
 	if isLocalPath(src.URL) {
-		body, err = f.readFile(src.URL, prev, mode, &res)
-		baseURL = nil
+		d.body, d.err = f.readFile(src.URL, prev, mode, &d.res)
 	} else {
-		body, ctype, header, baseURL, err = f.get(ctx, src, prev, mode, &res)
+		d.body, d.ctype, d.header, d.base, d.err = f.get(ctx, src, prev, mode, &d.res)
 	}
-	now := f.now()
-	res.Duration = now.Sub(start)
+	d.done = f.now()
+	return d
+}
 
+// Downloaded is a fetched body waiting to be processed.
+type Downloaded struct {
+	f           *Fetcher
+	res         Result
+	start, done time.Time
+	body        []byte
+	ctype       string
+	header      http.Header
+	base        *url.URL
+	err         error
+}
+
+// Process decodes, parses and normalizes the body and records the outcome.
+func (d *Downloaded) Process() Result {
+	res := d.res
 	switch {
-	case err != nil:
+	case d.err != nil:
 		res.Status = briefing.StatusError
-		res.Err = err
+		res.Err = d.err
 	case res.Status == briefing.StatusNotModified:
 	default:
-		utf8Body, cs := toUTF8(body, ctype)
+		utf8Body, cs := toUTF8(d.body, d.ctype)
 		res.Charset = cs
-		feed, perr := parseFeed(utf8Body, ctype)
+		feed, perr := parseFeed(utf8Body, d.ctype)
 		if perr != nil {
 			res.Status = briefing.StatusError
 			res.Err = perr
 			break
 		}
 		res.Status = briefing.StatusOK
-		res.Items = normalize(feed, src, baseURL, now)
+		res.Items = normalize(feed, res.Source, d.base, d.done)
 		res.State.ItemsLastTime = len(feed.Items)
 	}
-	res.Duration = f.now().Sub(start)
-	f.recordOutcome(&res, header, now)
+	d.body = nil
+	res.Duration = d.f.now().Sub(d.start)
+	d.f.recordOutcome(&res, d.header, d.done)
 	return res
 }
 

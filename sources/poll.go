@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -70,34 +71,51 @@ func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
 		}
 		return s
 	}
-	// Goroutines wait for their host's slot first, then a global one:
-	// a job blocked on a busy host never holds a global slot.
+	// Goroutines wait for their host's slot first, then a global one: a
+	// job blocked on a busy host never holds a global slot. Once the body
+	// is in, the job trades its network slots for a CPU slot to parse,
+	// normalize and tag: the host is free for its next feed meanwhile, and
+	// bodies waiting for a CPU are bounded by the global limit.
+	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
+	acquire := func(slot chan struct{}) bool {
+		select {
+		case slot <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for _, j := range jobs {
 		wg.Add(1)
 		go func(j Job) {
 			defer wg.Done()
 			hs := hostSlot(hostOf(j.Source.URL))
-			select {
-			case hs <- struct{}{}:
-			case <-ctx.Done():
+			if !acquire(hs) {
 				return
 			}
-			defer func() { <-hs }()
-			select {
-			case global <- struct{}{}:
-			case <-ctx.Done():
+			if !acquire(global) {
+				<-hs
 				return
 			}
-			defer func() { <-global }()
 			if ctx.Err() != nil {
+				<-global
+				<-hs
 				return
 			}
-			res := p.Fetcher.Fetch(ctx, j.Source, j.State, p.Mode)
+			d := p.Fetcher.Download(ctx, j.Source, j.State, p.Mode)
+			<-hs
+			ok := acquire(cpu)
+			<-global
+			if !ok {
+				return
+			}
+			res := d.Process()
 			if p.Tag != nil {
 				for i := range res.Items {
 					p.Tag(&res.Items[i])
 				}
 			}
+			<-cpu
 			select {
 			case out <- res:
 			case <-ctx.Done():
