@@ -23,6 +23,12 @@ type Story struct {
 	Countries []Tag     `json:"countries"`
 	Actors    []Tag     `json:"actors"`
 	Score     float64   `json:"score"` // rank: higher first
+
+	// events caches the event classes named in the story's items (attack,
+	// coup …), found by Cluster while it reads the texts, so Rank and
+	// BuildDigest need not read them again; zero for a story built
+	// elsewhere, which Rank then reads.
+	events uint32
 }
 
 // Section groups the stories about one country (or the region at large).

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot/console"
+	"github.com/sahelbrief/sahelbrief/bot/discord"
+	"github.com/sahelbrief/sahelbrief/bot/slack"
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/sources"
+	"github.com/sahelbrief/sahelbrief/store"
+)
+
+// briefFormats are the renderings `brief --format` offers.
+var briefFormats = []string{"text", "markdown", "json", "slack", "discord"}
+
+func runBrief(ctx context.Context, env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "brief", "[--since 24h] [--country NAME] [--actor NAME] [--format FORMAT] [--no-fetch]",
+		"Fetch the sources that are due (unless --no-fetch), then print the digest of the window:\n"+
+			"headline stories, then sections for Mali, Niger, Burkina Faso and the region, story counts\n"+
+			"per country and the sources that failed. --country and --actor take an id, a name or an\n"+
+			"alias in English or French (\"Burkinabè\", \"Goïta\", \"CEDEAO\"). --format slack and discord\n"+
+			"print the JSON array of message payloads exactly as they would be posted; json the neutral digest.")
+	since := fs.Duration("since", 24*time.Hour, "window: stories published in the last `duration` (e.g. 12h, 72h)")
+	country := fs.String("country", "", "only stories about this country")
+	actor := fs.String("actor", "", "only stories about this actor")
+	format := fs.String("format", "text", "output: "+strings.Join(briefFormats, ", "))
+	noFetch := fs.Bool("no-fetch", false, "use stored items only; do not poll the sources first")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if !validFormat(*format) {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: unknown --format %q: use one of %s\n", *format, strings.Join(briefFormats, ", "))
+		return exitUsage
+	}
+	if *since <= 0 {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: --since must be positive, got %s\n", *since)
+		return exitUsage
+	}
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return exitUsage
+	}
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return exitUsage
+	}
+	var filter briefing.Filter
+	for _, f := range []struct {
+		flag, text string
+		kind       briefing.Kind
+		dst        *string
+	}{{"--country", *country, briefing.KindCountry, &filter.Country}, {"--actor", *actor, briefing.KindActor, &filter.Actor}} {
+		if f.text == "" {
+			continue
+		}
+		tag, ok, sugg := gaz.Resolve(f.kind, f.text)
+		if !ok {
+			fmt.Fprintf(env.stderr, "sahelbrief brief: %s %q: no such %s%s\n", f.flag, f.text, f.kind, didYouMean(sugg))
+			return exitUsage
+		}
+		*f.dst = tag.ID
+	}
+
+	st, ok := openStore(ctx, env, cfg)
+	if !ok {
+		return exitFail
+	}
+	defer st.Close()
+	if !*noFetch {
+		if err := fetchDue(ctx, env, cfg, gaz, st); err != nil {
+			fmt.Fprintf(env.stderr, "sahelbrief brief: fetch: %v\n", err)
+			return exitFail
+		}
+	}
+	now := time.Now()
+	d, err := buildDigest(ctx, st, gaz, now.Add(-*since), now, filter)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
+		return exitFail
+	}
+	if err := renderDigest(env.stdout, d, *format); err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func validFormat(f string) bool {
+	for _, ok := range briefFormats {
+		if f == ok {
+			return true
+		}
+	}
+	return false
+}
+
+func didYouMean(sugg []briefing.Tag) string {
+	if len(sugg) == 0 {
+		return ""
+	}
+	names := make([]string, len(sugg))
+	for i, t := range sugg {
+		names[i] = fmt.Sprintf("%s (%s)", t.ID, t.Name)
+	}
+	return "; did you mean " + strings.Join(names, ", ") + "?"
+}
+
+// fetchDue polls the due sources quietly (progress on a terminal only),
+// as `fetch` does, so the digest is current.
+func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer, st *store.Store) error {
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		return err
+	}
+	states, err := st.SourceStates(ctx)
+	if err != nil {
+		return err
+	}
+	jobs := sources.Due(srcs, states, time.Now(), false)
+	if len(jobs) == 0 {
+		return nil
+	}
+	poller := newPoller(cfg, sources.Conditional)
+	poller.Tag = gaz.TagItem
+	progress := newProgress(env.stderr, len(jobs), true)
+	defer progress.clear()
+	return sources.Ingest(ctx, poller, jobs, st, func(sources.Result, briefing.Saved) { progress.step() })
+}
+
+// buildDigest reads the window's items and source failures from the store
+// and builds the digest.
+func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, since, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
+	items, err := st.ItemsSince(ctx, since, 0)
+	if err != nil {
+		return nil, err
+	}
+	states, err := st.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return briefing.BuildDigest(items, briefing.DigestOptions{
+		Since: since, Until: until, Filter: f, Names: gaz.Name, Now: until,
+		Failed: failedSince(states, since),
+	}), nil
+}
+
+// failedSince lists the sources whose last poll, within the window, failed.
+func failedSince(states map[string]briefing.SourceState, since time.Time) []briefing.SourceFailure {
+	var out []briefing.SourceFailure
+	for _, s := range states {
+		if s.LastStatus == briefing.StatusError && !s.LastAttempt.Before(since) {
+			out = append(out, briefing.SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// renderDigest writes d in the chosen format.
+func renderDigest(w io.Writer, d *briefing.Digest, format string) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	switch format {
+	case "markdown":
+		return console.RenderMarkdown(w, d)
+	case "json":
+		return enc.Encode(d)
+	case "slack":
+		return enc.Encode(slack.RenderDigest(d))
+	case "discord":
+		return enc.Encode(discord.RenderDigest(d))
+	default:
+		return console.RenderText(w, d, isTerminal(w))
+	}
+}

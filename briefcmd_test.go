@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestBriefFormats(t *testing.T) {
+	_, cfg, db := standardSetup(t)
+	// brief fetches first: the feeds' items are an hour old.
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief")
+	if r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	// The two feeds tell the same two stories: each is one headline story
+	// with both outlets.
+	for _, want := range []string{"Sahel brief", "HEADLINES", "one: Bamako talks", "two: Niamey news", "Missing"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("text digest lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	if !strings.Contains(r.stdout, "Alpha, Bravo") && !strings.Contains(r.stdout, "Bravo, Alpha") {
+		t.Errorf("stories do not list both outlets:\n%s", r.stdout)
+	}
+
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--format", "json")
+	var d struct {
+		Sections []struct {
+			ID      string `json:"id"`
+			Stories []struct {
+				Title     string `json:"title"`
+				Countries []struct{ ID, Name string }
+			} `json:"stories"`
+		} `json:"sections"`
+		Headlines []json.RawMessage              `json:"headlines"`
+		Failed    []struct{ Name, Error string } `json:"failed_sources"`
+		Total     int                            `json:"total_items"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("json digest: %v\n%s", err, r.stdout)
+	}
+	if d.Total != 4 || len(d.Failed) != 1 || d.Failed[0].Name != "Missing" {
+		t.Errorf("digest: %d items, failed %+v", d.Total, d.Failed)
+	}
+	stories := 0
+	for _, s := range d.Sections {
+		stories += len(s.Stories)
+	}
+	if stories != 0 || len(d.Headlines) != 2 {
+		t.Errorf("%d headlines and %d section stories, want the 4 items told as 2 headline stories", len(d.Headlines), stories)
+	}
+
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--format", "slack")
+	var slackMsgs []struct {
+		Text   string            `json:"text"`
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &slackMsgs); err != nil || len(slackMsgs) == 0 || len(slackMsgs[0].Blocks) == 0 {
+		t.Errorf("slack payloads: %v\n%s", err, r.stdout)
+	}
+
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--format", "discord")
+	var discordMsgs []struct {
+		Embeds          []json.RawMessage `json:"embeds"`
+		AllowedMentions *struct {
+			Parse []string `json:"parse"`
+		} `json:"allowed_mentions"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &discordMsgs); err != nil || len(discordMsgs) == 0 {
+		t.Fatalf("discord payloads: %v\n%s", err, r.stdout)
+	}
+	for _, m := range discordMsgs {
+		if m.AllowedMentions == nil || m.AllowedMentions.Parse == nil || len(m.AllowedMentions.Parse) != 0 {
+			t.Errorf("a Discord message without allowed_mentions.parse = []: %s", r.stdout)
+		}
+	}
+
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--format", "markdown")
+	if r.code != 0 || !strings.Contains(r.stdout, "# Sahel brief") {
+		t.Errorf("markdown: %v", r)
+	}
+}
+
+func TestBriefFilters(t *testing.T) {
+	_, cfg, db := standardSetup(t)
+	if r := runCLI(t, nil, "--config", cfg, "--db", db, "fetch"); r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--country", "Nigérien", "--format", "json")
+	if r.code != 0 || strings.Contains(r.stdout, "Bamako") || !strings.Contains(r.stdout, "Niamey") {
+		t.Errorf("--country Nigérien: %v", r)
+	}
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--country", "Malli")
+	if r.code != 2 || !strings.Contains(r.stderr, `--country "Malli": no such country; did you mean mali (Mali)`) {
+		t.Errorf("unknown country: %v", r)
+	}
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--actor", "Goïta", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"actor": "assimi-goita"`) {
+		t.Errorf("--actor Goïta: %v", r)
+	}
+	for _, bad := range [][]string{{"--format", "html"}, {"--since", "-1h"}, {"--since", "soon"}} {
+		r = runCLI(t, nil, append([]string{"--config", cfg, "--db", db, "brief", "--no-fetch"}, bad...)...)
+		if r.code != 2 {
+			t.Errorf("%v: %v", bad, r)
+		}
+	}
+}
+
+func TestBriefQuietDay(t *testing.T) {
+	_, cfg, db := standardSetup(t)
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch")
+	if r.code != 0 || !strings.Contains(strings.ToLower(r.stdout), "quiet") {
+		t.Errorf("empty database should give the quiet-day form: %v", r)
+	}
+}
