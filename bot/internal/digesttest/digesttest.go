@@ -1,0 +1,237 @@
+// Package digesttest holds the digest fixtures the renderer packages'
+// tests share: typical, quiet and split digests, hostile feed text, and
+// random digests for property tests.
+package digesttest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+var (
+	tMali     = briefing.Tag{ID: "mali", Name: "Mali"}
+	tNiger    = briefing.Tag{ID: "niger", Name: "Niger"}
+	tBurkina  = briefing.Tag{ID: "burkina-faso", Name: "Burkina Faso"}
+	tWagner   = briefing.Tag{ID: "wagner", Name: "Wagner / Africa Corps"}
+	tECOWAS   = briefing.Tag{ID: "ecowas", Name: "ECOWAS"}
+	tMINUSMA  = briefing.Tag{ID: "minusma", Name: "MINUSMA"}
+	tBazoum   = briefing.Tag{ID: "mohamed-bazoum", Name: "Mohamed Bazoum"}
+	tTraore   = briefing.Tag{ID: "ibrahim-traore", Name: "Ibrahim Traoré"}
+	WindowEnd = time.Date(2026, 3, 14, 6, 0, 0, 0, time.UTC)
+)
+
+func At(h, m int) time.Time { return time.Date(2026, 3, 13, h, m, 0, 0, time.UTC) }
+
+// Typical has headlines, several sections, counts, a failed source,
+// French and English titles with accents, and some awkward feed text.
+func Typical() *briefing.Digest {
+	kidal := briefing.Story{
+		ID: "s101", Title: "Au Mali, Kidal, bastion de la rébellion, reconquis par l’armée",
+		URL:     "https://www.lemonde.fr/afrique/article/2026/03/13/au-mali-kidal-reconquis_6091949_3212.html",
+		Summary: "Épaulés par les paramilitaires du groupe Wagner, les soldats maliens sont entrés dans ce qui était jusque-là le fief des rebelles du nord du pays. La victoire est symboliquement forte, mais les insurgés affirment que leur « lutte continue ».",
+		Outlets: []string{"Le Monde", "RFI", "Jeune Afrique"}, Published: At(7, 45), Updated: At(11, 2),
+		Countries: []briefing.Tag{tMali}, Actors: []briefing.Tag{tWagner}, Score: 9.5,
+	}
+	niger := briefing.Story{
+		ID: "s102", Title: "Niger: junta leader 'open to explore diplomacy' with ECOWAS",
+		URL:     "https://www.lemonde.fr/en/international/article/2026/03/13/niger-junta-leader-open-to-explore-diplomacy_6091846_4.html",
+		Summary: "The prospect of a military intervention to reinstate former president Bazoum has been dividing ECOWAS members & drawn warnings from foreign powers − including Russia and Algeria.",
+		Outlets: []string{"Le Monde"}, Published: At(9, 30),
+		Countries: []briefing.Tag{tNiger}, Actors: []briefing.Tag{tECOWAS, tBazoum}, Score: 8.1,
+	}
+	return &briefing.Digest{
+		Title:     "Sahel brief — 14 mars 2026",
+		Since:     WindowEnd.Add(-24 * time.Hour),
+		Until:     WindowEnd,
+		Headlines: []briefing.Story{kidal, niger},
+		Sections: []briefing.Section{
+			{ID: "mali", Name: "Mali", Stories: []briefing.Story{
+				kidal, // also a headline: rendered once
+				{
+					ID: "s103", Title: "UN force in Mali quits base early over insecurity",
+					URL:     "https://www.reuters.com/world/africa/un-force-mali-quits-base-early-2026-03-13/",
+					Summary: "The UN mission, which has 11,600 troops and 1,500 police officers in the country, left a base in the north which was immediately occupied by the Malian army.",
+					Outlets: []string{"Reuters", "Al Jazeera"}, Published: At(13, 5),
+					Countries: []briefing.Tag{tMali}, Actors: []briefing.Tag{tMINUSMA}, Score: 6,
+				},
+			}},
+			{ID: "burkina-faso", Name: "Burkina Faso", Stories: []briefing.Story{
+				{
+					ID: "s104", Title: "Burkina Faso : le capitaine Traoré se rêve en nouveau Sankara",
+					URL:     "https://www.jeuneafrique.com/1234567/politique/burkina-faso-traore-sankara/",
+					Summary: "Le militaire de 34 ans s’efforce de consolider son assise populaire pour faire face aux divisions au sein de l’armée.",
+					Outlets: []string{"Jeune Afrique"}, Published: At(16, 20),
+					Countries: []briefing.Tag{tBurkina}, Actors: []briefing.Tag{tTraore}, Score: 5,
+				},
+				{
+					ID: "s105", Title: "Ouagadougou: AES <finance> ministers meet *today* @here",
+					Summary: "No link for this one; its feed text carries markup: <!channel> [x](http://evil) `code`.",
+					Outlets: []string{"APA News"}, Published: At(18, 0),
+					Countries: []briefing.Tag{tBurkina}, Score: 3,
+				},
+			}},
+			{ID: "region", Name: "Region", Stories: []briefing.Story{
+				{
+					ID: "s106", Title: "Sahel: Alliance of Sahel States launches joint force",
+					URL:     "https://www.aljazeera.com/news/2026/3/13/sahel-states-joint-force",
+					Outlets: []string{"Al Jazeera"}, Published: At(20, 15),
+					Countries: []briefing.Tag{tMali, tNiger, tBurkina}, Score: 4,
+				},
+			}},
+		},
+		Counts: []briefing.CountryCount{
+			{Tag: tMali, Stories: 3}, {Tag: tBurkina, Stories: 3}, {Tag: tNiger, Stories: 2},
+		},
+		Failed: []briefing.SourceFailure{
+			{Name: "Studio Tamani", Error: "fetch: GET https://www.studiotamani.org/feed: 503 Service Unavailable", Since: At(2, 0)},
+		},
+		TotalItems: 17,
+	}
+}
+
+// Quiet matched nothing, and a source failed.
+func Quiet() *briefing.Digest {
+	return &briefing.Digest{
+		Title:  "Sahel brief — 15 mars 2026",
+		Since:  WindowEnd,
+		Until:  WindowEnd.Add(24 * time.Hour),
+		Filter: briefing.Filter{Country: "niger"},
+		Failed: []briefing.SourceFailure{
+			{Name: "ActuNiger", Error: "parse: XML syntax error on line 1", Since: time.Time{}},
+			{Name: "RFI Afrique", Error: "fetch: timeout after 30s", Since: At(23, 10)},
+		},
+	}
+}
+
+// Split needs more than one message on every platform: many stories
+// with long summaries in one section.
+func Split() *briefing.Digest {
+	d := &briefing.Digest{
+		Title: "Sahel brief — weekly", Since: WindowEnd.Add(-7 * 24 * time.Hour), Until: WindowEnd,
+		Counts: []briefing.CountryCount{{Tag: tMali, Stories: 30}},
+		Failed: []briefing.SourceFailure{{Name: "Malijet", Error: "fetch: 404 Not Found", Since: At(1, 0)}},
+	}
+	sec := briefing.Section{ID: "mali", Name: "Mali"}
+	for i := range 30 {
+		sec.Stories = append(sec.Stories, briefing.Story{
+			ID:        fmt.Sprintf("s%03d", 200+i),
+			Title:     fmt.Sprintf("Story %d: Bamako’s transition council debates the charter, clause %d", i+1, i+1),
+			URL:       fmt.Sprintf("https://example.org/mali/%d", i+1),
+			Summary:   strings.Repeat(fmt.Sprintf("Sentence %d of a long summary about the transition. ", i+1), 12),
+			Outlets:   []string{"Malijet", "Studio Tamani"},
+			Published: At(i%24, i),
+			Countries: []briefing.Tag{tMali},
+		})
+	}
+	d.Sections = []briefing.Section{sec}
+	return d
+}
+
+// Hostile material for the property and fuzz tests.
+var Nasty = []string{
+	"", " ", "<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C0123|general>", "@everyone", "@here",
+	"<@123456789012345678>", "<@&123456789012345678>", "<#123456789012345678>", "[x](http://evil)",
+	"*bold*", "_it_", "~strike~", "`code`", "```block```", "||spoiler||", "> quote", "# heading",
+	"- item", "1. item", "\\", "&amp;", "&lt;!channel&gt;", "a\u200bb", "\u200d\u200c\ufeff", "\u202eRTL",
+	"é", "e\u0301", "👍🏽", "👨‍👩‍👧", "🇲🇱", "Z\u0351\u0352\u0353\u0354\u0355\u0356\u0357\u0358\u0359", "\x1b[31mred",
+	"line\nbreak", "tab\there", "<http://evil|click>", "<https://evil.example>", "<t:0:R>", "https://evil.example/x",
+	"x|y>z", "\xff\xfe", "Ouagadougou", "la « lutte »", "中文标题", "    ", "\u2028",
+}
+
+var BadURLs = []string{
+	"", "javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "data:text/html,x",
+	"http://evil|<!channel>", "https://x.example/a>b", "https://x.example/a b", "http://", "ftp://x.example/",
+	"https://user:pw@x.example/", "https://x.example/(paren)", "https://x.example/\u200b", "//x.example/a",
+	"https://x.example/?a=1&b=<2>", "http://x.example/" + strings.Repeat("a", 3000),
+}
+
+// RandText returns text of 0–max runes mixing words, hostile snippets,
+// emoji and combining characters. It never contains "ZQ", the Marker the
+// tests put into titles.
+func RandText(r *rand.Rand, max int) string {
+	n := r.IntN(max + 1)
+	var b strings.Builder
+	for units := 0; units < n; {
+		var s string
+		switch r.IntN(6) {
+		case 0:
+			s = Nasty[r.IntN(len(Nasty))]
+		case 1:
+			s = strings.Repeat("x", r.IntN(40))
+		case 2:
+			s = string(rune(0x1f600 + r.IntN(80)))
+		case 3:
+			s = "e\u0301"
+		default:
+			s = []string{"Bamako", "Niamey", "junta", "Assimi Goïta", "AES", "&", "<", ">", "|", "*"}[r.IntN(10)]
+		}
+		b.WriteString(s)
+		b.WriteByte(' ')
+		units += len(s) + 1
+	}
+	return b.String()
+}
+
+// RandDigest builds a digest of n stories, each titled with a unique Marker
+// "ZQ<i>QZ" so tests can find every story in the output.
+func RandDigest(r *rand.Rand, n, maxLen int) *briefing.Digest {
+	d := &briefing.Digest{
+		Title: RandText(r, 200), Since: WindowEnd.Add(-24 * time.Hour), Until: WindowEnd,
+		TotalItems: n * 2,
+		Filter:     briefing.Filter{Query: RandText(r, 50)},
+	}
+	for i := range r.IntN(12) {
+		d.Counts = append(d.Counts, briefing.CountryCount{Tag: briefing.Tag{ID: fmt.Sprint(i), Name: RandText(r, 30)}, Stories: i})
+	}
+	for range r.IntN(4) {
+		d.Failed = append(d.Failed, briefing.SourceFailure{Name: RandText(r, 40), Error: RandText(r, 600), Since: At(r.IntN(24), 0)})
+	}
+	secs := 1 + r.IntN(6)
+	d.Sections = make([]briefing.Section, secs)
+	for i := range d.Sections {
+		d.Sections[i].Name = RandText(r, 200)
+	}
+	for i := range n {
+		s := RandStory(r, i, maxLen)
+		if r.IntN(5) == 0 {
+			d.Headlines = append(d.Headlines, s)
+		} else {
+			k := r.IntN(secs)
+			d.Sections[k].Stories = append(d.Sections[k].Stories, s)
+		}
+	}
+	if len(d.Headlines) > 0 && r.IntN(3) == 0 {
+		d.Sections[0].Stories = append(d.Sections[0].Stories, d.Headlines[0]) // rendered once
+	}
+	return d
+}
+
+func RandStory(r *rand.Rand, i, maxLen int) briefing.Story {
+	u := fmt.Sprintf("https://example.org/story/%d?a=1&b=%s", i, []string{"x", "y|z", "<w>", "a b"}[r.IntN(4)])
+	if r.IntN(4) == 0 {
+		u = BadURLs[r.IntN(len(BadURLs))]
+	}
+	s := briefing.Story{
+		ID:        fmt.Sprintf("s%d", i),
+		Title:     Marker(i) + " " + RandText(r, r.IntN(maxLen+1)),
+		URL:       u,
+		Summary:   RandText(r, r.IntN(maxLen+1)),
+		Published: At(r.IntN(24), r.IntN(60)),
+	}
+	for range r.IntN(8) {
+		s.Outlets = append(s.Outlets, RandText(r, 60))
+	}
+	for range r.IntN(6) {
+		s.Countries = append(s.Countries, briefing.Tag{ID: "c", Name: RandText(r, 40)})
+	}
+	for range r.IntN(6) {
+		s.Actors = append(s.Actors, briefing.Tag{ID: "a", Name: RandText(r, 40)})
+	}
+	return s
+}
+
+func Marker(i int) string { return fmt.Sprintf("ZQ%dQZ", i) }
