@@ -87,7 +87,7 @@ func dataSourceName(path string) (string, bool) {
 	memory := path == ":memory:" || path == ""
 	pragmas := []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)"}
 	if !memory {
-		pragmas = append(pragmas, "journal_mode(WAL)", "synchronous(NORMAL)", "mmap_size(268435456)")
+		pragmas = append(pragmas, "journal_mode(WAL)", "synchronous(NORMAL)")
 	}
 	q := url.Values{}
 	for _, p := range pragmas {
