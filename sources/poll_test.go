@@ -92,6 +92,14 @@ func TestPollerLimitsAndSlowHost(t *testing.T) {
 			t.Fatalf("only %d of 8 fast feeds finished while the slow host hung: it stalled the others", fast)
 		}
 	}
+	// Both of the slow host's slots fill while it hangs (and no more).
+	for i := 0; i < 2; i++ {
+		select {
+		case <-tr.slowStarted:
+		case <-deadline:
+			t.Fatalf("only %d requests reached the slow host", i)
+		}
+	}
 	close(tr.release)
 	slow := 0
 	for r := range results {
