@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -57,19 +59,74 @@ func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
+// itemColumns are the columns scanItems reads, in its order.
+const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
+	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors`
+
 // ItemsSince returns items published at or after since, newest first, at
 // most limit of them (all when limit <= 0), with their tags.
 func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, source, key, url, title, summary, outlet, lang, published,
-		updated, first_seen, date_from_feed, countries, actors FROM items WHERE published >= ?
-		ORDER BY published DESC, id DESC LIMIT ?`,
-		ms(since), limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.published >= ?
+		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: items since: %w", err)
 	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	return items, nil
+}
+
+// Search returns the newest items (at most limit) whose title or summary
+// match ftsQuery, an FTS5 expression ("" for no text condition), and that
+// carry every one of countries and actors. The expression and the ids are
+// bound parameters: callers build ftsQuery with briefing's query language,
+// which quotes all user text.
+func (s *Store) Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	var (
+		where []string
+		args  []any
+	)
+	from := `items i`
+	if ftsQuery != "" {
+		from = `items_fts f JOIN items i ON i.id = f.rowid`
+		where = append(where, `items_fts MATCH ?`)
+		args = append(args, ftsQuery)
+	}
+	for _, c := range countries {
+		where = append(where, `instr(' ' || i.countries || ' ', ?) > 0`)
+		args = append(args, " "+c+" ")
+	}
+	for _, a := range actors {
+		where = append(where, `instr(' ' || i.actors || ' ', ?) > 0`)
+		args = append(args, " "+a+" ")
+	}
+	q := `SELECT ` + itemColumns + ` FROM ` + from
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY i.published DESC, i.id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	return items, nil
+}
+
+// scanItems reads itemColumns rows and closes them.
+func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
 	defer rows.Close()
 	var items []briefing.Item
 	for rows.Next() {
@@ -78,16 +135,13 @@ func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]b
 		var countries, actors string
 		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
 			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors); err != nil {
-			return nil, fmt.Errorf("store: items since: %w", err)
+			return nil, err
 		}
 		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
 		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
 		items = append(items, it)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: items since: %w", err)
-	}
-	return items, nil
+	return items, rows.Err()
 }
 
 // SearchFTS finds items whose title or summary match an FTS5 query,
