@@ -1,0 +1,527 @@
+package briefing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The query language of `/sahel search` and `/sahel subscribe`:
+//
+//	junta election          words are ANDed
+//	"coup d'état"           an exact phrase (consecutive words)
+//	putsch OR coup          OR (upper case) between terms makes a group,
+//	                        binding tighter than AND: a OR b c = (a OR b) AND c
+//	-wagner, -"a b"         exclude a word, a phrase or a tag
+//	country:mali            an item tagged with the country (id, name or
+//	actor:Goïta             alias, English or French; country:"Burkina Faso")
+//
+// Words and phrases are matched on the tagger's folded tokens: case and
+// accents are ignored and only whole words match ("Niger" never matches
+// "Nigeria"). Punctuation other than the quotes is ignored inside terms.
+
+// Query limits.
+const (
+	MaxQueryLen   = 200 // characters
+	MaxQueryTerms = 20
+)
+
+// QueryError is a query the user must fix; Message is meant for them.
+type QueryError struct {
+	Message string // user-facing, names the offending token
+	Token   string // the offending token, "" when it is the whole query
+}
+
+func (e *QueryError) Error() string { return "briefing: query: " + e.Message }
+
+func queryErr(token, format string, args ...any) *QueryError {
+	return &QueryError{Token: token, Message: fmt.Sprintf(format, args...)}
+}
+
+type atomKind uint8
+
+const (
+	atomWord atomKind = iota + 1 // one folded token
+	atomPhrase
+	atomCountry
+	atomActor
+)
+
+// atom is one term without its sign.
+type atom struct {
+	kind  atomKind
+	words []string // folded tokens, for words and phrases
+	id    string   // tag id, for countries and actors
+}
+
+// clause is an OR group of atoms (often just one); neg negates it (only
+// single-atom clauses are negated).
+type clause struct {
+	atoms []atom
+	neg   bool
+}
+
+// Query is a parsed query; it is read-only and safe for concurrent use.
+type Query struct {
+	clauses []clause // as typed, for String and FTS
+	eval    []clause // the same, cheapest and most selective first, for Match
+}
+
+// lexeme is one term as typed.
+type lexeme struct {
+	raw    string // as typed, for messages
+	or     bool   // the OR keyword
+	neg    bool
+	field  string // "country", "actor" or "" for text
+	value  string
+	quoted bool
+}
+
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '“', '”', '„', '«', '»':
+		return true
+	}
+	return false
+}
+
+// lex cuts text into lexemes.
+func lex(text string) ([]lexeme, error) {
+	var out []lexeme
+	i := 0
+	// quoted reads a quoted string starting at the quote at i.
+	quoted := func(start int) (string, int, error) {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		j := i + size
+		for j < len(text) {
+			r, sz := utf8.DecodeRuneInString(text[j:])
+			if isQuote(r) {
+				return text[i+size : j], j + sz, nil
+			}
+			j += sz
+		}
+		return "", 0, queryErr(text[start:], "the quote in %s is never closed: add a closing \"", text[start:])
+	}
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		start := i
+		var lx lexeme
+		if r == '-' {
+			lx.neg = true
+			i++
+			if i >= len(text) {
+				return nil, queryErr("-", "a lone \"-\" excludes nothing: write -word, -\"a phrase\" or -country:name")
+			}
+			if r2, _ := utf8.DecodeRuneInString(text[i:]); unicode.IsSpace(r2) {
+				return nil, queryErr("-", "a lone \"-\" excludes nothing: write -word, -\"a phrase\" or -country:name, without a space after the -")
+			}
+		}
+		// A field prefix: letters then a colon.
+		j := i
+		for j < len(text) && (('a' <= text[j] && text[j] <= 'z') || ('A' <= text[j] && text[j] <= 'Z')) {
+			j++
+		}
+		if j > i && j < len(text) && text[j] == ':' {
+			lx.field = strings.ToLower(text[i:j])
+			i = j + 1
+		}
+		if r, _ := utf8.DecodeRuneInString(text[i:]); i < len(text) && isQuote(r) {
+			v, next, err := quoted(start)
+			if err != nil {
+				return nil, err
+			}
+			lx.value, lx.quoted = v, true
+			i = next
+		} else {
+			j := i
+			for j < len(text) {
+				r, sz := utf8.DecodeRuneInString(text[j:])
+				if unicode.IsSpace(r) || isQuote(r) {
+					break
+				}
+				j += sz
+			}
+			lx.value = text[i:j]
+			i = j
+		}
+		lx.raw = text[start:i]
+		if !lx.neg && lx.field == "" && !lx.quoted && lx.value == "OR" {
+			lx.or = true
+		}
+		out = append(out, lx)
+	}
+	return out, nil
+}
+
+// ParseQuery parses text. Errors are *QueryError with a message for the
+// user. g resolves country: and actor: values.
+func ParseQuery(text string, g *Gazetteer) (*Query, error) {
+	if n := utf8.RuneCountInString(text); n > MaxQueryLen {
+		return nil, queryErr("", "the query is %d characters long; the limit is %d", n, MaxQueryLen)
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, queryErr("", "the query is empty: type words to look for, e.g. junta election country:mali")
+	}
+	lxs, err := lex(text)
+	if err != nil {
+		return nil, err
+	}
+	terms := 0
+	for _, lx := range lxs {
+		if !lx.or {
+			terms++
+		}
+	}
+	if terms > MaxQueryTerms {
+		return nil, queryErr("", "the query has %d terms; the limit is %d", terms, MaxQueryTerms)
+	}
+
+	type slot struct {
+		a   *atom // nil when the term has nothing to search for
+		neg bool
+		raw string
+	}
+	var groups [][]slot
+	pendingOR := false
+	for k, lx := range lxs {
+		if lx.or {
+			switch {
+			case k == 0:
+				return nil, queryErr("OR", "OR at the start of the query has nothing on its left: write a OR b")
+			case pendingOR:
+				return nil, queryErr("OR", "OR OR: put a term between the two ORs")
+			case k == len(lxs)-1:
+				return nil, queryErr("OR", "OR at the end of the query has nothing on its right: write a OR b")
+			}
+			prev := groups[len(groups)-1]
+			if last := prev[len(prev)-1]; last.neg {
+				return nil, queryErr(last.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", last.raw)
+			}
+			pendingOR = true
+			continue
+		}
+		a, err := parseAtom(lx, g)
+		if err != nil {
+			return nil, err
+		}
+		s := slot{a: a, neg: lx.neg, raw: lx.raw}
+		if pendingOR {
+			if lx.neg {
+				return nil, queryErr(lx.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", lx.raw)
+			}
+			groups[len(groups)-1] = append(groups[len(groups)-1], s)
+			pendingOR = false
+		} else {
+			groups = append(groups, []slot{s})
+		}
+	}
+
+	q := &Query{}
+	positive := false
+	for _, grp := range groups {
+		var c clause
+		for _, s := range grp {
+			if s.a == nil {
+				continue
+			}
+			c.neg = s.neg
+			if !slices.ContainsFunc(c.atoms, func(x atom) bool { return x.equal(*s.a) }) {
+				c.atoms = append(c.atoms, *s.a)
+			}
+		}
+		if len(c.atoms) == 0 {
+			continue
+		}
+		if !c.neg {
+			positive = true
+		}
+		q.clauses = append(q.clauses, c)
+	}
+	if !positive {
+		if len(q.clauses) > 0 {
+			return nil, queryErr("", "the query only excludes: add something to look for, e.g. junta %s", q.String())
+		}
+		return nil, queryErr("", "the query has no letters or digits to look for")
+	}
+	q.eval = slices.Clone(q.clauses)
+	slices.SortStableFunc(q.eval, func(a, b clause) int { return a.cost() - b.cost() })
+	return q, nil
+}
+
+// cost orders clauses for Match: single positive words first (one map
+// look-up, most likely to fail), exclusions last.
+func (c clause) cost() int {
+	n := 0
+	if c.neg {
+		n += 100
+	}
+	n += 10 * (len(c.atoms) - 1)
+	switch c.atoms[0].kind {
+	case atomPhrase:
+		n += 2
+	case atomCountry, atomActor:
+		n += 1
+	}
+	return n
+}
+
+func (a atom) equal(b atom) bool {
+	return a.kind == b.kind && a.id == b.id && slices.Equal(a.words, b.words)
+}
+
+// parseAtom turns a lexeme into an atom; nil when a text term has no
+// letters or digits (such as "*" or ";").
+func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
+	switch lx.field {
+	case "":
+		words := foldWords(lx.value)
+		switch len(words) {
+		case 0:
+			return nil, nil
+		case 1:
+			return &atom{kind: atomWord, words: words}, nil
+		default:
+			return &atom{kind: atomPhrase, words: words}, nil
+		}
+	case "country", "actor":
+		kind, other, name, otherName := KindCountry, KindActor, "country", "actor"
+		if lx.field == "actor" {
+			kind, other, name, otherName = KindActor, KindCountry, "actor", "country"
+		}
+		if strings.TrimSpace(lx.value) == "" {
+			return nil, queryErr(lx.raw, "%s needs a value, e.g. %s:%s", lx.raw, name, map[string]string{"country": "mali", "actor": "wagner"}[name])
+		}
+		if g == nil {
+			return nil, queryErr(lx.raw, "%s: tags are not available", lx.raw)
+		}
+		t, ok, sugg := g.Resolve(kind, lx.value)
+		if ok {
+			k := atomCountry
+			if kind == KindActor {
+				k = atomActor
+			}
+			return &atom{kind: k, id: t.ID}, nil
+		}
+		msg := fmt.Sprintf("unknown %s %q in %s", name, lx.value, lx.raw)
+		if len(sugg) > 0 {
+			ids := make([]string, len(sugg))
+			for i, s := range sugg {
+				ids[i] = name + ":" + s.ID
+			}
+			msg += "; did you mean " + strings.Join(ids, ", ") + "?"
+		} else if t, ok, _ := g.Resolve(other, lx.value); ok {
+			msg += fmt.Sprintf("; %q is a tag of another kind: use %s:%s", lx.value, otherName, t.ID)
+		}
+		return nil, queryErr(lx.raw, "%s", msg)
+	default:
+		return nil, queryErr(lx.raw, "unknown field %q in %s: the fields are country: and actor: (quote the term to search for it as text)", lx.field+":", lx.raw)
+	}
+}
+
+// foldWords returns the folded tokens of s, as the tagger cuts them.
+func foldWords(s string) []string {
+	t := tokenize(s, nil)
+	var out []string
+	for i, sp := range t.spans {
+		if sp.start != sp.end {
+			out = append(out, t.word(i))
+		}
+	}
+	return out
+}
+
+// String returns the query in canonical form: words and phrases folded,
+// tags as ids, e.g. `"coup d etat" OR putsch country:mali -wagner`.
+// Parsing it again gives the same query.
+func (q *Query) String() string {
+	var b strings.Builder
+	for i, c := range q.clauses {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for j, a := range c.atoms {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			if c.neg {
+				b.WriteByte('-')
+			}
+			switch a.kind {
+			case atomWord:
+				b.WriteString(a.words[0])
+			case atomPhrase:
+				b.WriteString(`"` + strings.Join(a.words, " ") + `"`)
+			case atomCountry:
+				b.WriteString("country:" + a.id)
+			case atomActor:
+				b.WriteString("actor:" + a.id)
+			}
+		}
+	}
+	return b.String()
+}
+
+// Countries returns the country ids every matching item carries (from
+// positive country: terms outside OR groups), for SQL prefiltering.
+func (q *Query) Countries() []string { return q.required(atomCountry) }
+
+// Actors returns the actor ids every matching item carries.
+func (q *Query) Actors() []string { return q.required(atomActor) }
+
+func (q *Query) required(k atomKind) []string {
+	out := []string{}
+	for _, c := range q.clauses {
+		if !c.neg && len(c.atoms) == 1 && c.atoms[0].kind == k && !slices.Contains(out, c.atoms[0].id) {
+			out = append(out, c.atoms[0].id)
+		}
+	}
+	return out
+}
+
+// FTS returns an FTS5 MATCH expression for the query's text terms, for a
+// table tokenized with `unicode61 remove_diacritics 2`. Every term is an
+// FTS5 string literal (double quotes, inner quotes doubled) of folded
+// words, so no user text is ever read as FTS5 syntax; terms are combined
+// as `(a AND (b OR c)) NOT (d OR e)`.
+//
+// It returns "" when no positive text term can be expressed (tags only):
+// the caller then filters by Countries/Actors and Match.
+//
+// What FTS returns relative to Match: a superset, to be narrowed with
+// Match. Tags, negated tags and OR groups containing a tag are left out
+// (they only widen the result). Words and phrases match the same items,
+// since both tokenizers fold case and accents, split on punctuation, and
+// Match lets a phrase cross punctuation but not the title/summary border,
+// like an FTS5 phrase within one column. The exceptions are the
+// tokenizers' differences: dotted acronyms ("U.S." is "us" for Match,
+// "u s" for FTS5), and ligatures that Match expands (œ → oe, æ → ae,
+// ß → ss) and unicode61 keeps; on text or queries with those, FTS may
+// miss an item Match accepts, or not exclude one Match excludes.
+func (q *Query) FTS() string {
+	var pos, neg []string
+	for _, c := range q.clauses {
+		var alts []string
+		for _, a := range c.atoms {
+			if a.kind != atomWord && a.kind != atomPhrase {
+				alts = nil
+				break
+			}
+			alts = append(alts, ftsString(strings.Join(a.words, " ")))
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		if c.neg {
+			neg = append(neg, alts...)
+			continue
+		}
+		if len(alts) == 1 {
+			pos = append(pos, alts[0])
+		} else {
+			pos = append(pos, "("+strings.Join(alts, " OR ")+")")
+		}
+	}
+	if len(pos) == 0 {
+		return ""
+	}
+	out := strings.Join(pos, " AND ")
+	if len(neg) > 0 {
+		out = "(" + out + ") NOT (" + strings.Join(neg, " OR ") + ")"
+	}
+	return out
+}
+
+// ftsString quotes s as an FTS5 string literal.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// MatchText is an item's text and tags prepared for many queries: build it
+// once per item with NewMatchText.
+type MatchText struct {
+	words     []string         // title words, "", summary words
+	pos       map[string][]int // word -> positions in words
+	countries []string
+	actors    []string
+}
+
+// NewMatchText prepares it for MatchPrepared.
+func NewMatchText(it *Item) *MatchText {
+	t := tokenize(it.Title, nil)
+	title := len(t.spans)
+	t = t.appendText(it.Summary)
+	buf := string(t.buf)
+	m := &MatchText{
+		words:     make([]string, 0, len(t.spans)+1),
+		pos:       make(map[string][]int, len(t.spans)),
+		countries: it.Countries,
+		actors:    it.Actors,
+	}
+	for i, sp := range t.spans {
+		if i == title && len(m.words) > 0 {
+			m.words = append(m.words, "") // no phrase crosses title and summary
+		}
+		if sp.start == sp.end {
+			continue
+		}
+		w := buf[sp.start:sp.end]
+		m.pos[w] = append(m.pos[w], len(m.words))
+		m.words = append(m.words, w)
+	}
+	return m
+}
+
+// Match reports whether it matches the query. To test many queries against
+// one item, prepare it once with NewMatchText and use MatchPrepared.
+func (q *Query) Match(it *Item) bool { return q.MatchPrepared(NewMatchText(it)) }
+
+// MatchPrepared reports whether the prepared item matches the query.
+func (q *Query) MatchPrepared(m *MatchText) bool {
+	for i := range q.eval {
+		c := &q.eval[i]
+		hit := false
+		for j := range c.atoms {
+			if m.has(&c.atoms[j]) {
+				hit = true
+				break
+			}
+		}
+		if hit == c.neg {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *MatchText) has(a *atom) bool {
+	switch a.kind {
+	case atomWord:
+		_, ok := m.pos[a.words[0]]
+		return ok
+	case atomPhrase:
+	next:
+		for _, p := range m.pos[a.words[0]] {
+			if p+len(a.words) > len(m.words) {
+				return false
+			}
+			for k := 1; k < len(a.words); k++ {
+				if m.words[p+k] != a.words[k] {
+					continue next
+				}
+			}
+			return true
+		}
+		return false
+	case atomCountry:
+		return slices.Contains(m.countries, a.id)
+	case atomActor:
+		return slices.Contains(m.actors, a.id)
+	}
+	return false
+}

@@ -1,0 +1,446 @@
+package briefing
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	_ "modernc.org/sqlite" // test only: briefing must not import SQLite
+)
+
+var (
+	queryGazOnce sync.Once
+	queryGaz     *Gazetteer
+	queryGazErr  error
+)
+
+func testQueryGazetteer(tb testing.TB) *Gazetteer {
+	tb.Helper()
+	queryGazOnce.Do(func() { queryGaz, queryGazErr = NewGazetteer(BuiltinGazetteerSpec()) })
+	if queryGazErr != nil {
+		tb.Fatal(queryGazErr)
+	}
+	return queryGaz
+}
+
+// queryItems are realistic items, tagged by hand so the tests do not
+// depend on the tagger.
+var queryItems = []Item{
+	{ // 0
+		Title:     "Mali : la junte d'Assimi Goïta dissout les partis politiques",
+		Summary:   "À Bamako, le coup d'État de 2021 reste dans les mémoires. Les mercenaires russes de Wagner sont toujours présents.",
+		Countries: []string{"mali", "russia"}, Actors: []string{"assimi-goita", "wagner"},
+	},
+	{ // 1
+		Title:     "Niger junta expels French troops",
+		Summary:   "Niamey's military rulers, in power since the July coup, ordered the soldiers out. Junta leader Abdourahamane Tiani spoke on TV.",
+		Countries: []string{"france", "niger"}, Actors: []string{"abdourahamane-tiani"},
+	},
+	{ // 2
+		Title:     "Nigeria: Boko Haram attack kills 12 in Borno",
+		Summary:   "Gunmen attacked a village near Maiduguri, officials said.",
+		Countries: []string{"nigeria"}, Actors: []string{"boko-haram"},
+	},
+	{ // 3
+		Title:     "Burkina Faso : un putsch manqué à Ouagadougou",
+		Summary:   "Le capitaine Ibrahim Traoré affirme avoir déjoué une tentative de coup d'Etat.",
+		Countries: []string{"burkina-faso"}, Actors: []string{"ibrahim-traore"},
+	},
+	{ // 4
+		Title:     "ECOWAS summit: leaders weigh sanctions on Sahel juntas",
+		Summary:   "The bloc's heads of state met in Abuja. Mali, Niger and Burkina Faso have left the organisation.",
+		Countries: []string{"burkina-faso", "mali", "niger", "nigeria"}, Actors: []string{"ecowas"},
+	},
+}
+
+func TestParseQueryErrors(t *testing.T) {
+	g := testQueryGazetteer(t)
+	tests := []struct {
+		name, q string
+		want    []string // substrings of the message
+	}{
+		{"empty", "", []string{"empty"}},
+		{"blank", "   \t ", []string{"empty"}},
+		{"only negations", "-wagner -country:mali", []string{"only excludes", "-wagner"}},
+		{"no letters", "*** ;;", []string{"no letters"}},
+		{"unclosed quote", `coup "d'état`, []string{"never closed", `"d'état`}},
+		{"unclosed field quote", `country:"Burkina`, []string{"never closed"}},
+		{"OR at start", "OR putsch", []string{"OR at the start"}},
+		{"OR at end", "putsch OR", []string{"OR at the end"}},
+		{"double OR", "putsch OR OR coup", []string{"OR OR"}},
+		{"lone dash", "coup - wagner", []string{`lone "-"`}},
+		{"lone dash at end", "coup -", []string{`lone "-"`}},
+		{"negation in OR", "coup OR -wagner", []string{"-wagner", "OR group"}},
+		{"negation before OR", "-wagner OR coup", []string{"-wagner", "OR group"}},
+		{"unknown country", "country:Malli", []string{`unknown country "Malli"`, "did you mean", "country:mali"}},
+		{"unknown actor", "actor:wagnr", []string{`unknown actor "wagnr"`, "actor:wagner"}},
+		{"country as actor", "actor:Mali", []string{`unknown actor "Mali"`, "country:mali"}},
+		{"empty field", "country:", []string{"country: needs a value"}},
+		{"unknown field", "source:rfi", []string{`unknown field "source:"`, "country: and actor:"}},
+		{"too long", strings.Repeat("a", 201), []string{"201 characters", "200"}},
+		{"too many terms", strings.Repeat("junta ", 21), []string{"21 terms", "20"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := ParseQuery(tt.q, g)
+			if err == nil {
+				t.Fatalf("ParseQuery(%q) = %v, want error", tt.q, q)
+			}
+			var qe *QueryError
+			if !errors.As(err, &qe) {
+				t.Fatalf("error %T is not *QueryError", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(qe.Message, w) {
+					t.Errorf("message %q lacks %q", qe.Message, w)
+				}
+			}
+		})
+	}
+	// The limits themselves are fine.
+	for _, q := range []string{strings.Repeat("a", 200), strings.TrimSpace(strings.Repeat("junta ", 20)), strings.Repeat("é", 200)} {
+		if _, err := ParseQuery(q, g); err != nil {
+			t.Errorf("ParseQuery(%.20q...) = %v", q, err)
+		}
+	}
+}
+
+func TestQueryStringAndTags(t *testing.T) {
+	g := testQueryGazetteer(t)
+	tests := []struct {
+		q, str            string
+		countries, actors []string
+	}{
+		{`"coup d'État" OR Putsch Country:Mali -Wagner`, `"coup d etat" OR putsch country:mali -wagner`, []string{"mali"}, []string{}},
+		{`country:"Burkina Faso" actor:Goïta actor:CEDEAO`, `country:burkina-faso actor:assimi-goita actor:ecowas`, []string{"burkina-faso"}, []string{"assimi-goita", "ecowas"}},
+		{`country:Burkinabè`, `country:burkina-faso`, []string{"burkina-faso"}, []string{}},
+		{`country:mali OR country:niger junte`, `country:mali OR country:niger junte`, []string{}, []string{}},
+		{`“coup d’état”  l'armée`, `"coup d etat" "l armee"`, []string{}, []string{}},
+		{`junta OR junta OR junte`, `junta OR junte`, []string{}, []string{}},
+		{`-actor:wagner mali`, `-actor:wagner mali`, []string{}, []string{}},
+		{`'; DROP TABLE items;--`, `drop table items`, []string{}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			q, err := ParseQuery(tt.q, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.String(); got != tt.str {
+				t.Errorf("String() = %q, want %q", got, tt.str)
+			}
+			if got := q.Countries(); !slices.Equal(got, tt.countries) {
+				t.Errorf("Countries() = %q, want %q", got, tt.countries)
+			}
+			if got := q.Actors(); !slices.Equal(got, tt.actors) {
+				t.Errorf("Actors() = %q, want %q", got, tt.actors)
+			}
+			q2, err := ParseQuery(q.String(), g)
+			if err != nil || q2.String() != q.String() {
+				t.Errorf("String() does not parse back: %v, %v", q2, err)
+			}
+		})
+	}
+}
+
+func TestQueryMatch(t *testing.T) {
+	g := testQueryGazetteer(t)
+	tests := []struct {
+		q    string
+		want []int // indexes into queryItems
+	}{
+		{"junta", []int{1}},
+		{"juntas", []int{4}},
+		{"JUNTE", []int{0}},
+		{"goita", []int{0}},
+		{"Goïta", []int{0}},
+		{"etat", []int{0, 3}},
+		{`"coup d'état"`, []int{0, 3}},
+		{`"coup d etat"`, []int{0, 3}},
+		{`coup-d'état`, []int{0, 3}},
+		{`"d'état coup"`, nil},
+		{`"the july coup"`, []int{1}},
+		{`"expels french troops"`, []int{1}},
+		{`"troops niamey"`, nil},     // title and summary do not join
+		{`"memoires les"`, []int{0}}, // a phrase crosses a full stop, as in FTS5
+		{"niger", []int{1, 4}},
+		{"nigeria", []int{2}},
+		{"coup junta", []int{1}},
+		{"putsch OR junta", []int{1, 3}},
+		{"putsch OR junta OR junte", []int{0, 1, 3}},
+		{"putsch OR junta sanctions", nil},
+		{"juntas OR junta sanctions", []int{4}},
+		{"coup -wagner", []int{1, 3}},
+		{`coup -"coup d'etat"`, []int{1}},
+		{"country:mali", []int{0, 4}},
+		{"country:mali -country:niger", []int{0}},
+		{"country:niger", []int{1, 4}},
+		{"country:nigeria", []int{2, 4}},
+		{"actor:wagner", []int{0}},
+		{"actor:CEDEAO sanctions", []int{4}},
+		{"country:mali OR actor:boko-haram", []int{0, 2, 4}},
+		{"attack OR putsch -country:nigeria", []int{3}},
+		{"*** junta", []int{1}},
+		{"12", []int{2}},
+		{"kill", nil},
+	}
+	prepared := make([]*MatchText, len(queryItems))
+	for i := range queryItems {
+		prepared[i] = NewMatchText(&queryItems[i])
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			q, err := ParseQuery(tt.q, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for i := range queryItems {
+				m := q.Match(&queryItems[i])
+				if m != q.MatchPrepared(prepared[i]) {
+					t.Errorf("item %d: Match and MatchPrepared disagree", i)
+				}
+				if m {
+					got = append(got, i)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s matches items %v, want %v", q, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestQueryFTS(t *testing.T) {
+	g := testQueryGazetteer(t)
+	tests := []struct{ q, want string }{
+		{"junta", `"junta"`},
+		{"Goïta Junte", `"goita" AND "junte"`},
+		{`"coup d'État"`, `"coup d etat"`},
+		{"putsch OR coup junte", `("putsch" OR "coup") AND "junte"`},
+		{"coup -wagner -\"africa corps\"", `("coup") NOT ("wagner" OR "africa corps")`},
+		{"country:mali", ``},
+		{"country:mali -wagner", ``},
+		{"country:mali junta", `"junta"`},
+		{"country:mali OR putsch junta", `"junta"`},
+		{`junta*`, `"junta"`},
+		{`^junta`, `"junta"`},
+		{`NEAR(a b)`, `"near a" AND "b"`},
+		{`a AND b NOT c`, `"a" AND "and" AND "b" AND "not" AND "c"`},
+		{`(junta) {col}`, `"junta" AND "col"`},
+		{`title:junta`, ``}, // an error, see below
+		{`12:30`, `"12 30"`},
+		{`'; DROP TABLE items;--`, `"drop" AND "table" AND "items"`},
+		{`"a ""b"" c"`, `"a" AND "b" AND "c"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			q, err := ParseQuery(tt.q, g)
+			if tt.q == "title:junta" {
+				if err == nil {
+					t.Fatal("title: should be an unknown field")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := q.FTS(); got != tt.want {
+				t.Errorf("FTS() = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// ftsDB is one in-memory FTS5 table holding queryItems (rowid = index+1).
+var (
+	ftsOnce sync.Once
+	ftsDB   *sql.DB
+	ftsErr  error
+)
+
+func testFTSDB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	ftsOnce.Do(func() {
+		db, err := sql.Open("sqlite", ":memory:")
+		if err != nil {
+			ftsErr = err
+			return
+		}
+		db.SetMaxOpenConns(1) // one connection: one in-memory database
+		if _, err = db.Exec(`CREATE VIRTUAL TABLE t USING fts5(title, summary, tokenize='unicode61 remove_diacritics 2')`); err != nil {
+			ftsErr = err
+			return
+		}
+		for i, it := range queryItems {
+			if _, err = db.Exec(`INSERT INTO t(rowid, title, summary) VALUES (?, ?, ?)`, i+1, it.Title, it.Summary); err != nil {
+				ftsErr = err
+				return
+			}
+		}
+		ftsDB = db
+	})
+	if ftsErr != nil {
+		tb.Fatal(ftsErr)
+	}
+	return ftsDB
+}
+
+func ftsRows(db *sql.DB, expr string) ([]int, error) {
+	rows, err := db.Query(`SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid`, expr)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id-1)
+	}
+	return out, rows.Err()
+}
+
+// TestQueryFTSAgainstSQLite runs FTS() through a real FTS5 table: it must
+// never be a syntax error, must return every item Match accepts, and
+// exactly those for text-only queries.
+func TestQueryFTSAgainstSQLite(t *testing.T) {
+	g := testQueryGazetteer(t)
+	db := testFTSDB(t)
+	queries := []string{
+		"junta", "juntas", "JUNTE", "Goïta", "etat", `"coup d'état"`, `"d'état coup"`,
+		`"the july coup"`, `"troops niamey"`, `"memoires les"`, "niger", "nigeria", "coup junta",
+		"putsch OR junta", "putsch OR junta OR junte", "juntas OR junta sanctions",
+		"coup -wagner", `coup -"coup d'etat"`, "12", "kill", "mali -niger",
+		`junta*`, `^junta`, `NEAR(coup etat)`, `coup AND etat`, `coup NOT etat`, `(coup OR) putsch`,
+		`title:junta`, `"title:" junta`, `'; DROP TABLE items;--`, `"a ""b"" c"`, `x"y"z`,
+		`coup + etat`, `{title summary}: coup`, `coup -"" -"*"`,
+		// with tags: FTS is a superset
+		"country:mali junte", "country:mali OR putsch coup", "coup -country:niger", "actor:wagner -junta",
+	}
+	for _, text := range queries {
+		t.Run(text, func(t *testing.T) {
+			q, err := ParseQuery(text, g)
+			if err != nil {
+				var qe *QueryError
+				if !errors.As(err, &qe) {
+					t.Fatal(err)
+				}
+				return
+			}
+			var want []int
+			for i := range queryItems {
+				if q.Match(&queryItems[i]) {
+					want = append(want, i)
+				}
+			}
+			expr := q.FTS()
+			if expr == "" {
+				return
+			}
+			got, err := ftsRows(db, expr)
+			if err != nil {
+				t.Fatalf("FTS5 rejects %s: %v", expr, err)
+			}
+			textOnly := len(q.Countries()) == 0 && len(q.Actors()) == 0 && !strings.Contains(q.String(), ":")
+			if textOnly && !slices.Equal(got, want) {
+				t.Errorf("FTS %s returns %v, Match %v", expr, got, want)
+			}
+			for _, w := range want {
+				if !slices.Contains(got, w) {
+					t.Errorf("FTS %s misses item %d that Match accepts", expr, w)
+				}
+			}
+		})
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{
+		"", "junta", `"coup d'état" OR putsch country:mali -wagner`, `country:"Burkina Faso"`,
+		"actor:Goïta", "actor:CEDEAO", `"unclosed`, "OR", "a OR OR b", "-", "- a", "source:x",
+		`NEAR("a" "b", 2)`, `a* ^b c:d`, `'; DROP TABLE items;--`, `"a""b"`, "«Niger» “Mali”",
+		"cœur Straße U.S.", "a\x00b", "\xff\xfe", "-\"\"", "x:\"\"", "a OR -b", strings.Repeat("é ", 21),
+	} {
+		f.Add(s)
+	}
+	g := testQueryGazetteer(f)
+	db := testFTSDB(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuery(s, g)
+		if err != nil {
+			var qe *QueryError
+			if !errors.As(err, &qe) || qe.Message == "" {
+				t.Fatalf("ParseQuery(%q): %v is not a *QueryError with a message", s, err)
+			}
+			return
+		}
+		if expr := q.FTS(); expr != "" {
+			if _, err := ftsRows(db, expr); err != nil {
+				t.Fatalf("ParseQuery(%q).FTS() = %s: FTS5: %v", s, expr, err)
+			}
+		}
+		if canon := q.String(); len([]rune(canon)) <= MaxQueryLen {
+			q2, err := ParseQuery(canon, g)
+			if err != nil || q2.String() != canon {
+				t.Fatalf("String() %q does not parse back: %v", canon, err)
+			}
+		}
+		for i := range queryItems {
+			q.Match(&queryItems[i])
+		}
+	})
+}
+
+func BenchmarkMatch10kSubscriptions(b *testing.B) {
+	g := testQueryGazetteer(b)
+	words := []string{"junta", "putsch", "coup", "election", "sanctions", "wagner", "attack", "drone",
+		"referendum", "transition", "jihadistes", "enlèvement", "manifestation", "uranium", "or", "mine"}
+	phrases := []string{`"coup d'état"`, `"état d'urgence"`, `"africa corps"`, `"security forces"`, `"armée malienne"`}
+	countries := []string{"mali", "niger", "burkina-faso", "chad", "guinea", "nigeria"}
+	actors := []string{"wagner", "jnim", "ecowas", "aes", "is-sahel"}
+	queries := make([]*Query, 0, 10000)
+	for i := 0; len(queries) < 10000; i++ {
+		var text string
+		switch i % 5 {
+		case 0:
+			text = words[i%len(words)] + " country:" + countries[i%len(countries)]
+		case 1:
+			text = phrases[i%len(phrases)] + " OR " + words[(i/5)%len(words)]
+		case 2:
+			text = "actor:" + actors[i%len(actors)] + " -" + words[(i/3)%len(words)]
+		case 3:
+			text = words[i%len(words)] + " " + words[(i/7)%len(words)]
+		default:
+			text = "country:" + countries[i%len(countries)] + " " + phrases[(i/5)%len(phrases)]
+		}
+		q, err := ParseQuery(text, g)
+		if err != nil {
+			b.Fatal(text, err)
+		}
+		queries = append(queries, q)
+	}
+	it := &Item{
+		Title:     "Burkina Faso : l'armée annonce avoir repoussé une attaque près de Djibo",
+		Summary:   "Selon un communiqué lu à la télévision nationale, les forces de défense ont neutralisé des dizaines de terroristes. Le capitaine Ibrahim Traoré a salué les soldats.",
+		Countries: []string{"burkina-faso"}, Actors: []string{"ibrahim-traore"},
+	}
+	m := NewMatchText(it)
+	matched := 0
+	for b.Loop() {
+		matched = 0
+		for _, q := range queries {
+			if q.MatchPrepared(m) {
+				matched++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(queries)), "ns/query")
+	_ = fmt.Sprint(matched)
+}
