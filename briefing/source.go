@@ -77,3 +77,24 @@ type Saved struct {
 	New     []Item // items never seen before, with their store IDs
 	Updated int    // known items whose title, summary, link or date changed
 }
+
+// Subscription is a channel's standing keyword query: new items that match
+// it are posted to the channel as alerts.
+type Subscription struct {
+	ID        int64
+	Channel   string // platform-qualified: "slack:C0123", "discord:1234", "console"
+	Query     string // the query-language text, as canonicalized by Query.String
+	CreatedBy string // user who subscribed (platform user id)
+	CreatedAt time.Time
+}
+
+// DigestSchedule is when a channel receives its digest.
+type DigestSchedule struct {
+	Channel   string
+	Cron      string // five-field cron expression, in TZ
+	TZ        string // IANA time zone, e.g. Africa/Bamako
+	Country   string // optional narrowing (country id)
+	Actor     string // optional narrowing (actor id)
+	UpdatedBy string
+	UpdatedAt time.Time
+}
