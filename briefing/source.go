@@ -1,6 +1,9 @@
 package briefing
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Source is one feed sahelbrief polls.
 type Source struct {
@@ -98,3 +101,11 @@ type DigestSchedule struct {
 	UpdatedBy string
 	UpdatedAt time.Time
 }
+
+// Errors the store returns for subscriptions and schedules, shared here
+// so the bot can tell them apart without importing the store.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("already exists")
+	ErrLimit     = errors.New("limit reached")
+)

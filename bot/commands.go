@@ -1,0 +1,517 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// Command is one `/sahel` subcommand, declared as data: the router parses
+// with it, and help is generated from it.
+type Command struct {
+	Name     string
+	Args     string   // usage after the name: "<name> [since]"
+	Summary  string   // one line
+	Examples []string // full invocations
+	Manage   bool     // changes the channel: needs Request.CanManage
+	run      func(ctx context.Context, b *Bot, r Request, args string) Response
+}
+
+// Bot answers commands from any platform.
+type Bot struct {
+	Store     Store
+	Gazetteer *briefing.Gazetteer
+	Sources   []briefing.Source // the configured list, for `sources`
+	Limits    Limits
+	Now       func() time.Time
+	Log       *slog.Logger
+	commands  []Command
+}
+
+// New makes a Bot; zero fields take defaults.
+func New(st Store, g *briefing.Gazetteer, srcs []briefing.Source, limits Limits) *Bot {
+	b := &Bot{Store: st, Gazetteer: g, Sources: srcs, Limits: limits.withDefaults(), Now: time.Now, Log: slog.Default()}
+	b.commands = commandTable()
+	return b
+}
+
+// Commands lists the commands in help order.
+func (b *Bot) Commands() []Command { return append([]Command(nil), b.commands...) }
+
+func commandTable() []Command {
+	return []Command{
+		{Name: "brief", Args: "[since]", Summary: "the digest of the last 24 hours (or since: 12h, 3d)",
+			Examples: []string{"/sahel brief", "/sahel brief 12h"}, run: cmdBrief},
+		{Name: "country", Args: "<name> [since]", Summary: "latest stories about one country (English or French names, demonyms)",
+			Examples: []string{"/sahel country mali", "/sahel country Burkinabè 3d"}, run: cmdCountry},
+		{Name: "actor", Args: "<name> [since]", Summary: "latest stories about one actor",
+			Examples: []string{"/sahel actor wagner", "/sahel actor Goïta", "/sahel actor CEDEAO 3d"}, run: cmdActor},
+		{Name: "search", Args: "<query>", Summary: "search stored news, newest first",
+			Examples: []string{`/sahel search "coup d'État" OR putsch country:niger`, "/sahel search drone -turkey"}, run: cmdSearch},
+		{Name: "subscribe", Args: "<query>", Summary: "alert this channel when news matching the query arrives",
+			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`}, Manage: true, run: cmdSubscribe},
+		{Name: "unsubscribe", Args: "<id>", Summary: "remove one of this channel's subscriptions",
+			Examples: []string{"/sahel unsubscribe 12"}, Manage: true, run: cmdUnsubscribe},
+		{Name: "subscriptions", Summary: "list this channel's subscriptions",
+			Examples: []string{"/sahel subscriptions"}, run: cmdSubscriptions},
+		{Name: "digest", Args: "<cron> [time zone] | off | show", Summary: "this channel's scheduled digest",
+			Examples: []string{"/sahel digest 0 7 * * 1-5 Africa/Bamako", "/sahel digest show", "/sahel digest off"}, run: cmdDigest},
+		{Name: "sources", Summary: "health of the news sources",
+			Examples: []string{"/sahel sources"}, run: cmdSources},
+		{Name: "help", Args: "[command]", Summary: "this help, or one command's",
+			Examples: []string{"/sahel help", "/sahel help search"}, run: cmdHelp},
+	}
+}
+
+// Handle answers one request. It never panics on user input and never
+// returns an empty Response: a bad command gets usage help.
+func (b *Bot) Handle(ctx context.Context, r Request) Response {
+	text := strings.TrimSpace(r.Text)
+	if utf8.RuneCountInString(text) > b.Limits.MaxText {
+		return fail("That command is %d characters long; the limit is %d.", utf8.RuneCountInString(text), b.Limits.MaxText)
+	}
+	if text == "" {
+		return cmdHelp(ctx, b, r, "")
+	}
+	share := false
+	if rest, ok := cutFlag(text, "--share"); ok {
+		text, share = rest, true
+	}
+	name, args, _ := strings.Cut(text, " ")
+	name = strings.ToLower(name)
+	for _, c := range b.commands {
+		if c.Name != name {
+			continue
+		}
+		if c.Manage && !r.CanManage {
+			return fail("Sorry, only people who manage this channel can use `/sahel %s`.", c.Name)
+		}
+		resp := c.run(ctx, b, r, strings.TrimSpace(args))
+		resp.Share = resp.Share || (share && !resp.Err)
+		return resp
+	}
+	msg := fmt.Sprintf("Unknown command `%s`.", clip(name, 40))
+	if s := b.closestCommand(name); s != "" {
+		msg += fmt.Sprintf(" Did you mean `%s`?", s)
+	}
+	return Response{Text: msg + "\n\n" + b.helpText(), Err: true}
+}
+
+// cutFlag removes a standalone flag word from text.
+func cutFlag(text, flag string) (string, bool) {
+	fields := strings.Fields(text)
+	for i, f := range fields {
+		if f == flag {
+			return strings.Join(append(fields[:i:i], fields[i+1:]...), " "), true
+		}
+	}
+	return text, false
+}
+
+func fail(format string, args ...any) Response {
+	return Response{Text: fmt.Sprintf(format, args...), Err: true}
+}
+
+// internal reports an unexpected failure: the detail goes to the log,
+// the user gets a short apology.
+func (b *Bot) internal(r Request, what string, err error) Response {
+	b.Log.Error("command failed", "channel", r.Channel, "user", r.User, "command", what, "error", err)
+	return fail("Sorry, something went wrong while running `%s`. The error was logged.", what)
+}
+
+// clip shortens user text quoted back in messages.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func (b *Bot) closestCommand(name string) string {
+	best, bestD := "", 3
+	for _, c := range b.commands {
+		if d := levenshtein(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
+			best, bestD = c.Name, d
+			if strings.HasPrefix(c.Name, name) {
+				bestD = 0
+			}
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// parseSince reads "12h", "90m", "3d", "1w" (up to 30 days).
+func parseSince(s string) (time.Duration, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 24 * time.Hour, nil
+	}
+	unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if unit == 0 || err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a time window: use a number and m, h, d or w, like 12h or 3d", clip(s, 20))
+	}
+	d := time.Duration(n) * unit
+	if d > 30*24*time.Hour {
+		return 0, fmt.Errorf("%s is too far back: the longest window is 30d", s)
+	}
+	return d, nil
+}
+
+func cmdBrief(ctx context.Context, b *Bot, r Request, args string) Response {
+	if len(strings.Fields(args)) > 1 {
+		return b.usage("brief", "Too many arguments.")
+	}
+	since, err := parseSince(args)
+	if err != nil {
+		return b.usage("brief", err.Error())
+	}
+	return b.digest(ctx, r, since, briefing.Filter{})
+}
+
+func cmdCountry(ctx context.Context, b *Bot, r Request, args string) Response {
+	return b.tagDigest(ctx, r, "country", briefing.KindCountry, args)
+}
+
+func cmdActor(ctx context.Context, b *Bot, r Request, args string) Response {
+	return b.tagDigest(ctx, r, "actor", briefing.KindActor, args)
+}
+
+// tagDigest answers `country` and `actor`: a name (several words allowed:
+// "burkina faso", "africa corps"), then an optional window.
+func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefing.Kind, args string) Response {
+	fields := strings.Fields(args)
+	if len(fields) == 0 {
+		return b.usage(cmd, fmt.Sprintf("Which %s?", kind))
+	}
+	since := 24 * time.Hour
+	if len(fields) > 1 {
+		if d, err := parseSince(fields[len(fields)-1]); err == nil {
+			since, fields = d, fields[:len(fields)-1]
+		}
+	}
+	name := strings.Join(fields, " ")
+	tag, ok, sugg := b.Gazetteer.Resolve(kind, name)
+	if !ok {
+		msg := fmt.Sprintf("I don't know the %s %q.", kind, clip(name, 60))
+		if len(sugg) > 0 {
+			names := make([]string, len(sugg))
+			for i, s := range sugg {
+				names[i] = fmt.Sprintf("`%s` (%s)", s.ID, s.Name)
+			}
+			msg += " Did you mean " + strings.Join(names, ", ") + "?"
+		}
+		return fail("%s", msg)
+	}
+	f := briefing.Filter{}
+	if kind == briefing.KindCountry {
+		f.Country = tag.ID
+	} else {
+		f.Actor = tag.ID
+	}
+	return b.digest(ctx, r, since, f)
+}
+
+// digest builds the digest of the window with the filter.
+func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f briefing.Filter) Response {
+	now := b.Now()
+	from := now.Add(-since)
+	items, err := b.Store.ItemsSince(ctx, from, 0)
+	if err != nil {
+		return b.internal(r, "brief", err)
+	}
+	states, err := b.Store.SourceStates(ctx)
+	if err != nil {
+		return b.internal(r, "brief", err)
+	}
+	var failed []briefing.SourceFailure
+	for _, s := range states {
+		if s.LastStatus == briefing.StatusError && !s.LastAttempt.Before(from) {
+			failed = append(failed, briefing.SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
+		}
+	}
+	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
+	d := briefing.BuildDigest(items, briefing.DigestOptions{Since: from, Until: now, Now: now, Filter: f,
+		Names: b.Gazetteer.Name, Failed: failed})
+	return Response{Digest: d}
+}
+
+func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
+	q, errResp := b.parseQuery("search", args)
+	if q == nil {
+		return errResp
+	}
+	// FTS narrows by text and required tags; Match applies the rest
+	// (exclusions, OR groups with tags) exactly.
+	cands, err := b.Store.Search(ctx, q.FTS(), q.Countries(), q.Actors(), 20*b.Limits.SearchResults)
+	if err != nil {
+		return b.internal(r, "search", err)
+	}
+	var hits []briefing.Item
+	for i := range cands {
+		if q.Match(&cands[i]) {
+			hits = append(hits, cands[i])
+			if len(hits) == b.Limits.SearchResults {
+				break
+			}
+		}
+	}
+	return Response{Digest: b.resultsDigest("Search: "+q.String(), hits)}
+}
+
+// resultsDigest shows items newest first in one section, each its own story.
+func (b *Bot) resultsDigest(title string, items []briefing.Item) *briefing.Digest {
+	d := &briefing.Digest{Title: title, Until: b.Now(), TotalItems: len(items)}
+	if len(items) == 0 {
+		return d
+	}
+	sec := briefing.Section{ID: "results", Name: fmt.Sprintf("Results (%d, newest first)", len(items))}
+	for _, it := range items {
+		s := briefing.Story{ID: fmt.Sprintf("s%d", it.ID), Title: it.Title, URL: it.URL, Summary: it.Summary,
+			Outlets: []string{it.Outlet}, Items: []briefing.Item{it}, Published: it.Published, Updated: it.Published}
+		for _, c := range it.Countries {
+			s.Countries = append(s.Countries, briefing.Tag{ID: c, Name: b.Gazetteer.Name(c)})
+		}
+		for _, a := range it.Actors {
+			s.Actors = append(s.Actors, briefing.Tag{ID: a, Name: b.Gazetteer.Name(a)})
+		}
+		sec.Stories = append(sec.Stories, s)
+	}
+	d.Sections = []briefing.Section{sec}
+	return d
+}
+
+// parseQuery parses a query argument; on failure it returns nil and the
+// answer to give.
+func (b *Bot) parseQuery(cmd, args string) (*briefing.Query, Response) {
+	if args == "" {
+		return nil, b.usage(cmd, "What should I look for?")
+	}
+	if n := utf8.RuneCountInString(args); n > b.Limits.MaxQuery {
+		return nil, fail("That query is %d characters long; the limit is %d.", n, b.Limits.MaxQuery)
+	}
+	q, err := briefing.ParseQuery(args, b.Gazetteer)
+	if err != nil {
+		var qe *briefing.QueryError
+		if errors.As(err, &qe) {
+			return nil, b.usage(cmd, "I couldn't read that query: "+qe.Message)
+		}
+		return nil, b.usage(cmd, "I couldn't read that query.")
+	}
+	return q, Response{}
+}
+
+func cmdSubscribe(ctx context.Context, b *Bot, r Request, args string) Response {
+	q, errResp := b.parseQuery("subscribe", args)
+	if q == nil {
+		return errResp
+	}
+	sub, err := b.Store.AddSubscription(ctx, briefing.Subscription{Channel: r.Channel, Query: q.String(), CreatedBy: r.User, CreatedAt: b.Now()},
+		b.Limits.MaxSubscriptions)
+	switch {
+	case errors.Is(err, briefing.ErrLimit):
+		return fail("This channel already has %d subscriptions, the limit. Remove one with `/sahel unsubscribe <id>`.", b.Limits.MaxSubscriptions)
+	case errors.Is(err, briefing.ErrDuplicate):
+		return Response{Text: fmt.Sprintf("This channel is already subscribed to `%s` (#%d).", sub.Query, sub.ID)}
+	case err != nil:
+		return b.internal(r, "subscribe", err)
+	}
+	return Response{Text: fmt.Sprintf("Subscribed (#%d): new stories matching `%s` will be posted here.", sub.ID, sub.Query)}
+}
+
+func cmdUnsubscribe(ctx context.Context, b *Bot, r Request, args string) Response {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(args), "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return b.usage("unsubscribe", "Give the number of the subscription to remove (see `/sahel subscriptions`).")
+	}
+	switch err := b.Store.RemoveSubscription(ctx, r.Channel, id); {
+	case errors.Is(err, briefing.ErrNotFound):
+		return fail("This channel has no subscription #%d. See `/sahel subscriptions`.", id)
+	case err != nil:
+		return b.internal(r, "unsubscribe", err)
+	}
+	return Response{Text: fmt.Sprintf("Subscription #%d removed.", id)}
+}
+
+func cmdSubscriptions(ctx context.Context, b *Bot, r Request, args string) Response {
+	subs, err := b.Store.Subscriptions(ctx, r.Channel)
+	if err != nil {
+		return b.internal(r, "subscriptions", err)
+	}
+	if len(subs) == 0 {
+		return Response{Text: "This channel has no subscriptions. Add one with `/sahel subscribe <query>`."}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Subscriptions of this channel (%d of %d):\n", len(subs), b.Limits.MaxSubscriptions)
+	for _, s := range subs {
+		fmt.Fprintf(&sb, "#%d  %s\n", s.ID, s.Query)
+	}
+	return Response{Text: strings.TrimRight(sb.String(), "\n")}
+}
+
+// cronParser accepts the five standard fields and descriptors (@daily).
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
+	fields := strings.Fields(args)
+	switch {
+	case len(fields) == 0:
+		return b.usage("digest", "Give a schedule, `show` or `off`.")
+	case len(fields) == 1 && strings.EqualFold(fields[0], "show"):
+		d, err := b.Store.DigestSchedule(ctx, r.Channel)
+		if errors.Is(err, briefing.ErrNotFound) {
+			return Response{Text: "This channel has no scheduled digest. Set one with `/sahel digest 0 7 * * * Africa/Bamako`."}
+		}
+		if err != nil {
+			return b.internal(r, "digest show", err)
+		}
+		return Response{Text: fmt.Sprintf("This channel's digest runs at `%s` (%s).", d.Cron, d.TZ)}
+	}
+	if !r.CanManage {
+		return fail("Sorry, only people who manage this channel can change its digest.")
+	}
+	if len(fields) == 1 && strings.EqualFold(fields[0], "off") {
+		switch err := b.Store.DeleteDigestSchedule(ctx, r.Channel); {
+		case errors.Is(err, briefing.ErrNotFound):
+			return Response{Text: "This channel had no scheduled digest."}
+		case err != nil:
+			return b.internal(r, "digest off", err)
+		}
+		return Response{Text: "Scheduled digest turned off for this channel."}
+	}
+	n := 5
+	if strings.HasPrefix(fields[0], "@") {
+		n = 1
+	}
+	if len(fields) < n || len(fields) > n+1 {
+		return b.usage("digest", "A schedule is five cron fields (minute hour day month weekday) and an optional time zone.")
+	}
+	spec := strings.Join(fields[:n], " ")
+	tz := "UTC"
+	if len(fields) == n+1 {
+		tz = fields[n]
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return b.usage("digest", fmt.Sprintf("%q is not a time zone I know: use an IANA name such as Africa/Bamako or Africa/Niamey.", clip(tz, 40)))
+	}
+	if _, err := cronParser.Parse(spec); err != nil {
+		return b.usage("digest", fmt.Sprintf("%q is not a valid schedule: %v.", clip(spec, 60), err))
+	}
+	if err := b.Store.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: r.Channel, Cron: spec, TZ: tz, UpdatedBy: r.User, UpdatedAt: b.Now()}); err != nil {
+		return b.internal(r, "digest", err)
+	}
+	return Response{Text: fmt.Sprintf("Scheduled: this channel gets its digest at `%s` (%s).", spec, tz)}
+}
+
+func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
+	states, err := b.Store.SourceStates(ctx)
+	if err != nil {
+		return b.internal(r, "sources", err)
+	}
+	now := b.Now()
+	var ok, failing, silent, fresh []string
+	for _, s := range b.Sources {
+		st, seen := states[s.Name]
+		switch {
+		case !seen || st.LastAttempt.IsZero():
+			fresh = append(fresh, s.Name)
+		case st.ConsecutiveFailures > 0:
+			failing = append(failing, fmt.Sprintf("%s (%d failures: %s)", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120)))
+		case !st.SilentSince(now).IsZero():
+			silent = append(silent, fmt.Sprintf("%s (nothing new since %s)", s.Name, st.SilentSince(now).UTC().Format("2 Jan")))
+		default:
+			ok = append(ok, s.Name)
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d sources: %d healthy, %d failing, %d silent, %d not polled yet.", len(b.Sources), len(ok), len(failing), len(silent), len(fresh))
+	for _, group := range []struct {
+		title string
+		list  []string
+	}{{"Failing", failing}, {"Silent", silent}, {"Not polled yet", fresh}} {
+		if len(group.list) > 0 {
+			fmt.Fprintf(&sb, "\n%s:\n• %s", group.title, strings.Join(group.list, "\n• "))
+		}
+	}
+	return Response{Text: sb.String()}
+}
+
+func cmdHelp(_ context.Context, b *Bot, _ Request, args string) Response {
+	name := strings.ToLower(strings.TrimSpace(args))
+	if name == "" {
+		return Response{Text: b.helpText()}
+	}
+	for _, c := range b.commands {
+		if c.Name == name {
+			return Response{Text: commandHelp(c)}
+		}
+	}
+	return fail("There is no command `%s`.\n\n%s", clip(name, 40), b.helpText())
+}
+
+func (b *Bot) helpText() string {
+	var sb strings.Builder
+	sb.WriteString("sahelbrief: news on the Sahel juntas and their neighbours. Commands:\n")
+	for _, c := range b.commands {
+		fmt.Fprintf(&sb, "• `/sahel %s` — %s\n", strings.TrimSpace(c.Name+" "+c.Args), c.Summary)
+	}
+	sb.WriteString("Queries: words (all must match), \"exact phrase\", OR, -exclude, country:mali, actor:wagner; accents optional.\n")
+	sb.WriteString("Add --share to post an answer for everyone in the channel.")
+	return sb.String()
+}
+
+func commandHelp(c Command) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "`/sahel %s` — %s", strings.TrimSpace(c.Name+" "+c.Args), c.Summary)
+	if c.Manage {
+		sb.WriteString(" (for people who manage the channel)")
+	}
+	if len(c.Examples) > 0 {
+		sb.WriteString("\nExamples:")
+		for _, e := range c.Examples {
+			fmt.Fprintf(&sb, "\n  %s", e)
+		}
+	}
+	return sb.String()
+}
+
+// usage answers a malformed command with what was wrong and its help.
+func (b *Bot) usage(cmd, problem string) Response {
+	for _, c := range b.commands {
+		if c.Name == cmd {
+			return fail("%s\n\n%s", problem, commandHelp(c))
+		}
+	}
+	return fail("%s", problem)
+}

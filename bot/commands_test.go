@@ -1,0 +1,366 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// fakeStore is an in-memory Store.
+type fakeStore struct {
+	mu        sync.Mutex
+	items     []briefing.Item
+	states    map[string]briefing.SourceState
+	subs      []briefing.Subscription
+	nextID    int64
+	schedules map[string]briefing.DigestSchedule
+	searches  []string // FTS expressions received
+	fail      error
+}
+
+func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]briefing.Item, error) {
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	var out []briefing.Item
+	for _, it := range f.items {
+		if !it.Published.Before(since) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) Search(_ context.Context, fts string, countries, actors []string, limit int) ([]briefing.Item, error) {
+	f.mu.Lock()
+	f.searches = append(f.searches, fts)
+	f.mu.Unlock()
+	out := append([]briefing.Item(nil), f.items...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Published.After(out[j].Published) })
+	return out, nil // Match does the filtering in these tests
+}
+
+func (f *fakeStore) SourceStates(context.Context) (map[string]briefing.SourceState, error) {
+	return f.states, f.fail
+}
+
+func (f *fakeStore) AddSubscription(_ context.Context, s briefing.Subscription, max int) (briefing.Subscription, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, e := range f.subs {
+		if e.Channel == s.Channel {
+			n++
+			if e.Query == s.Query {
+				return e, briefing.ErrDuplicate
+			}
+		}
+	}
+	if n >= max {
+		return s, briefing.ErrLimit
+	}
+	f.nextID++
+	s.ID = f.nextID
+	f.subs = append(f.subs, s)
+	return s, nil
+}
+
+func (f *fakeStore) RemoveSubscription(_ context.Context, channel string, id int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, e := range f.subs {
+		if e.ID == id && e.Channel == channel {
+			f.subs = append(f.subs[:i], f.subs[i+1:]...)
+			return nil
+		}
+	}
+	return briefing.ErrNotFound
+}
+
+func (f *fakeStore) Subscriptions(_ context.Context, channel string) ([]briefing.Subscription, error) {
+	var out []briefing.Subscription
+	for _, e := range f.subs {
+		if e.Channel == channel {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) SetDigestSchedule(_ context.Context, d briefing.DigestSchedule) error {
+	f.schedules[d.Channel] = d
+	return nil
+}
+
+func (f *fakeStore) DigestSchedule(_ context.Context, channel string) (briefing.DigestSchedule, error) {
+	d, ok := f.schedules[channel]
+	if !ok {
+		return d, briefing.ErrNotFound
+	}
+	return d, nil
+}
+
+func (f *fakeStore) DeleteDigestSchedule(_ context.Context, channel string) error {
+	if _, ok := f.schedules[channel]; !ok {
+		return briefing.ErrNotFound
+	}
+	delete(f.schedules, channel)
+	return nil
+}
+
+var now = time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+
+func newTestBot(t *testing.T) (*Bot, *fakeStore) {
+	t.Helper()
+	g := briefing.DefaultGazetteer()
+	st := &fakeStore{states: map[string]briefing.SourceState{}, schedules: map[string]briefing.DigestSchedule{}}
+	add := func(id int64, title string, ago time.Duration) {
+		it := briefing.Item{ID: id, Source: "desk", Outlet: "Desk", Key: fmt.Sprint(id), URL: fmt.Sprintf("https://news.example/%d", id),
+			Title: title, Published: now.Add(-ago)}
+		g.TagItem(&it)
+		st.items = append(st.items, it)
+	}
+	add(1, "Mali : la junte d'Assimi Goïta suspend les partis politiques", 2*time.Hour)
+	add(2, "Niger: junta expels French ambassador from Niamey", 5*time.Hour)
+	add(3, "Burkina Faso : attaque contre un convoi près de Djibo", 30*time.Hour)
+	add(4, "Wagner fighters leave Kidal as Africa Corps takes over", 3*time.Hour)
+	b := New(st, g, []briefing.Source{{Name: "Desk"}, {Name: "Broken"}, {Name: "New"}}, Limits{MaxSubscriptions: 3})
+	b.Now = func() time.Time { return now }
+	return b, st
+}
+
+func ask(b *Bot, text string, manage bool) Response {
+	return b.Handle(context.Background(), Request{Channel: "console", User: "U1", Text: text, CanManage: manage})
+}
+
+func stories(d *briefing.Digest) []string {
+	var out []string
+	for _, s := range d.Headlines {
+		out = append(out, s.Title)
+	}
+	for _, sec := range d.Sections {
+		for _, s := range sec.Stories {
+			out = append(out, s.Title)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDigestCommands(t *testing.T) {
+	b, _ := newTestBot(t)
+	cases := []struct {
+		text string
+		want []string // substrings of the titles expected, in sorted title order
+	}{
+		{"brief", []string{"Mali", "Niger", "Wagner"}},
+		{"brief 48h", []string{"Burkina", "Mali", "Niger", "Wagner"}},
+		{"BRIEF 2d", []string{"Burkina", "Mali", "Niger", "Wagner"}},
+		{"country mali", []string{"Mali", "Wagner"}},
+		{"country Burkinabè 3d", []string{"Burkina"}},
+		{"country burkina faso 3d", []string{"Burkina"}},
+		{"country Nigérien", []string{"Niger"}},
+		{"actor wagner", []string{"Wagner"}},
+		{"actor Africa Corps", []string{"Wagner"}},
+		{"actor Goïta", []string{"Mali"}},
+		{"actor france", []string{"Niger"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.text, func(t *testing.T) {
+			r := ask(b, tc.text, false)
+			if r.Err || r.Digest == nil {
+				t.Fatalf("got %+v", r)
+			}
+			got := stories(r.Digest)
+			if len(got) != len(tc.want) {
+				t.Fatalf("stories %q, want %d", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("story %d = %q, want it to mention %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	b, _ := newTestBot(t)
+	cases := []struct{ text, want string }{
+		{"", "Commands:"},
+		{"brif", "Did you mean `brief`?"},
+		{"subscriptionz", "Did you mean `subscriptions`?"},
+		{"xyzzy", "Unknown command `xyzzy`"},
+		{"brief soon", `"soon" is not a time window`},
+		{"brief 400d", "the longest window is 30d"},
+		{"brief 12h extra", "Too many arguments"},
+		{"country", "Which country?"},
+		{"country Malli", "Did you mean `mali` (Mali)?"},
+		{"actor wagnr", "Did you mean `wagner`"},
+		{"search", "What should I look for?"},
+		{`search "unclosed`, "couldn't read that query"},
+		{"search " + strings.Repeat("a", 201), "the limit is 200"},
+		{strings.Repeat("x", 10000), "the limit is 1000"},
+		{"unsubscribe abc", "Give the number"},
+		{"help nope", "There is no command `nope`"},
+	}
+	for _, tc := range cases {
+		t.Run(clip(tc.text, 30), func(t *testing.T) {
+			r := ask(b, tc.text, true)
+			if tc.text != "" && !r.Err {
+				t.Errorf("not marked as an error: %+v", r)
+			}
+			if !strings.Contains(r.Text, tc.want) {
+				t.Errorf("answer %q does not contain %q", r.Text, tc.want)
+			}
+		})
+	}
+}
+
+func TestSearch(t *testing.T) {
+	b, st := newTestBot(t)
+	r := ask(b, `search junte OR junta -expels`, false)
+	if r.Err || r.Digest == nil {
+		t.Fatalf("%+v", r)
+	}
+	got := stories(r.Digest)
+	if len(got) != 1 || !strings.Contains(got[0], "suspend les partis") {
+		t.Errorf("results %q", got)
+	}
+	r = ask(b, `search country:niger`, false)
+	if got := stories(r.Digest); len(got) != 1 || !strings.Contains(got[0], "Niamey") {
+		t.Errorf("country:niger results %q", got)
+	}
+	r = ask(b, `search "'; DROP TABLE items;--" NEAR(x) *`, false)
+	if r.Err {
+		t.Fatalf("%+v", r)
+	}
+	last := st.searches[len(st.searches)-1]
+	if strings.Contains(last, "DROP TABLE items;") || strings.Contains(last, "NEAR(") {
+		t.Errorf("user syntax reached FTS5 unquoted: %s", last)
+	}
+	r = ask(b, `search coup`, false)
+	if r.Err || r.Digest == nil || !r.Digest.Quiet() {
+		t.Errorf("no results should be an empty, quiet digest: %+v", r)
+	}
+}
+
+func TestSubscriptions(t *testing.T) {
+	b, st := newTestBot(t)
+	if r := ask(b, "subscribe actor:wagner", false); !r.Err || !strings.Contains(r.Text, "only people who manage") {
+		t.Errorf("non-manager subscribed: %+v", r)
+	}
+	r := ask(b, "subscribe actor:Wagner Kidal", true)
+	if r.Err || !strings.Contains(r.Text, "#1") {
+		t.Fatalf("%+v", r)
+	}
+	if r := ask(b, "subscribe actor:WAGNER kidal", true); !strings.Contains(r.Text, "already subscribed") {
+		t.Errorf("same query again: %+v", r)
+	}
+	ask(b, "subscribe coup", true)
+	ask(b, "subscribe attaque", true)
+	if r := ask(b, "subscribe sanctions", true); !r.Err || !strings.Contains(r.Text, "limit") {
+		t.Errorf("limit of 3 not enforced: %+v", r)
+	}
+	r = ask(b, "subscriptions", false)
+	if !strings.Contains(r.Text, "(3 of 3)") || !strings.Contains(r.Text, "#1") {
+		t.Errorf("list: %q", r.Text)
+	}
+	// Another channel cannot remove this channel's subscription.
+	other := b.Handle(context.Background(), Request{Channel: "discord:9", Text: "unsubscribe 1", CanManage: true})
+	if !other.Err || len(st.subs) != 3 {
+		t.Errorf("cross-channel unsubscribe: %+v", other)
+	}
+	if r := ask(b, "unsubscribe #1", true); r.Err {
+		t.Errorf("%+v", r)
+	}
+	if r := ask(b, "unsubscribe 1", true); !r.Err || !strings.Contains(r.Text, "no subscription #1") {
+		t.Errorf("second removal: %+v", r)
+	}
+}
+
+func TestDigestSchedule(t *testing.T) {
+	b, st := newTestBot(t)
+	cases := []struct {
+		text   string
+		manage bool
+		err    bool
+		want   string
+	}{
+		{"digest show", false, false, "no scheduled digest"},
+		{"digest 0 7 * * 1-5 Africa/Bamako", false, true, "only people who manage"},
+		{"digest 0 7 * * 1-5 Africa/Bamako", true, false, "`0 7 * * 1-5` (Africa/Bamako)"},
+		{"digest show", false, false, "`0 7 * * 1-5` (Africa/Bamako)"},
+		{"digest 0 7 * *", true, true, "five cron fields"},
+		{"digest 0 25 * * * UTC", true, true, "not a valid schedule"},
+		{"digest 0 7 * * * Mars/Olympus", true, true, "not a time zone"},
+		{"digest @daily", true, false, "`@daily` (UTC)"},
+		{"digest off", true, false, "turned off"},
+		{"digest off", true, false, "had no scheduled digest"},
+	}
+	for _, tc := range cases {
+		r := ask(b, tc.text, tc.manage)
+		if r.Err != tc.err || !strings.Contains(r.Text, tc.want) {
+			t.Errorf("%q: %+v, want err=%v and %q", tc.text, r, tc.err, tc.want)
+		}
+	}
+	if len(st.schedules) != 0 {
+		t.Errorf("schedules left: %v", st.schedules)
+	}
+}
+
+func TestSourcesAndShare(t *testing.T) {
+	b, st := newTestBot(t)
+	st.states["Desk"] = briefing.SourceState{Name: "Desk", LastAttempt: now, LastSuccess: now, LastNewItem: now}
+	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastError: "HTTP 404 Not Found", LastStatus: briefing.StatusError}
+	r := ask(b, "sources --share", false)
+	if !r.Share || !strings.Contains(r.Text, "3 sources: 1 healthy, 1 failing, 0 silent, 1 not polled yet") ||
+		!strings.Contains(r.Text, "Broken (3 failures: HTTP 404 Not Found)") {
+		t.Errorf("%+v", r)
+	}
+	if r := ask(b, "brief", false); r.Share {
+		t.Error("answers are private unless --share")
+	}
+	d := ask(b, "brief", false).Digest
+	if len(d.Failed) != 1 || d.Failed[0].Name != "Broken" {
+		t.Errorf("digest failed sources: %+v", d.Failed)
+	}
+}
+
+func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
+	b, st := newTestBot(t)
+	var logged strings.Builder
+	b.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	st.fail = errors.New("disk I/O error at /var/secret/path")
+	r := ask(b, "brief", false)
+	if !r.Err || strings.Contains(r.Text, "/var/secret") || !strings.Contains(r.Text, "was logged") {
+		t.Errorf("%+v", r)
+	}
+	if !strings.Contains(logged.String(), "/var/secret/path") || !strings.Contains(logged.String(), "channel=console") {
+		t.Errorf("detail not logged: %s", logged.String())
+	}
+}
+
+func TestHelpIsGeneratedFromTheTable(t *testing.T) {
+	b, _ := newTestBot(t)
+	help := ask(b, "help", false).Text
+	for _, c := range b.Commands() {
+		if !strings.Contains(help, "/sahel "+c.Name) {
+			t.Errorf("help lacks %s", c.Name)
+		}
+		one := ask(b, "help "+c.Name, false).Text
+		for _, e := range c.Examples {
+			if !strings.Contains(one, e) {
+				t.Errorf("help %s lacks example %q", c.Name, e)
+			}
+		}
+	}
+}

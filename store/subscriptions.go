@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// Sentinel errors; the store wraps them with context, so test with errors.Is.
+// The errors are briefing's, so the bot can tell them apart without
+// importing the store.
+var (
+	// ErrNotFound: the row asked for does not exist (or is not the channel's).
+	ErrNotFound = briefing.ErrNotFound
+	// ErrDuplicate: the channel already has that subscription.
+	ErrDuplicate = briefing.ErrDuplicate
+	// ErrLimit: the channel has as many subscriptions as it may.
+	ErrLimit = briefing.ErrLimit
+)
+
+// AddSubscription stores sub for its channel in one immediate transaction.
+// When the channel already has the same query it returns the existing row
+// and ErrDuplicate (checked first, so re-subscribing is idempotent even at
+// the limit); when the channel already has maxPerChannel subscriptions
+// (maxPerChannel > 0) it returns ErrLimit. Otherwise it returns sub as
+// stored: with its ID, and CreatedAt (s.Now() when zero) at millisecond
+// precision in UTC.
+func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: begin: %w", err)
+	}
+	defer tx.Rollback()
+
+	existing, err := scanSubscription(tx.QueryRowContext(ctx, `SELECT id, channel, query, created_by, created_at
+		FROM subscriptions WHERE channel = ? AND query = ?`, sub.Channel, sub.Query))
+	switch {
+	case err == nil:
+		return existing, fmt.Errorf("store: add subscription %q in %s: %w", sub.Query, sub.Channel, ErrDuplicate)
+	case !errors.Is(err, sql.ErrNoRows):
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
+	}
+	if maxPerChannel > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM subscriptions WHERE channel = ?`, sub.Channel).Scan(&n); err != nil {
+			return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
+		}
+		if n >= maxPerChannel {
+			return briefing.Subscription{}, fmt.Errorf("store: add subscription in %s (%d of %d): %w", sub.Channel, n, maxPerChannel, ErrLimit)
+		}
+	}
+	if sub.CreatedAt.IsZero() {
+		sub.CreatedAt = s.Now()
+	}
+	sub.CreatedAt = fromMS(ms(sub.CreatedAt))
+	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (channel, query, created_by, created_at) VALUES (?, ?, ?, ?)`,
+		sub.Channel, sub.Query, sub.CreatedBy, ms(sub.CreatedAt))
+	if err != nil {
+		if isConstraint(err) {
+			err = ErrDuplicate
+		}
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
+	}
+	if sub.ID, err = res.LastInsertId(); err != nil {
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: commit: %w", err)
+	}
+	return sub, nil
+}
+
+// RemoveSubscription deletes subscription id of channel. It returns
+// ErrNotFound when there is none, or when id belongs to another channel
+// (which it leaves alone).
+func (s *Store) RemoveSubscription(ctx context.Context, channel string, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ? AND channel = ?`, id, channel)
+	if err != nil {
+		return fmt.Errorf("store: remove subscription %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: remove subscription %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: remove subscription %d in %s: %w", id, channel, ErrNotFound)
+	}
+	return nil
+}
+
+// Subscriptions returns channel's subscriptions, by id.
+func (s *Store) Subscriptions(ctx context.Context, channel string) ([]briefing.Subscription, error) {
+	return s.querySubscriptions(ctx, "subscriptions", `SELECT id, channel, query, created_by, created_at
+		FROM subscriptions WHERE channel = ? ORDER BY id`, channel)
+}
+
+// AllSubscriptions returns every channel's subscriptions, by channel then id.
+func (s *Store) AllSubscriptions(ctx context.Context) ([]briefing.Subscription, error) {
+	return s.querySubscriptions(ctx, "all subscriptions", `SELECT id, channel, query, created_by, created_at
+		FROM subscriptions ORDER BY channel, id`)
+}
+
+func (s *Store) querySubscriptions(ctx context.Context, what, query string, args ...any) ([]briefing.Subscription, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []briefing.Subscription
+	for rows.Next() {
+		sub, err := scanSubscription(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSubscription(r scanner) (briefing.Subscription, error) {
+	var sub briefing.Subscription
+	var at int64
+	if err := r.Scan(&sub.ID, &sub.Channel, &sub.Query, &sub.CreatedBy, &at); err != nil {
+		return briefing.Subscription{}, err
+	}
+	sub.CreatedAt = fromMS(at)
+	return sub, nil
+}
+
+// SetDigestSchedule creates or replaces d.Channel's digest schedule.
+// UpdatedAt is s.Now() when zero.
+func (s *Store) SetDigestSchedule(ctx context.Context, d briefing.DigestSchedule) error {
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = s.Now()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO digest_schedules (channel, cron, tz, country, actor, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel) DO UPDATE SET cron = excluded.cron, tz = excluded.tz, country = excluded.country,
+			actor = excluded.actor, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		d.Channel, d.Cron, d.TZ, d.Country, d.Actor, d.UpdatedBy, ms(d.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("store: set digest schedule %s: %w", d.Channel, err)
+	}
+	return nil
+}
+
+// DigestSchedule returns channel's digest schedule, or ErrNotFound.
+func (s *Store) DigestSchedule(ctx context.Context, channel string) (briefing.DigestSchedule, error) {
+	d, err := scanDigestSchedule(s.db.QueryRowContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at
+		FROM digest_schedules WHERE channel = ?`, channel))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return briefing.DigestSchedule{}, fmt.Errorf("store: digest schedule %s: %w", channel, err)
+	}
+	return d, nil
+}
+
+// DeleteDigestSchedule removes channel's digest schedule, or returns
+// ErrNotFound when it has none.
+func (s *Store) DeleteDigestSchedule(ctx context.Context, channel string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM digest_schedules WHERE channel = ?`, channel)
+	if err != nil {
+		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: delete digest schedule %s: %w", channel, ErrNotFound)
+	}
+	return nil
+}
+
+// DigestSchedules returns every channel's digest schedule, by channel.
+func (s *Store) DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at
+		FROM digest_schedules ORDER BY channel`)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []briefing.DigestSchedule
+	for rows.Next() {
+		d, err := scanDigestSchedule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: digest schedules: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: digest schedules: %w", err)
+	}
+	return out, nil
+}
+
+func scanDigestSchedule(r scanner) (briefing.DigestSchedule, error) {
+	var d briefing.DigestSchedule
+	var at int64
+	if err := r.Scan(&d.Channel, &d.Cron, &d.TZ, &d.Country, &d.Actor, &d.UpdatedBy, &at); err != nil {
+		return briefing.DigestSchedule{}, err
+	}
+	d.UpdatedAt = fromMS(at)
+	return d, nil
+}
+
+// isConstraint reports whether err is an SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
