@@ -40,6 +40,7 @@ var commands = []command{
 	{"fetch", "poll every due source once and store new items", runFetch},
 	{"sources", "list sources with their health (--check tries each)", runSources},
 	{"brief", "fetch, then print the digest of the last 24 hours (or --since)", runBrief},
+	{"shell", "answer /sahel commands typed in the terminal (console adapter)", runShell},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
 }

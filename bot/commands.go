@@ -375,7 +375,7 @@ func cmdSubscriptions(ctx context.Context, b *Bot, r Request, args string) Respo
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Subscriptions of this channel (%d of %d):\n", len(subs), b.Limits.MaxSubscriptions)
 	for _, s := range subs {
-		fmt.Fprintf(&sb, "#%d  %s\n", s.ID, s.Query)
+		fmt.Fprintf(&sb, "#%d %s\n", s.ID, s.Query)
 	}
 	return Response{Text: strings.TrimRight(sb.String(), "\n")}
 }
