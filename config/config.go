@@ -6,9 +6,11 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -29,6 +31,17 @@ type Config struct {
 	MaxBackoff   time.Duration // SAHELBRIEF_MAX_BACKOFF
 	UserAgent    string        // SAHELBRIEF_USER_AGENT
 	LogLevel     slog.Level    // SAHELBRIEF_LOG_LEVEL
+	PublicURL    string        // SAHELBRIEF_PUBLIC_URL: where Slack and Discord reach the bot's HTTP endpoints
+
+	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
+	SlackBotToken      string // SLACK_BOT_TOKEN (xoxb-)
+	SlackAppToken      string // SLACK_APP_TOKEN (xapp-): Socket Mode
+	SlackSigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
+	SlackAPIURL        string // SLACK_API_URL
+	DiscordBotToken    string // DISCORD_BOT_TOKEN
+	DiscordAppID       string // DISCORD_APPLICATION_ID
+	DiscordPublicKey   string // DISCORD_PUBLIC_KEY: HTTP interactions
+	DiscordAPIURL      string // DISCORD_API_URL
 
 	// Sources from the YAML file; nil when the file lists none and the
 	// built-in list applies.
@@ -122,6 +135,42 @@ var options = []option{
 			}
 			return nil
 		}},
+	{key: "SAHELBRIEF_PUBLIC_URL", def: "", help: "public https URL of this bot, for the Slack app manifest's request URL (HTTP mode)",
+		apply: func(c *Config, v string) (err error) { c.PublicURL, err = optionalURL(v); return }},
+	{key: "SLACK_BOT_TOKEN", def: "", secret: true, help: "Slack bot token (xoxb-…)",
+		apply: func(c *Config, v string) (err error) { c.SlackBotToken, err = token(v, "xoxb-"); return }},
+	{key: "SLACK_APP_TOKEN", def: "", secret: true, help: "Slack app-level token (xapp-…) for Socket Mode",
+		apply: func(c *Config, v string) (err error) { c.SlackAppToken, err = token(v, "xapp-"); return }},
+	{key: "SLACK_SIGNING_SECRET", def: "", secret: true, help: "Slack signing secret, for HTTP mode (requests are verified with it)",
+		apply: func(c *Config, v string) (err error) { c.SlackSigningSecret, err = token(v, ""); return }},
+	{key: "SLACK_API_URL", def: "https://slack.com/api/", help: "Slack Web API base URL (proxies, local fakes)",
+		apply: func(c *Config, v string) (err error) { c.SlackAPIURL, err = requiredURL(v); return }},
+	{key: "DISCORD_BOT_TOKEN", def: "", secret: true, help: "Discord bot token",
+		apply: func(c *Config, v string) (err error) { c.DiscordBotToken, err = token(v, ""); return }},
+	{key: "DISCORD_APPLICATION_ID", def: "", help: "Discord application id (a number), for registering /sahel",
+		apply: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+					return fmt.Errorf("%q is not a Discord id (a number)", v)
+				}
+			}
+			c.DiscordAppID = v
+			return nil
+		}},
+	{key: "DISCORD_PUBLIC_KEY", def: "", help: "Discord application public key (64 hex characters), for HTTP interactions",
+		apply: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" {
+				if b, err := hex.DecodeString(v); err != nil || len(b) != 32 {
+					return errors.New("must be 64 hex characters (the application's public key)")
+				}
+			}
+			c.DiscordPublicKey = v
+			return nil
+		}},
+	{key: "DISCORD_API_URL", def: "https://discord.com/api/v10/", help: "Discord REST API base URL (proxies, local fakes)",
+		apply: func(c *Config, v string) (err error) { c.DiscordAPIURL, err = requiredURL(v); return }},
 }
 
 // Variables lists every environment variable sahelbrief reads, with its
@@ -243,6 +292,37 @@ func (c *Config) LogValue() slog.Value {
 		attrs = append(attrs, slog.String(strings.ToLower(opt.key), v))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// token checks a secret's shape without ever quoting it in the error.
+func token(v, prefix string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	if strings.ContainsAny(v, " \t\r\n") {
+		return "", errors.New("contains white space")
+	}
+	if prefix != "" && !strings.HasPrefix(v, prefix) {
+		return "", fmt.Errorf("should start with %q", prefix)
+	}
+	return v, nil
+}
+
+func optionalURL(v string) (string, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", nil
+	}
+	return requiredURL(v)
+}
+
+func requiredURL(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return v, nil
 }
 
 func parseDuration(v string, minimum time.Duration) (time.Duration, error) {

@@ -105,7 +105,9 @@ func TestLoadDefaults(t *testing.T) {
 func TestVariables(t *testing.T) {
 	seen := map[string]bool{}
 	for _, v := range config.Variables() {
-		if !strings.HasPrefix(v.Key, "SAHELBRIEF_") {
+		// Our own settings carry SAHELBRIEF_; the platforms' the names their
+		// own docs use (SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN).
+		if !strings.HasPrefix(v.Key, "SAHELBRIEF_") && !strings.HasPrefix(v.Key, "SLACK_") && !strings.HasPrefix(v.Key, "DISCORD_") {
 			t.Errorf("%s lacks the SAHELBRIEF_ prefix", v.Key)
 		}
 		if seen[v.Key] {
@@ -231,6 +233,15 @@ func TestLoadBadValues(t *testing.T) {
 		{"SAHELBRIEF_MAX_BACKOFF", "forever", "is not a duration"},
 		{"SAHELBRIEF_USER_AGENT", "bot\r\nX-Injected: 1", "control character"},
 		{"SAHELBRIEF_LOG_LEVEL", "loud", `"loud" is not one of debug, info, warn, error`},
+		{"SAHELBRIEF_PUBLIC_URL", "bot.example.org", "is not an http(s) URL"},
+		{"SLACK_BOT_TOKEN", "xoxp-user-token", `should start with "xoxb-"`},
+		{"SLACK_APP_TOKEN", "xoxb-not-an-app-token", `should start with "xapp-"`},
+		{"SLACK_SIGNING_SECRET", "abc def", "contains white space"},
+		{"SLACK_API_URL", "ftp://slack", "is not an http(s) URL"},
+		{"DISCORD_BOT_TOKEN", "tok en", "contains white space"},
+		{"DISCORD_APPLICATION_ID", "my-app", "is not a Discord id"},
+		{"DISCORD_PUBLIC_KEY", "abcd", "64 hex characters"},
+		{"DISCORD_API_URL", "discord.com/api", "is not an http(s) URL"},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
