@@ -41,6 +41,7 @@ var commands = []command{
 	{"sources", "list sources with their health (--check tries each)", runSources},
 	{"brief", "fetch, then print the digest of the last 24 hours (or --since)", runBrief},
 	{"shell", "answer /sahel commands typed in the terminal (console adapter)", runShell},
+	{"serve", "serve /healthz and the Slack and Discord HTTP endpoints", runServe},
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
 	{"discord", "discord register [--guild ID]: create the /sahel command", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},

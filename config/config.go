@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -34,14 +35,15 @@ type Config struct {
 	PublicURL    string        // SAHELBRIEF_PUBLIC_URL: where Slack and Discord reach the bot's HTTP endpoints
 
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
-	SlackBotToken      string // SLACK_BOT_TOKEN (xoxb-)
-	SlackAppToken      string // SLACK_APP_TOKEN (xapp-): Socket Mode
-	SlackSigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
-	SlackAPIURL        string // SLACK_API_URL
-	DiscordBotToken    string // DISCORD_BOT_TOKEN
-	DiscordAppID       string // DISCORD_APPLICATION_ID
-	DiscordPublicKey   string // DISCORD_PUBLIC_KEY: HTTP interactions
-	DiscordAPIURL      string // DISCORD_API_URL
+	SlackBotToken      string   // SLACK_BOT_TOKEN (xoxb-)
+	SlackAppToken      string   // SLACK_APP_TOKEN (xapp-): Socket Mode
+	SlackSigningSecret string   // SLACK_SIGNING_SECRET: HTTP mode
+	SlackAPIURL        string   // SLACK_API_URL
+	SlackManagers      []string // SAHELBRIEF_SLACK_MANAGERS: user ids who may change subscriptions and schedules
+	DiscordBotToken    string   // DISCORD_BOT_TOKEN
+	DiscordAppID       string   // DISCORD_APPLICATION_ID
+	DiscordPublicKey   string   // DISCORD_PUBLIC_KEY: HTTP interactions
+	DiscordAPIURL      string   // DISCORD_API_URL
 
 	// Sources from the YAML file; nil when the file lists none and the
 	// built-in list applies.
@@ -145,6 +147,21 @@ var options = []option{
 		apply: func(c *Config, v string) (err error) { c.SlackSigningSecret, err = token(v, ""); return }},
 	{key: "SLACK_API_URL", def: "https://slack.com/api/", help: "Slack Web API base URL (proxies, local fakes)",
 		apply: func(c *Config, v string) (err error) { c.SlackAPIURL, err = requiredURL(v); return }},
+	{key: "SAHELBRIEF_SLACK_MANAGERS", def: "", help: "Slack user ids (comma-separated, e.g. U0123ABCD) who may change channels' subscriptions and digests",
+		apply: func(c *Config, v string) error {
+			c.SlackManagers = nil
+			for _, id := range strings.Split(v, ",") {
+				id = strings.TrimSpace(id)
+				if id == "" {
+					continue
+				}
+				if !slackUserID.MatchString(id) {
+					return fmt.Errorf("%q is not a Slack user id (like U0123ABCD)", id)
+				}
+				c.SlackManagers = append(c.SlackManagers, id)
+			}
+			return nil
+		}},
 	{key: "DISCORD_BOT_TOKEN", def: "", secret: true, help: "Discord bot token",
 		apply: func(c *Config, v string) (err error) { c.DiscordBotToken, err = token(v, ""); return }},
 	{key: "DISCORD_APPLICATION_ID", def: "", help: "Discord application id (a number), for registering /sahel",
@@ -293,6 +310,8 @@ func (c *Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(attrs...)
 }
+
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
 // token checks a secret's shape without ever quoting it in the error.
 func token(v, prefix string) (string, error) {

@@ -238,6 +238,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"SLACK_APP_TOKEN", "xoxb-not-an-app-token", `should start with "xapp-"`},
 		{"SLACK_SIGNING_SECRET", "abc def", "contains white space"},
 		{"SLACK_API_URL", "ftp://slack", "is not an http(s) URL"},
+		{"SAHELBRIEF_SLACK_MANAGERS", "U0123ABCD, bob", `"bob" is not a Slack user id`},
 		{"DISCORD_BOT_TOKEN", "tok en", "contains white space"},
 		{"DISCORD_APPLICATION_ID", "my-app", "is not a Discord id"},
 		{"DISCORD_PUBLIC_KEY", "abcd", "64 hex characters"},

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/discord"
+	"github.com/sahelbrief/sahelbrief/bot/slack"
+	"github.com/sahelbrief/sahelbrief/config"
+)
+
+// maxRequestBody bounds what the chat endpoints read before verifying.
+const maxRequestBody = 64 << 10
+
+// chatEndpoints is the HTTP side of the bot: /healthz, and the Slack and
+// Discord endpoints the configuration enables. Wait lets shutdown finish
+// the answers still being delivered.
+type chatEndpoints struct {
+	mux   *http.ServeMux
+	waits []func()
+	paths []string
+}
+
+// newChatEndpoints builds the endpoints for cfg. Each platform's handler
+// verifies signatures before it parses anything.
+func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEndpoints, error) {
+	e := &chatEndpoints{mux: http.NewServeMux()}
+	e.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	if cfg.SlackSigningSecret != "" {
+		admins := map[string]bool{}
+		for _, id := range cfg.SlackManagers {
+			admins[id] = true
+		}
+		h := &slack.CommandHandler{Bot: b, Verifier: &slack.Verifier{Secret: []byte(cfg.SlackSigningSecret)}, Admins: admins, Log: log}
+		e.mux.Handle("POST /slack/commands", h.Handler(maxRequestBody))
+		e.waits = append(e.waits, h.Wait)
+		e.paths = append(e.paths, "/slack/commands")
+	}
+	if cfg.DiscordPublicKey != "" {
+		key, err := discord.ParsePublicKey(cfg.DiscordPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+		}
+		h := &discord.InteractionHandler{Bot: b, Verifier: &discord.Verifier{PublicKey: key}, AppID: cfg.DiscordAppID, Log: log}
+		if cfg.DiscordBotToken != "" {
+			s, err := discord.NewSession(cfg.DiscordBotToken, cfg.DiscordAPIURL, nil)
+			if err != nil {
+				return nil, err
+			}
+			h.Session = s
+		}
+		e.mux.Handle("POST /discord/interactions", h.Handler(maxRequestBody))
+		e.waits = append(e.waits, h.Wait)
+		e.paths = append(e.paths, "/discord/interactions")
+	}
+	return e, nil
+}
+
+func runServe(ctx context.Context, env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "serve", "[--addr HOST:PORT]",
+		"Serve the chat endpoints over HTTP: GET /healthz, POST /slack/commands (with SLACK_SIGNING_SECRET)\n"+
+			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY), answering /sahel from the stored news.\n"+
+			"Every request is verified before it is parsed. Stops cleanly on SIGINT/SIGTERM.")
+	addr := fs.String("addr", ":8080", "listen `address`")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return exitUsage
+	}
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return exitUsage
+	}
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitUsage
+	}
+	st, ok := openStore(ctx, env, cfg)
+	if !ok {
+		return exitFail
+	}
+	defer st.Close()
+	log := slog.Default()
+	ep, err := newChatEndpoints(cfg, bot.New(st, gaz, srcs, bot.Limits{}), log)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief serve: %v\n", err)
+		return exitFail
+	}
+	paths := "/healthz"
+	if len(ep.paths) > 0 {
+		paths += ", " + strings.Join(ep.paths, ", ")
+	} else {
+		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET or DISCORD_PUBLIC_KEY")
+	}
+	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (%s)\n", ln.Addr(), paths)
+	return serveUntilDone(ctx, ln, ep, env)
+}
+
+// serveUntilDone serves until ctx ends, then stops taking requests and
+// finishes the answers in flight under a fresh time limit.
+func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env *cliEnv) int {
+	srv := &http.Server{Handler: ep.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(env.stderr, "sahelbrief serve: %v\n", err)
+		return exitFail
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(env.stderr, "sahelbrief serve: shutdown: %v\n", err)
+	}
+	for _, wait := range ep.waits {
+		wait()
+	}
+	return exitOK
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/store"
+)
+
+func TestChatEndpoints(t *testing.T) {
+	seed := bytes.Repeat([]byte{7}, ed25519.SeedSize)
+	priv := ed25519.NewKeyFromSeed(seed)
+	pub := priv.Public().(ed25519.PublicKey)
+	cfg, err := config.Load(config.LoadOptions{DotEnv: t.TempDir() + "/none", Getenv: func(k string) (string, bool) {
+		v, ok := map[string]string{
+			"SLACK_SIGNING_SECRET": "s3cret",
+			"DISCORD_PUBLIC_KEY":   hex.EncodeToString(pub),
+		}[k]
+		return v, ok
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.Context(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ep, err := newChatEndpoints(cfg, bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ep.mux)
+	defer srv.Close()
+
+	res, err := http.Get(srv.URL + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+
+	form := url.Values{"command": {"/sahel"}, "text": {"help"}, "channel_id": {"C1"}, "user_id": {"U1"}}.Encode()
+	post := func(path, body string, header map[string]string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, _ := post("/slack/commands", form, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); code != http.StatusUnauthorized {
+		t.Errorf("unsigned Slack request: %d", code)
+	}
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte("s3cret"))
+	mac.Write([]byte("v0:" + ts + ":" + form))
+	code, body := post("/slack/commands", form, map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+		"X-Slack-Signature": "v0=" + hex.EncodeToString(mac.Sum(nil)),
+	})
+	if code != 200 || !strings.Contains(body, "/sahel brief") {
+		t.Errorf("signed Slack help: %d %s", code, body)
+	}
+
+	ping := `{"type":1}`
+	sig := ed25519.Sign(priv, []byte(ts+ping))
+	code, body = post("/discord/interactions", ping, map[string]string{"X-Signature-Ed25519": hex.EncodeToString(sig), "X-Signature-Timestamp": ts})
+	if code != 200 || !strings.Contains(body, `"type":1`) {
+		t.Errorf("Discord PING: %d %s", code, body)
+	}
+	if code, _ := post("/discord/interactions", ping, map[string]string{"X-Signature-Ed25519": hex.EncodeToString(sig), "X-Signature-Timestamp": "1"}); code != http.StatusUnauthorized {
+		t.Errorf("Discord stale/forged: %d", code)
+	}
+}
+
+func TestServeStopsCleanly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := &chatEndpoints{mux: http.NewServeMux()}
+	ep.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- serveUntilDone(ctx, ln, ep, &cliEnv{stdout: io.Discard, stderr: io.Discard}) }()
+	res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz while serving: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after shutdown", code)
+	}
+}
