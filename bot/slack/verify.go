@@ -196,6 +196,13 @@ func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
 			}
 		}
 		if err := v.Verify(r.Header, body); err != nil {
+			// Slack re-sends a request it thinks timed out, with the same
+			// signature and X-Slack-Retry-Num. The first copy is being
+			// answered: acknowledge the retry without running it twice.
+			if errors.Is(err, ErrReplay) && r.Header.Get("X-Slack-Retry-Num") != "" {
+				w.WriteHeader(http.StatusOK)
+				return
+			}
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

@@ -250,6 +250,19 @@ func TestMiddleware(t *testing.T) {
 	if called.Load() != 1 {
 		t.Fatalf("next called %d times, want 1", called.Load())
 	}
+
+	// Slack's own retry of a request already being answered: 200, not run again.
+	retry := headers(exampleTimestamp, exampleSignature)
+	retry.Set("X-Slack-Retry-Num", "1")
+	if w := serve(h, retry, exampleBody); w.Code != http.StatusOK || called.Load() != 1 {
+		t.Errorf("Slack retry: code %d, next called %d times", w.Code, called.Load())
+	}
+	// A retry header does not make a forged request acceptable.
+	forged := headers(exampleTimestamp, exampleSignature)
+	forged.Set("X-Slack-Retry-Num", "1")
+	if w := serve(h, forged, flipBit(exampleBody, 0)); w.Code != http.StatusUnauthorized {
+		t.Errorf("forged retry: code %d, want 401", w.Code)
+	}
 }
 
 func TestMiddlewareOversize(t *testing.T) {
