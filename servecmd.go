@@ -76,26 +76,13 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
-		return exitUsage
-	}
-	srcs, err := sourceList(cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
-		return exitUsage
-	}
-	st, ok := openStore(ctx, env, cfg)
-	if !ok {
-		return exitFail
+	cfg, b, st, code := openBot(ctx, env)
+	if b == nil {
+		return code
 	}
 	defer st.Close()
 	log := slog.Default()
-	ep, err := newChatEndpoints(cfg, bot.New(st, gaz, srcs, bot.Limits{}), log)
+	ep, err := newChatEndpoints(cfg, b, log)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
 		return exitUsage

@@ -7,6 +7,8 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/bot/console"
+	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/store"
 )
 
 func runShell(ctx context.Context, env *cliEnv, args []string) int {
@@ -17,25 +19,12 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
-		return exitUsage
-	}
-	srcs, err := sourceList(cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
-		return exitUsage
-	}
-	st, ok := openStore(ctx, env, cfg)
-	if !ok {
-		return exitFail
+	_, b, st, code := openBot(ctx, env)
+	if b == nil {
+		return code
 	}
 	defer st.Close()
-	sh := &console.Shell{Bot: bot.New(st, gaz, srcs, bot.Limits{}), In: env.stdin, Out: env.stdout, Color: isTerminal(env.stdout)}
+	sh := &console.Shell{Bot: b, In: env.stdin, Out: env.stdout, Color: isTerminal(env.stdout)}
 	if f, ok := env.stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprintln(env.stdout, "sahelbrief shell: type /sahel help, or quit.")
 		sh.Prompt = "sahel> "
@@ -45,4 +34,28 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// openBot loads what a chat front end needs: the configuration, the
+// gazetteer, the source list and the store, and builds the bot. On failure
+// it has reported the problem and b is nil; code is the exit status.
+func openBot(ctx context.Context, env *cliEnv) (cfg *config.Config, b *bot.Bot, st *store.Store, code int) {
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return nil, nil, nil, exitUsage
+	}
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return nil, nil, nil, exitUsage
+	}
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, nil, nil, exitUsage
+	}
+	st, ok = openStore(ctx, env, cfg)
+	if !ok {
+		return nil, nil, nil, exitFail
+	}
+	return cfg, bot.New(st, gaz, srcs, bot.Limits{}), st, exitOK
 }

@@ -1,17 +1,17 @@
 package discord
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
 )
 
 // Header names of Discord's interaction signing scheme.
@@ -112,26 +112,14 @@ func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
 		maxBody = DefaultMaxBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			var err error
-			body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-			if err != nil {
-				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-					return
-				}
-				http.Error(w, "cannot read request body", http.StatusBadRequest)
-				return
-			}
+		body, ok := bot.ReadBody(w, r, maxBody)
+		if !ok {
+			return
 		}
 		if err := v.Verify(r.Header, body); err != nil {
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
 }

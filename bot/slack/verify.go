@@ -1,19 +1,19 @@
 package slack
 
 import (
-	"bytes"
 	"container/list"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
 )
 
 // Header names of Slack's request signing scheme.
@@ -181,19 +181,9 @@ func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
 		maxBody = DefaultMaxBody
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body []byte
-		if r.Body != nil {
-			var err error
-			body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-			if err != nil {
-				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-					return
-				}
-				http.Error(w, "cannot read request body", http.StatusBadRequest)
-				return
-			}
+		body, ok := bot.ReadBody(w, r, maxBody)
+		if !ok {
+			return
 		}
 		if err := v.Verify(r.Header, body); err != nil {
 			// Slack re-sends a request it thinks timed out, with the same
@@ -206,8 +196,6 @@ func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
 }
