@@ -550,6 +550,11 @@ func TestImportRules(t *testing.T) {
 		{"config", nil, nil},
 		{"sources", []string{"briefing"}, []string{mod + "/store", mod + "/config", mod + "/bot", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}},
 		{"bot", []string{"briefing"}, sdks},
+		// Each platform package is the only importer of its SDK.
+		{"bot/slack", []string{"bot", "briefing"}, []string{"github.com/bwmarrin/discordgo", "modernc.org/sqlite"}},
+		{"bot/discord", []string{"bot", "briefing"}, []string{"github.com/slack-go/slack", "modernc.org/sqlite"}},
+		{"bot/console", []string{"bot", "briefing"}, sdks},
+		{"store", []string{"briefing"}, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", mod + "/sources", mod + "/bot"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {
