@@ -1,0 +1,182 @@
+package slack
+
+import (
+	stdctx "context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// SocketMode answers slash commands over a Slack Socket Mode connection, so
+// the app needs no public HTTP endpoint. Answers are built and delivered as
+// CommandHandler builds and delivers them: a command that answers within
+// the ack window is answered in the envelope's acknowledgement; a slower
+// one is acknowledged empty and answered through its response_url, as are
+// the extra parts of a long digest.
+type SocketMode struct {
+	Bot *bot.Bot
+	// API is a Web API client created with slackgo.OptionAppLevelToken (the
+	// xapp- token); it opens the Socket Mode connection.
+	API *slackgo.Client
+	// Admins are Slack user ids allowed to manage channels.
+	Admins map[string]bool
+	// Command is the slash command answered; empty means DefaultCommand.
+	Command string
+	// Log is the logger; nil means slog.Default(). Tokens and response_url
+	// paths are never logged.
+	Log *slog.Logger
+
+	// Optional, mostly for tests: see the CommandHandler fields of the
+	// same names (zero values mean the same defaults).
+	Ack                time.Duration
+	Timeout            time.Duration
+	Client             *http.Client
+	ResponseURLAllowed func(u *url.URL) bool
+}
+
+// Run connects and answers slash commands until ctx ends, then waits for
+// the commands in flight (cancelled with ctx) and returns nil. It returns an
+// error if the connection fails for good (bad token, say) before that.
+func (s *SocketMode) Run(ctx stdctx.Context) error {
+	if s.Bot == nil || s.API == nil {
+		return errors.New("slack: socket mode needs a Bot and an API client")
+	}
+	h := &CommandHandler{
+		Bot:                s.Bot,
+		Client:             s.Client,
+		Admins:             s.Admins,
+		Ack:                s.Ack,
+		Log:                s.Log,
+		Command:            s.Command,
+		Timeout:            s.Timeout,
+		ResponseURLAllowed: s.ResponseURLAllowed,
+	}
+	log := h.log()
+	client := socketmode.New(s.API)
+
+	runCtx, cancel := stdctx.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(runCtx) }()
+
+	var wg sync.WaitGroup
+	defer wg.Wait() // after cancel (deferred later, so run earlier)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			cancel()
+			<-errc
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err == nil {
+				err = errors.New("socket mode connection ended")
+			}
+			return fmt.Errorf("slack: socket mode: %w", err)
+		case ev := <-client.Events:
+			switch ev.Type {
+			case socketmode.EventTypeSlashCommand:
+				cmd, ok := ev.Data.(slackgo.SlashCommand)
+				if !ok || ev.Request == nil {
+					log.Warn("slack: malformed slash command event")
+					continue
+				}
+				req := *ev.Request
+				wg.Go(func() { s.command(runCtx, h, client, req, cmd) })
+			case socketmode.EventTypeConnecting, socketmode.EventTypeConnected,
+				socketmode.EventTypeHello, socketmode.EventTypeDisconnect,
+				socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+				// Event data may carry the WebSocket URL (with its ticket):
+				// log the type only.
+				log.Debug("slack: socket mode", "event", string(ev.Type))
+			default:
+				// Events API, interactivity, errors: not ours.
+			}
+		}
+	}
+}
+
+// command answers one slash command envelope; it always acknowledges it.
+func (s *SocketMode) command(ctx stdctx.Context, h *CommandHandler, client *socketmode.Client, env socketmode.Request, cmd slackgo.SlashCommand) {
+	log := h.log().With("channel", "slack:"+cmd.ChannelID, "user", cmd.UserID, "team", cmd.TeamID)
+	ack := func(payload any) bool {
+		if err := client.AckCtx(ctx, env.EnvelopeID, payload); err != nil {
+			log.Warn("slack: socket mode ack failed", "error", err)
+			return false
+		}
+		return true
+	}
+	if c := strings.TrimSpace(cmd.Command); !strings.EqualFold(c, h.command()) {
+		log.Warn("slack: unexpected slash command", "command", clip(c, 40))
+		ack(textReply(fmt.Sprintf("This app answers `%s`. Try `%s help`.", h.command(), h.command()), false))
+		return
+	}
+	req := bot.Request{
+		Channel:   "slack:" + cmd.ChannelID,
+		User:      cmd.UserID,
+		Text:      cmd.Text,
+		CanManage: h.Admins[cmd.UserID],
+	}
+	ru, err := h.responseURL(cmd.ResponseURL)
+	if err != nil {
+		log.Warn("slack: response_url refused", "error", err)
+	}
+
+	cctx, cancel := stdctx.WithTimeout(ctx, h.timeout())
+	defer cancel()
+	done := make(chan bot.Response, 1)
+	go func() { done <- h.handle(cctx, req, log) }()
+	timer := time.NewTimer(h.ack())
+	defer timer.Stop()
+
+	var resp bot.Response
+	acked := false
+	select {
+	case resp = <-done:
+		limit := 1
+		if ru != nil {
+			limit += maxResponseURLUses
+		}
+		rs := replies(resp, limit)
+		if client.AckCtx(ctx, env.EnvelopeID, rs[0]) == nil {
+			if len(rs) > 1 {
+				h.deliver(cctx, ru, rs[1:], log)
+			}
+			return
+		}
+		// Most likely over the 20KB ack limit: send it all to response_url.
+		log.Warn("slack: answer too large to ack, using response_url")
+	case <-timer.C:
+		if !ack(nil) {
+			return
+		}
+		acked = true
+		select {
+		case resp = <-done:
+		case <-cctx.Done():
+			log.Error("slack: command timed out", "error", cctx.Err())
+			return
+		}
+	}
+	// Here the ack with the answer failed: acknowledge the envelope empty.
+	if !acked && !ack(nil) {
+		return
+	}
+	if ru == nil {
+		log.Error("slack: answer not delivered: no usable response_url")
+		return
+	}
+	h.deliver(cctx, ru, replies(resp, maxResponseURLUses), log)
+}
