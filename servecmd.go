@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
@@ -27,6 +28,9 @@ type chatEndpoints struct {
 	mux   *http.ServeMux
 	waits []func()
 	paths []string
+	// runners are long-lived connections (Slack Socket Mode) that run
+	// beside the HTTP server until the context ends.
+	runners []func(context.Context) error
 }
 
 // newChatEndpoints builds the endpoints for cfg. Each platform's handler
@@ -46,6 +50,18 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		e.mux.Handle("POST /slack/commands", h.Handler(maxRequestBody))
 		e.waits = append(e.waits, h.Wait)
 		e.paths = append(e.paths, "/slack/commands")
+	}
+	if cfg.SlackAppToken != "" {
+		if cfg.SlackBotToken == "" {
+			return nil, errors.New("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
+		}
+		admins := map[string]bool{}
+		for _, id := range cfg.SlackManagers {
+			admins[id] = true
+		}
+		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Admins: admins, Log: log}
+		e.runners = append(e.runners, sm.Run)
+		e.paths = append(e.paths, "Slack Socket Mode")
 	}
 	if cfg.DiscordPublicKey != "" {
 		key, err := discord.ParsePublicKey(cfg.DiscordPublicKey)
@@ -70,7 +86,8 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlagSet(env, "serve", "[--addr HOST:PORT]",
 		"Serve the chat endpoints over HTTP: GET /healthz, POST /slack/commands (with SLACK_SIGNING_SECRET)\n"+
-			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY), answering /sahel from the stored news.\n"+
+			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY), and connect to Slack in Socket Mode (with\n"+
+			"SLACK_APP_TOKEN and SLACK_BOT_TOKEN), answering /sahel from the stored news.\n"+
 			"Every request is verified before it is parsed. Stops cleanly on SIGINT/SIGTERM.")
 	addr := fs.String("addr", ":8080", "listen `address`")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -96,7 +113,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	if len(ep.paths) > 0 {
 		paths += ", " + strings.Join(ep.paths, ", ")
 	} else {
-		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET or DISCORD_PUBLIC_KEY")
+		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or DISCORD_PUBLIC_KEY")
 	}
 	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (%s)\n", ln.Addr(), paths)
 	return serveUntilDone(ctx, ln, ep, env)
@@ -106,14 +123,29 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 // finishes the answers in flight under a fresh time limit.
 func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env *cliEnv) int {
 	srv := &http.Server{Handler: ep.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	errc := make(chan error, 1)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1+len(ep.runners))
 	go func() { errc <- srv.Serve(ln) }()
+	var runners sync.WaitGroup
+	for _, run := range ep.runners {
+		runners.Add(1)
+		go func() {
+			defer runners.Done()
+			if err := run(ctx); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	code := exitOK
 	select {
 	case err := <-errc:
 		fmt.Fprintf(env.stderr, "sahelbrief serve: %v\n", err)
-		return exitFail
+		code = exitFail
 	case <-ctx.Done():
 	}
+	stop()
+	runners.Wait()
 	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -122,5 +154,5 @@ func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env
 	for _, wait := range ep.waits {
 		wait()
 	}
-	return exitOK
+	return code
 }

@@ -113,3 +113,29 @@ func TestServeStopsCleanly(t *testing.T) {
 		t.Errorf("exit %d after shutdown", code)
 	}
 }
+
+func TestServeSocketModeBadToken(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer api.Close()
+	env := map[string]string{"SLACK_APP_TOKEN": "xapp-1-A1-abc", "SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_API_URL": api.URL + "/"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a safety net: serve must fail on its own
+	defer cancel()
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &stdout, &stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != 1 || !strings.Contains(stderr.String(), "invalid_auth") || ctx.Err() != nil {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "xapp-1-A1-abc") || strings.Contains(stderr.String(), "xoxb-1-abc") {
+		t.Errorf("a token was printed: %s", stderr.String())
+	}
+
+	delete(env, "SLACK_BOT_TOKEN")
+	r := runCLI(t, env, "serve", "--addr", "127.0.0.1:0")
+	if r.code != 2 || !strings.Contains(r.stderr, "Socket Mode needs both") {
+		t.Errorf("app token alone: %v", r)
+	}
+}

@@ -37,6 +37,16 @@ func NewClient(token, apiURL string, httpClient *http.Client) *slackgo.Client {
 	return slackgo.New(token, opts...)
 }
 
+// NewSocketClient is NewClient with the app-level (xapp-) token Socket
+// Mode connects with.
+func NewSocketClient(botToken, appToken, apiURL string) *slackgo.Client {
+	opts := []slackgo.Option{slackgo.OptionAppLevelToken(appToken)}
+	if apiURL != "" {
+		opts = append(opts, slackgo.OptionAPIURL(apiURL))
+	}
+	return slackgo.New(botToken, opts...)
+}
+
 // Poster posts rendered messages with chat.postMessage, retrying rate
 // limits and transient failures.
 type Poster struct {
