@@ -89,7 +89,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY), and connect to Slack in Socket Mode (with\n"+
 			"SLACK_APP_TOKEN and SLACK_BOT_TOKEN), answering /sahel from the stored news.\n"+
 			"Every request is verified before it is parsed. Stops cleanly on SIGINT/SIGTERM.")
-	addr := fs.String("addr", ":8080", "listen `address`")
+	addr := fs.String("addr", "", "listen `address` (default SAHELBRIEF_HTTP_ADDR, :8080)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -103,6 +103,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
 		return exitUsage
+	}
+	if *addr == "" {
+		*addr = cfg.HTTPAddr
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -33,6 +34,7 @@ type Config struct {
 	UserAgent    string        // SAHELBRIEF_USER_AGENT
 	LogLevel     slog.Level    // SAHELBRIEF_LOG_LEVEL
 	PublicURL    string        // SAHELBRIEF_PUBLIC_URL: where Slack and Discord reach the bot's HTTP endpoints
+	HTTPAddr     string        // SAHELBRIEF_HTTP_ADDR: where serve listens
 
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
 	SlackBotToken      string   // SLACK_BOT_TOKEN (xoxb-)
@@ -135,6 +137,15 @@ var options = []option{
 			default:
 				return fmt.Errorf("%q is not one of debug, info, warn, error", v)
 			}
+			return nil
+		}},
+	{key: "SAHELBRIEF_HTTP_ADDR", def: ":8080", help: "address the HTTP endpoints (/healthz, /slack/commands, /discord/interactions) listen on",
+		apply: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return fmt.Errorf("%q is not a host:port address (examples: :8080, 127.0.0.1:8080)", v)
+			}
+			c.HTTPAddr = v
 			return nil
 		}},
 	{key: "SAHELBRIEF_PUBLIC_URL", def: "", help: "public https URL of this bot, for the Slack app manifest's request URL (HTTP mode)",

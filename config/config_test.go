@@ -234,6 +234,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"SAHELBRIEF_USER_AGENT", "bot\r\nX-Injected: 1", "control character"},
 		{"SAHELBRIEF_LOG_LEVEL", "loud", `"loud" is not one of debug, info, warn, error`},
 		{"SAHELBRIEF_PUBLIC_URL", "bot.example.org", "is not an http(s) URL"},
+		{"SAHELBRIEF_HTTP_ADDR", "8080", "is not a host:port address"},
 		{"SLACK_BOT_TOKEN", "xoxp-user-token", `should start with "xoxb-"`},
 		{"SLACK_APP_TOKEN", "xoxb-not-an-app-token", `should start with "xapp-"`},
 		{"SLACK_SIGNING_SECRET", "abc def", "contains white space"},
