@@ -1,0 +1,216 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/sahelbrief/sahelbrief/bot"
+)
+
+// Gateway answers `/sahel` interactions received over Discord's gateway
+// (websocket) instead of an HTTP endpoint. It shares the HTTP handler's
+// logic: same requests, same messages, same follow-ups.
+type Gateway struct {
+	Bot     *bot.Bot
+	Session *discordgo.Session
+	Defer   time.Duration // default DefaultDefer
+	Log     *slog.Logger
+
+	once   sync.Once
+	h      *InteractionHandler
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup // onInteraction calls in flight
+}
+
+// Run connects to the gateway with the Guilds intent only, answers
+// interactions until ctx is done, then disconnects and waits for answers
+// in flight. It returns at once, with nil, if ctx is already done.
+func (g *Gateway) Run(ctx context.Context) error {
+	if g.Bot == nil || g.Session == nil {
+		return errors.New("discord: gateway needs a bot and a session")
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	s := g.Session
+	s.Identify.Intents = discordgo.IntentsGuilds
+	remove := s.AddHandler(g.onInteraction)
+	defer remove()
+	if err := s.Open(); err != nil {
+		return fmt.Errorf("discord: gateway: %w", err)
+	}
+	<-ctx.Done()
+	if err := s.Close(); err != nil {
+		g.handler(s).log().Warn("discord: gateway close", "err", err)
+	}
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.wg.Wait()
+	g.handler(s).Wait()
+	return nil
+}
+
+// handler is the HTTP handler whose logic the gateway reuses.
+func (g *Gateway) handler(s *discordgo.Session) *InteractionHandler {
+	g.once.Do(func() {
+		sess := g.Session
+		if sess == nil {
+			sess = s
+		}
+		g.h = &InteractionHandler{Bot: g.Bot, Session: sess, Defer: g.Defer, Log: g.Log}
+	})
+	return g.h
+}
+
+func (g *Gateway) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	h := g.handler(s)
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		h.log().Warn("discord: interaction after shutdown ignored", "id", ic.ID)
+		return
+	}
+	g.wg.Add(1)
+	g.mu.Unlock()
+	defer g.wg.Done()
+
+	in := ic.Interaction
+	if in.AppID == "" && s.State != nil && s.State.User != nil {
+		in.AppID = s.State.User.ID
+	}
+	switch in.Type {
+	case discordgo.InteractionApplicationCommand:
+		g.command(s, h, in)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		g.autocomplete(s, h, in)
+	}
+}
+
+// command answers inline if the bot is done within Defer, else defers and
+// sends the answer as follow-ups.
+func (g *Gateway) command(s *discordgo.Session, h *InteractionHandler, in *discordgo.Interaction) {
+	text, share := commandText(subcommand(in))
+	req := h.request(in, text)
+	ctx, cancel := context.WithTimeout(context.Background(), followupWindow)
+	done := make(chan bot.Response, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				h.log().Error("discord: command panicked", "text", req.Text, "panic", p)
+				done <- bot.Response{Text: "Sorry, something went wrong.", Err: true}
+			}
+		}()
+		done <- h.Bot.Handle(ctx, req)
+	}()
+	wait := h.Defer
+	if wait <= 0 {
+		wait = DefaultDefer
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case resp := <-done:
+		msgs := responseMessages(resp)
+		first, rest := msgs[0], msgs[1:]
+		err := s.InteractionRespond(in, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content: first.Content, Embeds: first.Embeds, AllowedMentions: noMentions(), Flags: first.Flags,
+			},
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			h.log().Error("discord: interaction response failed", "id", in.ID, "err", err)
+		}
+		if err != nil || len(rest) == 0 {
+			cancel()
+			return
+		}
+		h.pending.Add(1)
+		go func() {
+			defer h.pending.Done()
+			defer cancel()
+			h.followUp(ctx, in, rest)
+		}()
+	case <-timer.C:
+		data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
+		if !share {
+			data.Flags = discordgo.MessageFlagsEphemeral
+		}
+		err := s.InteractionRespond(in, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data,
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			h.log().Error("discord: deferred response failed", "id", in.ID, "err", err)
+			cancel()
+			return
+		}
+		h.pending.Add(1)
+		go func() {
+			defer h.pending.Done()
+			defer cancel()
+			var resp bot.Response
+			select {
+			case resp = <-done:
+			case <-ctx.Done():
+				resp = bot.Response{Text: "Sorry, that took too long.", Err: true}
+			}
+			h.followUp(ctx, in, responseMessages(resp))
+		}()
+	}
+}
+
+// autocomplete lets the HTTP handler build the choices and sends them
+// over REST.
+func (g *Gateway) autocomplete(s *discordgo.Session, h *InteractionHandler, in *discordgo.Interaction) {
+	var w captureWriter
+	h.autocomplete(&w, in)
+	var resp discordgo.InteractionResponse
+	if w.code != http.StatusOK || json.Unmarshal(w.body, &resp) != nil {
+		h.log().Error("discord: autocomplete failed", "id", in.ID, "status", w.code)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.InteractionRespond(in, &resp, discordgo.WithContext(ctx)); err != nil {
+		h.log().Error("discord: autocomplete response failed", "id", in.ID, "err", err)
+	}
+}
+
+// captureWriter is an http.ResponseWriter that keeps what is written.
+type captureWriter struct {
+	header http.Header
+	code   int
+	body   []byte
+}
+
+func (w *captureWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+
+func (w *captureWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.body = append(w.body, b...)
+	return len(b), nil
+}
