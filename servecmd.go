@@ -80,14 +80,26 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		e.waits = append(e.waits, h.Wait)
 		e.paths = append(e.paths, "/discord/interactions")
 	}
+	if cfg.DiscordBotToken != "" {
+		// Gateway mode: interactions arrive over Discord's websocket (no
+		// public URL needed); no privileged intents.
+		s, err := discord.NewSession(cfg.DiscordBotToken, cfg.DiscordAPIURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		gw := &discord.Gateway{Bot: b, Session: s, Log: log}
+		e.runners = append(e.runners, gw.Run)
+		e.paths = append(e.paths, "Discord gateway")
+	}
 	return e, nil
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlagSet(env, "serve", "[--addr HOST:PORT]",
 		"Serve the chat endpoints over HTTP: GET /healthz, POST /slack/commands (with SLACK_SIGNING_SECRET)\n"+
-			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY), and connect to Slack in Socket Mode (with\n"+
-			"SLACK_APP_TOKEN and SLACK_BOT_TOKEN), answering /sahel from the stored news.\n"+
+			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY); connect to Slack in Socket Mode (with\n"+
+			"SLACK_APP_TOKEN and SLACK_BOT_TOKEN) and to Discord's gateway (with DISCORD_BOT_TOKEN), answering\n"+
+			"/sahel from the stored news.\n"+
 			"Every request is verified before it is parsed. Stops cleanly on SIGINT/SIGTERM.")
 	addr := fs.String("addr", "", "listen `address` (default SAHELBRIEF_HTTP_ADDR, :8080)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -116,7 +128,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	if len(ep.paths) > 0 {
 		paths += ", " + strings.Join(ep.paths, ", ")
 	} else {
-		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or DISCORD_PUBLIC_KEY")
+		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_PUBLIC_KEY or DISCORD_BOT_TOKEN")
 	}
 	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (%s)\n", ln.Addr(), paths)
 	return serveUntilDone(ctx, ln, ep, env)

@@ -139,3 +139,24 @@ func TestServeSocketModeBadToken(t *testing.T) {
 		t.Errorf("app token alone: %v", r)
 	}
 }
+
+func TestServeDiscordGatewayBadToken(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"message": "401: Unauthorized", "code": 0}`)
+	}))
+	defer api.Close()
+	env := map[string]string{"DISCORD_BOT_TOKEN": "bad-token-value", "DISCORD_API_URL": api.URL + "/api/v10/"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a safety net: serve must fail on its own
+	defer cancel()
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, &stdout, &stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != 1 || ctx.Err() != nil || !strings.Contains(stderr.String(), "Discord gateway") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "bad-token-value") {
+		t.Errorf("the token was printed: %s", stderr.String())
+	}
+}
