@@ -40,6 +40,7 @@ var commands = []command{
 	{"fetch", "poll every due source once and store new items", runFetch},
 	{"sources", "list sources with their health (--check tries each)", runSources},
 	{"brief", "fetch, then print the digest of the last 24 hours (or --since)", runBrief},
+	{"run", "run the bot: the chat platforms configured, else the console shell", runRun},
 	{"shell", "answer /sahel commands typed in the terminal (console adapter)", runShell},
 	{"serve", "serve /healthz and the Slack and Discord HTTP endpoints", runServe},
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
