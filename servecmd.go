@@ -41,12 +41,17 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	// Who may manage a channel on Slack: the listed users, and workspace
+	// admins and owners (asked of users.info when there is a bot token).
+	managers := &slack.Managers{Listed: map[string]bool{}, Log: log}
+	for _, id := range cfg.SlackManagers {
+		managers.Listed[id] = true
+	}
+	if cfg.SlackBotToken != "" {
+		managers.API = slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+	}
 	if cfg.SlackSigningSecret != "" {
-		admins := map[string]bool{}
-		for _, id := range cfg.SlackManagers {
-			admins[id] = true
-		}
-		h := &slack.CommandHandler{Bot: b, Verifier: &slack.Verifier{Secret: []byte(cfg.SlackSigningSecret)}, Admins: admins, Log: log}
+		h := &slack.CommandHandler{Bot: b, Verifier: &slack.Verifier{Secret: []byte(cfg.SlackSigningSecret)}, Managers: managers, Log: log}
 		e.mux.Handle("POST /slack/commands", h.Handler(maxRequestBody))
 		e.waits = append(e.waits, h.Wait)
 		e.paths = append(e.paths, "/slack/commands")
@@ -55,11 +60,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		if cfg.SlackBotToken == "" {
 			return nil, errors.New("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
 		}
-		admins := map[string]bool{}
-		for _, id := range cfg.SlackManagers {
-			admins[id] = true
-		}
-		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Admins: admins, Log: log}
+		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Managers: managers, Log: log}
 		e.runners = append(e.runners, sm.Run)
 		e.paths = append(e.paths, "Slack Socket Mode")
 	}

@@ -46,9 +46,11 @@ type CommandHandler struct {
 	Verifier *Verifier
 	// Client posts to response_url; nil means http.DefaultClient.
 	Client *http.Client
-	// Admins are Slack user ids allowed to manage channels (subscribe,
-	// digest). TODO: refine with users.info (is_admin, is_owner) once the
-	// Web API client is wired in; until then only this list can manage.
+	// Managers decides who may manage channels (subscribe, digest); nil
+	// means only Admins can.
+	Managers *Managers
+	// Admins are Slack user ids allowed to manage channels when Managers is
+	// nil (kept for compatibility; prefer Managers.Listed).
 	Admins map[string]bool
 	// Ack is how long to wait for an answer before acknowledging; zero means
 	// 2.5s (Slack allows 3s).
@@ -106,10 +108,9 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := bot.Request{
-		Channel:   "slack:" + f.Get("channel_id"),
-		User:      f.Get("user_id"),
-		Text:      f.Get("text"),
-		CanManage: h.Admins[f.Get("user_id")],
+		Channel: "slack:" + f.Get("channel_id"),
+		User:    f.Get("user_id"),
+		Text:    f.Get("text"),
 	}
 	ru, err := h.responseURL(f.Get("response_url"))
 	if err != nil {
@@ -119,11 +120,13 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := stdctx.WithTimeout(stdctx.WithoutCancel(r.Context()), h.timeout())
 	done := make(chan bot.Response, 1)
 	h.wg.Add(1)
+	timer := time.NewTimer(h.ack())
 	go func() {
 		defer h.wg.Done()
+		// The permission lookup (users.info) runs inside the ack window.
+		req.CanManage = h.canManage(ctx, req.User)
 		done <- h.handle(ctx, req, log)
 	}()
-	timer := time.NewTimer(h.ack())
 	defer timer.Stop()
 
 	select {
@@ -164,6 +167,14 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.deliver(ctx, ru, replies(resp, maxResponseURLUses), log)
 		}()
 	}
+}
+
+// canManage asks Managers if set, else Admins.
+func (h *CommandHandler) canManage(ctx stdctx.Context, userID string) bool {
+	if h.Managers != nil {
+		return h.Managers.CanManage(ctx, userID)
+	}
+	return h.Admins[userID]
 }
 
 // handle runs the bot, turning a panic into an apology.

@@ -52,9 +52,10 @@ func Manifest(appName, commandName string, socketMode bool, requestURL string) s
 			{"scopes", []field{
 				// commands: the slash command; chat:write: scheduled digests
 				// and alerts; chat:write.public: post to public channels the
-				// bot was not invited to. Replies to a command go to its
-				// response_url, which needs no scope.
-				{"bot", []string{"commands", "chat:write", "chat:write.public"}},
+				// bot was not invited to; users:read: tell workspace admins
+				// and owners (who may manage channels) from members. Replies
+				// to a command go to its response_url, which needs no scope.
+				{"bot", []string{"commands", "chat:write", "chat:write.public", "users:read"}},
 			}},
 		}},
 		{"settings", []field{

@@ -27,7 +27,10 @@ type SocketMode struct {
 	// API is a Web API client created with slackgo.OptionAppLevelToken (the
 	// xapp- token); it opens the Socket Mode connection.
 	API *slackgo.Client
-	// Admins are Slack user ids allowed to manage channels.
+	// Managers decides who may manage channels; nil means only Admins can.
+	Managers *Managers
+	// Admins are Slack user ids allowed to manage channels when Managers is
+	// nil.
 	Admins map[string]bool
 	// Command is the slash command answered; empty means DefaultCommand.
 	Command string
@@ -53,6 +56,7 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 	h := &CommandHandler{
 		Bot:                s.Bot,
 		Client:             s.Client,
+		Managers:           s.Managers,
 		Admins:             s.Admins,
 		Ack:                s.Ack,
 		Log:                s.Log,
@@ -124,10 +128,9 @@ func (s *SocketMode) command(ctx stdctx.Context, h *CommandHandler, client *sock
 		return
 	}
 	req := bot.Request{
-		Channel:   "slack:" + cmd.ChannelID,
-		User:      cmd.UserID,
-		Text:      cmd.Text,
-		CanManage: h.Admins[cmd.UserID],
+		Channel: "slack:" + cmd.ChannelID,
+		User:    cmd.UserID,
+		Text:    cmd.Text,
 	}
 	ru, err := h.responseURL(cmd.ResponseURL)
 	if err != nil {
@@ -137,8 +140,12 @@ func (s *SocketMode) command(ctx stdctx.Context, h *CommandHandler, client *sock
 	cctx, cancel := stdctx.WithTimeout(ctx, h.timeout())
 	defer cancel()
 	done := make(chan bot.Response, 1)
-	go func() { done <- h.handle(cctx, req, log) }()
 	timer := time.NewTimer(h.ack())
+	go func() {
+		// The permission lookup (users.info) runs inside the ack window.
+		req.CanManage = h.canManage(cctx, req.User)
+		done <- h.handle(cctx, req, log)
+	}()
 	defer timer.Stop()
 
 	var resp bot.Response
