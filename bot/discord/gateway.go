@@ -99,77 +99,12 @@ func (g *Gateway) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	}
 }
 
-// command answers inline if the bot is done within Defer, else defers and
-// sends the answer as follow-ups.
+// command answers with the HTTP handler's logic, responding over REST.
 func (g *Gateway) command(s *discordgo.Session, h *InteractionHandler, in *discordgo.Interaction) {
-	text, share := commandText(subcommand(in))
-	req := h.request(in, text)
 	ctx, cancel := context.WithTimeout(context.Background(), followupWindow)
-	done := make(chan bot.Response, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				h.log().Error("discord: command panicked", "text", req.Text, "panic", p)
-				done <- bot.Response{Text: "Sorry, something went wrong.", Err: true}
-			}
-		}()
-		done <- h.Bot.Handle(ctx, req)
-	}()
-	wait := h.Defer
-	if wait <= 0 {
-		wait = DefaultDefer
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case resp := <-done:
-		msgs := responseMessages(resp)
-		first, rest := msgs[0], msgs[1:]
-		err := s.InteractionRespond(in, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionResponseChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{
-				Content: first.Content, Embeds: first.Embeds, AllowedMentions: noMentions(), Flags: first.Flags,
-			},
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			h.log().Error("discord: interaction response failed", "id", in.ID, "err", err)
-		}
-		if err != nil || len(rest) == 0 {
-			cancel()
-			return
-		}
-		h.pending.Add(1)
-		go func() {
-			defer h.pending.Done()
-			defer cancel()
-			h.followUp(ctx, in, rest)
-		}()
-	case <-timer.C:
-		data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
-		if !share {
-			data.Flags = discordgo.MessageFlagsEphemeral
-		}
-		err := s.InteractionRespond(in, &discordgo.InteractionResponse{
-			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data,
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			h.log().Error("discord: deferred response failed", "id", in.ID, "err", err)
-			cancel()
-			return
-		}
-		h.pending.Add(1)
-		go func() {
-			defer h.pending.Done()
-			defer cancel()
-			var resp bot.Response
-			select {
-			case resp = <-done:
-			case <-ctx.Done():
-				resp = bot.Response{Text: "Sorry, that took too long.", Err: true}
-			}
-			h.followUp(ctx, in, responseMessages(resp))
-		}()
-	}
+	h.answer(ctx, cancel, in, func(resp *discordgo.InteractionResponse) error {
+		return s.InteractionRespond(in, resp, discordgo.WithContext(ctx))
+	})
 }
 
 // autocomplete lets the HTTP handler build the choices and sends them

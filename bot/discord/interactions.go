@@ -164,9 +164,20 @@ func (h *InteractionHandler) request(in *discordgo.Interaction, text string) bot
 }
 
 func (h *InteractionHandler) command(w http.ResponseWriter, r *http.Request, in *discordgo.Interaction) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followupWindow)
+	h.answer(ctx, cancel, in, func(resp *discordgo.InteractionResponse) error {
+		writeResponse(w, resp)
+		return nil
+	})
+}
+
+// answer runs a command and responds inline when the bot is done within
+// Defer, else defers and sends the answer as follow-ups. respond sends the
+// interaction response: the HTTP reply, or the REST callback on the
+// gateway. cancel ends ctx once nothing more will be sent.
+func (h *InteractionHandler) answer(ctx context.Context, cancel context.CancelFunc, in *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error) {
 	text, share := commandText(subcommand(in))
 	req := h.request(in, text)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followupWindow)
 	done := make(chan bot.Response, 1)
 	go func() {
 		defer func() {
@@ -187,13 +198,16 @@ func (h *InteractionHandler) command(w http.ResponseWriter, r *http.Request, in 
 	case resp := <-done:
 		msgs := responseMessages(resp)
 		first, rest := msgs[0], msgs[1:]
-		writeResponse(w, &discordgo.InteractionResponse{
+		err := respond(&discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{
 				Content: first.Content, Embeds: first.Embeds, AllowedMentions: noMentions(), Flags: first.Flags,
 			},
 		})
-		if len(rest) == 0 {
+		if err != nil {
+			h.log().Error("discord: interaction response failed", "id", in.ID, "err", err)
+		}
+		if err != nil || len(rest) == 0 {
 			cancel()
 			return
 		}
@@ -204,11 +218,15 @@ func (h *InteractionHandler) command(w http.ResponseWriter, r *http.Request, in 
 			h.followUp(ctx, in, rest)
 		}()
 	case <-timer.C:
-		data := &discordgo.InteractionResponseData{}
+		data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
 		if !share {
 			data.Flags = discordgo.MessageFlagsEphemeral
 		}
-		writeResponse(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data})
+		if err := respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data}); err != nil {
+			h.log().Error("discord: deferred response failed", "id", in.ID, "err", err)
+			cancel()
+			return
+		}
 		h.pending.Add(1)
 		go func() {
 			defer h.pending.Done()
