@@ -165,3 +165,23 @@ func Cut(s string, max int, cuttable func(s string, i int) bool) string {
 	}
 	return strings.TrimRight(s[:at], " ") + Ellipsis
 }
+
+// FilterLine describes a digest's filter ("filter: country mali, actor
+// wagner"), with esc cleaning and escaping each value for the platform and
+// capping it at the given length; "" when there is no filter.
+func FilterLine(country, actor, query string, esc func(s string, max int) string) string {
+	var parts []string
+	if country != "" {
+		parts = append(parts, "country "+esc(country, 100))
+	}
+	if actor != "" {
+		parts = append(parts, "actor "+esc(actor, 100))
+	}
+	if query != "" {
+		parts = append(parts, "query “"+esc(query, 300)+"”")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "filter: " + strings.Join(parts, ", ")
+}

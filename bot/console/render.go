@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -58,7 +59,7 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 		p.line(p.style(dim, "Window: "+plainWindow(d)))
 		var b strings.Builder
 		b.WriteString("Quiet day: no stories matched this digest")
-		if f := filter(d.Filter, text); f != "" {
+		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, text); f != "" {
 			b.WriteString(" (" + f + ")")
 		}
 		b.WriteString(".")
@@ -72,7 +73,7 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 		if d.TotalItems > 0 {
 			info = append(info, plural(d.TotalItems, "item", "items"))
 		}
-		if f := filter(d.Filter, text); f != "" {
+		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, text); f != "" {
 			info = append(info, f)
 		}
 		p.line(p.style(dim, strings.Join(info, " · ")))
@@ -151,7 +152,7 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 	}
 	if n == 0 {
 		b.WriteString("**Quiet day:** no stories matched this digest")
-		if f := filter(d.Filter, md); f != "" {
+		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, md); f != "" {
 			b.WriteString(" (" + f + ")")
 		}
 		if win := plainWindow(d); win != "" {
@@ -167,7 +168,7 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 		if d.TotalItems > 0 {
 			info = append(info, plural(d.TotalItems, "item", "items"))
 		}
-		if f := filter(d.Filter, md); f != "" {
+		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, md); f != "" {
 			info = append(info, f)
 		}
 		b.WriteString("_" + strings.Join(info, " · ") + "_\n")
@@ -309,23 +310,6 @@ func plainWindow(d *briefing.Digest) string {
 		return "since " + d.Since.UTC().Format(windowLayout) + " UTC"
 	}
 	return d.Since.UTC().Format(windowLayout) + " → " + d.Until.UTC().Format(windowLayout) + " UTC"
-}
-
-func filter(f briefing.Filter, esc func(string, int) string) string {
-	var parts []string
-	if f.Country != "" {
-		parts = append(parts, "country "+esc(f.Country, 100))
-	}
-	if f.Actor != "" {
-		parts = append(parts, "actor "+esc(f.Actor, 100))
-	}
-	if f.Query != "" {
-		parts = append(parts, "query “"+esc(f.Query, 300)+"”")
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "filter: " + strings.Join(parts, ", ")
 }
 
 func counts(cs []briefing.CountryCount, esc func(string, int) string) string {

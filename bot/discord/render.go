@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -92,7 +93,7 @@ func intro(d *briefing.Digest, stories int) string {
 	var b strings.Builder
 	if stories == 0 {
 		b.WriteString("\nQuiet day: no stories matched this digest")
-		if f := filter(d.Filter); f != "" {
+		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
 			b.WriteString(" (" + f + ")")
 		}
 		if w := window(d); w != "" {
@@ -109,7 +110,7 @@ func intro(d *briefing.Digest, stories int) string {
 	if d.TotalItems > 0 {
 		line = append(line, plural(d.TotalItems, "item", "items"))
 	}
-	if f := filter(d.Filter); f != "" {
+	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
 		line = append(line, f)
 	}
 	b.WriteString("\n" + strings.Join(line, " · "))
@@ -304,23 +305,6 @@ func window(d *briefing.Digest) string {
 		return "since " + stamp(d.Since, 'f')
 	}
 	return stamp(d.Since, 'f') + " – " + stamp(d.Until, 'f')
-}
-
-func filter(f briefing.Filter) string {
-	var parts []string
-	if f.Country != "" {
-		parts = append(parts, "country "+feed(f.Country, 100))
-	}
-	if f.Actor != "" {
-		parts = append(parts, "actor "+feed(f.Actor, 100))
-	}
-	if f.Query != "" {
-		parts = append(parts, "query “"+feed(f.Query, 300)+"”")
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "filter: " + strings.Join(parts, ", ")
 }
 
 func counts(cs []briefing.CountryCount) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	slackgo "github.com/slack-go/slack"
 )
@@ -162,7 +163,7 @@ func preambleBlocks(d *briefing.Digest, title string, stories int) []slackgo.Blo
 	if d.TotalItems > 0 {
 		line = append(line, plural(d.TotalItems, "item", "items"))
 	}
-	if f := filter(d.Filter); f != "" {
+	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
 		line = append(line, f)
 	}
 	blocks = append(blocks, context(mrkdwn(cut(strings.Join(line, " · "), MaxContextText))))
@@ -175,7 +176,7 @@ func preambleBlocks(d *briefing.Digest, title string, stories int) []slackgo.Blo
 func quietBlocks(d *briefing.Digest, title string) []slackgo.Block {
 	var b strings.Builder
 	b.WriteString("*Quiet day.* No stories matched this digest")
-	if f := filter(d.Filter); f != "" {
+	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
 		b.WriteString(" (" + f + ")")
 	}
 	if w := window(d); w != "" {
@@ -358,23 +359,6 @@ func plainWindow(d *briefing.Digest) string {
 		return "since " + d.Since.UTC().Format(f)
 	}
 	return d.Since.UTC().Format(f) + " – " + d.Until.UTC().Format(f)
-}
-
-func filter(f briefing.Filter) string {
-	var parts []string
-	if f.Country != "" {
-		parts = append(parts, "country "+feed(f.Country, 100))
-	}
-	if f.Actor != "" {
-		parts = append(parts, "actor "+feed(f.Actor, 100))
-	}
-	if f.Query != "" {
-		parts = append(parts, "query “"+feed(f.Query, 300)+"”")
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "filter: " + strings.Join(parts, ", ")
 }
 
 func counts(cs []briefing.CountryCount) string {
