@@ -89,6 +89,9 @@ type Subscription struct {
 	Query     string // the query-language text, as canonicalized by Query.String
 	CreatedBy string // user who subscribed (platform user id)
 	CreatedAt time.Time
+	// AfterItem: the subscription alerts on items with a greater store id,
+	// that is items stored after it was made (set by the store).
+	AfterItem int64
 }
 
 // DigestSchedule is when a channel receives its digest.
@@ -100,7 +103,13 @@ type DigestSchedule struct {
 	Actor     string // optional narrowing (actor id)
 	UpdatedBy string
 	UpdatedAt time.Time
+	// Origin is where the schedule came from: "" for /sahel digest, or
+	// OriginConfig for the config file's digests:, which owns it.
+	Origin string
 }
+
+// OriginConfig marks a digest schedule that the config file owns.
+const OriginConfig = "config"
 
 // Errors the store returns for subscriptions and schedules, shared here
 // so the bot can tell them apart without importing the store.

@@ -38,7 +38,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 	}
 	defer tx.Rollback()
 
-	existing, err := scanSubscription(tx.QueryRowContext(ctx, `SELECT id, channel, query, created_by, created_at
+	existing, err := scanSubscription(tx.QueryRowContext(ctx, `SELECT id, channel, query, created_by, created_at, after_item
 		FROM subscriptions WHERE channel = ? AND query = ?`, sub.Channel, sub.Query))
 	switch {
 	case err == nil:
@@ -59,8 +59,12 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 		sub.CreatedAt = s.Now()
 	}
 	sub.CreatedAt = fromMS(ms(sub.CreatedAt))
-	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (channel, query, created_by, created_at) VALUES (?, ?, ?, ?)`,
-		sub.Channel, sub.Query, sub.CreatedBy, ms(sub.CreatedAt))
+	// The subscription alerts on items stored from now on.
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&sub.AfterItem); err != nil {
+		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (channel, query, created_by, created_at, after_item) VALUES (?, ?, ?, ?, ?)`,
+		sub.Channel, sub.Query, sub.CreatedBy, ms(sub.CreatedAt), sub.AfterItem)
 	if err != nil {
 		if isConstraint(err) {
 			err = ErrDuplicate
@@ -96,13 +100,13 @@ func (s *Store) RemoveSubscription(ctx context.Context, channel string, id int64
 
 // Subscriptions returns channel's subscriptions, by id.
 func (s *Store) Subscriptions(ctx context.Context, channel string) ([]briefing.Subscription, error) {
-	return s.querySubscriptions(ctx, "subscriptions", `SELECT id, channel, query, created_by, created_at
+	return s.querySubscriptions(ctx, "subscriptions", `SELECT id, channel, query, created_by, created_at, after_item
 		FROM subscriptions WHERE channel = ? ORDER BY id`, channel)
 }
 
 // AllSubscriptions returns every channel's subscriptions, by channel then id.
 func (s *Store) AllSubscriptions(ctx context.Context) ([]briefing.Subscription, error) {
-	return s.querySubscriptions(ctx, "all subscriptions", `SELECT id, channel, query, created_by, created_at
+	return s.querySubscriptions(ctx, "all subscriptions", `SELECT id, channel, query, created_by, created_at, after_item
 		FROM subscriptions ORDER BY channel, id`)
 }
 
@@ -132,7 +136,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanSubscription(r scanner) (briefing.Subscription, error) {
 	var sub briefing.Subscription
 	var at int64
-	if err := r.Scan(&sub.ID, &sub.Channel, &sub.Query, &sub.CreatedBy, &at); err != nil {
+	if err := r.Scan(&sub.ID, &sub.Channel, &sub.Query, &sub.CreatedBy, &at, &sub.AfterItem); err != nil {
 		return briefing.Subscription{}, err
 	}
 	sub.CreatedAt = fromMS(at)
@@ -145,11 +149,11 @@ func (s *Store) SetDigestSchedule(ctx context.Context, d briefing.DigestSchedule
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = s.Now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO digest_schedules (channel, cron, tz, country, actor, updated_by, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO digest_schedules (channel, cron, tz, country, actor, updated_by, updated_at, origin)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel) DO UPDATE SET cron = excluded.cron, tz = excluded.tz, country = excluded.country,
-			actor = excluded.actor, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		d.Channel, d.Cron, d.TZ, d.Country, d.Actor, d.UpdatedBy, ms(d.UpdatedAt))
+			actor = excluded.actor, updated_by = excluded.updated_by, updated_at = excluded.updated_at, origin = excluded.origin`,
+		d.Channel, d.Cron, d.TZ, d.Country, d.Actor, d.UpdatedBy, ms(d.UpdatedAt), d.Origin)
 	if err != nil {
 		return fmt.Errorf("store: set digest schedule %s: %w", d.Channel, err)
 	}
@@ -158,7 +162,7 @@ func (s *Store) SetDigestSchedule(ctx context.Context, d briefing.DigestSchedule
 
 // DigestSchedule returns channel's digest schedule, or ErrNotFound.
 func (s *Store) DigestSchedule(ctx context.Context, channel string) (briefing.DigestSchedule, error) {
-	d, err := scanDigestSchedule(s.db.QueryRowContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at
+	d, err := scanDigestSchedule(s.db.QueryRowContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin
 		FROM digest_schedules WHERE channel = ?`, channel))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
@@ -188,7 +192,7 @@ func (s *Store) DeleteDigestSchedule(ctx context.Context, channel string) error 
 
 // DigestSchedules returns every channel's digest schedule, by channel.
 func (s *Store) DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at
+	rows, err := s.db.QueryContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin
 		FROM digest_schedules ORDER BY channel`)
 	if err != nil {
 		return nil, fmt.Errorf("store: digest schedules: %w", err)
@@ -211,7 +215,7 @@ func (s *Store) DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule,
 func scanDigestSchedule(r scanner) (briefing.DigestSchedule, error) {
 	var d briefing.DigestSchedule
 	var at int64
-	if err := r.Scan(&d.Channel, &d.Cron, &d.TZ, &d.Country, &d.Actor, &d.UpdatedBy, &at); err != nil {
+	if err := r.Scan(&d.Channel, &d.Cron, &d.TZ, &d.Country, &d.Actor, &d.UpdatedBy, &at, &d.Origin); err != nil {
 		return briefing.DigestSchedule{}, err
 	}
 	d.UpdatedAt = fromMS(at)
