@@ -1,0 +1,267 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// ScheduleStore is what the scheduler needs of persistence.
+type ScheduleStore interface {
+	DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule, error)
+	// EnqueueDigest records the digest of a slot as pending unless its key
+	// exists (created is then false); the store sets the window.
+	EnqueueDigest(ctx context.Context, d briefing.Delivery, firstWindow time.Duration) (briefing.Delivery, bool, error)
+}
+
+// Scheduler defaults.
+const (
+	DefaultGrace       = 6 * time.Hour
+	DefaultFirstWindow = 24 * time.Hour
+	// scheduleRefresh is how often schedules are re-read even when no
+	// slot is due, so a change made with /sahel digest (or by another
+	// process) is picked up.
+	scheduleRefresh = time.Minute
+)
+
+// Scheduler queues each channel's digest at the times its cron schedule
+// names, in the channel's time zone. It parses schedules with robfig/cron
+// (CRON_TZ) and runs each slot's job through cron's Recover and
+// SkipIfStillRunning wrappers, but keeps time itself (Clock), because cron's
+// runner keeps no state: the digests missed while the bot was down are
+// ours to catch up. A slot is queued as a pending delivery keyed by channel
+// and slot, so it is queued once however often the bot restarts; the
+// Dispatcher sends it.
+type Scheduler struct {
+	Store ScheduleStore
+	Clock Clock
+	// Grace is how late a missed slot may still be caught up (default 6h):
+	// on start, each channel's latest slot within Grace that has no
+	// delivery is queued (marked late when it goes out).
+	Grace time.Duration
+	// FirstWindow is the window of a channel's first digest (default 24h);
+	// later ones start where the previous ended.
+	FirstWindow time.Duration
+	// Queued is called after a slot is queued (created) or found queued
+	// already; main wakes the dispatcher with it.
+	Queued func(d briefing.Delivery, created bool)
+	Log    *slog.Logger
+
+	mu      sync.Mutex
+	checked map[string]time.Time // channel → slots up to this time were handled
+	jobs    map[string]*scheduledJob
+	reload  chan struct{}
+}
+
+// scheduledJob is one channel's parsed schedule and its wrapped job.
+type scheduledJob struct {
+	spec     string // cron + tz, to notice changes
+	schedule cron.Schedule
+	loc      *time.Location
+	run      cron.Job
+	slot     time.Time // the slot the next run queues
+	sched    briefing.DigestSchedule
+}
+
+// ParseSchedule parses a five-field cron expression (or a descriptor such
+// as @daily) in the IANA time zone tz.
+func ParseSchedule(spec, tz string) (cron.Schedule, *time.Location, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, nil, fmt.Errorf("unknown time zone %q", tz)
+	}
+	s, err := cronParser.Parse("CRON_TZ=" + tz + " " + spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("invalid cron %q: %w", spec, err)
+	}
+	return s, loc, nil
+}
+
+// DigestKey is the delivery key of channel's digest for slot.
+func DigestKey(channel string, slot time.Time) string {
+	return fmt.Sprintf("digest:%s:%d", channel, slot.Unix())
+}
+
+// digestPayload is what a digest delivery carries besides its window.
+type digestPayload struct {
+	Country string `json:"country,omitempty"`
+	Actor   string `json:"actor,omitempty"`
+	TZ      string `json:"tz"`
+}
+
+// Reload asks the scheduler to re-read schedules now (after /sahel digest).
+func (s *Scheduler) Reload() {
+	s.init()
+	select {
+	case s.reload <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Scheduler) init() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reload == nil {
+		s.reload = make(chan struct{}, 1)
+		s.checked = map[string]time.Time{}
+		s.jobs = map[string]*scheduledJob{}
+	}
+}
+
+func (s *Scheduler) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Run queues digests until ctx ends. A store error is logged and retried
+// at the next refresh; it never stops the scheduler.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.init()
+	for {
+		wait := s.Tick(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.reload:
+		case <-s.Clock.After(wait):
+		}
+	}
+}
+
+// Tick queues every slot due at the clock's now and returns how long to
+// wait for the next one (at most scheduleRefresh).
+func (s *Scheduler) Tick(ctx context.Context) time.Duration {
+	s.init()
+	now := s.Clock.Now()
+	grace := s.Grace
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	scheds, err := s.Store.DigestSchedules(ctx)
+	if err != nil {
+		s.log().Error("digest schedules", "error", err)
+		return scheduleRefresh
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	wait := scheduleRefresh
+	for _, d := range scheds {
+		seen[d.Channel] = true
+		j := s.job(d)
+		if j == nil {
+			continue
+		}
+		// Slots up to `from` were handled (by this run, or before a
+		// restart: their keys exist); catch up the latest since then,
+		// within grace and not before the schedule was set.
+		from, ok := s.checked[d.Channel]
+		if !ok {
+			from = now.Add(-grace)
+			if d.UpdatedAt.After(from) {
+				from = d.UpdatedAt
+			}
+		}
+		if slot := latestSlot(j.schedule, from, now); !slot.IsZero() && !slot.Before(now.Add(-grace)) {
+			j.slot = slot
+			j.run.Run()
+		}
+		s.checked[d.Channel] = now
+		if next := j.schedule.Next(now); next.Sub(now) < wait {
+			wait = next.Sub(now)
+		}
+	}
+	for ch := range s.jobs {
+		if !seen[ch] {
+			delete(s.jobs, ch)
+			delete(s.checked, ch)
+		}
+	}
+	return max(wait, 0)
+}
+
+// job returns the wrapped job of d, built anew when its schedule changed;
+// nil when the schedule does not parse (logged).
+func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
+	spec := d.TZ + " " + d.Cron
+	if j, ok := s.jobs[d.Channel]; ok && j.spec == spec {
+		j.sched = d
+		return j
+	}
+	sched, loc, err := ParseSchedule(d.Cron, d.TZ)
+	if err != nil {
+		s.log().Error("digest schedule skipped", "channel", d.Channel, "error", err)
+		return nil
+	}
+	j := &scheduledJob{spec: spec, schedule: sched, loc: loc, sched: d}
+	// Recover inside SkipIfStillRunning: cron v3.0.1's SkipIfStillRunning
+	// never runs a job again after it panicked otherwise.
+	logger := cron.DiscardLogger
+	j.run = cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(cronLogger{s.log()})).Then(cron.FuncJob(func() {
+		s.queue(j)
+	}))
+	if _, ok := s.jobs[d.Channel]; ok {
+		// The schedule changed: slots of the old one are not caught up.
+		s.checked[d.Channel] = s.Clock.Now()
+	}
+	s.jobs[d.Channel] = j
+	return j
+}
+
+// queue records j's current slot as a pending digest.
+func (s *Scheduler) queue(j *scheduledJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	now := s.Clock.Now()
+	until := j.slot
+	if now.Sub(j.slot) > lateAfter {
+		until = now // a caught-up digest covers the news up to now
+	}
+	first := s.FirstWindow
+	if first <= 0 {
+		first = DefaultFirstWindow
+	}
+	payload, _ := json.Marshal(digestPayload{Country: j.sched.Country, Actor: j.sched.Actor, TZ: j.sched.TZ})
+	d, created, err := s.Store.EnqueueDigest(ctx, briefing.Delivery{Key: DigestKey(j.sched.Channel, j.slot),
+		Channel: j.sched.Channel, Kind: string(KindDigest), Scheduled: j.slot, Until: until, Payload: payload, NextAttempt: now}, first)
+	if err != nil {
+		s.log().Error("queue digest", "channel", j.sched.Channel, "slot", j.slot, "error", err)
+		return
+	}
+	if created {
+		s.log().Info("digest queued", "channel", j.sched.Channel, "slot", j.slot.In(j.loc).Format(time.RFC3339),
+			"late", now.Sub(j.slot) > lateAfter)
+	}
+	if s.Queued != nil {
+		s.Queued(d, created)
+	}
+}
+
+// latestSlot is the latest activation of sched in (from, to], or zero.
+func latestSlot(sched cron.Schedule, from, to time.Time) time.Time {
+	var last time.Time
+	for t := sched.Next(from); !t.IsZero() && !t.After(to); t = sched.Next(t) {
+		last = t
+	}
+	return last
+}
+
+// lateAfter is how far past its slot a digest counts as late.
+const lateAfter = 2 * time.Minute
+
+// cronLogger sends cron's recovered panics to slog.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Info("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "error", err)...)
+}

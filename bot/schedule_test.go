@@ -1,0 +1,241 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// memSchedules is an in-memory ScheduleStore.
+type memSchedules struct {
+	mu        sync.Mutex
+	schedules []briefing.DigestSchedule
+	queued    []briefing.Delivery
+	panicOnce bool
+}
+
+func (m *memSchedules) DigestSchedules(context.Context) ([]briefing.DigestSchedule, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]briefing.DigestSchedule(nil), m.schedules...), nil
+}
+
+func (m *memSchedules) EnqueueDigest(_ context.Context, d briefing.Delivery, first time.Duration) (briefing.Delivery, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.panicOnce {
+		m.panicOnce = false
+		panic("store exploded")
+	}
+	for _, q := range m.queued {
+		if q.Key == d.Key {
+			return q, false, nil
+		}
+	}
+	d.Since = d.Until.Add(-first)
+	d.ID = int64(len(m.queued) + 1)
+	m.queued = append(m.queued, d)
+	return d, true, nil
+}
+
+func (m *memSchedules) slots(loc *time.Location) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, q := range m.queued {
+		out = append(out, q.Scheduled.In(loc).Format("2006-01-02 15:04 MST"))
+	}
+	return out
+}
+
+func mustLoc(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Skipf("time zone %s: %v", name, err)
+	}
+	return loc
+}
+
+// stepThrough ticks the scheduler every step from start to end.
+func stepThrough(s *Scheduler, c *fakeClock, start, end time.Time, step time.Duration) {
+	for t := start; !t.After(end); t = t.Add(step) {
+		c.Set(t)
+		s.Tick(context.Background())
+	}
+}
+
+func TestSchedulerFiresOnceADayAcrossDST(t *testing.T) {
+	for _, tt := range []struct {
+		name, tz   string
+		day        [3]int // the DST change day
+		wantOffset [3]string
+	}{
+		{"spring forward, Paris", "Europe/Paris", [3]int{2026, 3, 29}, [3]string{"CET", "CEST", "CEST"}},
+		{"fall back, Paris", "Europe/Paris", [3]int{2026, 10, 25}, [3]string{"CEST", "CET", "CET"}},
+		{"spring forward, New York", "America/New_York", [3]int{2026, 3, 8}, [3]string{"EST", "EDT", "EDT"}},
+		{"fall back, New York", "America/New_York", [3]int{2026, 11, 1}, [3]string{"EDT", "EST", "EST"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			loc := mustLoc(t, tt.tz)
+			day := time.Date(tt.day[0], time.Month(tt.day[1]), tt.day[2], 0, 0, 0, 0, loc)
+			start := day.AddDate(0, 0, -1).Add(-2 * time.Hour) // 22:00 the day before the day before
+			st := &memSchedules{schedules: []briefing.DigestSchedule{{Channel: "console", Cron: "0 7 * * *", TZ: tt.tz, UpdatedAt: start.Add(-time.Hour)}}}
+			c := newFakeClock(start)
+			s := &Scheduler{Store: st, Clock: c}
+			// Tick every 7 minutes for three days: slots are found however
+			// the ticks fall, and exactly once each.
+			stepThrough(s, c, start, day.AddDate(0, 0, 2), 7*time.Minute)
+			got := st.slots(loc)
+			want := []string{
+				day.AddDate(0, 0, -1).Format("2006-01-02") + " 07:00 " + tt.wantOffset[0],
+				day.Format("2006-01-02") + " 07:00 " + tt.wantOffset[1],
+				day.AddDate(0, 0, 1).Format("2006-01-02") + " 07:00 " + tt.wantOffset[2],
+			}
+			if len(got) != len(want) {
+				t.Fatalf("queued %v; want %v", got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("slot %d = %s; want %s", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSchedulerNextWaitLandsOnTheSlot(t *testing.T) {
+	// Driving Run purely by the waits it asks for reaches each 07:00, on
+	// the DST day too: the wait is computed in the channel's zone.
+	loc := mustLoc(t, "Europe/Paris")
+	start := time.Date(2026, 3, 28, 8, 0, 0, 0, loc)
+	st := &memSchedules{schedules: []briefing.DigestSchedule{{Channel: "slack:C1", Cron: "0 7 * * *", TZ: "Europe/Paris", UpdatedAt: start}}}
+	c := newFakeClock(start)
+	queued := make(chan briefing.Delivery, 10)
+	s := &Scheduler{Store: st, Clock: c, Queued: func(d briefing.Delivery, created bool) {
+		if created {
+			queued <- d
+		}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	for _, want := range []time.Time{time.Date(2026, 3, 29, 7, 0, 0, 0, loc), time.Date(2026, 3, 30, 7, 0, 0, 0, loc)} {
+		// Advance to whatever the scheduler waits for, until the slot.
+		for {
+			<-c.waiting
+			c.mu.Lock()
+			next := c.waiters[len(c.waiters)-1].at
+			c.mu.Unlock()
+			c.Set(next)
+			if !next.Before(want) {
+				break
+			}
+		}
+		d := <-queued
+		if !d.Scheduled.Equal(want) || d.Key != DigestKey("slack:C1", want) {
+			t.Fatalf("queued %v (%s); want %v", d.Scheduled.In(loc), d.Key, want)
+		}
+		if !d.Until.Equal(want) {
+			t.Errorf("on-time digest window ends %v; want its slot", d.Until)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSchedulerCatchUp(t *testing.T) {
+	bamako := mustLoc(t, "Africa/Bamako")
+	slot := time.Date(2026, 6, 1, 7, 0, 0, 0, bamako)
+	for _, tt := range []struct {
+		name    string
+		now     time.Time
+		updated time.Time
+		want    bool
+	}{
+		{"down at 07:00, back at 09:30: caught up, late", slot.Add(150 * time.Minute), slot.Add(-48 * time.Hour), true},
+		{"back after the grace: skipped", slot.Add(7 * time.Hour), slot.Add(-48 * time.Hour), false},
+		{"schedule set after the slot: not owed", slot.Add(time.Hour), slot.Add(30 * time.Minute), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := &memSchedules{schedules: []briefing.DigestSchedule{{Channel: "console", Cron: "0 7 * * *", TZ: "Africa/Bamako", UpdatedAt: tt.updated}}}
+			c := newFakeClock(tt.now)
+			s := &Scheduler{Store: st, Clock: c}
+			s.Tick(context.Background())
+			if got := len(st.queued) == 1; got != tt.want {
+				t.Fatalf("queued %v; want one: %v", st.slots(bamako), tt.want)
+			}
+			if !tt.want {
+				return
+			}
+			d := st.queued[0]
+			if !d.Scheduled.Equal(slot) || !d.Until.Equal(tt.now) || !d.Since.Equal(tt.now.Add(-24*time.Hour)) {
+				t.Errorf("caught-up digest = slot %v window %v–%v; want slot %v, window to now", d.Scheduled, d.Since, d.Until, slot)
+			}
+			// A restart (a new scheduler over the same store) does not
+			// queue it again, nor does ticking on.
+			s2 := &Scheduler{Store: st, Clock: c}
+			s2.Tick(context.Background())
+			c.Advance(time.Minute)
+			s2.Tick(context.Background())
+			if len(st.queued) != 1 {
+				t.Fatalf("after restart queued %v; want the one slot", st.slots(bamako))
+			}
+		})
+	}
+}
+
+func TestSchedulerRecoversFromAPanickingJob(t *testing.T) {
+	start := time.Date(2026, 6, 1, 6, 59, 0, 0, time.UTC)
+	st := &memSchedules{panicOnce: true, schedules: []briefing.DigestSchedule{
+		{Channel: "console", Cron: "0 7 * * *", TZ: "UTC", UpdatedAt: start.Add(-time.Hour)},
+	}}
+	c := newFakeClock(start)
+	s := &Scheduler{Store: st, Clock: c}
+	stepThrough(s, c, start, start.Add(24*time.Hour+2*time.Minute), time.Minute)
+	// The 07:00 job panicked (recovered); the next day's still runs.
+	if got := st.slots(time.UTC); len(got) != 1 || got[0] != "2026-06-02 07:00 UTC" {
+		t.Fatalf("queued %v; want only the next day's slot", got)
+	}
+}
+
+func TestSchedulerSkipsBadSchedulesAndFollowsChanges(t *testing.T) {
+	start := time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC)
+	st := &memSchedules{schedules: []briefing.DigestSchedule{
+		{Channel: "slack:BAD", Cron: "61 * * * *", TZ: "UTC", UpdatedAt: start},
+		{Channel: "slack:TZ", Cron: "0 7 * * *", TZ: "Mars/Olympus", UpdatedAt: start},
+		{Channel: "console", Cron: "0 7 * * *", TZ: "UTC", UpdatedAt: start},
+	}}
+	c := newFakeClock(start)
+	s := &Scheduler{Store: st, Clock: c}
+	stepThrough(s, c, start, start.Add(150*time.Minute), 10*time.Minute)
+	// Changed to 06:30: the new schedule applies from the change on.
+	st.mu.Lock()
+	st.schedules[2].Cron = "30 6 * * *"
+	st.mu.Unlock()
+	stepThrough(s, c, start.Add(150*time.Minute), start.Add(26*time.Hour), 10*time.Minute)
+	got := st.slots(time.UTC)
+	want := []string{"2026-06-01 07:00 UTC", "2026-06-02 06:30 UTC"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("queued %v; want %v", got, want)
+	}
+}
+
+func TestParseScheduleErrorsNameTheProblem(t *testing.T) {
+	if _, _, err := ParseSchedule("0 7 * * *", "Africa/Atlantis"); err == nil || !strings.Contains(err.Error(), "Africa/Atlantis") {
+		t.Errorf("unknown zone: %v", err)
+	}
+	if _, _, err := ParseSchedule("0 25 * * *", "UTC"); err == nil || !strings.Contains(err.Error(), "0 25 * * *") {
+		t.Errorf("bad cron: %v", err)
+	}
+	if _, _, err := ParseSchedule("@daily", "Africa/Niamey"); err != nil {
+		t.Errorf("@daily: %v", err)
+	}
+}
+
