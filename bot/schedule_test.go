@@ -238,4 +238,3 @@ func TestParseScheduleErrorsNameTheProblem(t *testing.T) {
 		t.Errorf("@daily: %v", err)
 	}
 }
-
