@@ -246,14 +246,32 @@ func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefin
 // digest builds the digest of the window with the filter.
 func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f briefing.Filter) Response {
 	now := b.Now()
-	from := now.Add(-since)
-	items, err := b.Store.ItemsSince(ctx, from, 0)
+	d, err := b.DigestFor(ctx, now.Add(-since), now, f)
 	if err != nil {
 		return b.internal(r, "brief", err)
 	}
+	return Response{Digest: d}
+}
+
+// DigestFor builds the digest of the items published in [from, until]
+// with the filter, noting the sources that failed in the window. Commands
+// and scheduled digests both use it.
+func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
+	items, err := b.Store.ItemsSince(ctx, from, 0)
+	if err != nil {
+		return nil, err
+	}
+	// ItemsSince is open-ended: keep the window's end for scheduled
+	// digests, whose next window starts there.
+	kept := items[:0]
+	for _, it := range items {
+		if !it.Published.After(until) {
+			kept = append(kept, it)
+		}
+	}
 	states, err := b.Store.SourceStates(ctx)
 	if err != nil {
-		return b.internal(r, "brief", err)
+		return nil, err
 	}
 	var failed []briefing.SourceFailure
 	for _, s := range states {
@@ -262,9 +280,8 @@ func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f brie
 		}
 	}
 	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
-	d := briefing.BuildDigest(items, briefing.DigestOptions{Since: from, Until: now, Now: now, Filter: f,
-		Names: b.Gazetteer.Name, Failed: failed})
-	return Response{Digest: d}
+	return briefing.BuildDigest(kept, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+		Names: b.Gazetteer.Name, Failed: failed}), nil
 }
 
 func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {

@@ -191,11 +191,12 @@ func (s *Store) EnqueueAlerts(ctx context.Context, cursor int64, ds []briefing.D
 	return n, nil
 }
 
-// RecentAlerts returns channel's alert deliveries (any status but failed)
-// queued at or after since, oldest first: the stories the channel was
-// alerted to, which later reports reply to.
+// RecentAlerts returns channel's alert and reply deliveries (any status
+// but failed) queued at or after since, oldest first: the stories the
+// channel was alerted to and the outlets already shown, which later
+// reports of the same story reply to.
 func (s *Store) RecentAlerts(ctx context.Context, channel string, since time.Time) ([]briefing.Delivery, error) {
-	return s.queryDeliveries(ctx, "recent alerts", `WHERE d.channel = ? AND d.kind = 'alert' AND d.status != 'failed'
+	return s.queryDeliveries(ctx, "recent alerts", `WHERE d.channel = ? AND d.kind IN ('alert', 'reply') AND d.status != 'failed'
 		AND d.created_at >= ? ORDER BY d.id`, channel, ms(since))
 }
 

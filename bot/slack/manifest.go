@@ -55,7 +55,9 @@ func Manifest(appName, commandName string, socketMode bool, requestURL string) s
 				// bot was not invited to; users:read: tell workspace admins
 				// and owners (who may manage channels) from members. Replies
 				// to a command go to its response_url, which needs no scope.
-				{"bot", []string{"commands", "chat:write", "chat:write.public", "users:read"}},
+				// channels:history, groups:history: a resumed delivery looks
+				// in the channel for the parts already posted.
+				{"bot", []string{"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history"}},
 			}},
 		}},
 		{"settings", []field{

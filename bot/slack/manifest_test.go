@@ -59,7 +59,7 @@ func TestManifest(t *testing.T) {
 		if !socket && (c.URL == nil || *c.URL != url) {
 			t.Errorf("http mode url %v, want %q", c.URL, url)
 		}
-		for _, s := range []string{"commands", "chat:write", "chat:write.public"} {
+		for _, s := range []string{"commands", "chat:write", "chat:write.public", "channels:history", "groups:history"} {
 			if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
 				t.Errorf("socket=%v: scope %s missing from %v", socket, s, m.OAuthConfig.Scopes.Bot)
 			}

@@ -55,6 +55,9 @@ type Poster struct {
 	// Sleep waits d or until ctx is done; nil waits on a timer.
 	Sleep func(ctx stdctx.Context, d time.Duration) error
 	Log   *slog.Logger // nil discards
+	// OnRateLimit, when not nil, is called with the wait Slack asked for
+	// each time it answers a post with a rate limit (retried or not).
+	OnRateLimit func(wait time.Duration)
 }
 
 // PostError is a failed post. Its message names the channel and the Slack
@@ -97,7 +100,17 @@ func (p *Poster) Post(ctx stdctx.Context, channel string, msgs []Message, thread
 	return firstTS, nil
 }
 
-func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS string) (string, error) {
+// PostWithMetadata posts m to channel (in the thread threadTS when it is
+// not empty) carrying Slack message metadata, and returns its ts. Retries
+// are as for Post.
+func (p *Poster) PostWithMetadata(ctx stdctx.Context, channel string, m Message, threadTS string, meta slackgo.SlackMetadata) (string, error) {
+	if p.Client == nil {
+		return "", errors.New("slack: poster has no client")
+	}
+	return p.postOne(ctx, channel, m, threadTS, slackgo.MsgOptionMetadata(meta))
+}
+
+func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS string, extra ...slackgo.MsgOption) (string, error) {
 	opts := []slackgo.MsgOption{slackgo.MsgOptionText(m.Text, false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slackgo.MsgOptionBlocks(m.Blocks...))
@@ -113,6 +126,7 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 	if threadTS != "" {
 		opts = append(opts, slackgo.MsgOptionTS(threadTS))
 	}
+	opts = append(opts, extra...)
 	maxRetries := p.MaxRetries
 	if maxRetries <= 0 {
 		maxRetries = DefaultMaxRetries
@@ -130,6 +144,9 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 			return "", &PostError{Channel: channel, Code: "cancelled", Err: cerr}
 		}
 		code, wait, retry := classify(err)
+		if code == "ratelimited" && p.OnRateLimit != nil {
+			p.OnRateLimit(askedWait(err))
+		}
 		if retry && wait == 0 {
 			wait = backoff
 			backoff = min(backoff*2, maxBackoff)

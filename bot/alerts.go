@@ -1,0 +1,349 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// AlertStore is what alert matching needs of persistence.
+type AlertStore interface {
+	AlertCursor(ctx context.Context) (int64, error)
+	ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error)
+	AllSubscriptions(ctx context.Context) ([]briefing.Subscription, error)
+	RecentAlerts(ctx context.Context, channel string, since time.Time) ([]briefing.Delivery, error)
+	// EnqueueAlerts records deliveries and moves the cursor in one
+	// transaction.
+	EnqueueAlerts(ctx context.Context, cursor int64, ds []briefing.Delivery) (int, error)
+}
+
+// Alerter defaults.
+const (
+	// DefaultStoryWindow is how long an alerted story stays open for
+	// replies: later reports within it go to the alert's thread.
+	DefaultStoryWindow = 48 * time.Hour
+	alertBatch         = 500
+)
+
+// Alerter matches newly stored items against every channel's
+// subscriptions, once each: it reads items past a cursor and moves the
+// cursor in the transaction that queues the alerts they produced. One
+// story alerts a channel once; later reports of it (clustered with the
+// alerted item) are queued as replies in the alert's thread, one per new
+// outlet.
+type Alerter struct {
+	Store       AlertStore
+	Gazetteer   *briefing.Gazetteer
+	Clock       Clock
+	StoryWindow time.Duration
+	Log         *slog.Logger
+
+	mu      sync.Mutex // one matching pass at a time
+	queries map[string]*briefing.Query
+}
+
+// compiledSub is a subscription with its parsed query.
+type compiledSub struct {
+	sub briefing.Subscription
+	q   *briefing.Query
+}
+
+// match is one item matching one channel, with the queries that matched.
+type match struct {
+	item    briefing.Item
+	queries []string
+}
+
+func (a *Alerter) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Process matches every item stored since the last pass and queues the
+// alerts; it returns how many deliveries it queued.
+func (a *Alerter) Process(ctx context.Context) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	subs, err := a.compile(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		cursor, err := a.Store.AlertCursor(ctx)
+		if err != nil {
+			return total, fmt.Errorf("bot: alerts: %w", err)
+		}
+		items, err := a.Store.ItemsAfter(ctx, cursor, alertBatch)
+		if err != nil {
+			return total, fmt.Errorf("bot: alerts: %w", err)
+		}
+		if len(items) == 0 {
+			return total, nil
+		}
+		byChannel := matchItems(items, subs, false)
+		ds, err := a.deliveries(ctx, byChannel)
+		if err != nil {
+			return total, err
+		}
+		n, err := a.Store.EnqueueAlerts(ctx, items[len(items)-1].ID, ds)
+		if err != nil {
+			return total, fmt.Errorf("bot: alerts: %w", err)
+		}
+		total += n
+		if len(items) < alertBatch {
+			return total, nil
+		}
+	}
+}
+
+// Backfill queues alerts for sub on items stored before it (the ones it
+// does not see) and published since since: `/sahel subscribe --backfill`.
+// Items already alerted to the channel are not alerted again.
+func (a *Alerter) Backfill(ctx context.Context, sub briefing.Subscription, items []briefing.Item) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	q, err := briefing.ParseQuery(sub.Query, a.Gazetteer)
+	if err != nil {
+		return 0, fmt.Errorf("bot: backfill %q: %w", sub.Query, err)
+	}
+	// Oldest first, as they would have arrived.
+	sorted := append([]briefing.Item(nil), items...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	byChannel := matchItems(sorted, []compiledSub{{sub: sub, q: q}}, true)
+	ds, err := a.deliveries(ctx, byChannel)
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.Store.EnqueueAlerts(ctx, 0, ds)
+	if err != nil {
+		return 0, fmt.Errorf("bot: backfill: %w", err)
+	}
+	return n, nil
+}
+
+// compile loads every subscription and parses its query, reusing the
+// parse of a query seen before.
+func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
+	subs, err := a.Store.AllSubscriptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: alerts: %w", err)
+	}
+	if a.queries == nil {
+		a.queries = map[string]*briefing.Query{}
+	}
+	out := make([]compiledSub, 0, len(subs))
+	live := make(map[string]bool, len(subs))
+	for _, s := range subs {
+		live[s.Query] = true
+		q, ok := a.queries[s.Query]
+		if !ok {
+			q, err = briefing.ParseQuery(s.Query, a.Gazetteer)
+			if err != nil {
+				// Stored queries were valid when made; a gazetteer change
+				// can orphan one (an actor removed from the config).
+				a.log().Warn("subscription query no longer parses", "channel", s.Channel, "subscription", s.ID, "error", err)
+				continue
+			}
+			a.queries[s.Query] = q
+		}
+		out = append(out, compiledSub{sub: s, q: q})
+	}
+	for k := range a.queries {
+		if !live[k] {
+			delete(a.queries, k)
+		}
+	}
+	return out, nil
+}
+
+// matchItems returns, per channel, the items (in the order given) that
+// match at least one of its subscriptions made before the item arrived
+// (all of them when backfill is set), with the matching queries.
+func matchItems(items []briefing.Item, subs []compiledSub, backfill bool) map[string][]match {
+	out := map[string][]match{}
+	for i := range items {
+		it := &items[i]
+		mt := briefing.NewMatchText(it)
+		var perChannel map[string]int // channel → index in out[channel]
+		for _, cs := range subs {
+			if !backfill && it.ID <= cs.sub.AfterItem {
+				continue
+			}
+			if !cs.q.MatchPrepared(mt) {
+				continue
+			}
+			if perChannel == nil {
+				perChannel = map[string]int{}
+			}
+			k, ok := perChannel[cs.sub.Channel]
+			if !ok {
+				k = len(out[cs.sub.Channel])
+				perChannel[cs.sub.Channel] = k
+				out[cs.sub.Channel] = append(out[cs.sub.Channel], match{item: *it})
+			}
+			m := &out[cs.sub.Channel][k]
+			m.queries = append(m.queries, cs.sub.Query)
+		}
+	}
+	return out
+}
+
+// alertedEntry is an item already alerted (or replied) in a channel.
+type alertedEntry struct {
+	root   string // the key of the alert whose thread it belongs to
+	rootID int64  // and its delivery id, to find the earliest thread
+	outlet string
+}
+
+// deliveries turns matches into alert and reply deliveries, story by
+// story, per channel.
+func (a *Alerter) deliveries(ctx context.Context, byChannel map[string][]match) ([]briefing.Delivery, error) {
+	now := a.Clock.Now()
+	window := a.StoryWindow
+	if window <= 0 {
+		window = DefaultStoryWindow
+	}
+	channels := make([]string, 0, len(byChannel))
+	for ch := range byChannel {
+		channels = append(channels, ch)
+	}
+	sort.Strings(channels)
+	var out []briefing.Delivery
+	for _, ch := range channels {
+		recent, err := a.Store.RecentAlerts(ctx, ch, now.Add(-window))
+		if err != nil {
+			return nil, fmt.Errorf("bot: alerts: %w", err)
+		}
+		out = append(out, a.channelDeliveries(ch, recent, byChannel[ch], now)...)
+	}
+	return out, nil
+}
+
+// channelDeliveries clusters the channel's recent alerts with its new
+// matches: a new item in a story already alerted becomes a reply in that
+// alert's thread (when its outlet is new to the thread), and the first new
+// item of a new story becomes its alert.
+func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []match, now time.Time) []briefing.Delivery {
+	var items []briefing.Item
+	entries := map[int64]alertedEntry{} // item id → what was posted about it
+	keyOf := map[int64]string{}         // delivery id → key
+	for _, d := range recent {
+		keyOf[d.ID] = d.Key
+	}
+	for _, d := range recent {
+		var al Alert
+		if json.Unmarshal(d.Payload, &al) != nil || al.Item.ID == 0 {
+			continue
+		}
+		if _, dup := entries[al.Item.ID]; dup {
+			continue
+		}
+		root, rootID := d.Key, d.ID
+		if d.Kind == string(KindReply) {
+			root, rootID = keyOf[d.ParentID], d.ParentID
+			if root == "" {
+				continue // its alert is older than the window
+			}
+		}
+		entries[al.Item.ID] = alertedEntry{root: root, rootID: rootID, outlet: outletOf(&al.Item)}
+		items = append(items, al.Item)
+	}
+	newItems := map[int64]*match{}
+	for i := range ms {
+		if _, done := entries[ms[i].item.ID]; done {
+			continue // alerted already (a backfill overlapping the live path)
+		}
+		newItems[ms[i].item.ID] = &ms[i]
+		items = append(items, ms[i].item)
+	}
+	if len(newItems) == 0 {
+		return nil
+	}
+	var out []briefing.Delivery
+	for _, story := range briefing.Cluster(items, briefing.ClusterOptions{}) {
+		// The thread: the earliest alert of the story, if any.
+		root, rootID := "", int64(0)
+		outlets := map[string]bool{}
+		var shown []string
+		for _, it := range story.Items {
+			if e, ok := entries[it.ID]; ok && (root == "" || e.rootID < rootID) {
+				root, rootID = e.root, e.rootID
+			}
+		}
+		for _, it := range story.Items {
+			if e, ok := entries[it.ID]; ok && e.root == root && !outlets[e.outlet] {
+				outlets[e.outlet] = true
+				shown = append(shown, e.outlet)
+			}
+		}
+		// New items in arrival (id) order.
+		var fresh []*match
+		for _, it := range story.Items {
+			if m, ok := newItems[it.ID]; ok {
+				fresh = append(fresh, m)
+			}
+		}
+		sort.Slice(fresh, func(i, j int) bool { return fresh[i].item.ID < fresh[j].item.ID })
+		for _, m := range fresh {
+			outlet := outletOf(&m.item)
+			al := Alert{Item: m.item, Queries: m.queries, Countries: a.tags(m.item.Countries), Actors: a.tags(m.item.Actors)}
+			if root == "" {
+				d := briefing.Delivery{Key: alertKey(ch, m.item.ID), Channel: ch, Kind: string(KindAlert), ItemID: m.item.ID,
+					NextAttempt: now}
+				outlets[outlet] = true
+				shown = append(shown, outlet)
+				al.Outlets = append([]string(nil), shown...)
+				d.Payload, _ = json.Marshal(al)
+				out = append(out, d)
+				root = d.Key
+				continue
+			}
+			if outlets[outlet] {
+				continue // the thread already has this outlet's report
+			}
+			outlets[outlet] = true
+			shown = append(shown, outlet)
+			al.Outlets = append([]string(nil), shown...)
+			d := briefing.Delivery{Key: replyKey(ch, m.item.ID), Channel: ch, Kind: string(KindReply), ItemID: m.item.ID,
+				ParentKey: root, NextAttempt: now}
+			d.Payload, _ = json.Marshal(al)
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (a *Alerter) tags(ids []string) []briefing.Tag {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]briefing.Tag, len(ids))
+	for i, id := range ids {
+		name := id
+		if a.Gazetteer != nil {
+			name = a.Gazetteer.Name(id)
+		}
+		out[i] = briefing.Tag{ID: id, Name: name}
+	}
+	return out
+}
+
+// outletOf names who published an item: its outlet, else its source.
+func outletOf(it *briefing.Item) string {
+	if it.Outlet != "" {
+		return it.Outlet
+	}
+	return it.Source
+}
+
+func alertKey(channel string, item int64) string { return fmt.Sprintf("alert:%s:%d", channel, item) }
+func replyKey(channel string, item int64) string { return fmt.Sprintf("reply:%s:%d", channel, item) }

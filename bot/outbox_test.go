@@ -1,0 +1,401 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/store"
+)
+
+// The alert and outbox tests run over the real store (in memory): the
+// exactly-once guarantees live in its transactions.
+
+var t0 = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+
+type outboxEnv struct {
+	t     *testing.T
+	st    *store.Store
+	clock *fakeClock
+	al    *Alerter
+	disp  *Dispatcher
+	out   *recorder
+	n     int
+}
+
+func newOutboxEnv(t *testing.T) *outboxEnv {
+	t.Helper()
+	st, err := store.Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := newFakeClock(t0)
+	st.Now = c.Now
+	g := briefing.DefaultGazetteer()
+	rec := &recorder{}
+	e := &outboxEnv{t: t, st: st, clock: c, out: rec,
+		al: &Alerter{Store: st, Gazetteer: g, Clock: c}}
+	b := New(st, g, nil, Limits{})
+	b.Now = c.Now
+	e.disp = &Dispatcher{Store: st, Clock: c, Platforms: map[string]Deliverer{"console": rec, "slack:": rec}, Digest: b.DigestFor, AlertsPerMinute: 3}
+	return e
+}
+
+// add stores items from one outlet, tagged, and returns them with ids.
+func (e *outboxEnv) add(outlet string, titles ...string) []briefing.Item {
+	e.t.Helper()
+	g := briefing.DefaultGazetteer()
+	var items []briefing.Item
+	for _, title := range titles {
+		e.n++
+		it := briefing.Item{Source: outlet, Key: fmt.Sprintf("k%d", e.n), URL: fmt.Sprintf("https://%s.example/%d", outlet, e.n),
+			Title: title, Outlet: outlet, Lang: "en", Published: e.clock.Now(), FirstSeen: e.clock.Now(), DateFromFeed: true}
+		g.TagItem(&it)
+		items = append(items, it)
+	}
+	saved, err := e.st.SaveFetched(context.Background(), []briefing.Fetched{{
+		State: briefing.SourceState{Name: outlet, URL: "https://" + outlet + ".example/feed", LastAttempt: e.clock.Now(),
+			LastSuccess: e.clock.Now(), LastStatus: briefing.StatusOK}, Items: items}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return saved[0].New
+}
+
+func (e *outboxEnv) subscribe(channel, query string) briefing.Subscription {
+	e.t.Helper()
+	sub, err := e.st.AddSubscription(context.Background(), briefing.Subscription{Channel: channel, Query: query}, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sub
+}
+
+func (e *outboxEnv) process() int {
+	e.t.Helper()
+	n, err := e.al.Process(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// drain sends everything due on every platform.
+func (e *outboxEnv) drain() {
+	e.t.Helper()
+	// In a fixed order (console first), so refs are predictable.
+	for _, prefix := range []string{"console", "slack:"} {
+		if _, err := e.disp.Drain(context.Background(), prefix, e.disp.Platforms[prefix]); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// recorder is a Deliverer that records what it is asked to post and can
+// be made to fail.
+type recorder struct {
+	mu      sync.Mutex
+	posted  []posted
+	fail    error // returned while set
+	resumes int
+}
+
+type posted struct {
+	msg Message
+	ref string
+}
+
+func (r *recorder) Deliver(_ context.Context, m Message, resume bool) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if resume {
+		r.resumes++
+		for _, p := range r.posted {
+			if p.msg.Key == m.Key {
+				return p.ref, nil // already there: found, not posted again
+			}
+		}
+	}
+	if r.fail != nil {
+		return "", r.fail
+	}
+	ref := fmt.Sprintf("ref%d", len(r.posted)+1)
+	r.posted = append(r.posted, posted{msg: m, ref: ref})
+	return ref, nil
+}
+
+func (r *recorder) kinds() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, p := range r.posted {
+		s := string(p.msg.Kind) + " " + p.msg.Channel
+		switch p.msg.Kind {
+		case KindAlert, KindReply:
+			s += ": " + p.msg.Alerts[0].Item.Title
+		case KindSummary:
+			s += fmt.Sprintf(": %d alerts", len(p.msg.Alerts))
+		}
+		if p.msg.ThreadOf != "" {
+			s += " (in " + p.msg.ThreadOf + ")"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func wantPosts(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("posted %d messages:\n%q\nwant %d:\n%q", len(got), got, len(want), want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("post %d = %q; want %q", i, got[i], want[i])
+		}
+	}
+}
+
+const (
+	boulkessiReuters = "Jihadists attack army camp in Boulkessi, Mali, killing dozens of soldiers"
+	boulkessiAFP     = "Dozens of soldiers killed as jihadists attack Boulkessi army camp in Mali"
+	boulkessiRFI     = "Mali: jihadists attack the Boulkessi army camp, dozens of soldiers killed"
+	niameyProtest    = "Thousands rally in Niamey against ECOWAS sanctions on Niger"
+)
+
+func TestAlertsOncePerStoryWithLaterOutletsInTheThread(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.add("Old", "Jihadists attack army camp in Mali before anyone subscribed")
+	e.subscribe("console", "country:mali attack")
+	e.subscribe("console", "soldiers")
+	e.subscribe("slack:C1", "country:niger")
+	if n := e.process(); n != 0 {
+		t.Fatalf("items from before the subscriptions queued %d alerts", n)
+	}
+	e.clock.Advance(time.Minute)
+	e.add("Reuters", boulkessiReuters, niameyProtest)
+	e.process()
+	e.drain()
+	wantPosts(t, e.out.kinds(),
+		"alert console: "+boulkessiReuters,
+		"alert slack:C1: "+niameyProtest,
+	)
+	first := e.out.posted[0].msg.Alerts[0]
+	if len(first.Queries) != 2 || first.Queries[0] != "country:mali attack" {
+		t.Errorf("alert queries = %q; want both matching subscriptions", first.Queries)
+	}
+	if len(first.Countries) == 0 || first.Countries[0].Name != "Mali" {
+		t.Errorf("alert countries = %+v", first.Countries)
+	}
+	// Two more outlets report it, one twice: one reply per new outlet,
+	// in the alert's thread; nothing new at top level.
+	e.clock.Advance(10 * time.Minute)
+	e.add("AFP", boulkessiAFP)
+	e.add("Reuters", "Update: jihadists attack Boulkessi army camp in Mali, dozens of soldiers killed")
+	e.process()
+	e.drain()
+	e.clock.Advance(10 * time.Minute)
+	e.add("RFI", boulkessiRFI)
+	e.process()
+	e.drain()
+	got := e.out.kinds()
+	wantPosts(t, got[2:],
+		"reply console: "+boulkessiAFP+" (in ref1)",
+		"reply console: "+boulkessiRFI+" (in ref1)",
+	)
+	last := e.out.posted[3].msg.Alerts[0]
+	if fmt.Sprint(last.Outlets) != "[Reuters AFP RFI]" {
+		t.Errorf("reply outlets = %v; want the thread's outlets so far", last.Outlets)
+	}
+	if n := e.process(); n != 0 {
+		t.Errorf("a second pass queued %d deliveries; items are matched once", n)
+	}
+}
+
+func TestBackfillAlertsOnRecentItems(t *testing.T) {
+	e := newOutboxEnv(t)
+	items := e.add("Reuters", boulkessiReuters, niameyProtest)
+	sub := e.subscribe("console", "boulkessi")
+	if n := e.process(); n != 0 {
+		t.Fatalf("live path queued %d for items before the subscription", n)
+	}
+	n, err := e.al.Backfill(context.Background(), sub, items)
+	if err != nil || n != 1 {
+		t.Fatalf("Backfill = %d, %v; want 1", n, err)
+	}
+	if n, _ := e.al.Backfill(context.Background(), sub, items); n != 0 {
+		t.Fatalf("second Backfill queued %d; want 0", n)
+	}
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
+}
+
+func TestChannelRateLimitRollsTheRestIntoASummary(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "niger")
+	e.clock.Advance(time.Second)
+	titles := []string{
+		"Niger junta suspends uranium exports from Arlit mine",
+		"Orano loses control of its Somair subsidiary in Niger",
+		"Oil pipeline from Niger to Benin shut after attack near border",
+		"Tillaberi, Niger: gunmen kill villagers at a weekly market",
+		"Niger and Mali sign electricity supply deal in Niamey",
+		"Flooding displaces thousands in the Agadez region of Niger",
+		"Diffa refugees return to Niger after Boko Haram lull",
+		"Niger expels European Union ambassador",
+	}
+	e.add("ActuNiger", titles...)
+	e.process()
+	e.drain()
+	// Budget 3 a minute: two alerts and one summary of the other six.
+	got := e.out.kinds()
+	wantPosts(t, got, "alert console: "+titles[0], "alert console: "+titles[1], "summary console: 6 alerts")
+	// More news in the same minute waits for the minute to free up.
+	e.add("ActuNiger", "Niger junta names new prime minister in Niamey")
+	e.process()
+	e.drain()
+	if n := len(e.out.kinds()); n != 3 {
+		t.Fatalf("posted %d within the minute; want 3", n)
+	}
+	e.clock.Advance(61 * time.Second)
+	e.drain()
+	wantPosts(t, e.out.kinds()[3:], "alert console: Niger junta names new prime minister in Niamey")
+}
+
+func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters)
+	e.process()
+	e.out.fail = errors.New("connection refused")
+	var waits []time.Duration
+	for range 5 {
+		e.drain()
+		next, ok, err := e.st.NextDue(context.Background(), "console")
+		if err != nil || !ok {
+			t.Fatalf("nothing pending during the outage: %v", err)
+		}
+		waits = append(waits, next.Sub(e.clock.Now()))
+		e.clock.Set(next)
+	}
+	if fmt.Sprint(waits) != "[5s 10s 20s 40s 1m20s]" {
+		t.Errorf("backoff = %v", waits)
+	}
+	e.out.fail = nil
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
+	if e.out.resumes != 5 {
+		t.Errorf("resumed %d times; want 5 (every attempt after the first looks before posting)", e.out.resumes)
+	}
+	ds, _ := e.st.Deliveries(context.Background(), "console")
+	if len(ds) != 1 || ds[0].Status != briefing.DeliverySent || ds[0].Attempts != 6 {
+		t.Fatalf("delivery = %+v", ds)
+	}
+}
+
+func TestPermanentErrorsGiveUpAndRepliesFollowTheirAlert(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters)
+	e.add("AFP", boulkessiAFP)
+	e.process()
+	e.out.fail = Permanent(errors.New("channel_not_found"))
+	e.drain() // the alert fails for good; its reply waits for it
+	e.clock.Advance(6 * time.Second)
+	e.drain() // and then gives up too
+	if got := e.out.kinds(); len(got) != 0 {
+		t.Fatalf("posted %q; want nothing (the channel is gone)", got)
+	}
+	ds, _ := e.st.Deliveries(context.Background(), "console")
+	if len(ds) != 2 {
+		t.Fatalf("deliveries = %+v; want an alert and its reply", ds)
+	}
+	for _, d := range ds {
+		if d.Status != briefing.DeliveryFailed {
+			t.Errorf("%s %s: %s; want failed", d.Kind, d.Key, d.Status)
+		}
+	}
+}
+
+func TestResumeAfterACrashDoesNotPostTwice(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters)
+	e.process()
+	ctx := context.Background()
+	due, _ := e.st.DueDeliveries(ctx, "console", e.clock.Now(), 10)
+	// A crash after the post but before it was recorded: the attempt was
+	// counted, the message is out, the row still pending.
+	if _, err := e.st.StartAttempt(ctx, due[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := e.disp.message(ctx, due[0])
+	if _, err := e.out.Deliver(ctx, msg, false); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
+	if e.out.resumes != 1 {
+		t.Errorf("resumes = %d; want 1", e.out.resumes)
+	}
+	d, _ := e.st.DeliveryByID(ctx, due[0].ID)
+	if d.Status != briefing.DeliverySent || d.Ref != "ref1" {
+		t.Errorf("after resume: %+v", d)
+	}
+}
+
+func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
+	e := newOutboxEnv(t)
+	ctx := context.Background()
+	e.add("Reuters", boulkessiReuters)
+	slot := e.clock.Now().Add(time.Hour)
+	if err := e.st.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: "slack:C9", Cron: "0 9 * * *", TZ: "Africa/Bamako", Country: "mali", UpdatedAt: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Scheduler{Store: e.st, Clock: e.clock}
+	e.clock.Set(slot)
+	s.Tick(ctx)
+	e.out.fail = errors.New("slack is down")
+	e.drain()
+	e.clock.Advance(10 * time.Minute)
+	e.out.fail = nil
+	e.drain()
+	got := e.out.posted
+	if len(got) != 1 || got[0].msg.Kind != KindDigest || !got[0].msg.Late {
+		t.Fatalf("posted %+v; want one late digest", e.out.kinds())
+	}
+	m := got[0].msg
+	if m.Digest.Filter.Country != "mali" || m.Digest.TotalItems != 1 || m.Scheduled.Location().String() != "Africa/Bamako" {
+		t.Errorf("digest filter %+v, %d items, scheduled in %v", m.Digest.Filter, m.Digest.TotalItems, m.Scheduled.Location())
+	}
+	if !m.Digest.Until.Equal(slot) || !m.Digest.Since.Equal(slot.Add(-24*time.Hour)) {
+		t.Errorf("window %v–%v; want the 24h before the slot", m.Digest.Since, m.Digest.Until)
+	}
+	// The next day's digest starts where this one ended and is on time.
+	e.clock.Set(slot.Add(24 * time.Hour))
+	s.Tick(ctx)
+	e.drain()
+	if len(e.out.posted) != 2 {
+		t.Fatalf("posted %q", e.out.kinds())
+	}
+	next := e.out.posted[1].msg
+	if next.Late || !next.Digest.Since.Equal(slot) {
+		t.Errorf("next digest late=%v since %v; want on time from %v", next.Late, next.Digest.Since, slot)
+	}
+}
+
+func TestBackoffCaps(t *testing.T) {
+	for n, want := range map[int]time.Duration{0: 5 * time.Second, 1: 10 * time.Second, 6: 5 * time.Minute, 60: 5 * time.Minute} {
+		if got := backoff(n); got != want {
+			t.Errorf("backoff(%d) = %v; want %v", n, got, want)
+		}
+	}
+}
