@@ -2,6 +2,7 @@ package console
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -83,7 +84,14 @@ func commandText(line string) (string, bool) {
 // fine in a terminal as they are.
 func (s *Shell) Print(r bot.Response) error {
 	if r.Digest != nil {
-		return RenderText(s.Out, r.Digest, s.Color)
+		// Rendered whole, then written once: alerts printed meanwhile
+		// (a SyncWriter) never land inside it.
+		var buf bytes.Buffer
+		if err := RenderText(&buf, r.Digest, s.Color); err != nil {
+			return err
+		}
+		_, err := s.Out.Write(buf.Bytes())
+		return err
 	}
 	text := clean0(r.Text)
 	if r.Err && s.Color {
