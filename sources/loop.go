@@ -1,0 +1,113 @@
+package sources
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// LoopStore is what the polling loop needs of persistence: the sources'
+// states, to know which are due, and a sink for results.
+type LoopStore interface {
+	Sink
+	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
+}
+
+// minLoopWait keeps a loop whose sources are all overdue (or failing with
+// a past next check) from spinning.
+const minLoopWait = time.Second
+
+// Loop polls sources for as long as the bot runs: each round it polls the
+// sources that are due (their next check, set by the fetcher from the
+// poll interval, the feed's caching headers and failure backoff, has
+// come) and sleeps until the earliest next check.
+type Loop struct {
+	Poller  *Poller
+	Store   LoopStore
+	Sources []briefing.Source
+	// Interval bounds the sleep between rounds (the default poll
+	// interval), so a source added meanwhile waits no longer than that.
+	Interval time.Duration
+	// Report is called once per polled source after its result is
+	// committed, from one goroutine; main feeds new items to alerting.
+	Report func(Result, briefing.Saved)
+	Log    *slog.Logger
+	// Now and After are the clock (time.Now and time.After when nil).
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+}
+
+// Run polls until ctx ends. A storage error ends the round, is logged and
+// the next round retries; it never stops the loop.
+func (l *Loop) Run(ctx context.Context) error {
+	for {
+		wait := l.Round(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.after(wait):
+		}
+	}
+}
+
+// Round polls what is due once and returns how long to wait for the next.
+func (l *Loop) Round(ctx context.Context) time.Duration {
+	interval := l.Interval
+	if interval <= 0 {
+		interval = 10 * time.Minute
+	}
+	states, err := l.Store.SourceStates(ctx)
+	if err != nil {
+		l.log().Error("poll: source states", "error", err)
+		return min(interval, time.Minute)
+	}
+	if jobs := Due(l.Sources, states, l.now(), false); len(jobs) > 0 {
+		l.log().Debug("poll round", "due", len(jobs), "sources", len(l.Sources))
+		if err := Ingest(ctx, l.Poller, jobs, l.Store, l.Report); err != nil && ctx.Err() == nil {
+			l.log().Error("poll: ingest", "error", err)
+			return min(interval, time.Minute)
+		}
+		if states, err = l.Store.SourceStates(ctx); err != nil {
+			l.log().Error("poll: source states", "error", err)
+			return min(interval, time.Minute)
+		}
+	}
+	return nextWait(l.Sources, states, l.now(), interval)
+}
+
+// nextWait is the time until the earliest next check, within
+// [minLoopWait, interval].
+func nextWait(srcs []briefing.Source, states map[string]briefing.SourceState, now time.Time, interval time.Duration) time.Duration {
+	wait := interval
+	for _, s := range srcs {
+		st, ok := states[s.Name]
+		if !ok || st.URL != s.URL {
+			return minLoopWait // never polled, or moved: soon
+		}
+		wait = min(wait, st.NextCheck.Sub(now))
+	}
+	return max(wait, minLoopWait)
+}
+
+func (l *Loop) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+func (l *Loop) after(d time.Duration) <-chan time.Time {
+	if l.After != nil {
+		return l.After(d)
+	}
+	return time.After(d)
+}
+
+func (l *Loop) log() *slog.Logger {
+	if l.Log != nil {
+		return l.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}

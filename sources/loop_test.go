@@ -1,0 +1,120 @@
+package sources
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// memLoopStore keeps states and items in memory.
+type memLoopStore struct {
+	mu     sync.Mutex
+	states map[string]briefing.SourceState
+	keys   map[string]bool
+}
+
+func (m *memLoopStore) SourceStates(context.Context) (map[string]briefing.SourceState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]briefing.SourceState{}
+	for k, v := range m.states {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (m *memLoopStore) SaveFetched(_ context.Context, batch []briefing.Fetched) ([]briefing.Saved, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]briefing.Saved, len(batch))
+	for i, f := range batch {
+		m.states[f.State.Name] = f.State
+		out[i].Source = f.State.Name
+		for _, it := range f.Items {
+			if k := it.Source + "/" + it.Key; !m.keys[k] {
+				m.keys[k] = true
+				out[i].New = append(out[i].New, it)
+			}
+		}
+	}
+	return out, nil
+}
+
+func TestLoopPollsWhatIsDueAndSleepsUntilTheNextCheck(t *testing.T) {
+	clock := newFakeClock()
+	var body atomic.Value
+	body.Store(rssFeed(rssItem("a1", "Mali: first", "https://desk.example/1", "Thu, 26 Nov 2026 06:00:00 +0000", "")))
+	var hits atomic.Int32
+	good := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(body.Load().(string)))
+	})
+	bad := serve(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) })
+	st := &memLoopStore{states: map[string]briefing.SourceState{}, keys: map[string]bool{}}
+	var mu sync.Mutex
+	newItems := map[string]int{}
+	l := &Loop{
+		Poller: &Poller{Fetcher: testFetcher(clock, Options{DefaultInterval: 5 * time.Minute})},
+		Store:  st, Interval: 5 * time.Minute, Now: clock.Now,
+		Sources: []briefing.Source{{Name: "good", URL: good.URL}, {Name: "bad", URL: bad.URL}},
+		Report: func(r Result, s briefing.Saved) {
+			mu.Lock()
+			newItems[r.Source.Name] += len(s.New)
+			mu.Unlock()
+		},
+	}
+	ctx := context.Background()
+	if wait := l.Round(ctx); wait <= 0 || wait > 5*time.Minute {
+		t.Fatalf("first round wait = %v", wait)
+	}
+	if newItems["good"] != 1 || hits.Load() != 1 {
+		t.Fatalf("first round: new %v, hits %d", newItems, hits.Load())
+	}
+	// Nothing is due a second later: no request.
+	clock.Advance(time.Second)
+	wait := l.Round(ctx)
+	if hits.Load() != 1 {
+		t.Fatalf("a source was polled before its next check")
+	}
+	states, _ := st.SourceStates(ctx)
+	if states["bad"].ConsecutiveFailures != 1 {
+		t.Errorf("bad source state = %+v", states["bad"])
+	}
+	// The wait is the earliest next check: the failing source's backoff,
+	// shorter than the interval.
+	if want := states["bad"].NextCheck.Sub(clock.Now()); wait != max(want, minLoopWait) {
+		t.Errorf("wait = %v; want the failing source's retry in %v", wait, want)
+	}
+	body.Store(rssFeed(rssItem("a1", "Mali: first", "https://desk.example/1", "Thu, 26 Nov 2026 06:00:00 +0000", ""),
+		rssItem("a2", "Niger: second", "https://desk.example/2", "Thu, 26 Nov 2026 07:00:00 +0000", "")))
+	clock.Advance(5 * time.Minute)
+	l.Round(ctx)
+	if newItems["good"] != 2 || hits.Load() != 2 {
+		t.Fatalf("after the interval: new %v, hits %d", newItems, hits.Load())
+	}
+}
+
+func TestNextWaitBounds(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	srcs := []briefing.Source{{Name: "a", URL: "u"}}
+	for _, tt := range []struct {
+		name   string
+		states map[string]briefing.SourceState
+		want   time.Duration
+	}{
+		{"never polled", nil, minLoopWait},
+		{"overdue", map[string]briefing.SourceState{"a": {URL: "u", NextCheck: now.Add(-time.Hour)}}, minLoopWait},
+		{"soon", map[string]briefing.SourceState{"a": {URL: "u", NextCheck: now.Add(3 * time.Minute)}}, 3 * time.Minute},
+		{"later than the interval", map[string]briefing.SourceState{"a": {URL: "u", NextCheck: now.Add(time.Hour)}}, 10 * time.Minute},
+		{"moved", map[string]briefing.SourceState{"a": {URL: "old", NextCheck: now.Add(time.Hour)}}, minLoopWait},
+	} {
+		if got := nextWait(srcs, tt.states, now, 10*time.Minute); got != tt.want {
+			t.Errorf("%s: wait %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
