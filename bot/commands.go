@@ -35,7 +35,15 @@ type Bot struct {
 	Limits    Limits
 	Now       func() time.Time
 	Log       *slog.Logger
-	commands  []Command
+	// Alerter, when the bot runs (`sahelbrief run`), queues the alerts of
+	// `/sahel subscribe --backfill`.
+	Alerter *Alerter
+	// Changed, when set, is called after a command changed a channel's
+	// subscriptions or schedule (the scheduler reloads, the outbox wakes).
+	Changed func()
+	// Observer is told how long each command took (may be nil).
+	Observer Observer
+	commands []Command
 }
 
 // New makes a Bot; zero fields take defaults.
@@ -58,8 +66,8 @@ func commandTable() []Command {
 			Examples: []string{"/sahel actor wagner", "/sahel actor Goïta", "/sahel actor CEDEAO 3d"}, run: cmdActor},
 		{Name: "search", Args: "<query>", Summary: "search stored news, newest first",
 			Examples: []string{`/sahel search "coup d'État" OR putsch country:niger`, "/sahel search drone -turkey"}, run: cmdSearch},
-		{Name: "subscribe", Args: "<query>", Summary: "alert this channel when news matching the query arrives",
-			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`}, Manage: true, run: cmdSubscribe},
+		{Name: "subscribe", Args: "[--backfill 24h] <query>", Summary: "alert this channel when news matching the query arrives (--backfill: and on the news of the last 24h)",
+			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`, "/sahel subscribe --backfill 12h country:niger coup"}, Manage: true, run: cmdSubscribe},
 		{Name: "unsubscribe", Args: "<id>", Summary: "remove one of this channel's subscriptions",
 			Examples: []string{"/sahel unsubscribe 12"}, Manage: true, run: cmdUnsubscribe},
 		{Name: "subscriptions", Summary: "list this channel's subscriptions",
@@ -76,6 +84,11 @@ func commandTable() []Command {
 // Handle answers one request. It never panics on user input and never
 // returns an empty Response: a bad command gets usage help.
 func (b *Bot) Handle(ctx context.Context, r Request) Response {
+	if b.Observer != nil {
+		start := time.Now()
+		name, _, _ := strings.Cut(strings.TrimSpace(r.Text), " ")
+		defer func() { b.Observer.CommandServed(platformOf(r.Channel), strings.ToLower(name), time.Since(start)) }()
+	}
 	text := strings.TrimSpace(r.Text)
 	if utf8.RuneCountInString(text) > b.Limits.MaxText {
 		return fail("That command is %d characters long; the limit is %d.", utf8.RuneCountInString(text), b.Limits.MaxText)
@@ -350,6 +363,18 @@ func (b *Bot) parseQuery(cmd, args string) (*briefing.Query, Response) {
 }
 
 func cmdSubscribe(ctx context.Context, b *Bot, r Request, args string) Response {
+	args, backfill, ok := cutValueFlag(args, "--backfill")
+	var since time.Duration
+	if ok {
+		d, err := parseSince(backfill)
+		if err != nil || backfill == "" {
+			if backfill == "" {
+				err = errors.New("--backfill needs a window, like 24h or 3d")
+			}
+			return b.usage("subscribe", err.Error())
+		}
+		since = d
+	}
 	q, errResp := b.parseQuery("subscribe", args)
 	if q == nil {
 		return errResp
@@ -364,7 +389,78 @@ func cmdSubscribe(ctx context.Context, b *Bot, r Request, args string) Response 
 	case err != nil:
 		return b.internal(r, "subscribe", err)
 	}
-	return Response{Text: fmt.Sprintf("Subscribed (#%d): new stories matching `%s` will be posted here.", sub.ID, sub.Query)}
+	msg := fmt.Sprintf("Subscribed (#%d): new stories matching `%s` will be posted here.", sub.ID, sub.Query)
+	if since > 0 {
+		msg += " " + b.backfill(ctx, r, sub, since)
+	}
+	if b.Changed != nil {
+		b.Changed()
+	}
+	return Response{Text: msg}
+}
+
+// backfill queues alerts for the stored news of the last `since` that the
+// new subscription matches, and says what it did.
+func (b *Bot) backfill(ctx context.Context, r Request, sub briefing.Subscription, since time.Duration) string {
+	if b.Alerter == nil {
+		return "(Backfill works while the bot runs: `sahelbrief run`.)"
+	}
+	items, err := b.Store.ItemsSince(ctx, b.Now().Add(-since), 0)
+	if err != nil {
+		b.Log.Error("backfill", "channel", r.Channel, "error", err)
+		return "(Backfill failed; the error was logged.)"
+	}
+	// Items stored after the subscription reach it the usual way.
+	old := items[:0]
+	for _, it := range items {
+		if it.ID <= sub.AfterItem {
+			old = append(old, it)
+		}
+	}
+	n, err := b.Alerter.Backfill(ctx, sub, old)
+	if err != nil {
+		b.Log.Error("backfill", "channel", r.Channel, "error", err)
+		return "(Backfill failed; the error was logged.)"
+	}
+	if n == 0 {
+		return fmt.Sprintf("Nothing in the last %s matches it yet.", formatWindow(since))
+	}
+	return fmt.Sprintf("Posting %d %s from the last %s.", n, pluralWord(n, "alert", "alerts"), formatWindow(since))
+}
+
+// cutValueFlag removes "flag value" or "flag=value" from text.
+func cutValueFlag(text, flag string) (rest, value string, ok bool) {
+	fields := strings.Fields(text)
+	for i, f := range fields {
+		switch {
+		case f == flag:
+			if i+1 < len(fields) {
+				value = fields[i+1]
+				return strings.Join(append(fields[:i:i], fields[i+2:]...), " "), value, true
+			}
+			return strings.Join(fields[:i], " "), "", true
+		case strings.HasPrefix(f, flag+"="):
+			return strings.Join(append(fields[:i:i], fields[i+1:]...), " "), strings.TrimPrefix(f, flag+"="), true
+		}
+	}
+	return text, "", false
+}
+
+func formatWindow(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func cmdUnsubscribe(ctx context.Context, b *Bot, r Request, args string) Response {
@@ -377,6 +473,9 @@ func cmdUnsubscribe(ctx context.Context, b *Bot, r Request, args string) Respons
 		return fail("This channel has no subscription #%d. See `/sahel subscriptions`.", id)
 	case err != nil:
 		return b.internal(r, "unsubscribe", err)
+	}
+	if b.Changed != nil {
+		b.Changed()
 	}
 	return Response{Text: fmt.Sprintf("Subscription #%d removed.", id)}
 }
@@ -418,12 +517,18 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	if !r.CanManage {
 		return fail("Sorry, only people who manage this channel can change its digest.")
 	}
+	if cur, err := b.Store.DigestSchedule(ctx, r.Channel); err == nil && cur.Origin == briefing.OriginConfig {
+		return fail("This channel's digest (`%s`, %s) is set in the config file (`digests:`); change it there.", cur.Cron, cur.TZ)
+	}
 	if len(fields) == 1 && strings.EqualFold(fields[0], "off") {
 		switch err := b.Store.DeleteDigestSchedule(ctx, r.Channel); {
 		case errors.Is(err, briefing.ErrNotFound):
 			return Response{Text: "This channel had no scheduled digest."}
 		case err != nil:
 			return b.internal(r, "digest off", err)
+		}
+		if b.Changed != nil {
+			b.Changed()
 		}
 		return Response{Text: "Scheduled digest turned off for this channel."}
 	}
@@ -447,6 +552,9 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	}
 	if err := b.Store.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: r.Channel, Cron: spec, TZ: tz, UpdatedBy: r.User, UpdatedAt: b.Now()}); err != nil {
 		return b.internal(r, "digest", err)
+	}
+	if b.Changed != nil {
+		b.Changed()
 	}
 	return Response{Text: fmt.Sprintf("Scheduled: this channel gets its digest at `%s` (%s).", spec, tz)}
 }

@@ -364,3 +364,17 @@ func TestHelpIsGeneratedFromTheTable(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigOwnedDigestIsNotChangedFromChat(t *testing.T) {
+	b, st := newTestBot(t)
+	st.schedules["console"] = briefing.DigestSchedule{Channel: "console", Cron: "0 7 * * 1-5", TZ: "Africa/Bamako", Origin: briefing.OriginConfig}
+	for _, text := range []string{"digest off", "digest 0 8 * * * UTC"} {
+		resp := ask(b, text, true)
+		if !resp.Err || !strings.Contains(resp.Text, "set in the config file") {
+			t.Errorf("%q → %q; want a refusal pointing to the config file", text, resp.Text)
+		}
+	}
+	if got := st.schedules["console"]; got.Cron != "0 7 * * 1-5" {
+		t.Errorf("schedule changed to %+v", got)
+	}
+}
