@@ -154,4 +154,3 @@ func tagNames(a bot.Alert) string {
 	}
 	return text(strings.Join(names, ", "), maxMeta)
 }
-
