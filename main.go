@@ -1,7 +1,8 @@
 // Command sahelbrief keeps analysts, journalists and NGO security teams
 // briefed on the Sahel juntas: it polls curated news feeds, stores and tags
-// their items, and (in later parts) posts digests and alerts to Slack and
-// Discord. This file is wiring only: flags and config in, packages out.
+// their items, and posts scheduled digests and keyword alerts to Slack,
+// Discord or the terminal. This file is wiring only: flags and config in,
+// packages out. With no command it runs the bot (`run`).
 package main
 
 import (
@@ -40,9 +41,9 @@ var commands = []command{
 	{"fetch", "poll every due source once and store new items", runFetch},
 	{"sources", "list sources with their health (--check tries each)", runSources},
 	{"brief", "fetch, then print the digest of the last 24 hours (or --since)", runBrief},
-	{"run", "run the bot: the chat platforms configured, else the console shell", runRun},
-	{"shell", "answer /sahel commands typed in the terminal (console adapter)", runShell},
-	{"serve", "serve /healthz and the Slack and Discord HTTP endpoints", runServe},
+	{"run", "run the bot (the default): poll, alert, post digests, answer commands", runRun},
+	{"shell", "answer /sahel commands typed in the terminal, without polling or posting", runShell},
+	{"serve", "answer Slack and Discord commands only, without polling or posting", runServe},
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
 	{"discord", "discord register [--guild ID]: create the /sahel command", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
@@ -87,8 +88,7 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		usage(stderr)
-		return exitUsage
+		return runRun(ctx, env, nil)
 	}
 	if rest[0] == "help" {
 		usage(stdout)
@@ -118,7 +118,8 @@ func addGlobalFlags(fs *flag.FlagSet, env *cliEnv) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] <command> [flags]")
+	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] [<command> [flags]]")
+	fmt.Fprintln(w, "\nWith no command, sahelbrief runs the bot (see `run`).")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)

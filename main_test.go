@@ -166,7 +166,6 @@ func TestRunUsage(t *testing.T) {
 		wantStdout string // substring; "" means stdout must be empty
 		wantStderr string // substring
 	}{
-		{"no args", nil, exitUsage, "", "Usage: sahelbrief"},
 		{"help", []string{"help"}, exitOK, "Usage: sahelbrief", ""},
 		{"-h", []string{"-h"}, exitOK, "", "Usage: sahelbrief"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
@@ -220,6 +219,8 @@ func TestRunBadConfig(t *testing.T) {
 		{"poll interval, sources", map[string]string{"SAHELBRIEF_POLL_INTERVAL": "nope"}, []string{"sources"}, "SAHELBRIEF_POLL_INTERVAL"},
 		{"poll interval, sources --check", map[string]string{"SAHELBRIEF_POLL_INTERVAL": "nope"}, []string{"sources", "--check"}, "SAHELBRIEF_POLL_INTERVAL"},
 		{"poll interval, config", map[string]string{"SAHELBRIEF_POLL_INTERVAL": "nope"}, []string{"config"}, "SAHELBRIEF_POLL_INTERVAL"},
+		{"poll interval, no command (run)", map[string]string{"SAHELBRIEF_POLL_INTERVAL": "500ms"}, nil, "SAHELBRIEF_POLL_INTERVAL"},
+		{"poll interval, run", map[string]string{"SAHELBRIEF_POLL_INTERVAL": "nope"}, []string{"run"}, "SAHELBRIEF_POLL_INTERVAL"},
 		{"concurrency", map[string]string{"SAHELBRIEF_CONCURRENCY": "0"}, []string{"fetch"}, "SAHELBRIEF_CONCURRENCY"},
 		{"empty db", nil, []string{"fetch", "--db", ""}, "SAHELBRIEF_DB"},
 		{"bad YAML entry", nil, []string{"fetch", "--config", badYAML}, badYAML + ": sources[1].url"},

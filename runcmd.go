@@ -2,15 +2,49 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/console"
+	"github.com/sahelbrief/sahelbrief/bot/discord"
+	"github.com/sahelbrief/sahelbrief/bot/slack"
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/metrics"
+	"github.com/sahelbrief/sahelbrief/sources"
+	"github.com/sahelbrief/sahelbrief/store"
 )
+
+// testHook, when set (by tests only), is told of the points where the
+// running bot commits something: "ingested", "alerts", the dispatcher's
+// "attempt:<kind>", "posted:<kind>" and "sent:<kind>", and
+// "listening:<addr>". The crash tests kill the process there.
+var testHook func(point string)
+
+func hook(point string) {
+	if testHook != nil {
+		testHook(point)
+	}
+}
 
 func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlagSet(env, "run", "[--shell] [--addr ADDR]",
-		"Run the bot: with chat settings (SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_PUBLIC_KEY or\n"+
-			"DISCORD_BOT_TOKEN) it serves them as `serve` does; with none, or with --shell, it opens the console\n"+
-			"shell, so anyone can try it in a terminal. Polling, scheduled digests and alerts join it next.")
+		"Run the bot: poll the sources on their intervals, tag and store new items, post keyword alerts and\n"+
+			"scheduled digests, answer /sahel commands, and serve GET /healthz and GET /metrics.\n"+
+			"With chat settings (SLACK_*, DISCORD_*) it serves those platforms; with none, or with --shell, it\n"+
+			"opens the console shell too, whose channel gets its alerts and digests in the terminal.\n"+
+			"This is what `sahelbrief` with no command does. SIGINT/SIGTERM stop it cleanly.")
 	shell := fs.Bool("shell", false, "open the console shell even when chat settings are present")
 	addr := fs.String("addr", "", "listen `address` (default SAHELBRIEF_HTTP_ADDR)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -20,17 +54,388 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	if *shell || !hasChat(cfg) {
-		return runShell(ctx, env, nil)
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return exitUsage
 	}
-	var serveArgs []string
-	if *addr != "" {
-		serveArgs = []string{"--addr", *addr}
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitUsage
 	}
-	return runServe(ctx, env, serveArgs)
+	digests, err := configDigests(cfg, gaz)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
+		return exitUsage
+	}
+	if *addr == "" {
+		*addr = cfg.HTTPAddr
+	}
+	st, ok := openStore(ctx, env, cfg)
+	if !ok {
+		return exitFail
+	}
+	defer st.Close()
+	if err := syncConfigDigests(ctx, st, digests); err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return exitFail
+	}
+	r := &runner{env: env, cfg: cfg, gaz: gaz, srcs: srcs, st: st, log: slog.Default(), withShell: *shell || !hasChat(cfg)}
+	return r.run(ctx, *addr)
 }
 
 // hasChat reports whether any chat platform is configured.
 func hasChat(cfg *config.Config) bool {
-	return cfg.SlackSigningSecret != "" || cfg.SlackAppToken != "" || cfg.DiscordPublicKey != "" || cfg.DiscordBotToken != ""
+	return cfg.SlackSigningSecret != "" || cfg.SlackAppToken != "" || cfg.SlackBotToken != "" ||
+		cfg.DiscordPublicKey != "" || cfg.DiscordBotToken != ""
+}
+
+// configDigests turns the config file's digests: into schedules, resolving
+// their country and actor names through the gazetteer.
+func configDigests(cfg *config.Config, gaz *briefing.Gazetteer) ([]briefing.DigestSchedule, error) {
+	var out []briefing.DigestSchedule
+	for i, d := range cfg.Digests {
+		s := briefing.DigestSchedule{Channel: d.Channel, Cron: d.Cron, TZ: d.TZ, Origin: briefing.OriginConfig}
+		if s.TZ == "" {
+			s.TZ = "UTC"
+		}
+		for _, f := range []struct {
+			key, name string
+			kind      briefing.Kind
+			dst       *string
+		}{{"country", d.Country, briefing.KindCountry, &s.Country}, {"actor", d.Actor, briefing.KindActor, &s.Actor}} {
+			if f.name == "" {
+				continue
+			}
+			tag, ok, sugg := gaz.Resolve(f.kind, f.name)
+			if !ok {
+				msg := fmt.Sprintf("%s: digests[%d].%s: unknown %s %q for %s", cfg.ConfigFile, i, f.key, f.kind, f.name, d.Channel)
+				if len(sugg) > 0 {
+					msg += fmt.Sprintf(" (did you mean %s?)", sugg[0].ID)
+				}
+				return nil, errors.New(msg)
+			}
+			*f.dst = tag.ID
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// syncConfigDigests makes the stored config-owned schedules those of the
+// config file: new or changed ones are written (a changed one owes no
+// slot from before the change), removed ones deleted. Schedules set with
+// /sahel digest are left alone unless the file now names their channel.
+func syncConfigDigests(ctx context.Context, st *store.Store, digests []briefing.DigestSchedule) error {
+	current, err := st.DigestSchedules(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[string]briefing.DigestSchedule{}
+	for _, d := range current {
+		have[d.Channel] = d
+	}
+	want := map[string]bool{}
+	for _, d := range digests {
+		want[d.Channel] = true
+		if old, ok := have[d.Channel]; ok && old.Origin == briefing.OriginConfig && old.Cron == d.Cron && old.TZ == d.TZ &&
+			old.Country == d.Country && old.Actor == d.Actor {
+			continue // unchanged: keep its time, so slots since are still owed
+		}
+		d.UpdatedBy = "config"
+		if err := st.SetDigestSchedule(ctx, d); err != nil {
+			return err
+		}
+	}
+	for _, d := range current {
+		if d.Origin == briefing.OriginConfig && !want[d.Channel] {
+			if err := st.DeleteDigestSchedule(ctx, d.Channel); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runner is the long-running bot: polling, alerting, scheduling,
+// delivering, the chat endpoints and, in a terminal, the console shell.
+type runner struct {
+	env       *cliEnv
+	cfg       *config.Config
+	gaz       *briefing.Gazetteer
+	srcs      []briefing.Source
+	st        *store.Store
+	log       *slog.Logger
+	withShell bool
+
+	metrics   *metrics.Metrics
+	ready     atomic.Bool
+	adapters  map[string]func() bool // platform → connected
+	alertKick chan struct{}
+}
+
+func (r *runner) run(parent context.Context, addr string) int {
+	ctx, stop := context.WithCancel(parent)
+	defer stop()
+	cfg := r.cfg
+	r.metrics = metrics.New()
+	r.adapters = map[string]func() bool{}
+	r.alertKick = make(chan struct{}, 1)
+	clock := bot.RealClock{}
+
+	b := bot.New(r.st, r.gaz, r.srcs, bot.Limits{})
+	b.Log, b.Observer = r.log, r.metrics
+	alerter := &bot.Alerter{Store: r.st, Gazetteer: r.gaz, Clock: clock, Log: r.log}
+	b.Alerter = alerter
+
+	// Where deliveries go: one deliverer per platform.
+	out := &console.SyncWriter{W: r.env.stdout}
+	platforms := map[string]bot.Deliverer{console.Channel: &console.Deliverer{Out: out, Color: isTerminal(r.env.stdout)}}
+	r.adapters["console"] = func() bool { return true }
+	if cfg.SlackBotToken != "" {
+		platforms["slack:"] = &slack.Deliverer{Client: slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Observer: r.metrics, Log: r.log}
+	}
+	if cfg.DiscordBotToken != "" {
+		s, err := discord.NewSession(cfg.DiscordBotToken, cfg.DiscordAPIURL, nil)
+		if err != nil {
+			fmt.Fprintf(r.env.stderr, "sahelbrief: config: %v\n", err)
+			return exitUsage
+		}
+		platforms["discord:"] = &discord.Deliverer{Session: s, Observer: r.metrics, Log: r.log}
+	}
+	disp := &bot.Dispatcher{Store: r.st, Platforms: platforms, Clock: clock, Digest: b.DigestFor,
+		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log,
+		Trace: func(step string, d briefing.Delivery) { hook(step + ":" + d.Kind) }}
+	sched := &bot.Scheduler{Store: r.st, Clock: clock, Grace: cfg.DigestGrace, Log: r.log,
+		Queued: func(briefing.Delivery, bool) { disp.Wake() }}
+	b.Changed = func() {
+		sched.Reload()
+		disp.Wake()
+	}
+
+	ep, err := newChatEndpoints(cfg, b, r.log)
+	if err != nil {
+		fmt.Fprintf(r.env.stderr, "sahelbrief: config: %v\n", err)
+		return exitUsage
+	}
+	for name, up := range ep.connected {
+		r.adapters[name] = up
+	}
+	ep.onState = func(platform string, up bool) { r.metrics.SetAdapterConnected(platform, up) }
+	ep.mux.HandleFunc("GET /healthz", r.health)
+	ep.mux.Handle("GET /metrics", r.metrics.Handler())
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if hasChat(cfg) {
+			fmt.Fprintf(r.env.stderr, "sahelbrief run: %v\n", err)
+			return exitFail
+		}
+		// Trying it out in a terminal: a busy port should not stop that.
+		r.log.Warn("not serving /healthz and /metrics", "addr", addr, "error", err)
+	} else {
+		r.log.Info("listening", "addr", ln.Addr().String(), "endpoints", strings.Join(append([]string{"/healthz", "/metrics"}, ep.paths...), ", "))
+		hook("listening:" + ln.Addr().String())
+	}
+
+	poller := newPoller(cfg, sources.Conditional)
+	poller.Tag = r.gaz.TagItem
+	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
+		Report: func(res sources.Result, saved briefing.Saved) {
+			kind := ""
+			if res.Err != nil {
+				kind = string(sources.KindOf(res.Err))
+				r.log.Warn("source failed", "source", res.Source.Name, "error", res.Err)
+			}
+			r.metrics.Fetch(res.Source.Name, string(res.Status), kind, len(saved.New), res.Duration)
+			hook("ingested")
+			if len(saved.New) > 0 {
+				r.kickAlerts()
+			}
+		}}
+
+	var wg sync.WaitGroup
+	goRun := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				r.log.Error(name+" stopped", "error", err)
+			}
+		}()
+	}
+	// Deliveries get their own context: on shutdown the dispatcher
+	// finishes the post in flight and stops after the others.
+	dispCtx, stopDisp := context.WithCancel(context.WithoutCancel(ctx))
+	dispDone := make(chan struct{})
+	go func() {
+		defer close(dispDone)
+		disp.Run(dispCtx)
+	}()
+	goRun("poller", loop.Run)
+	goRun("alerts", func(ctx context.Context) error { return r.alerts(ctx, alerter, disp) })
+	goRun("scheduler", sched.Run)
+	r.kickAlerts() // items stored while the bot was down
+	r.ready.Store(true)
+	r.log.Info("sahelbrief running", "sources", len(r.srcs), "poll_interval", cfg.PollInterval.String(),
+		"platforms", platformNames(platforms), "shell", r.withShell)
+
+	code := exitOK
+	serveDone := make(chan int, 1)
+	if ln != nil {
+		go func() { serveDone <- serveUntilDone(ctx, ln, ep, r.env) }()
+	} else {
+		go func() {
+			<-ctx.Done()
+			serveDone <- exitOK
+		}()
+	}
+	shellDone := make(chan error, 1)
+	if r.withShell {
+		go func() { shellDone <- r.shell(ctx, b, out) }()
+	}
+	select {
+	case <-ctx.Done():
+	case c := <-serveDone:
+		code = c
+		serveDone <- c
+	case err := <-shellDone:
+		if err != nil {
+			fmt.Fprintf(r.env.stderr, "sahelbrief shell: %v\n", err)
+			code = exitFail
+		}
+	}
+	r.ready.Store(false)
+	stop()
+	wg.Wait()
+	if c := <-serveDone; c != exitOK && code == exitOK {
+		code = c
+	}
+	stopDisp()
+	<-dispDone
+	r.log.Info("sahelbrief stopped")
+	return code
+}
+
+// kickAlerts asks the alert goroutine to match what was stored.
+func (r *runner) kickAlerts() {
+	select {
+	case r.alertKick <- struct{}{}:
+	default:
+	}
+}
+
+// alerts matches new items whenever the poller stored some, and wakes
+// the dispatcher for what it queued.
+func (r *runner) alerts(ctx context.Context, a *bot.Alerter, disp *bot.Dispatcher) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.alertKick:
+		}
+		n, err := a.Process(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.log.Error("alert matching", "error", err)
+			continue
+		}
+		hook("alerts")
+		if n > 0 {
+			disp.Wake()
+		}
+		if p, err := r.st.PendingCount(ctx); err == nil {
+			r.metrics.SetPending(p)
+		}
+	}
+}
+
+// shell runs the console shell over stdin. It returns when the user quits
+// (or ends a terminal's input); when stdin is not a terminal and ends, the
+// bot keeps running until it is signalled, as a service would.
+func (r *runner) shell(ctx context.Context, b *bot.Bot, out *console.SyncWriter) error {
+	sh := &console.Shell{Bot: b, In: r.env.stdin, Out: out, Color: isTerminal(r.env.stdout)}
+	interactive := false
+	if f, ok := r.env.stdin.(*os.File); ok && isTerminal(f) {
+		interactive = true
+		fmt.Fprintf(out, "sahelbrief: polling %d sources every %s; alerts and digests for this console appear here.\n"+
+			"Type /sahel help, or quit.\n", len(r.srcs), r.cfg.PollInterval)
+		sh.Prompt = "sahel> "
+	}
+	err := sh.Run(ctx)
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	if !interactive && !sh.Quit() {
+		<-ctx.Done()
+	}
+	return nil
+}
+
+// healthReport is GET /healthz's body.
+type healthReport struct {
+	Status   string          `json:"status"` // "ok" or "unavailable"
+	Ready    bool            `json:"ready"`
+	Sources  sourceHealth    `json:"sources"`
+	Adapters map[string]bool `json:"adapters"` // platform → connected
+	Pending  int             `json:"pending_deliveries"`
+}
+
+type sourceHealth struct {
+	Total   int      `json:"total"`
+	Healthy int      `json:"healthy"`
+	Failing []string `json:"failing,omitempty"`
+}
+
+// health answers 200 when the bot is running and every adapter is
+// connected, 503 otherwise; failing sources are reported but do not make
+// the bot unhealthy (a feed being down is not ours to fix by restarting).
+func (r *runner) health(w http.ResponseWriter, req *http.Request) {
+	rep := healthReport{Ready: r.ready.Load(), Adapters: map[string]bool{}}
+	ok := rep.Ready
+	for name, up := range r.adapters {
+		rep.Adapters[name] = up()
+		ok = ok && rep.Adapters[name]
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+	defer cancel()
+	if states, err := r.st.SourceStates(ctx); err == nil {
+		rep.Sources.Total = len(r.srcs)
+		for _, s := range r.srcs {
+			st, seen := states[s.Name]
+			if seen && st.ConsecutiveFailures > 0 {
+				rep.Sources.Failing = append(rep.Sources.Failing, s.Name)
+			} else {
+				rep.Sources.Healthy++
+			}
+		}
+		sort.Strings(rep.Sources.Failing)
+		r.metrics.SetSourcesHealthy(rep.Sources.Healthy, rep.Sources.Total)
+	} else {
+		ok = false
+	}
+	if n, err := r.st.PendingCount(ctx); err == nil {
+		rep.Pending = n
+		r.metrics.SetPending(n)
+	}
+	rep.Status = "ok"
+	code := http.StatusOK
+	if !ok {
+		rep.Status, code = "unavailable", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(rep)
+}
+
+func platformNames(m map[string]bot.Deliverer) string {
+	var names []string
+	for k := range m {
+		names = append(names, strings.TrimSuffix(k, ":"))
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
 }

@@ -31,16 +31,27 @@ type chatEndpoints struct {
 	// runners are long-lived connections (Slack Socket Mode) that run
 	// beside the HTTP server until the context ends.
 	runners []func(context.Context) error
+	// connected reports, per platform, whether its adapter is connected
+	// (HTTP endpoints are whenever the server runs).
+	connected map[string]func() bool
+	// onState, when set before the runners start, is told when a
+	// long-lived connection goes up or down.
+	onState func(platform string, up bool)
+}
+
+func (e *chatEndpoints) stateTo(platform string) func(bool) {
+	return func(up bool) {
+		if e.onState != nil {
+			e.onState(platform, up)
+		}
+	}
 }
 
 // newChatEndpoints builds the endpoints for cfg. Each platform's handler
 // verifies signatures before it parses anything.
 func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEndpoints, error) {
-	e := &chatEndpoints{mux: http.NewServeMux()}
-	e.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
+	e := &chatEndpoints{mux: http.NewServeMux(), connected: map[string]func() bool{}}
+	always := func() bool { return true }
 	// Who may manage a channel on Slack: the listed users, and workspace
 	// admins and owners (asked of users.info when there is a bot token).
 	managers := &slack.Managers{Listed: map[string]bool{}, Log: log}
@@ -55,13 +66,16 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		e.mux.Handle("POST /slack/commands", h.Handler(maxRequestBody))
 		e.waits = append(e.waits, h.Wait)
 		e.paths = append(e.paths, "/slack/commands")
+		e.connected["slack_http"] = always
 	}
 	if cfg.SlackAppToken != "" {
 		if cfg.SlackBotToken == "" {
 			return nil, errors.New("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
 		}
 		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Managers: managers, Log: log}
+		sm.OnState = e.stateTo("slack")
 		e.runners = append(e.runners, sm.Run)
+		e.connected["slack"] = sm.Connected
 		e.paths = append(e.paths, "Slack Socket Mode")
 	}
 	if cfg.DiscordPublicKey != "" {
@@ -80,6 +94,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		e.mux.Handle("POST /discord/interactions", h.Handler(maxRequestBody))
 		e.waits = append(e.waits, h.Wait)
 		e.paths = append(e.paths, "/discord/interactions")
+		e.connected["discord_http"] = always
 	}
 	if cfg.DiscordBotToken != "" {
 		// Gateway mode: interactions arrive over Discord's websocket (no
@@ -89,7 +104,9 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 			return nil, err
 		}
 		gw := &discord.Gateway{Bot: b, Session: s, Log: log}
+		gw.OnState = e.stateTo("discord")
 		e.runners = append(e.runners, gw.Run)
+		e.connected["discord"] = gw.Connected
 		e.paths = append(e.paths, "Discord gateway")
 	}
 	return e, nil
@@ -117,6 +134,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
 		return exitUsage
 	}
+	ep.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
 	if *addr == "" {
 		*addr = cfg.HTTPAddr
 	}

@@ -62,8 +62,11 @@ type Dispatcher struct {
 	AlertsPerMinute int
 	Observer        Observer
 	Log             *slog.Logger
-	// Sent, when set, is told of each delivery once it is recorded sent.
-	Sent func(d briefing.Delivery, ref string)
+	// Trace, when set, is told of each step of an attempt: "attempt"
+	// (counted, about to post), "posted" (the platform accepted it, not
+	// yet recorded) and "sent" (recorded). The crash tests kill the
+	// process at these points.
+	Trace func(step string, d briefing.Delivery)
 
 	once sync.Once
 	wake map[string]chan struct{}
@@ -288,10 +291,14 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 	// A post in flight finishes even when shutdown starts.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
+	p.trace("attempt", del)
 	msg, err := p.message(sendCtx, del)
 	var ref string
 	if err == nil {
 		ref, err = d.Deliver(sendCtx, msg, before > 0)
+	}
+	if err == nil {
+		p.trace("posted", del)
 	}
 	platform := platformOf(del.Channel)
 	if p.Observer != nil {
@@ -306,9 +313,7 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 			return "", err
 		}
 		p.log().Info("delivered", "channel", del.Channel, "kind", del.Kind, "key", del.Key, "attempt", before+1)
-		if p.Sent != nil {
-			p.Sent(del, ref)
-		}
+		p.trace("sent", del)
 		return ref, nil
 	case IsPermanent(err):
 		p.log().Error("delivery failed for good", "channel", del.Channel, "kind", del.Kind, "key", del.Key, "error", err)
@@ -324,6 +329,12 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 	p.log().Warn("delivery failed; will retry", "channel", del.Channel, "kind", del.Kind, "key", del.Key,
 		"attempt", before+1, "retry_in", wait, "error", err)
 	return "", p.Store.MarkRetry(rec, del.ID, now.Add(wait), err.Error())
+}
+
+func (p *Dispatcher) trace(step string, d briefing.Delivery) {
+	if p.Trace != nil {
+		p.Trace(step, d)
+	}
 }
 
 // backoff is the wait after the n-th failed attempt (0-based): 5 s,

@@ -36,6 +36,10 @@ type Config struct {
 	PublicURL    string        // SAHELBRIEF_PUBLIC_URL: where Slack and Discord reach the bot's HTTP endpoints
 	HTTPAddr     string        // SAHELBRIEF_HTTP_ADDR: where serve listens
 
+	// Delivery.
+	AlertsPerMinute int           // SAHELBRIEF_ALERTS_PER_MINUTE: alert messages per channel a minute; the rest are rolled into one summary
+	DigestGrace     time.Duration // SAHELBRIEF_DIGEST_GRACE: how late a digest missed while down is still posted (0: never)
+
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
 	SlackBotToken      string   // SLACK_BOT_TOKEN (xoxb-)
 	SlackAppToken      string   // SLACK_APP_TOKEN (xapp-): Socket Mode
@@ -54,6 +58,11 @@ type Config struct {
 	// actors), re-encoded; nil when absent. main hands it to briefing,
 	// which validates it.
 	GazetteerYAML []byte
+	// Digests are the file's `digests:` schedules, validated (channel,
+	// cron, time zone); nil when the file lists none. Their Country and
+	// Actor are not resolved here: the caller checks them against the
+	// gazetteer.
+	Digests []DigestConfig
 
 	values  map[string]string // raw value of each option, as loaded
 	origins map[string]string // where each value came from
@@ -150,6 +159,13 @@ var options = []option{
 		}},
 	{key: "SAHELBRIEF_PUBLIC_URL", def: "", help: "public https URL of this bot, for the Slack app manifest's request URL (HTTP mode)",
 		apply: func(c *Config, v string) (err error) { c.PublicURL, err = optionalURL(v); return }},
+	{key: "SAHELBRIEF_ALERTS_PER_MINUTE", def: "5", help: "alert messages a channel gets a minute at most (1..60); the rest are rolled into one summary message",
+		apply: func(c *Config, v string) (err error) { c.AlertsPerMinute, err = parseCount(v, 1, 60); return }},
+	{key: "SAHELBRIEF_DIGEST_GRACE", def: "6h", help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
+		apply: func(c *Config, v string) (err error) {
+			c.DigestGrace, err = parseDurationIn(v, 0, maxDigestGrace)
+			return
+		}},
 	{key: "SLACK_BOT_TOKEN", def: "", secret: true, help: "Slack bot token (xoxb-…)",
 		apply: func(c *Config, v string) (err error) { c.SlackBotToken, err = token(v, "xoxb-"); return }},
 	{key: "SLACK_APP_TOKEN", def: "", secret: true, help: "Slack app-level token (xapp-…) for Socket Mode",
@@ -305,6 +321,12 @@ func (c *Config) Dump() string {
 			n = strconv.Itoa(len(c.Sources)) + " from " + c.ConfigFile
 		}
 		fmt.Fprintf(&b, "# sources: %s\n", n)
+		if len(c.Digests) == 0 {
+			b.WriteString("# digests: none\n")
+		}
+		for _, d := range c.Digests {
+			fmt.Fprintf(&b, "# digest: %s\n", digestLine(d))
+		}
 	}
 	return b.String()
 }
@@ -355,15 +377,39 @@ func requiredURL(v string) (string, error) {
 	return v, nil
 }
 
+// maxDigestGrace bounds SAHELBRIEF_DIGEST_GRACE: a week.
+const maxDigestGrace = 7 * 24 * time.Hour
+
 func parseDuration(v string, minimum time.Duration) (time.Duration, error) {
+	return parseDurationIn(v, minimum, 0)
+}
+
+// parseDurationIn parses a duration in minimum..maximum; maximum 0 means
+// no upper bound.
+func parseDurationIn(v string, minimum, maximum time.Duration) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration (examples: 90s, 10m, 2h)", v)
 	}
 	if d < minimum {
-		return 0, fmt.Errorf("%s is below the minimum of %s", d, minimum)
+		return 0, fmt.Errorf("%s is below the minimum of %s", shortDuration(d), shortDuration(minimum))
+	}
+	if maximum > 0 && d > maximum {
+		return 0, fmt.Errorf("%s is above the maximum of %s", shortDuration(d), shortDuration(maximum))
 	}
 	return d, nil
+}
+
+// shortDuration prints d without trailing zero units: 168h, not 168h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 func parseCount(v string, lo, hi int) (int, error) {

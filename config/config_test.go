@@ -78,6 +78,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"MaxBackoff", c.MaxBackoff, 6 * time.Hour},
 		{"UserAgent", c.UserAgent, ""},
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
+		{"AlertsPerMinute", c.AlertsPerMinute, 5},
+		{"DigestGrace", c.DigestGrace, 6 * time.Hour},
+		{"Digests", len(c.Digests), 0},
 	}
 	for _, ch := range checks {
 		t.Run(ch.name, func(t *testing.T) {
@@ -189,6 +192,12 @@ func TestLoadGoodValues(t *testing.T) {
 		{"SAHELBRIEF_LOG_LEVEL", "error", func(c *config.Config) any { return c.LogLevel }, slog.LevelError},
 		{"SAHELBRIEF_USER_AGENT", "mybot/1.0 (+mailto:ops@example.org)", func(c *config.Config) any { return c.UserAgent }, "mybot/1.0 (+mailto:ops@example.org)"},
 		{"SAHELBRIEF_DB", ":memory:", func(c *config.Config) any { return c.DBPath }, ":memory:"},
+		{"SAHELBRIEF_ALERTS_PER_MINUTE", "1", func(c *config.Config) any { return c.AlertsPerMinute }, 1},
+		{"SAHELBRIEF_ALERTS_PER_MINUTE", " 60 ", func(c *config.Config) any { return c.AlertsPerMinute }, 60},
+		{"SAHELBRIEF_DIGEST_GRACE", "0", func(c *config.Config) any { return c.DigestGrace }, time.Duration(0)},
+		{"SAHELBRIEF_DIGEST_GRACE", "0s", func(c *config.Config) any { return c.DigestGrace }, time.Duration(0)},
+		{"SAHELBRIEF_DIGEST_GRACE", "90m", func(c *config.Config) any { return c.DigestGrace }, 90 * time.Minute},
+		{"SAHELBRIEF_DIGEST_GRACE", "168h", func(c *config.Config) any { return c.DigestGrace }, 7 * 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -231,6 +240,12 @@ func TestLoadBadValues(t *testing.T) {
 		{"SAHELBRIEF_PER_HOST", "2.5", "not a whole number"},
 		{"SAHELBRIEF_MAX_BACKOFF", "0s", "below the minimum of 1s"},
 		{"SAHELBRIEF_MAX_BACKOFF", "forever", "is not a duration"},
+		{"SAHELBRIEF_ALERTS_PER_MINUTE", "0", "0 is outside 1..60"},
+		{"SAHELBRIEF_ALERTS_PER_MINUTE", "61", "61 is outside 1..60"},
+		{"SAHELBRIEF_ALERTS_PER_MINUTE", "five", `"five" is not a whole number`},
+		{"SAHELBRIEF_DIGEST_GRACE", "-1h", "-1h is below the minimum of 0s"},
+		{"SAHELBRIEF_DIGEST_GRACE", "168h0m1s", "168h0m1s is above the maximum of 168h"},
+		{"SAHELBRIEF_DIGEST_GRACE", "8d", `"8d" is not a duration`},
 		{"SAHELBRIEF_USER_AGENT", "bot\r\nX-Injected: 1", "control character"},
 		{"SAHELBRIEF_LOG_LEVEL", "loud", `"loud" is not one of debug, info, warn, error`},
 		{"SAHELBRIEF_PUBLIC_URL", "bot.example.org", "is not an http(s) URL"},

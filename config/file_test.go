@@ -165,3 +165,182 @@ func TestLoadFileErrorNamesFile(t *testing.T) {
 		t.Errorf("Key = %q, want %q", ce.Key, want)
 	}
 }
+
+func TestLoadDigestsFile(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "sahelbrief.yaml", `sources:
+  - name: RFI
+    url: https://www.rfi.fr/fr/afrique/rss
+digests:
+  - channel: slack:C0123456789     # a Slack channel
+    cron: "0 7 * * 1-5"
+    tz: Africa/Bamako
+    country: " Mali "
+    actor: Wagner
+  - channel: discord:123456789012345678
+    cron: "  30   18 * *   * "
+    tz: Africa/Niamey
+  - channel: console
+    cron: "@daily"
+  - channel: " slack:G0ABCDEF "
+    cron: 0 6 1 * *
+    actor: jnim
+gazetteer:
+  countries:
+    - id: mali
+      aliases: [Hombori]
+`)
+	c, err := config.Load(config.LoadOptions{Getenv: envFrom(map[string]string{"SAHELBRIEF_CONFIG": path}), DotEnv: noDotEnv(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []config.DigestConfig{
+		{Channel: "slack:C0123456789", Cron: "0 7 * * 1-5", TZ: "Africa/Bamako", Country: "mali", Actor: "wagner"},
+		{Channel: "discord:123456789012345678", Cron: "30 18 * * *", TZ: "Africa/Niamey"},
+		{Channel: "console", Cron: "@daily", TZ: "UTC"},
+		{Channel: "slack:G0ABCDEF", Cron: "0 6 1 * *", TZ: "UTC", Actor: "jnim"},
+	}
+	if !reflect.DeepEqual(c.Digests, want) {
+		t.Errorf("Digests =\n%#v\nwant\n%#v", c.Digests, want)
+	}
+	if len(c.Sources) != 1 {
+		t.Errorf("Sources = %v, want the file's one source", c.Sources)
+	}
+	if !strings.Contains(string(c.GazetteerYAML), "Hombori") {
+		t.Errorf("GazetteerYAML = %q, want the file's gazetteer section", c.GazetteerYAML)
+	}
+	d := c.Dump()
+	for _, line := range []string{
+		`# digest: slack:C0123456789 "0 7 * * 1-5" Africa/Bamako country=mali actor=wagner`,
+		`# digest: discord:123456789012345678 "30 18 * * *" Africa/Niamey`,
+		`# digest: console "@daily" UTC`,
+		`# digest: slack:G0ABCDEF "0 6 1 * *" UTC actor=jnim`,
+	} {
+		if !strings.Contains(d, line+"\n") {
+			t.Errorf("Dump lacks %q:\n%s", line, d)
+		}
+	}
+	if strings.Contains(d, "# digests: none") {
+		t.Errorf("Dump says there are no digests:\n%s", d)
+	}
+}
+
+func TestParseDigestsNone(t *testing.T) {
+	tests := []struct{ name, yaml string }{
+		{"no file content", ""},
+		{"no digests key", "sources:\n  - name: A\n    url: https://example.org/a\n"},
+		{"empty list", "digests: []\n"},
+		{"key with no entries", "digests:\n#  - channel: console\n#    cron: '@daily'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := config.ParseDigests([]byte(tt.yaml), "c.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != nil {
+				t.Errorf("ParseDigests = %#v, want nil", got)
+			}
+			path := writeFile(t, t.TempDir(), "c.yaml", tt.yaml)
+			c, err := config.Load(config.LoadOptions{Getenv: envFrom(map[string]string{"SAHELBRIEF_CONFIG": path}), DotEnv: noDotEnv(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Digests != nil {
+				t.Errorf("Digests = %#v, want nil", c.Digests)
+			}
+			if d := c.Dump(); !strings.Contains(d, "# digests: none\n") {
+				t.Errorf("Dump does not say there are no digests:\n%s", d)
+			}
+		})
+	}
+}
+
+func TestParseDigestsErrors(t *testing.T) {
+	const file = "conf/sahelbrief.yaml"
+	const useChannel = "use slack:<channel ID> (C…/G…), discord:<numeric channel id> or console"
+	ok := "  - channel: console\n    cron: '@daily'\n"
+	slack := func(cron string) string {
+		return "digests:\n" + ok + "  - channel: slack:C0123456789\n    cron: \"" + cron + "\"\n"
+	}
+	tests := []struct {
+		name    string
+		yaml    string
+		wantKey string
+		wantMsg string
+	}{
+		{"unknown entry field", "digests:\n  - channel: console\n    cron: '@daily'\n    timezone: UTC\n", file, "field timezone not found"},
+		{"misspelt entry field", "digests:\n  - chanel: console\n    cron: '@daily'\n", file, "field chanel not found"},
+		{"misspelt key", "digest:\n" + ok, file, "field digest not found"},
+		{"not a list", "digests: daily\n", file, "cannot unmarshal"},
+		{"entry not a mapping", "digests:\n  - console\n", file, "cannot unmarshal"},
+		{"missing channel", "digests:\n  - cron: '@daily'\n", file + ": digests[0].channel", "missing"},
+		{"slack channel name", "digests:\n" + ok + "  - channel: discord:123456789012345678\n    cron: '@daily'\n  - channel: 'slack:#general'\n    cron: '@daily'\n",
+			file + ": digests[2].channel", `"slack:#general" is not a channel: ` + useChannel},
+		{"slack user id", "digests:\n  - channel: slack:U0123456789\n    cron: '@daily'\n", file + ": digests[0].channel", `"slack:U0123456789" is not a channel`},
+		{"slack id lower case", "digests:\n  - channel: slack:c0123456789\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"slack id too short", "digests:\n  - channel: slack:C01\n    cron: '@daily'\n", file + ": digests[0].channel", `"slack:C01" is not a channel`},
+		{"discord id too short", "digests:\n  - channel: discord:1234\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"discord id too long", "digests:\n  - channel: discord:123456789012345678901\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"discord name", "digests:\n  - channel: discord:general\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"no platform", "digests:\n  - channel: C0123456789\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"Console", "digests:\n  - channel: Console\n    cron: '@daily'\n", file + ": digests[0].channel", "is not a channel"},
+		{"duplicate channel", "digests:\n" + ok + "  - channel: slack:C0123456789\n    cron: '@daily'\n  - channel: ' console '\n    cron: '@weekly'\n",
+			file + ": digests[2].channel", `"console" is already used by digests[0]`},
+		{"unknown tz", "digests:\n  - channel: console\n    cron: '@daily'\n    tz: Africa/Atlantis\n", file + ": digests[0].tz", `unknown time zone "Africa/Atlantis" for console`},
+		{"tz offset", "digests:\n" + ok + "  - channel: slack:C0123456789\n    cron: '@daily'\n    tz: '+01:00'\n", file + ": digests[1].tz", `unknown time zone "+01:00" for slack:C0123456789`},
+		{"tz Local", "digests:\n  - channel: console\n    cron: '@daily'\n    tz: Local\n", file + ": digests[0].tz", `"Local" for console depends on the machine`},
+		{"missing cron", "digests:\n  - channel: discord:123456789012345678\n", file + ": digests[0].cron", "missing for discord:123456789012345678"},
+		{"hour 25", slack("0 25 * * *"), file + ": digests[1].cron", `"0 25 * * *" for slack:C0123456789 is not a valid cron schedule: `},
+		{"six fields", slack("0 0 7 * * *"), file + ": digests[1].cron", `"0 0 7 * * *" for slack:C0123456789 is not a valid cron schedule: `},
+		{"four fields", slack("0 7 * *"), file + ": digests[1].cron", "is not a valid cron schedule: "},
+		{"bad descriptor", slack("@sometimes"), file + ": digests[1].cron", `"@sometimes" for slack:C0123456789 is not a valid cron schedule: `},
+		{"words", slack("every morning"), file + ": digests[1].cron", "is not a valid cron schedule: "},
+		{"zone in cron", slack("CRON_TZ=Europe/Paris 0 7 * * *"), file + ": digests[1].cron", "give the time zone as tz:"},
+		{"TZ= in cron", slack("TZ=UTC 0 7 * * *"), file + ": digests[1].cron", "give the time zone as tz:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := config.ParseDigests([]byte(tt.yaml), file)
+			if err == nil {
+				t.Fatalf("ParseDigests accepted it: %#v", got)
+			}
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v (%T), want a *config.Error", err, err)
+			}
+			if ce.Key != tt.wantKey {
+				t.Errorf("Key = %q, want %q (error: %v)", ce.Key, tt.wantKey, err)
+			}
+			if !strings.Contains(ce.Msg, tt.wantMsg) {
+				t.Errorf("Msg = %q, want it to say %q", ce.Msg, tt.wantMsg)
+			}
+			if !strings.HasPrefix(err.Error(), "config: "+tt.wantKey+": ") {
+				t.Errorf("Error() = %q, want it to start with %q", err, "config: "+tt.wantKey+": ")
+			}
+		})
+	}
+}
+
+// TestLoadDigestErrorNamesFile checks Load reports a digest error under the
+// file's path, and that a bad digest fails Load even with good sources.
+func TestLoadDigestErrorNamesFile(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "bot.yaml", `sources:
+  - name: A
+    url: https://example.org/a
+digests:
+  - channel: console
+    cron: "0 7 * * *"
+    tz: Africa/Atlantis
+`)
+	_, err := config.Load(config.LoadOptions{Getenv: envFrom(map[string]string{"SAHELBRIEF_CONFIG": path}), DotEnv: noDotEnv(t)})
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *config.Error", err)
+	}
+	if want := path + ": digests[0].tz"; ce.Key != want {
+		t.Errorf("Key = %q, want %q", ce.Key, want)
+	}
+	if want := `config: ` + path + `: digests[0].tz: unknown time zone "Africa/Atlantis" for console`; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err, want)
+	}
+}

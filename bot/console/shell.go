@@ -26,7 +26,12 @@ type Shell struct {
 	Color  bool   // ANSI colour (the caller passes true on a terminal)
 	Prompt string // printed before each command when interactive ("" for none)
 	User   string // the console user's id (default "console")
+	quit   bool
 }
+
+// Quit reports whether Run ended because the user typed quit or exit
+// (rather than the input ending).
+func (s *Shell) Quit() bool { return s.quit }
 
 // Run answers lines until the input ends or ctx is cancelled. The console
 // user manages its own channel. Empty lines are skipped; "quit" and "exit"
@@ -49,6 +54,7 @@ func (s *Shell) Run(ctx context.Context) error {
 			s.prompt()
 			continue
 		case "quit", "exit", "/quit", "/exit":
+			s.quit = true
 			return nil
 		}
 		text, ok := commandText(line)

@@ -3,14 +3,18 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/net/websocket"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -182,4 +186,229 @@ func TestGatewayRunCancelled(t *testing.T) {
 	if err := (&Gateway{}).Run(context.Background()); err == nil {
 		t.Error("Run without bot or session succeeded")
 	}
+}
+
+// stateRecorder is an OnState that feeds a channel.
+type stateRecorder chan bool
+
+func (r stateRecorder) on(connected bool) { r <- connected }
+
+func (r stateRecorder) want(t *testing.T, want bool) {
+	t.Helper()
+	select {
+	case got := <-r:
+		if got != want {
+			t.Fatalf("OnState(%v), want OnState(%v)", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no OnState(%v)", want)
+	}
+}
+
+func (r stateRecorder) none(t *testing.T) {
+	t.Helper()
+	select {
+	case got := <-r:
+		t.Fatalf("unexpected OnState(%v)", got)
+	default:
+	}
+}
+
+// fire calls the state handler registered for the event ev, as discordgo
+// would.
+func fire(t *testing.T, s *discordgo.Session, handlers []any, ev any) {
+	t.Helper()
+	for _, h := range handlers {
+		switch h := h.(type) {
+		case func(*discordgo.Session, *discordgo.Connect):
+			if e, ok := ev.(*discordgo.Connect); ok {
+				h(s, e)
+				return
+			}
+		case func(*discordgo.Session, *discordgo.Ready):
+			if e, ok := ev.(*discordgo.Ready); ok {
+				h(s, e)
+				return
+			}
+		case func(*discordgo.Session, *discordgo.Resumed):
+			if e, ok := ev.(*discordgo.Resumed); ok {
+				h(s, e)
+				return
+			}
+		case func(*discordgo.Session, *discordgo.Disconnect):
+			if e, ok := ev.(*discordgo.Disconnect); ok {
+				h(s, e)
+				return
+			}
+		default:
+			t.Fatalf("unexpected handler type %T", h)
+		}
+	}
+	t.Fatalf("no handler for %T", ev)
+}
+
+func TestGatewayStateHandlers(t *testing.T) {
+	g, _ := newGateway(t, &fakeStore{}, 0)
+	rec := make(stateRecorder, 16)
+	g.OnState = rec.on
+	run := g.state.begin()
+	hs := g.stateHandlers(run)
+	check := func(want bool) {
+		t.Helper()
+		if g.Connected() != want {
+			t.Fatalf("Connected() = %v, want %v", g.Connected(), want)
+		}
+	}
+	check(false)
+	fire(t, g.Session, hs, &discordgo.Connect{})
+	rec.want(t, true)
+	fire(t, g.Session, hs, &discordgo.Ready{})
+	rec.none(t) // no repeat
+	check(true)
+	fire(t, g.Session, hs, &discordgo.Disconnect{})
+	rec.want(t, false)
+	check(false)
+	fire(t, g.Session, hs, &discordgo.Disconnect{})
+	rec.none(t)
+	fire(t, g.Session, hs, &discordgo.Resumed{})
+	rec.want(t, true)
+	check(true)
+	g.state.end(run, g.OnState) // as Run does when it returns
+	rec.want(t, false)
+	check(false)
+	// A handler that runs late, after Run has returned, changes nothing.
+	fire(t, g.Session, hs, &discordgo.Ready{})
+	rec.none(t)
+	check(false)
+}
+
+// TestGatewayStateConcurrent fires handlers concurrently, as discordgo does
+// (each on a goroutine of its own): the reports alternate, one call at a
+// time, and end with the state Connected reports.
+func TestGatewayStateConcurrent(t *testing.T) {
+	g, _ := newGateway(t, &fakeStore{}, 0)
+	var mu sync.Mutex
+	var got []bool
+	inside := false
+	g.OnState = func(v bool) {
+		mu.Lock()
+		if inside {
+			t.Error("OnState called concurrently")
+		}
+		inside = true
+		got = append(got, v)
+		mu.Unlock()
+		_ = g.Connected() // no deadlock
+		mu.Lock()
+		inside = false
+		mu.Unlock()
+	}
+	run := g.state.begin()
+	hs := g.stateHandlers(run)
+	events := []any{&discordgo.Connect{}, &discordgo.Ready{}, &discordgo.Resumed{}, &discordgo.Disconnect{}}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() { fire(t, g.Session, hs, events[i%len(events)]) })
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	for i, v := range got {
+		if v == (i%2 == 1) {
+			t.Fatalf("reports %v do not alternate from true", got)
+		}
+	}
+	if len(got) > 0 && got[len(got)-1] != g.Connected() {
+		t.Fatalf("last report %v, Connected() = %v", got[len(got)-1], g.Connected())
+	}
+}
+
+// fakeGateway is a minimal Discord gateway: GET /api/v9/gateway gives
+// its WebSocket URL, which says hello, reads the identify and answers
+// READY, then reads until the client goes, telling beats of each heartbeat.
+func fakeGateway(t *testing.T, beats chan<- struct{}) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, r.Host)
+	})
+	mux.Handle("/ws/", websocket.Server{ // discordgo adds the slash
+		Handshake: func(*websocket.Config, *http.Request) error { return nil },
+		Handler: func(c *websocket.Conn) {
+			defer c.Close()
+			if websocket.Message.Send(c, `{"op":10,"d":{"heartbeat_interval":45000}}`) != nil {
+				return
+			}
+			var identify struct {
+				Op int `json:"op"`
+			}
+			if err := websocket.JSON.Receive(c, &identify); err != nil || identify.Op != 2 {
+				t.Errorf("identify op %d: %v", identify.Op, err)
+				return
+			}
+			if websocket.Message.Send(c, `{"op":0,"s":1,"t":"READY","d":{"v":9,"session_id":"sess1",`+
+				`"user":{"id":"42","username":"sahel"},"guilds":[]}}`) != nil {
+				return
+			}
+			for {
+				var m struct {
+					Op int `json:"op"`
+				}
+				if websocket.JSON.Receive(c, &m) != nil {
+					return
+				}
+				if m.Op == 1 {
+					select {
+					case beats <- struct{}{}:
+					default:
+					}
+				}
+			}
+		},
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestGatewayRunReportsState(t *testing.T) {
+	beats := make(chan struct{}, 1)
+	srv := fakeGateway(t, beats)
+	s, err := NewSession("tok", srv.URL+"/api/v9", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := make(stateRecorder, 16)
+	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
+		Log: slog.New(slog.DiscardHandler), OnState: rec.on}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- g.Run(ctx) }()
+	rec.want(t, true) // READY, then discordgo's Connect: one report
+	if !g.Connected() {
+		t.Fatal("Connected() = false after READY")
+	}
+	// Stop once discordgo's first heartbeat is out: stopping before makes
+	// that heartbeat fail, and discordgo reconnect after Run returns.
+	select {
+	case <-beats:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	rec.want(t, false)
+	if g.Connected() {
+		t.Fatal("Connected() = true after Run returned")
+	}
+	rec.none(t)
 }

@@ -20,11 +20,13 @@ import (
 
 // fakeSocket is a minimal Slack Socket Mode server: apps.connections.open
 // hands out its WebSocket URL, which says hello, sends the envelopes given
-// to send and reports the acks it reads.
+// to send and reports the acks it reads. A value sent on drop closes the
+// current connection.
 type fakeSocket struct {
 	srv  *httptest.Server
 	send chan string
 	acks chan gotAck
+	drop chan struct{}
 }
 
 type gotAck struct {
@@ -35,7 +37,7 @@ type gotAck struct {
 const testAppToken = "xapp-1-A1-s3cr3tAppT0ken"
 
 func newFakeSocket(t *testing.T) *fakeSocket {
-	f := &fakeSocket{send: make(chan string, 10), acks: make(chan gotAck, 10)}
+	f := &fakeSocket{send: make(chan string, 10), acks: make(chan gotAck, 10), drop: make(chan struct{}, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 		if got := r.Header.Get("Authorization"); got != "Bearer "+testAppToken {
@@ -69,6 +71,8 @@ func newFakeSocket(t *testing.T) *fakeSocket {
 						return
 					}
 				case <-gone:
+					return
+				case <-f.drop:
 					return
 				}
 			}
@@ -107,6 +111,7 @@ type socketEnv struct {
 	s      *SocketMode
 	f      *fakeSocket
 	log    *syncBuffer
+	states chan bool // what OnState reported
 	cancel stdctx.CancelFunc
 	done   chan error
 }
@@ -114,7 +119,7 @@ type socketEnv struct {
 // startSocket runs a SocketMode against a fake server until the test ends.
 func startSocket(t *testing.T, st *fakeStore, hk *hook, ack time.Duration) *socketEnv {
 	f := newFakeSocket(t)
-	e := &socketEnv{f: f, log: &syncBuffer{}, done: make(chan error, 1)}
+	e := &socketEnv{f: f, log: &syncBuffer{}, done: make(chan error, 1), states: make(chan bool, 64)}
 	hookHost := ""
 	if hk != nil {
 		hookHost = strings.TrimPrefix(hk.srv.URL, "http://")
@@ -128,6 +133,7 @@ func startSocket(t *testing.T, st *fakeStore, hk *hook, ack time.Duration) *sock
 		ResponseURLAllowed: func(u *url.URL) bool {
 			return u.Host == hookHost
 		},
+		OnState: func(connected bool) { e.states <- connected },
 	}
 	ctx, cancel := stdctx.WithCancel(t.Context())
 	e.cancel = cancel
@@ -198,17 +204,56 @@ func TestSocketModeSlowAnswerGoesToResponseURL(t *testing.T) {
 	e.stop(t)
 }
 
+// wantState waits for the next state OnState reports and checks it.
+func (e *socketEnv) wantState(t *testing.T, want bool) {
+	t.Helper()
+	select {
+	case got := <-e.states:
+		if got != want {
+			t.Fatalf("OnState(%v), want OnState(%v)", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no OnState(%v)", want)
+	}
+}
+
 func TestSocketModeStopsOnCancel(t *testing.T) {
 	e := startSocket(t, &fakeStore{}, nil, time.Minute)
 	// Wait until connected, so cancel interrupts a live connection.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(e.log.String(), "event=hello") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	e.wantState(t, true)
+	e.stop(t)
+	e.wantState(t, false)
+}
+
+func TestSocketModeReportsState(t *testing.T) {
+	e := startSocket(t, &fakeStore{}, nil, time.Minute)
+	e.wantState(t, true)
+	if !e.s.Connected() {
+		t.Fatal("Connected() = false after connecting")
 	}
-	if !strings.Contains(e.log.String(), "event=hello") {
-		t.Fatalf("never connected:\n%s", e.log.String())
+	// The server drops the connection: down, then up again on reconnect.
+	e.f.drop <- struct{}{}
+	e.wantState(t, false)
+	e.wantState(t, true)
+	if !e.s.Connected() {
+		t.Fatal("Connected() = false after reconnecting")
+	}
+	// Commands still work on the new connection.
+	e.f.command(t, "env-9", "/sahel", "help", "")
+	if a := e.f.ack(t); a.EnvelopeID != "env-9" || a.Payload == nil {
+		t.Fatalf("ack %+v", a)
 	}
 	e.stop(t)
+	e.wantState(t, false)
+	if e.s.Connected() {
+		t.Fatal("Connected() = true after Run returned")
+	}
+	// Run has returned, so every report has been made: no repeats.
+	select {
+	case v := <-e.states:
+		t.Fatalf("extra OnState(%v) after Run returned", v)
+	default:
+	}
 }
 
 func TestSocketModeBadToken(t *testing.T) {
@@ -222,9 +267,39 @@ func TestSocketModeBadToken(t *testing.T) {
 		API: slackgo.New("", slackgo.OptionAppLevelToken(testAppToken), slackgo.OptionAPIURL(srv.URL+"/")),
 		Log: slog.New(slog.DiscardHandler),
 	}
+	var states []bool // Run calls OnState from its own goroutine
+	s.OnState = func(connected bool) { states = append(states, connected) }
 	ctx, cancel := stdctx.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	if err := s.Run(ctx); err == nil || ctx.Err() != nil {
 		t.Fatalf("Run = %v (ctx %v), want an auth error", err, ctx.Err())
+	}
+	if s.Connected() || len(states) != 0 {
+		t.Fatalf("Connected() = %v, OnState calls %v; want false, none", s.Connected(), states)
+	}
+}
+
+// TestConnStateReentrant changes the state from inside OnState: no
+// deadlock, and the change is reported after the call that made it.
+func TestConnStateReentrant(t *testing.T) {
+	var c connState
+	run := c.begin()
+	var got []bool
+	var fn func(bool)
+	fn = func(v bool) {
+		got = append(got, v)
+		if v {
+			c.set(run, false, fn)
+			if len(got) != 1 {
+				t.Error("reentrant change reported inside the callback")
+			}
+		}
+	}
+	c.set(run, true, fn)
+	c.set(run, false, fn) // no change
+	c.end(run, fn)
+	c.set(run, true, fn) // ended: ignored
+	if want := "[true false]"; fmt.Sprint(got) != want || c.up.Load() {
+		t.Fatalf("reports %v, up %v; want %s, false", got, c.up.Load(), want)
 	}
 }
