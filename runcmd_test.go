@@ -42,6 +42,18 @@ func (d *newsDesk) add(outlet, title, summary string) {
 	d.items[outlet] = append(d.items[outlet], deskItem{guid: fmt.Sprintf("%s-%d", outlet, n), title: title, summary: summary})
 }
 
+// polled reports whether every outlet's feed was fetched at least n times.
+func (d *newsDesk) polled(outlets []string, n int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, o := range outlets {
+		if d.hits[o] < n {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *newsDesk) serve(w http.ResponseWriter, r *http.Request) {
 	outlet := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), ".xml")
 	d.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -76,6 +77,7 @@ func (a *Alerter) Process(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	index := newSubIndex(subs)
 	total := 0
 	for {
 		cursor, err := a.Store.AlertCursor(ctx)
@@ -89,7 +91,7 @@ func (a *Alerter) Process(ctx context.Context) (int, error) {
 		if len(items) == 0 {
 			return total, nil
 		}
-		byChannel := matchItems(items, subs, false)
+		byChannel := groupHits(items, subs, matchItems(items, index, false))
 		ds, err := a.deliveries(ctx, byChannel)
 		if err != nil {
 			return total, err
@@ -118,7 +120,8 @@ func (a *Alerter) Backfill(ctx context.Context, sub briefing.Subscription, items
 	// Oldest first, as they would have arrived.
 	sorted := append([]briefing.Item(nil), items...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-	byChannel := matchItems(sorted, []compiledSub{{sub: sub, q: q}}, true)
+	subs := []compiledSub{{sub: sub, q: q}}
+	byChannel := groupHits(sorted, subs, matchItems(sorted, newSubIndex(subs), true))
 	ds, err := a.deliveries(ctx, byChannel)
 	if err != nil {
 		return 0, err
@@ -165,34 +168,95 @@ func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
 	return out, nil
 }
 
-// matchItems returns, per channel, the items (in the order given) that
-// match at least one of its subscriptions made before the item arrived
-// (all of them when backfill is set), with the matching queries.
-func matchItems(items []briefing.Item, subs []compiledSub, backfill bool) map[string][]match {
-	out := map[string][]match{}
+// hit is one subscription (index in subs) matching one item (index in
+// items).
+type hit struct{ item, sub int32 }
+
+// subIndex finds the subscriptions an item may match without trying them
+// all: each query is filed under its anchors (briefing.Query.Anchors), so
+// an item only tries the queries filed under its words and tags.
+type subIndex struct {
+	subs   []compiledSub
+	byKey  map[string][]int32
+	always []int32  // queries without anchors: tried on every item
+	seen   []uint32 // per sub: the generation that last made it a candidate
+	gen    uint32
+	cands  []int32
+}
+
+func newSubIndex(subs []compiledSub) *subIndex {
+	x := &subIndex{subs: subs, byKey: map[string][]int32{}, seen: make([]uint32, len(subs))}
+	for i, cs := range subs {
+		keys, ok := cs.q.Anchors()
+		if !ok {
+			x.always = append(x.always, int32(i))
+			continue
+		}
+		for _, k := range keys {
+			x.byKey[k] = append(x.byKey[k], int32(i))
+		}
+	}
+	return x
+}
+
+// candidates returns the subscriptions that may match the prepared item,
+// in subscription order (reused until the next call).
+func (x *subIndex) candidates(mt *briefing.MatchText) []int32 {
+	x.gen++
+	x.cands = append(x.cands[:0], x.always...)
+	for _, i := range x.always {
+		x.seen[i] = x.gen
+	}
+	mt.Keys(func(k string) {
+		for _, i := range x.byKey[k] {
+			if x.seen[i] != x.gen {
+				x.seen[i] = x.gen
+				x.cands = append(x.cands, i)
+			}
+		}
+	})
+	slices.Sort(x.cands)
+	return x.cands
+}
+
+// matchItems returns the (item, subscription) pairs that match, items in
+// the order given: a subscription sees the items stored after it was made
+// (all of them when backfill is set). It runs for every stored item, so it
+// tries only the index's candidates and collects indexes.
+func matchItems(items []briefing.Item, x *subIndex, backfill bool) []hit {
+	var hits []hit
 	for i := range items {
 		it := &items[i]
 		mt := briefing.NewMatchText(it)
-		var perChannel map[string]int // channel → index in out[channel]
-		for _, cs := range subs {
+		for _, j := range x.candidates(mt) {
+			cs := &x.subs[j]
 			if !backfill && it.ID <= cs.sub.AfterItem {
 				continue
 			}
-			if !cs.q.MatchPrepared(mt) {
-				continue
+			if cs.q.MatchPrepared(mt) {
+				hits = append(hits, hit{item: int32(i), sub: j})
 			}
-			if perChannel == nil {
-				perChannel = map[string]int{}
-			}
-			k, ok := perChannel[cs.sub.Channel]
-			if !ok {
-				k = len(out[cs.sub.Channel])
-				perChannel[cs.sub.Channel] = k
-				out[cs.sub.Channel] = append(out[cs.sub.Channel], match{item: *it})
-			}
-			m := &out[cs.sub.Channel][k]
-			m.queries = append(m.queries, cs.sub.Query)
 		}
+	}
+	return hits
+}
+
+// groupHits gathers hits per channel: each matched item once per channel,
+// in item order, with every query of the channel that matched it.
+func groupHits(items []briefing.Item, subs []compiledSub, hits []hit) map[string][]match {
+	out := map[string][]match{}
+	index := map[string]int{} // channel + item → index in out[channel]
+	for _, h := range hits {
+		cs := &subs[h.sub]
+		ch := cs.sub.Channel
+		k := fmt.Sprintf("%s\x00%d", ch, h.item)
+		i, ok := index[k]
+		if !ok {
+			i = len(out[ch])
+			index[k] = i
+			out[ch] = append(out[ch], match{item: items[h.item]})
+		}
+		out[ch][i].queries = append(out[ch][i].queries, cs.sub.Query)
 	}
 	return out
 }

@@ -525,3 +525,51 @@ func (m *MatchText) has(a *atom) bool {
 	}
 	return false
 }
+
+// Anchors returns index keys of the query for a matcher that holds many
+// queries: an item can match only if it has at least one of them (see
+// MatchText.Keys). They come from the query's positive clause with the
+// fewest alternatives: a word, a phrase's first word, or "country:<id>" /
+// "actor:<id>". ok is false when the query has no positive clause, and
+// must then be tried against every item.
+func (q *Query) Anchors() (keys []string, ok bool) {
+	best := -1
+	for i := range q.eval {
+		c := &q.eval[i]
+		if c.neg {
+			continue
+		}
+		if best < 0 || len(c.atoms) < len(q.eval[best].atoms) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, false
+	}
+	for _, a := range q.eval[best].atoms {
+		switch a.kind {
+		case atomWord, atomPhrase:
+			keys = append(keys, a.words[0])
+		case atomCountry:
+			keys = append(keys, "country:"+a.id)
+		case atomActor:
+			keys = append(keys, "actor:"+a.id)
+		}
+	}
+	return keys, true
+}
+
+// Keys calls fn with each index key the item has: its distinct words and
+// "country:<id>" / "actor:<id>" for its tags. A query whose Anchors hold
+// none of them cannot match it.
+func (m *MatchText) Keys(fn func(key string)) {
+	for w := range m.pos {
+		fn(w)
+	}
+	for _, c := range m.countries {
+		fn("country:" + c)
+	}
+	for _, a := range m.actors {
+		fn("actor:" + a)
+	}
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The restart and crash tests run the bot as a child process: this test
+// binary re-executed with childEnv set runs `sahelbrief <args>` instead of
+// the tests, and kills itself with SIGKILL at the hook point named by
+// killEnv, the first time it is reached.
+const (
+	childEnv = "SAHELBRIEF_TEST_CHILD_ARGS"
+	killEnv  = "SAHELBRIEF_TEST_KILL_AT"
+)
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childEnv); ok {
+		os.Exit(childMain(strings.Fields(args)))
+	}
+	os.Exit(m.Run())
+}
+
+func childMain(args []string) int {
+	if point := os.Getenv(killEnv); point != "" {
+		testHook = func(p string) {
+			if p == point {
+				fmt.Fprintf(os.Stderr, "child: killed at %s\n", p)
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // never returns: the signal is on its way
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runWithInput(ctx, args, os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
+}
+
+// child is a running bot process.
+type child struct {
+	cmd    *exec.Cmd
+	stdout <-chan string
+	stderr *lineWriter
+	done   chan error
+	all    *lineWriter
+}
+
+// startChild runs the bot with env (on top of a clean environment) and
+// args, killing itself at killAt ("" for never).
+func startChild(t testing.TB, env map[string]string, killAt string, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = []string{childEnv + "=" + strings.Join(args, " "), "HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
+	if killAt != "" {
+		cmd.Env = append(cmd.Env, killEnv+"="+killAt)
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := newLineWriter()
+	c := &child{cmd: cmd, stderr: newLineWriter(), done: make(chan error, 1), all: all}
+	cmd.Stderr = c.stderr
+	cmd.Stdin = nil // /dev/null: not a terminal, so the bot runs until signalled
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.stdout = readLines(io.TeeReader(out, all))
+	go func() { c.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-c.done
+		}
+	})
+	return c
+}
+
+// waitKilled waits for the child to die of SIGKILL (at its kill point).
+func (c *child) waitKilled(t *testing.T, timeout time.Duration) {
+	t.Helper()
+	select {
+	case err := <-c.done:
+		ws, ok := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("child ended with %v, not at its kill point\nstderr:\n%s", err, c.stderr.String())
+		}
+	case <-time.After(timeout):
+		t.Fatalf("child did not reach its kill point within %v\nstderr:\n%s", timeout, c.stderr.String())
+	}
+}
+
+// stop sends SIGTERM and expects a clean exit 0.
+func (c *child) stop(t *testing.T) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		if err != nil {
+			t.Fatalf("child exit after SIGTERM: %v\nstderr:\n%s", err, c.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("child did not stop on SIGTERM\nstderr:\n%s", c.stderr.String())
+	}
+}
