@@ -3,12 +3,8 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,204 +12,23 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
-	slackgo "github.com/slack-go/slack"
+	"github.com/sahelbrief/sahelbrief/internal/slackfake"
 )
 
-const botUser = "UBOT"
+const botUser = slackfake.BotUser
 
-// fakeMsg is one message the fake Slack holds.
-type fakeMsg struct {
-	Channel  string
-	TS       string
-	ThreadTS string
-	User     string
-	Text     string
-	Blocks   string
-	Unfurl   string
-	Metadata *slackgo.SlackMetadata
-}
-
-// fakeSlack is a small Slack Web API: chat.postMessage stores messages
-// with their metadata and thread, conversations.history and
-// conversations.replies return them (metadata only when
-// include_all_metadata=1), and errors can be injected.
-type fakeSlack struct {
-	t        *testing.T
-	mu       sync.Mutex
-	msgs     []fakeMsg
-	seq      int
-	posts    int      // chat.postMessage calls, failed ones included
-	history  int      // conversations.history calls
-	replies  int      // conversations.replies calls
-	postErrs []string // consumed one per chat.postMessage call: a Slack code, "ratelimited" or "503"; "" succeeds
-	histErr  string   // every history or replies call fails so
-	pageSize int      // messages per history page (0: all)
-	forms    []map[string][]string
-}
-
-func newFakeSlack(t *testing.T) (*fakeSlack, *httptest.Server) {
+// newFake starts a fake Slack for t, closed and checked for protocol
+// misuse when t ends.
+func newFake(t *testing.T) *slackfake.Server {
 	t.Helper()
-	f := &fakeSlack{t: t}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/chat.postMessage", f.postMessage)
-	mux.HandleFunc("/conversations.history", f.listHandler(false))
-	mux.HandleFunc("/conversations.replies", f.listHandler(true))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return f, srv
-}
-
-func writeErr(w http.ResponseWriter, code string) {
-	switch code {
-	case "ratelimited":
-		w.Header().Set("Retry-After", "7")
-		w.WriteHeader(http.StatusTooManyRequests)
-	case "503":
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprint(w, "<html>down</html>")
-	default:
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
-	}
-}
-
-func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.posts++
-	f.forms = append(f.forms, r.PostForm)
-	if len(f.postErrs) > 0 {
-		code := f.postErrs[0]
-		f.postErrs = f.postErrs[1:]
-		if code != "" {
-			writeErr(w, code)
-			return
+	s := slackfake.New()
+	t.Cleanup(func() {
+		s.Close()
+		if p := s.Problems(); len(p) != 0 {
+			t.Errorf("fake Slack saw misuse: %q", p)
 		}
-	}
-	m := fakeMsg{
-		Channel:  r.PostForm.Get("channel"),
-		ThreadTS: r.PostForm.Get("thread_ts"),
-		User:     botUser,
-		Text:     r.PostForm.Get("text"),
-		Blocks:   r.PostForm.Get("blocks"),
-		Unfurl:   r.PostForm.Get("unfurl_links"),
-	}
-	if md := r.PostForm.Get("metadata"); md != "" {
-		m.Metadata = &slackgo.SlackMetadata{}
-		if err := json.Unmarshal([]byte(md), m.Metadata); err != nil {
-			writeErr(w, "invalid_metadata_format")
-			return
-		}
-	}
-	m.TS = f.nextTS()
-	f.msgs = append(f.msgs, m)
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, m.Channel, m.TS)
-}
-
-// nextTS is increasing, like Slack's. Called with mu held.
-func (f *fakeSlack) nextTS() string {
-	f.seq++
-	return fmt.Sprintf("1796630%03d.000%03d", f.seq, f.seq)
-}
-
-// seed stores a message as if posted earlier (by user, with metadata key
-// and part when key is not empty), returning its ts.
-func (f *fakeSlack) seed(channel, thread, user, key string, part int) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m := fakeMsg{Channel: channel, ThreadTS: thread, User: user, Text: "earlier"}
-	if key != "" {
-		m.Metadata = &slackgo.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"key": key, "part": part}}
-	}
-	m.TS = f.nextTS()
-	f.msgs = append(f.msgs, m)
-	return m.TS
-}
-
-func (f *fakeSlack) listHandler(replies bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if replies {
-			f.replies++
-		} else {
-			f.history++
-		}
-		if f.histErr != "" {
-			writeErr(w, f.histErr)
-			return
-		}
-		ch, thread := r.PostForm.Get("channel"), r.PostForm.Get("ts")
-		withMeta := r.PostForm.Get("include_all_metadata") == "1"
-		if replies && thread == "" {
-			writeErr(w, "invalid_arguments")
-			return
-		}
-		if oldest := r.PostForm.Get("oldest"); oldest == "" {
-			f.t.Errorf("%s without oldest", r.URL.Path)
-		}
-		var out []map[string]any
-		for _, m := range f.msgs {
-			if m.Channel != ch {
-				continue
-			}
-			if replies && m.TS != thread && m.ThreadTS != thread {
-				continue
-			}
-			if !replies && m.ThreadTS != "" && m.ThreadTS != m.TS {
-				continue // thread replies are not in the channel history
-			}
-			v := map[string]any{"type": "message", "user": m.User, "text": m.Text, "ts": m.TS}
-			if m.ThreadTS != "" {
-				v["thread_ts"] = m.ThreadTS
-			}
-			if withMeta && m.Metadata != nil {
-				v["metadata"] = m.Metadata
-			}
-			out = append(out, v)
-		}
-		if !replies {
-			slices.Reverse(out) // history is newest first, a thread oldest first
-		}
-		start, _ := strconv.Atoi(r.PostForm.Get("cursor"))
-		end := len(out)
-		if f.pageSize > 0 && start+f.pageSize < end {
-			end = start + f.pageSize
-		}
-		resp := map[string]any{"ok": true, "messages": out[min(start, len(out)):end], "has_more": end < len(out)}
-		if end < len(out) {
-			resp["response_metadata"] = map[string]any{"next_cursor": strconv.Itoa(end)}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(resp)
-	}
-}
-
-func (f *fakeSlack) stored() []fakeMsg {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.msgs)
-}
-
-func (f *fakeSlack) counts() (posts, history, replies int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.posts, f.history, f.replies
-}
-
-func (f *fakeSlack) set(fn func(f *fakeSlack)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fn(f)
+	})
+	return s
 }
 
 // fakeObserver records rate limits.
@@ -241,9 +56,9 @@ func (o *fakeObserver) got() []time.Duration {
 
 var deliverNow = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 
-func newDeliverer(t *testing.T, srv *httptest.Server, logs *bytes.Buffer) (*Deliverer, *fakeSleep, *fakeObserver) {
+func newDeliverer(t *testing.T, fake *slackfake.Server, logs *bytes.Buffer) (*Deliverer, *fakeSleep, *fakeObserver) {
 	t.Helper()
-	p, fs := newPoster(t, srv.URL+"/", logs)
+	p, fs := newPoster(t, fake.URL(), logs)
 	obs := &fakeObserver{}
 	d := &Deliverer{Client: p.Client, Poster: p, BotUserID: botUser, Now: func() time.Time { return deliverNow }, Observer: obs}
 	if logs != nil {
@@ -270,7 +85,7 @@ func hostileAlert() bot.Alert {
 
 // checkPosted asserts what every delivered message must be: metadata with
 // the key and its part, unfurls off, no mention or foreign link syntax.
-func checkPosted(t *testing.T, msgs []fakeMsg, key string, firstPart int, allowed map[string]bool) {
+func checkPosted(t *testing.T, msgs []slackfake.Message, key string, firstPart int, allowed map[string]bool) {
 	t.Helper()
 	for i, m := range msgs {
 		if m.Metadata == nil || m.Metadata.EventType != MetadataEventType {
@@ -283,8 +98,8 @@ func checkPosted(t *testing.T, msgs []fakeMsg, key string, firstPart int, allowe
 		if p := m.Metadata.EventPayload["part"]; p != float64(firstPart+i) {
 			t.Errorf("message %d: metadata part %v, want %d", i, p, firstPart+i)
 		}
-		if m.Unfurl != "false" {
-			t.Errorf("message %d: unfurl_links %q", i, m.Unfurl)
+		if m.UnfurlLinks != "false" {
+			t.Errorf("message %d: unfurl_links %q", i, m.UnfurlLinks)
 		}
 		checkText(t, "text", m.Text, 1, 4000, allowed)
 		for _, s := range blockTexts(t, m.Blocks) {
@@ -365,14 +180,14 @@ func TestDeliverKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake, srv := newFakeSlack(t)
+			fake := newFake(t)
 			var logs bytes.Buffer
-			d, fs, _ := newDeliverer(t, srv, &logs)
+			d, fs, _ := newDeliverer(t, fake, &logs)
 			ref, err := d.Deliver(t.Context(), tt.m, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := fake.stored()
+			got := fake.Messages()
 			if len(got) != tt.parts {
 				t.Fatalf("posted %d messages, want %d", len(got), tt.parts)
 			}
@@ -406,7 +221,7 @@ func TestDeliverKinds(t *testing.T) {
 			if !strings.Contains(got[0].Text, tt.wantTx) {
 				t.Errorf("text %q lacks %q", got[0].Text, tt.wantTx)
 			}
-			if _, h, r := fake.counts(); h+r != 0 {
+			if _, h, r := fake.Counts(); h+r != 0 {
 				t.Errorf("read history without resume: %d, %d", h, r)
 			}
 			if len(fs.got()) != 0 || strings.Contains(logs.String(), testToken) {
@@ -423,24 +238,24 @@ func TestDeliverResume(t *testing.T) {
 	parts := len(RenderDigest(splitDigest()))
 
 	t.Run("after a crash mid-digest", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
 		d.Poster.MaxRetries = 1
 		// Part 0 goes out, then Slack fails part 1 until the attempt gives up.
-		fake.set(func(f *fakeSlack) { f.postErrs = []string{"", "503", "503"} })
+		fake.FailPosts("", "503", "503")
 		m := digest("digest:crash")
 		if _, err := d.Deliver(t.Context(), m, false); err == nil || bot.IsPermanent(err) {
 			t.Fatalf("first attempt: err = %v, want a retryable error", err)
 		}
-		before := fake.stored()
+		before := fake.Messages()
 		if len(before) != 1 {
 			t.Fatalf("first attempt posted %d parts, want 1", len(before))
 		}
 		// Noise: another delivery, the same key from another user, a
 		// reply in a thread.
-		fake.seed("C0123", "", botUser, "digest:other", 1)
-		fake.seed("C0123", "", "UOTHER", "digest:crash", 1)
-		fake.seed("C0999", "", botUser, "digest:crash", 1)
+		fake.Seed("C0123", "", botUser, "digest:other", 1)
+		fake.Seed("C0123", "", "UOTHER", "digest:crash", 1)
+		fake.Seed("C0999", "", botUser, "digest:crash", 1)
 		ref, err := d.Deliver(t.Context(), m, true)
 		if err != nil {
 			t.Fatal(err)
@@ -448,8 +263,8 @@ func TestDeliverResume(t *testing.T) {
 		if ref != before[0].TS {
 			t.Errorf("ref = %q, want part 0's %q", ref, before[0].TS)
 		}
-		var mine []fakeMsg
-		for _, s := range fake.stored() {
+		var mine []slackfake.Message
+		for _, s := range fake.Messages() {
 			if s.Metadata != nil && s.Metadata.EventPayload["key"] == m.Key && s.User == botUser && s.Channel == "C0123" {
 				mine = append(mine, s)
 			}
@@ -458,85 +273,85 @@ func TestDeliverResume(t *testing.T) {
 			t.Fatalf("%d parts in the channel, want %d", len(mine), parts)
 		}
 		checkPosted(t, mine, m.Key, 0, nil2all(m))
-		if _, h, r := fake.counts(); h != 1 || r != 0 {
+		if _, h, r := fake.Counts(); h != 1 || r != 0 {
 			t.Errorf("history calls %d, replies calls %d", h, r)
 		}
 	})
 
 	t.Run("everything posted", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
 		m := digest("digest:done")
 		ref, err := d.Deliver(t.Context(), m, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		posts, _, _ := fake.counts()
+		posts, _, _ := fake.Counts()
 		ref2, err := d.Deliver(t.Context(), m, true)
 		if err != nil || ref2 != ref {
 			t.Fatalf("resume = %q, %v; want %q", ref2, err, ref)
 		}
-		if p, _, _ := fake.counts(); p != posts {
+		if p, _, _ := fake.Counts(); p != posts {
 			t.Errorf("resume posted %d messages", p-posts)
 		}
 	})
 
 	t.Run("nothing posted yet", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
 		ref, err := d.Deliver(t.Context(), digest("digest:new"), true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := fake.stored()
+		got := fake.Messages()
 		if len(got) != parts || ref != got[0].TS {
 			t.Errorf("posted %d, ref %q", len(got), ref)
 		}
 	})
 
 	t.Run("paged history", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
 		m := digest("digest:paged")
-		p0 := fake.seed("C0123", "", botUser, m.Key, 0)
+		p0 := fake.Seed("C0123", "", botUser, m.Key, 0)
 		for range 5 {
-			fake.seed("C0123", "", botUser, "digest:later", 0)
+			fake.Seed("C0123", "", botUser, "digest:later", 0)
 		}
-		fake.set(func(f *fakeSlack) { f.pageSize = 2 })
+		fake.SetPageSize(2)
 		ref, err := d.Deliver(t.Context(), m, true)
 		if err != nil || ref != p0 {
 			t.Fatalf("resume = %q, %v; want %q", ref, err, p0)
 		}
-		if p, h, _ := fake.counts(); p != parts-1 || h != 3 {
+		if p, h, _ := fake.Counts(); p != parts-1 || h != 3 {
 			t.Errorf("posts %d (want %d), history pages %d (want 3)", p, parts-1, h)
 		}
 	})
 
 	t.Run("reply already in thread", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
-		parent := fake.seed("C0123", "", botUser, "alert:1", 0)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
+		parent := fake.Seed("C0123", "", botUser, "alert:1", 0)
 		m := bot.Message{Key: "reply:1", Channel: "slack:C0123", Kind: bot.KindReply, Alerts: []bot.Alert{hostileAlert()}, ThreadOf: parent}
-		want := fake.seed("C0123", parent, botUser, m.Key, 0)
+		want := fake.Seed("C0123", parent, botUser, m.Key, 0)
 		ref, err := d.Deliver(t.Context(), m, true)
 		if err != nil || ref != want {
 			t.Fatalf("resume = %q, %v; want %q", ref, err, want)
 		}
-		if p, h, r := fake.counts(); p != 0 || h != 0 || r != 1 {
+		if p, h, r := fake.Counts(); p != 0 || h != 0 || r != 1 {
 			t.Errorf("posts %d, history %d, replies %d", p, h, r)
 		}
 	})
 
 	t.Run("reply not yet in thread", func(t *testing.T) {
-		fake, srv := newFakeSlack(t)
-		d, _, _ := newDeliverer(t, srv, nil)
-		parent := fake.seed("C0123", "", botUser, "alert:1", 0)
+		fake := newFake(t)
+		d, _, _ := newDeliverer(t, fake, nil)
+		parent := fake.Seed("C0123", "", botUser, "alert:1", 0)
 		m := bot.Message{Key: "reply:2", Channel: "slack:C0123", Kind: bot.KindReply, Alerts: []bot.Alert{hostileAlert()}, ThreadOf: parent}
 		ref, err := d.Deliver(t.Context(), m, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := fake.stored()
+		got := fake.Messages()
 		if len(got) != 2 || got[1].ThreadTS != parent || ref != got[1].TS {
 			t.Errorf("stored %+v, ref %q", got, ref)
 		}
@@ -591,10 +406,11 @@ func TestDeliverErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake, srv := newFakeSlack(t)
-			fake.set(func(f *fakeSlack) { f.postErrs, f.histErr = tt.postErrs, tt.histErr })
+			fake := newFake(t)
+			fake.FailPosts(tt.postErrs...)
+			fake.SetHistoryError(tt.histErr)
 			var logs bytes.Buffer
-			d, _, obs := newDeliverer(t, srv, &logs)
+			d, _, obs := newDeliverer(t, fake, &logs)
 			d.Poster.MaxRetries = 1
 			ref, err := d.Deliver(t.Context(), tt.m, tt.resume)
 			if tt.code == "" {
@@ -618,13 +434,13 @@ func TestDeliverErrors(t *testing.T) {
 			if got := bot.RetryAfter(err); got != tt.retry {
 				t.Errorf("RetryAfter = %v, want %v", got, tt.retry)
 			}
-			if posts, _, _ := fake.counts(); posts != tt.posts {
+			if posts, _, _ := fake.Counts(); posts != tt.posts {
 				t.Errorf("chat.postMessage calls = %d, want %d", posts, tt.posts)
 			}
 			if got := obs.got(); !slices.Equal(got, tt.observed) {
 				t.Errorf("observed rate limits %v, want %v", got, tt.observed)
 			}
-			if tt.histErr != "" && len(fake.stored()) != 0 {
+			if tt.histErr != "" && len(fake.Messages()) != 0 {
 				t.Error("posted after a failed history read")
 			}
 			if err != nil && strings.Contains(err.Error(), testToken) || strings.Contains(logs.String(), testToken) {
@@ -635,14 +451,22 @@ func TestDeliverErrors(t *testing.T) {
 }
 
 func TestDeliverDefaultPoster(t *testing.T) {
-	fake, srv := newFakeSlack(t)
-	d := &Deliverer{Client: NewClient(testToken, srv.URL+"/", nil), Log: slog.New(slog.DiscardHandler)}
+	fake := newFake(t)
+	d := &Deliverer{Client: NewClient(testToken, fake.URL(), nil), Log: slog.New(slog.DiscardHandler)}
 	m := bot.Message{Key: "a", Channel: "slack:C7", Kind: bot.KindAlert, Alerts: []bot.Alert{hostileAlert()}}
 	ref, err := d.Deliver(t.Context(), m, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fake.stored(); len(got) != 1 || got[0].TS != ref || got[0].Channel != "C7" {
+	if got := fake.Messages(); len(got) != 1 || got[0].TS != ref || got[0].Channel != "C7" {
 		t.Errorf("stored %+v, ref %q", got, ref)
+	}
+}
+
+func TestFakeSeedsOurEventType(t *testing.T) {
+	fake := newFake(t)
+	fake.Seed("C1", "", botUser, "k", 0)
+	if got := fake.Messages(); got[0].Metadata.EventType != MetadataEventType {
+		t.Errorf("slackfake seeds event type %q, bot/slack delivers with %q", got[0].Metadata.EventType, MetadataEventType)
 	}
 }
