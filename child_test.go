@@ -101,9 +101,31 @@ func (c *child) waitKilled(t *testing.T, timeout time.Duration) {
 	}
 }
 
-// stop sends SIGTERM and expects a clean exit 0.
+// waitRunning waits for the child's "sahelbrief running" log line: its
+// signal handling is in place from then on.
+func (c *child) waitRunning(t *testing.T) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case l := <-c.stderr.lines:
+			if strings.Contains(l, "sahelbrief running") {
+				return
+			}
+		case err := <-c.done:
+			c.done <- err
+			t.Fatalf("child ended before running: %v\n%s", err, c.stderr.String())
+		case <-deadline:
+			t.Fatalf("child not running after 30s\n%s", c.stderr.String())
+		}
+	}
+}
+
+// stop waits for the child to be running, sends SIGTERM and expects a
+// clean exit 0.
 func (c *child) stop(t *testing.T) {
 	t.Helper()
+	c.waitRunning(t)
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-c.done:

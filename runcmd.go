@@ -32,6 +32,9 @@ import (
 // "listening:<addr>". The crash tests kill the process there.
 var testHook func(point string)
 
+// firstPollWait bounds how long the scheduler waits for the first poll.
+const firstPollWait = 2 * time.Minute
+
 func hook(point string) {
 	if testHook != nil {
 		testHook(point)
@@ -240,7 +243,10 @@ func (r *runner) run(parent context.Context, addr string) int {
 
 	poller := newPoller(cfg, sources.Conditional)
 	poller.Tag = r.gaz.TagItem
+	firstPoll := make(chan struct{})
+	var firstOnce sync.Once
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
+		AfterRound: func() { firstOnce.Do(func() { close(firstPoll) }) },
 		Report: func(res sources.Result, saved briefing.Saved) {
 			kind := ""
 			if res.Err != nil {
@@ -274,7 +280,18 @@ func (r *runner) run(parent context.Context, addr string) int {
 	}()
 	goRun("poller", loop.Run)
 	goRun("alerts", func(ctx context.Context) error { return r.alerts(ctx, alerter, disp) })
-	goRun("scheduler", sched.Run)
+	goRun("scheduler", func(ctx context.Context) error {
+		// Digests owed from while the bot was down go out after the first
+		// poll, with the news that came in meanwhile (or after
+		// firstPollWait, if the sources are slow).
+		select {
+		case <-firstPoll:
+		case <-time.After(firstPollWait):
+		case <-ctx.Done():
+			return nil
+		}
+		return sched.Run(ctx)
+	})
 	r.kickAlerts() // items stored while the bot was down
 	r.ready.Store(true)
 	r.log.Info("sahelbrief running", "sources", len(r.srcs), "poll_interval", cfg.PollInterval.String(),

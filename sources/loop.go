@@ -33,7 +33,11 @@ type Loop struct {
 	// Report is called once per polled source after its result is
 	// committed, from one goroutine; main feeds new items to alerting.
 	Report func(Result, briefing.Saved)
-	Log    *slog.Logger
+	// AfterRound, when set, is called after each round (the bot holds
+	// back its start-up digest catch-up until the first is done, so a
+	// late digest carries the news that arrived while it was down).
+	AfterRound func()
+	Log        *slog.Logger
 	// Now and After are the clock (time.Now and time.After when nil).
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
@@ -44,6 +48,9 @@ type Loop struct {
 func (l *Loop) Run(ctx context.Context) error {
 	for {
 		wait := l.Round(ctx)
+		if l.AfterRound != nil && ctx.Err() == nil {
+			l.AfterRound()
+		}
 		select {
 		case <-ctx.Done():
 			return nil
