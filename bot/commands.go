@@ -512,7 +512,17 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 		if err != nil {
 			return b.internal(r, "digest show", err)
 		}
-		return Response{Text: fmt.Sprintf("This channel's digest runs at `%s` (%s).", d.Cron, d.TZ)}
+		msg := fmt.Sprintf("This channel's digest runs at `%s` (%s)", d.Cron, d.TZ)
+		if d.Country != "" || d.Actor != "" {
+			msg += ", about " + strings.Trim(b.Gazetteer.Name(d.Country)+", "+b.Gazetteer.Name(d.Actor), ", ")
+		}
+		if sched, loc, err := ParseSchedule(d.Cron, d.TZ); err == nil {
+			msg += "; next at " + sched.Next(b.Now()).In(loc).Format("Mon 2 Jan 15:04 MST")
+		}
+		if d.Origin == briefing.OriginConfig {
+			msg += " (set in the config file)"
+		}
+		return Response{Text: msg + "."}
 	}
 	if !r.CanManage {
 		return fail("Sorry, only people who manage this channel can change its digest.")

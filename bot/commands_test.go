@@ -377,4 +377,11 @@ func TestConfigOwnedDigestIsNotChangedFromChat(t *testing.T) {
 	if got := st.schedules["console"]; got.Cron != "0 7 * * 1-5" {
 		t.Errorf("schedule changed to %+v", got)
 	}
+	b.Now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) } // a Friday
+	resp := ask(b, "digest show", false)
+	for _, want := range []string{"`0 7 * * 1-5` (Africa/Bamako)", "next at Mon 30 Nov 07:00 GMT", "(set in the config file)"} {
+		if !strings.Contains(resp.Text, want) {
+			t.Errorf("digest show = %q; want %q", resp.Text, want)
+		}
+	}
 }

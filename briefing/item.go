@@ -1,5 +1,5 @@
 // Package briefing is sahelbrief's domain: news items, their tags, source
-// health, and (in later parts) stories, ranking and digests. It depends on
+// health, stories, ranking, digests, queries and deliveries. It depends on
 // nothing of ours, so every other package can share its types.
 package briefing
 
