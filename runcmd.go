@@ -209,7 +209,18 @@ func (r *runner) run(parent context.Context, addr string) int {
 	disp := &bot.Dispatcher{Store: r.st, Platforms: platforms, Clock: clock, Digest: b.DigestFor,
 		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log,
 		Trace: func(step string, d briefing.Delivery) { hook(step + ":" + d.Kind) }}
-	sched := &bot.Scheduler{Store: r.st, Clock: clock, Grace: cfg.DigestGrace, Log: r.log,
+	// Channels of platforms without a deliverer get neither alerts nor
+	// digests queued: they would wait forever.
+	deliverable := func(channel string) bool {
+		for prefix := range platforms {
+			if strings.HasPrefix(channel, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	alerter.Deliverable = deliverable
+	sched := &bot.Scheduler{Store: r.st, Clock: clock, Grace: cfg.DigestGrace, Log: r.log, Deliverable: deliverable,
 		Queued: func(briefing.Delivery, bool) { disp.Wake() }}
 	b.Changed = func() {
 		sched.Reload()

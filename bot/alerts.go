@@ -30,6 +30,10 @@ const (
 	// replies: later reports within it go to the alert's thread.
 	DefaultStoryWindow = 48 * time.Hour
 	alertBatch         = 500
+	// maxAlertAge: an item published this long before it was stored is
+	// old news (a new source's backlog, a feed republishing its archive):
+	// it goes to digests and search, not to alerts.
+	maxAlertAge = 48 * time.Hour
 )
 
 // Alerter matches newly stored items against every channel's
@@ -43,6 +47,11 @@ type Alerter struct {
 	Gazetteer   *briefing.Gazetteer
 	Clock       Clock
 	StoryWindow time.Duration
+	// Deliverable, when set, says whether a channel's platform is
+	// configured; subscriptions of other channels are left alone (their
+	// alerts would wait forever, then flood the channel when the platform
+	// is set up).
+	Deliverable func(channel string) bool
 	Log         *slog.Logger
 
 	mu      sync.Mutex // one matching pass at a time
@@ -146,6 +155,9 @@ func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
 	out := make([]compiledSub, 0, len(subs))
 	live := make(map[string]bool, len(subs))
 	for _, s := range subs {
+		if a.Deliverable != nil && !a.Deliverable(s.Channel) {
+			continue
+		}
 		live[s.Query] = true
 		q, ok := a.queries[s.Query]
 		if !ok {
@@ -221,12 +233,15 @@ func (x *subIndex) candidates(mt *briefing.MatchText) []int32 {
 
 // matchItems returns the (item, subscription) pairs that match, items in
 // the order given: a subscription sees the items stored after it was made
-// (all of them when backfill is set). It runs for every stored item, so it
+// (all of them when backfill is set), unless they are old news. It runs for every stored item, so it
 // tries only the index's candidates and collects indexes.
 func matchItems(items []briefing.Item, x *subIndex, backfill bool) []hit {
 	var hits []hit
 	for i := range items {
 		it := &items[i]
+		if !backfill && !it.FirstSeen.IsZero() && it.FirstSeen.Sub(it.Published) > maxAlertAge {
+			continue
+		}
 		mt := briefing.NewMatchText(it)
 		for _, j := range x.candidates(mt) {
 			cs := &x.subs[j]

@@ -435,3 +435,27 @@ func TestSubscribeBackfillCommand(t *testing.T) {
 		t.Errorf("live pass after backfill queued %d", n)
 	}
 }
+
+func TestOldNewsAndUnreachableChannelsAreNotAlerted(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "boulkessi OR niamey")
+	e.subscribe("discord:42", "boulkessi")
+	e.al.Deliverable = func(ch string) bool { return ch == "console" }
+	e.clock.Advance(time.Second)
+	// A new source's backlog: published three days before it was stored.
+	g := briefing.DefaultGazetteer()
+	old := briefing.Item{Source: "Archive", Key: "old", URL: "https://archive.example/1", Title: niameyProtest, Outlet: "Archive",
+		Published: e.clock.Now().Add(-72 * time.Hour), FirstSeen: e.clock.Now(), DateFromFeed: true}
+	g.TagItem(&old)
+	if _, err := e.st.SaveFetched(context.Background(), []briefing.Fetched{{State: briefing.SourceState{Name: "Archive", URL: "https://archive.example/feed"},
+		Items: []briefing.Item{old}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.add("Reuters", boulkessiReuters)
+	e.process()
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
+	if ds, _ := e.st.Deliveries(context.Background(), "discord:42"); len(ds) != 0 {
+		t.Errorf("queued %d deliveries for a platform that is not configured", len(ds))
+	}
+}

@@ -52,11 +52,16 @@ type Scheduler struct {
 	// Queued is called after a slot is queued (created) or found queued
 	// already; main wakes the dispatcher with it.
 	Queued func(d briefing.Delivery, created bool)
+	// Deliverable, when set, says whether a channel's platform is
+	// configured; other channels' schedules are skipped (logged once), so
+	// digests do not pile up for a platform the bot cannot reach.
+	Deliverable func(channel string) bool
 	Log    *slog.Logger
 
 	mu      sync.Mutex
 	checked map[string]time.Time // channel → slots up to this time were handled
 	jobs    map[string]*scheduledJob
+	skipped map[string]bool // channels whose platform is not configured, logged
 	reload  chan struct{}
 }
 
@@ -112,6 +117,7 @@ func (s *Scheduler) init() {
 		s.reload = make(chan struct{}, 1)
 		s.checked = map[string]time.Time{}
 		s.jobs = map[string]*scheduledJob{}
+		s.skipped = map[string]bool{}
 	}
 }
 
@@ -156,6 +162,13 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 	seen := map[string]bool{}
 	wait := scheduleRefresh
 	for _, d := range scheds {
+		if s.Deliverable != nil && !s.Deliverable(d.Channel) {
+			if !s.skipped[d.Channel] {
+				s.skipped[d.Channel] = true
+				s.log().Warn("digest schedule skipped: its platform is not configured", "channel", d.Channel)
+			}
+			continue
+		}
 		seen[d.Channel] = true
 		j := s.job(d)
 		if j == nil {

@@ -238,3 +238,17 @@ func TestParseScheduleErrorsNameTheProblem(t *testing.T) {
 		t.Errorf("@daily: %v", err)
 	}
 }
+
+func TestSchedulerSkipsChannelsItCannotDeliverTo(t *testing.T) {
+	start := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
+	st := &memSchedules{schedules: []briefing.DigestSchedule{
+		{Channel: "discord:42", Cron: "0 7 * * *", TZ: "UTC", UpdatedAt: start},
+		{Channel: "console", Cron: "0 7 * * *", TZ: "UTC", UpdatedAt: start},
+	}}
+	c := newFakeClock(start)
+	s := &Scheduler{Store: st, Clock: c, Deliverable: func(ch string) bool { return ch == "console" }}
+	stepThrough(s, c, start, start.Add(2*time.Hour), 10*time.Minute)
+	if len(st.queued) != 1 || st.queued[0].Channel != "console" {
+		t.Fatalf("queued %+v; want only the console's digest", st.queued)
+	}
+}
