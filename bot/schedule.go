@@ -56,7 +56,7 @@ type Scheduler struct {
 	// configured; other channels' schedules are skipped (logged once), so
 	// digests do not pile up for a platform the bot cannot reach.
 	Deliverable func(channel string) bool
-	Log    *slog.Logger
+	Log         *slog.Logger
 
 	mu      sync.Mutex
 	checked map[string]time.Time // channel → slots up to this time were handled
