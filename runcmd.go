@@ -193,8 +193,13 @@ func (r *runner) run(parent context.Context, addr string) int {
 
 	// Where deliveries go: one deliverer per platform.
 	out := &console.SyncWriter{W: r.env.stdout}
-	platforms := map[string]bot.Deliverer{console.Channel: &console.Deliverer{Out: out, Color: isTerminal(r.env.stdout)}}
+	consoleOut := &console.Deliverer{Out: out, Color: isTerminal(r.env.stdout)}
+	if r.interactive() {
+		consoleOut.Prompt = shellPrompt
+	}
+	platforms := map[string]bot.Deliverer{console.Channel: consoleOut}
 	r.adapters["console"] = func() bool { return true }
+	r.metrics.SetAdapterConnected("console", true)
 	if cfg.SlackBotToken != "" {
 		platforms["slack:"] = &slack.Deliverer{Client: slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Observer: r.metrics, Log: r.log}
 	}
@@ -385,12 +390,11 @@ func (r *runner) alerts(ctx context.Context, a *bot.Alerter, disp *bot.Dispatche
 // bot keeps running until it is signalled, as a service would.
 func (r *runner) shell(ctx context.Context, b *bot.Bot, out *console.SyncWriter) error {
 	sh := &console.Shell{Bot: b, In: r.env.stdin, Out: out, Color: isTerminal(r.env.stdout)}
-	interactive := false
-	if f, ok := r.env.stdin.(*os.File); ok && isTerminal(f) {
-		interactive = true
+	interactive := r.interactive()
+	if interactive {
 		fmt.Fprintf(out, "sahelbrief: polling %d sources every %s; alerts and digests for this console appear here.\n"+
 			"Type /sahel help, or quit.\n", len(r.srcs), r.cfg.PollInterval)
-		sh.Prompt = "sahel> "
+		sh.Prompt = shellPrompt
 	}
 	err := sh.Run(ctx)
 	if err != nil && ctx.Err() == nil {
@@ -400,6 +404,14 @@ func (r *runner) shell(ctx context.Context, b *bot.Bot, out *console.SyncWriter)
 		<-ctx.Done()
 	}
 	return nil
+}
+
+const shellPrompt = "sahel> "
+
+// interactive reports whether the console shell reads a terminal.
+func (r *runner) interactive() bool {
+	f, ok := r.env.stdin.(*os.File)
+	return r.withShell && ok && isTerminal(f)
 }
 
 // healthReport is GET /healthz's body.

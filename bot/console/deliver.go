@@ -34,7 +34,11 @@ func (w *SyncWriter) Write(p []byte) (int, error) {
 type Deliverer struct {
 	Out   io.Writer // share a SyncWriter with the Shell
 	Color bool
-	seq   atomic.Int64
+	// Prompt, when the shell is interactive, is printed again after each
+	// message (which starts on a new line), since it arrives while the
+	// user may be typing.
+	Prompt string
+	seq    atomic.Int64
 }
 
 var _ bot.Deliverer = (*Deliverer)(nil)
@@ -47,12 +51,16 @@ func (d *Deliverer) Deliver(_ context.Context, m bot.Message, resume bool) (stri
 		return "", bot.Permanent(fmt.Errorf("console: channel %q is not %q", m.Channel, Channel))
 	}
 	var buf bytes.Buffer
+	if d.Prompt != "" {
+		buf.WriteString("\n")
+	}
 	if resume {
 		buf.WriteString(d.style(dim, "(sent again after an interrupted attempt; it may repeat)") + "\n")
 	}
 	if err := d.render(&buf, m); err != nil {
 		return "", bot.Permanent(err)
 	}
+	buf.WriteString(d.Prompt)
 	if _, err := d.Out.Write(buf.Bytes()); err != nil {
 		return "", fmt.Errorf("console: write: %w", err)
 	}

@@ -92,3 +92,16 @@ func TestSyncWriterKeepsMessagesWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestDelivererRedrawsThePromptWhenInteractive(t *testing.T) {
+	var out bytes.Buffer
+	d := &Deliverer{Out: &out, Prompt: "sahel> "}
+	al := bot.Alert{Item: briefing.Item{Title: "Niamey rally", Outlet: "AFP"}, Queries: []string{"niamey"}}
+	if _, err := d.Deliver(context.Background(), bot.Message{Channel: Channel, Kind: bot.KindAlert, Alerts: []bot.Alert{al}}, false); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.HasPrefix(got, "\nALERT Niamey rally") || !strings.HasSuffix(got, "matched: niamey\nsahel> ") {
+		t.Errorf("interactive alert = %q", got)
+	}
+}
