@@ -240,6 +240,11 @@ func (r *runner) run(parent context.Context, addr string) int {
 	for name, up := range ep.connected {
 		r.adapters[name] = up
 	}
+	// A bot that runs for months reconnects after a platform's outage;
+	// only a rejected token (which no retry fixes) stops it.
+	for i, rn := range ep.runners {
+		ep.runners[i] = keepConnected(ep.runnerNames[i], rn, r.log, time.After)
+	}
 	ep.onState = func(platform string, up bool) { r.metrics.SetAdapterConnected(platform, up) }
 	ep.mux.HandleFunc("GET /healthz", r.health)
 	ep.mux.Handle("GET /metrics", r.metrics.Handler())
@@ -348,6 +353,57 @@ func (r *runner) run(parent context.Context, addr string) int {
 	<-dispDone
 	r.log.Info("sahelbrief stopped")
 	return code
+}
+
+// Reconnection backoff of the long-lived chat connections.
+const (
+	firstReconnect = 5 * time.Second
+	maxReconnect   = 5 * time.Minute
+)
+
+// keepConnected runs a long-lived connection (Socket Mode, the Discord
+// gateway) again whenever it ends with an error, waiting 5 s, doubling to
+// 5 min; it returns the error only when the platform rejected the token.
+func keepConnected(name string, run func(context.Context) error, log *slog.Logger, after func(time.Duration) <-chan time.Time) func(context.Context) error {
+	return func(ctx context.Context) error {
+		wait := firstReconnect
+		for {
+			start := time.Now()
+			err := run(ctx)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err == nil {
+				err = errors.New("connection ended")
+			}
+			if authRejected(err) {
+				return err
+			}
+			if time.Since(start) > maxReconnect {
+				wait = firstReconnect // it had been up a while: a fresh outage
+			}
+			log.Warn("chat connection lost; reconnecting", "connection", name, "error", err, "retry_in", wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-after(wait):
+			}
+			wait = min(wait*2, maxReconnect)
+		}
+	}
+}
+
+// authRejected reports whether a connection failed because its token was
+// refused (Slack's auth error codes, HTTP 401, Discord's close code 4004).
+func authRejected(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired",
+		"401", "4004", "Authentication failed", "Unauthorized"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // kickAlerts asks the alert goroutine to match what was stored.

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -310,4 +312,64 @@ func readLines(r io.Reader) <-chan string {
 		close(out)
 	}()
 	return out
+}
+
+func TestKeepConnectedRetriesOutagesAndStopsOnARejectedToken(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	var waits []time.Duration
+	after := func(d time.Duration) <-chan time.Time {
+		waits = append(waits, d)
+		c := make(chan time.Time, 1)
+		c <- time.Now()
+		return c
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	calls := 0
+	run := keepConnected("test", func(ctx context.Context) error {
+		calls++
+		switch calls {
+		case 1, 2, 3:
+			return errors.New("dial tcp: connection refused")
+		case 4:
+			return nil // the connection ended without an error: reconnect too
+		}
+		cancel()
+		return errors.New("stopped")
+	}, log, after)
+	if err := run(ctx); err != nil || calls != 5 {
+		t.Fatalf("run = %v after %d calls", err, calls)
+	}
+	if fmt.Sprint(waits) != "[5s 10s 20s 40s]" {
+		t.Errorf("waits = %v", waits)
+	}
+	for _, msg := range []string{"slack: socket mode: invalid_auth", "discord: gateway: HTTP 401 Unauthorized", "websocket: close 4004: Authentication failed."} {
+		calls = 0
+		err := keepConnected("test", func(context.Context) error { calls++; return errors.New(msg) }, log, after)(t.Context())
+		if err == nil || calls != 1 {
+			t.Errorf("%q: err %v after %d calls; want it returned at once", msg, err, calls)
+		}
+	}
+}
+
+func TestRunStopsWhenTheTokenIsRejected(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer api.Close()
+	desk := newNewsDesk(t)
+	dir := t.TempDir()
+	env := map[string]string{"SLACK_APP_TOKEN": "xapp-1-A1-abc", "SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_API_URL": api.URL + "/",
+		"SAHELBRIEF_CONFIG": deskConfig(t, dir, desk, "", "desk"), "SAHELBRIEF_DB": filepath.Join(dir, "z.db"), "SAHELBRIEF_HTTP_ADDR": "127.0.0.1:0"}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second) // a safety net: run must stop on its own
+	defer cancel()
+	stderr := newLineWriter()
+	code := runWithInput(ctx, []string{"run"}, nil, io.Discard, stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != 1 || ctx.Err() != nil || !strings.Contains(stderr.String(), "invalid_auth") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "xoxb-1-abc") || strings.Contains(stderr.String(), "xapp-1-A1-abc") {
+		t.Errorf("a token was printed")
+	}
 }

@@ -31,6 +31,8 @@ type chatEndpoints struct {
 	// runners are long-lived connections (Slack Socket Mode) that run
 	// beside the HTTP server until the context ends.
 	runners []func(context.Context) error
+	// runnerNames name the runners, in the same order, for logs.
+	runnerNames []string
 	// connected reports, per platform, whether its adapter is connected
 	// (HTTP endpoints are whenever the server runs).
 	connected map[string]func() bool
@@ -75,6 +77,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Managers: managers, Log: log}
 		sm.OnState = e.stateTo("slack")
 		e.runners = append(e.runners, sm.Run)
+		e.runnerNames = append(e.runnerNames, "Slack Socket Mode")
 		e.connected["slack"] = sm.Connected
 		e.paths = append(e.paths, "Slack Socket Mode")
 	}
@@ -106,6 +109,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		gw := &discord.Gateway{Bot: b, Session: s, Log: log}
 		gw.OnState = e.stateTo("discord")
 		e.runners = append(e.runners, gw.Run)
+		e.runnerNames = append(e.runnerNames, "Discord gateway")
 		e.connected["discord"] = gw.Connected
 		e.paths = append(e.paths, "Discord gateway")
 	}

@@ -44,6 +44,9 @@ type Deliverer struct {
 	Session  *discordgo.Session
 	Log      *slog.Logger
 	Observer bot.Observer // told about rate limits; may be nil
+
+	mu   sync.Mutex
+	self string // the bot's user id, once asked of GET /users/@me
 }
 
 var _ bot.Deliverer = (*Deliverer)(nil)
@@ -210,7 +213,7 @@ func (d *Deliverer) posted(ctx context.Context, channel, sum string, ids []strin
 	if err := json.Unmarshal(body, &history); err != nil {
 		return 0, fmt.Errorf("discord: read channel %s to resume: %w", channel, err)
 	}
-	self := d.selfID()
+	self := d.selfID(ctx)
 	found := 0
 	for j := len(history) - 1; j >= 0; j-- { // newest first: walk oldest first
 		msg := history[j]
@@ -230,19 +233,32 @@ func (d *Deliverer) posted(ctx context.Context, channel, sum string, ids []strin
 	return found, nil
 }
 
-// selfID is the bot's user id when the session knows it (after the
-// gateway's Ready), else "".
-func (d *Deliverer) selfID() string {
-	st := d.Session.State
-	if st == nil {
+// selfID is the bot's user id: from the session's state when a gateway
+// filled it, else asked once of GET /users/@me, so a resume trusts only
+// the bot's own messages. It is "" when neither is available (a resume
+// then trusts any bot's messages carrying the marker).
+func (d *Deliverer) selfID(ctx context.Context) string {
+	if st := d.Session.State; st != nil {
+		st.RLock()
+		u := st.User
+		st.RUnlock()
+		if u != nil && u.ID != "" {
+			return u.ID
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.self != "" {
+		return d.self
+	}
+	body, err := d.call(ctx, http.MethodGet, discordgo.EndpointUser("@me"), discordgo.EndpointUser("@me"), nil)
+	var u discordgo.User
+	if err != nil || json.Unmarshal(body, &u) != nil || u.ID == "" {
+		d.log().Warn("discord: could not learn the bot's user id; resuming trusts any bot's marked messages", "error", err)
 		return ""
 	}
-	st.RLock()
-	defer st.RUnlock()
-	if st.User == nil {
-		return ""
-	}
-	return st.User.ID
+	d.self = u.ID
+	return d.self
 }
 
 // createMessage is a create-message body with the nonce fields discordgo's

@@ -43,6 +43,7 @@ type fakeREST struct {
 	posts   int
 	fail    func(r *http.Request, posts int) *restReply
 	netErr  error
+	me      string // the user GET /users/@me answers ("" answers like a listing)
 }
 
 func (f *fakeREST) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -64,11 +65,13 @@ func (f *fakeREST) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	if reply.body == "" && reply.status == http.StatusOK {
-		switch r.Method {
-		case http.MethodGet:
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users/@me") && f.me != "":
+			reply.body = `{"id":"` + f.me + `","username":"sahelbrief","bot":true}`
+		case r.Method == http.MethodGet:
 			b, _ := json.Marshal(f.history)
 			reply.body = string(b)
-		case http.MethodPost:
+		case r.Method == http.MethodPost:
 			reply.body = `{"id":"` + strconv.Itoa(2000+f.posts) + `","channel_id":"` + testChannel + `"}`
 			f.posts++
 		}
@@ -321,25 +324,28 @@ func TestDeliverResume(t *testing.T) {
 	tests := []struct {
 		name      string
 		self      string // the session's user id; "" when unknown
+		me        string // what GET /users/@me answers; "" for nothing useful
 		history   []*discordgo.Message
 		wantPosts []int // part indexes posted
 		wantRef   string
 	}{
-		{"nothing posted", botUserID, []*discordgo.Message{posted("900", "7", false, "other", 0, false)}, []int{0, 1, 2}, "2000"},
-		{"part 0 posted", botUserID, []*discordgo.Message{
+		{"nothing posted", botUserID, "", []*discordgo.Message{posted("900", "7", false, "other", 0, false)}, []int{0, 1, 2}, "2000"},
+		{"part 0 posted", botUserID, "", []*discordgo.Message{
 			posted("1001", "9", false, "x", 0, true), posted("1000", botUserID, true, key, 0, false)}, []int{1, 2}, "1000"},
-		{"parts 0 and 1 posted, footer marker", botUserID, []*discordgo.Message{
+		{"parts 0 and 1 posted, footer marker", botUserID, "", []*discordgo.Message{
 			posted("1011", botUserID, true, key, 1, true), posted("1010", botUserID, true, key, 0, true)}, []int{2}, "1010"},
-		{"all posted", botUserID, []*discordgo.Message{
+		{"all posted", botUserID, "", []*discordgo.Message{
 			posted("1022", botUserID, true, key, 2, false), posted("1021", botUserID, true, key, 1, false),
 			posted("1020", botUserID, true, key, 0, false)}, nil, "1020"},
-		{"part posted twice: oldest wins", botUserID, []*discordgo.Message{
+		{"part posted twice: oldest wins", botUserID, "", []*discordgo.Message{
 			posted("1031", botUserID, true, key, 0, false), posted("1030", botUserID, true, key, 0, false)}, []int{1, 2}, "1030"},
-		{"marker copied by a user is ignored", botUserID, []*discordgo.Message{
+		{"marker copied by a user is ignored", botUserID, "", []*discordgo.Message{
 			posted("1040", "7", false, key, 0, false), posted("1041", "8", true, key, 1, false)}, []int{0, 1, 2}, "2000"},
-		{"self unknown: any bot", "", []*discordgo.Message{
+		{"self unknown: asked of /users/@me", "", botUserID, []*discordgo.Message{
+			posted("1070", "8", true, key, 0, false), posted("1071", botUserID, true, key, 1, false)}, []int{0, 2}, "2000"},
+		{"self unknown: any bot", "", "", []*discordgo.Message{
 			posted("1050", "7", false, key, 1, false), posted("1051", "8", true, key, 0, false)}, []int{1, 2}, "1051"},
-		{"other key's markers", botUserID, []*discordgo.Message{posted("1060", botUserID, true, "digest:other", 0, false)}, []int{0, 1, 2}, "2000"},
+		{"other key's markers", botUserID, "", []*discordgo.Message{posted("1060", botUserID, true, "digest:other", 0, false)}, []int{0, 1, 2}, "2000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,7 +353,7 @@ func TestDeliverResume(t *testing.T) {
 			if tt.self != "" {
 				d.Session.State.User = &discordgo.User{ID: tt.self, Bot: true}
 			}
-			f.history = tt.history
+			f.history, f.me = tt.history, tt.me
 			m := digestMessage(key)
 			ref, err := d.Deliver(context.Background(), m, true)
 			if err != nil {
