@@ -266,14 +266,34 @@ func (r *runner) run(parent context.Context, addr string) int {
 	poller.Tag = r.gaz.TagItem
 	firstPoll := make(chan struct{})
 	var firstOnce sync.Once
+	var firstRound struct{ ok, items atomic.Int64 }
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
-		AfterRound: func() { firstOnce.Do(func() { close(firstPoll) }) },
+		AfterRound: func() {
+			firstOnce.Do(func() {
+				close(firstPoll)
+				if consoleOut.Prompt != "" {
+					// The try-out: say once how the first poll went, in
+					// the shell, rather than a log line per source.
+					fmt.Fprintf(out, "\nFirst poll: %d of %d sources answered, %d new items stored. /sahel sources has the details.\n%s",
+						firstRound.ok.Load(), len(r.srcs), firstRound.items.Load(), consoleOut.Prompt)
+				}
+			})
+		},
 		Report: func(res sources.Result, saved briefing.Saved) {
 			kind := ""
 			if res.Err != nil {
 				kind = string(sources.KindOf(res.Err))
-				r.log.Warn("source failed", "source", res.Source.Name, "error", res.Err)
+				// Logged when a source starts failing, not at every poll:
+				// /healthz, /metrics and /sahel sources keep the state.
+				if res.State.ConsecutiveFailures == 1 && consoleOut.Prompt == "" {
+					r.log.Warn("source failing", "source", res.Source.Name, "error", res.Err)
+				} else {
+					r.log.Debug("source failed", "source", res.Source.Name, "failures", res.State.ConsecutiveFailures, "error", res.Err)
+				}
+			} else {
+				firstRound.ok.Add(1)
 			}
+			firstRound.items.Add(int64(len(saved.New)))
 			r.metrics.Fetch(res.Source.Name, string(res.Status), kind, len(saved.New), res.Duration)
 			hook("ingested")
 			if len(saved.New) > 0 {
