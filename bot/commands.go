@@ -282,6 +282,48 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 			kept = append(kept, it)
 		}
 	}
+	failed, err := b.failedSince(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	return briefing.BuildDigest(kept, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+		Names: b.Gazetteer.Name, Failed: failed}), nil
+}
+
+// lateArrivalLimit bounds how long before its window an item may have
+// been published and still count as news in a scheduled digest.
+const lateArrivalLimit = 7 * 24 * time.Hour
+
+// ScheduledDigest builds a channel's scheduled digest: the items stored
+// in [from, until), whatever their publication date (within a week), so
+// that consecutive digests, whose windows follow each other, show every
+// item once, even one a feed published late or a source delivered after
+// an outage.
+func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
+	items, err := b.Store.ItemsSince(ctx, from.Add(-lateArrivalLimit), 0)
+	if err != nil {
+		return nil, err
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if !it.FirstSeen.Before(from) && it.FirstSeen.Before(until) {
+			kept = append(kept, it)
+		}
+	}
+	failed, err := b.failedSince(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	// The window is the arrival window: BuildDigest is not asked to cut by
+	// publication date, and the digest is labelled with the window after.
+	d := briefing.BuildDigest(kept, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed})
+	d.Since, d.Until = from, until
+	return d, nil
+}
+
+// failedSince lists the sources whose last attempt, at or after from,
+// failed.
+func (b *Bot) failedSince(ctx context.Context, from time.Time) ([]briefing.SourceFailure, error) {
 	states, err := b.Store.SourceStates(ctx)
 	if err != nil {
 		return nil, err
@@ -293,8 +335,7 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 		}
 	}
 	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
-	return briefing.BuildDigest(kept, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
-		Names: b.Gazetteer.Name, Failed: failed}), nil
+	return failed, nil
 }
 
 func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {

@@ -56,7 +56,7 @@ type Dispatcher struct {
 	// to the deliverer of its channels.
 	Platforms map[string]Deliverer
 	Clock     Clock
-	// Digest builds a scheduled digest: the Bot's DigestFor.
+	// Digest builds a scheduled digest: the Bot's ScheduledDigest.
 	Digest func(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error)
 	// AlertsPerMinute is each channel's alert budget (default 5).
 	AlertsPerMinute int

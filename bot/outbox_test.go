@@ -43,7 +43,7 @@ func newOutboxEnv(t *testing.T) *outboxEnv {
 		al: &Alerter{Store: st, Gazetteer: g, Clock: c}}
 	b := New(st, g, nil, Limits{})
 	b.Now = c.Now
-	e.disp = &Dispatcher{Store: st, Clock: c, Platforms: map[string]Deliverer{"console": rec, "slack:": rec}, Digest: b.DigestFor, AlertsPerMinute: 3}
+	e.disp = &Dispatcher{Store: st, Clock: c, Platforms: map[string]Deliverer{"console": rec, "slack:": rec}, Digest: b.ScheduledDigest, AlertsPerMinute: 3}
 	return e
 }
 
@@ -380,6 +380,16 @@ func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
 	if !m.Digest.Until.Equal(slot) || !m.Digest.Since.Equal(slot.Add(-24*time.Hour)) {
 		t.Errorf("window %v–%v; want the 24h before the slot", m.Digest.Since, m.Digest.Until)
 	}
+	// A source back from an outage delivers a report published before
+	// the first digest: it belongs in the next one, which shows what
+	// arrived since.
+	late := briefing.Item{Source: "Studio Tamani", Key: "late", URL: "https://tamani.example/late", Title: "Mali: Boulkessi toll rises, army says",
+		Outlet: "Studio Tamani", Published: slot.Add(-2 * time.Hour), FirstSeen: slot.Add(3 * time.Hour), DateFromFeed: true, Countries: []string{"mali"}}
+	e.clock.Set(slot.Add(3 * time.Hour))
+	if _, err := e.st.SaveFetched(ctx, []briefing.Fetched{{State: briefing.SourceState{Name: "Studio Tamani", URL: "https://tamani.example/feed"},
+		Items: []briefing.Item{late}}}); err != nil {
+		t.Fatal(err)
+	}
 	// The next day's digest starts where this one ended and is on time.
 	e.clock.Set(slot.Add(24 * time.Hour))
 	s.Tick(ctx)
@@ -390,6 +400,9 @@ func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
 	next := e.out.posted[1].msg
 	if next.Late || !next.Digest.Since.Equal(slot) {
 		t.Errorf("next digest late=%v since %v; want on time from %v", next.Late, next.Digest.Since, slot)
+	}
+	if next.Digest.TotalItems != 1 || len(next.Digest.Headlines)+len(next.Digest.Sections) == 0 {
+		t.Errorf("next digest holds %d items; want the late report", next.Digest.TotalItems)
 	}
 }
 
