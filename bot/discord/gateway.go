@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -30,7 +29,7 @@ type Gateway struct {
 	// may call Connected); it should return quickly. Set it before Run.
 	OnState func(connected bool)
 
-	state  connState
+	state  bot.ConnState
 	once   sync.Once
 	h      *InteractionHandler
 	mu     sync.Mutex
@@ -41,7 +40,7 @@ type Gateway struct {
 // Connected reports whether the gateway connection is up: Discord has
 // sent READY or RESUMED (or discordgo reported a connection) and the
 // session has not since disconnected, nor Run returned.
-func (g *Gateway) Connected() bool { return g.state.up.Load() }
+func (g *Gateway) Connected() bool { return g.state.Up() }
 
 // Run connects to the gateway with the Guilds intent only, answers
 // interactions until ctx is done, then disconnects and waits for answers
@@ -60,8 +59,8 @@ func (g *Gateway) Run(ctx context.Context) error {
 	// discordgo calls handlers on goroutines of their own (unless
 	// SyncEvents): connState orders the reports and ignores the handlers
 	// that run after Run has ended.
-	run := g.state.begin()
-	defer g.state.end(run, g.OnState)
+	run := g.state.Begin()
+	defer g.state.End(run, g.OnState)
 	for _, h := range g.stateHandlers(run) {
 		defer s.AddHandler(h)()
 	}
@@ -72,7 +71,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if err := s.Close(); err != nil {
 		g.handler(s).log().Warn("discord: gateway close", "err", err)
 	}
-	g.state.end(run, g.OnState) // down before waiting for answers in flight
+	g.state.End(run, g.OnState) // down before waiting for answers in flight
 	g.mu.Lock()
 	g.closed = true
 	g.mu.Unlock()
@@ -85,10 +84,10 @@ func (g *Gateway) Run(ctx context.Context) error {
 // state for run.
 func (g *Gateway) stateHandlers(run uint64) []any {
 	return []any{
-		func(_ *discordgo.Session, _ *discordgo.Connect) { g.state.set(run, true, g.OnState) },
-		func(_ *discordgo.Session, _ *discordgo.Ready) { g.state.set(run, true, g.OnState) },
-		func(_ *discordgo.Session, _ *discordgo.Resumed) { g.state.set(run, true, g.OnState) },
-		func(_ *discordgo.Session, _ *discordgo.Disconnect) { g.state.set(run, false, g.OnState) },
+		func(_ *discordgo.Session, _ *discordgo.Connect) { g.state.Set(run, true, g.OnState) },
+		func(_ *discordgo.Session, _ *discordgo.Ready) { g.state.Set(run, true, g.OnState) },
+		func(_ *discordgo.Session, _ *discordgo.Resumed) { g.state.Set(run, true, g.OnState) },
+		func(_ *discordgo.Session, _ *discordgo.Disconnect) { g.state.Set(run, false, g.OnState) },
 	}
 }
 
@@ -180,71 +179,4 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	w.body = append(w.body, b...)
 	return len(b), nil
-}
-
-// connState tracks whether a long-lived connection is up and reports the
-// changes to a callback: in order, one call at a time, never with its lock
-// held (a change made from inside the callback is queued and reported by
-// the caller already reporting, after the callback returns).
-type connState struct {
-	up atomic.Bool // what Connected reports
-
-	mu      sync.Mutex
-	run     uint64 // the current (or last) run
-	active  bool   // run has begun and not ended
-	last    bool   // the last state set: reported or queued
-	pending []bool // changes not yet reported
-	busy    bool   // a caller is reporting pending changes
-}
-
-// begin starts a run, whose changes set accepts until end.
-func (c *connState) begin() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.run++
-	c.active = true
-	return c.run
-}
-
-// set records the state v for run, reporting it to fn if it is a change.
-// It does nothing once run has ended.
-func (c *connState) set(run uint64, v bool, fn func(bool)) { c.update(run, v, false, fn) }
-
-// end records that run is over, hence the connection down.
-func (c *connState) end(run uint64, fn func(bool)) { c.update(run, false, true, fn) }
-
-func (c *connState) update(run uint64, v, end bool, fn func(bool)) {
-	c.mu.Lock()
-	if run != c.run || !c.active {
-		c.mu.Unlock()
-		return
-	}
-	if end {
-		c.active = false
-	}
-	if v == c.last {
-		c.mu.Unlock()
-		return
-	}
-	c.last = v
-	c.up.Store(v)
-	if fn == nil {
-		c.mu.Unlock()
-		return
-	}
-	c.pending = append(c.pending, v)
-	if c.busy {
-		c.mu.Unlock()
-		return
-	}
-	c.busy = true
-	for len(c.pending) > 0 {
-		next := c.pending[0]
-		c.pending = c.pending[1:]
-		c.mu.Unlock()
-		fn(next)
-		c.mu.Lock()
-	}
-	c.busy = false
-	c.mu.Unlock()
 }

@@ -251,7 +251,7 @@ func TestGatewayStateHandlers(t *testing.T) {
 	g, _ := newGateway(t, &fakeStore{}, 0)
 	rec := make(stateRecorder, 16)
 	g.OnState = rec.on
-	run := g.state.begin()
+	run := g.state.Begin()
 	hs := g.stateHandlers(run)
 	check := func(want bool) {
 		t.Helper()
@@ -273,7 +273,7 @@ func TestGatewayStateHandlers(t *testing.T) {
 	fire(t, g.Session, hs, &discordgo.Resumed{})
 	rec.want(t, true)
 	check(true)
-	g.state.end(run, g.OnState) // as Run does when it returns
+	g.state.End(run, g.OnState) // as Run does when it returns
 	rec.want(t, false)
 	check(false)
 	// A handler that runs late, after Run has returned, changes nothing.
@@ -303,7 +303,7 @@ func TestGatewayStateConcurrent(t *testing.T) {
 		inside = false
 		mu.Unlock()
 	}
-	run := g.state.begin()
+	run := g.state.Begin()
 	hs := g.stateHandlers(run)
 	events := []any{&discordgo.Connect{}, &discordgo.Ready{}, &discordgo.Resumed{}, &discordgo.Disconnect{}}
 	var wg sync.WaitGroup

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
@@ -52,13 +51,13 @@ type SocketMode struct {
 	// Connected); it should return quickly. Set it before Run.
 	OnState func(connected bool)
 
-	state connState
+	state bot.ConnState
 }
 
 // Connected reports whether the Socket Mode connection is up: it has
 // connected (or said hello) and not since lost the connection, started to
 // reconnect or stopped running.
-func (s *SocketMode) Connected() bool { return s.state.up.Load() }
+func (s *SocketMode) Connected() bool { return s.state.Up() }
 
 // Run connects and answers slash commands until ctx ends, then waits for
 // the commands in flight (cancelled with ctx) and returns nil. It returns an
@@ -80,7 +79,7 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 	}
 	log := h.log()
 	client := socketmode.New(s.API)
-	run := s.state.begin()
+	run := s.state.Begin()
 
 	runCtx, cancel := stdctx.WithCancel(ctx)
 	defer cancel()
@@ -91,7 +90,7 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 	defer wg.Wait() // after cancel (deferred later, so run earlier)
 	defer cancel()
 	// Down as soon as the loop ends, before waiting for commands in flight.
-	defer s.state.end(run, s.OnState)
+	defer s.state.End(run, s.OnState)
 	for {
 		select {
 		case <-ctx.Done():
@@ -120,11 +119,11 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 				// Event data may carry the WebSocket URL (with its ticket):
 				// log the type only.
 				log.Debug("slack: socket mode", "event", string(ev.Type))
-				s.state.set(run, true, s.OnState)
+				s.state.Set(run, true, s.OnState)
 			case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect,
 				socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 				log.Debug("slack: socket mode", "event", string(ev.Type))
-				s.state.set(run, false, s.OnState)
+				s.state.Set(run, false, s.OnState)
 			default:
 				// Events API, interactivity, errors: not ours.
 			}
@@ -206,71 +205,4 @@ func (s *SocketMode) command(ctx stdctx.Context, h *CommandHandler, client *sock
 		return
 	}
 	h.deliver(cctx, ru, replies(resp, maxResponseURLUses), log)
-}
-
-// connState tracks whether a long-lived connection is up and reports the
-// changes to a callback: in order, one call at a time, never with its lock
-// held (a change made from inside the callback is queued and reported by
-// the caller already reporting, after the callback returns).
-type connState struct {
-	up atomic.Bool // what Connected reports
-
-	mu      sync.Mutex
-	run     uint64 // the current (or last) run
-	active  bool   // run has begun and not ended
-	last    bool   // the last state set: reported or queued
-	pending []bool // changes not yet reported
-	busy    bool   // a caller is reporting pending changes
-}
-
-// begin starts a run, whose changes set accepts until end.
-func (c *connState) begin() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.run++
-	c.active = true
-	return c.run
-}
-
-// set records the state v for run, reporting it to fn if it is a change.
-// It does nothing once run has ended.
-func (c *connState) set(run uint64, v bool, fn func(bool)) { c.update(run, v, false, fn) }
-
-// end records that run is over, hence the connection down.
-func (c *connState) end(run uint64, fn func(bool)) { c.update(run, false, true, fn) }
-
-func (c *connState) update(run uint64, v, end bool, fn func(bool)) {
-	c.mu.Lock()
-	if run != c.run || !c.active {
-		c.mu.Unlock()
-		return
-	}
-	if end {
-		c.active = false
-	}
-	if v == c.last {
-		c.mu.Unlock()
-		return
-	}
-	c.last = v
-	c.up.Store(v)
-	if fn == nil {
-		c.mu.Unlock()
-		return
-	}
-	c.pending = append(c.pending, v)
-	if c.busy {
-		c.mu.Unlock()
-		return
-	}
-	c.busy = true
-	for len(c.pending) > 0 {
-		next := c.pending[0]
-		c.pending = c.pending[1:]
-		c.mu.Unlock()
-		fn(next)
-		c.mu.Lock()
-	}
-	c.busy = false
-	c.mu.Unlock()
 }

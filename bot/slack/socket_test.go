@@ -278,28 +278,3 @@ func TestSocketModeBadToken(t *testing.T) {
 		t.Fatalf("Connected() = %v, OnState calls %v; want false, none", s.Connected(), states)
 	}
 }
-
-// TestConnStateReentrant changes the state from inside OnState: no
-// deadlock, and the change is reported after the call that made it.
-func TestConnStateReentrant(t *testing.T) {
-	var c connState
-	run := c.begin()
-	var got []bool
-	var fn func(bool)
-	fn = func(v bool) {
-		got = append(got, v)
-		if v {
-			c.set(run, false, fn)
-			if len(got) != 1 {
-				t.Error("reentrant change reported inside the callback")
-			}
-		}
-	}
-	c.set(run, true, fn)
-	c.set(run, false, fn) // no change
-	c.end(run, fn)
-	c.set(run, true, fn) // ended: ignored
-	if want := "[true false]"; fmt.Sprint(got) != want || c.up.Load() {
-		t.Fatalf("reports %v, up %v; want %s, false", got, c.up.Load(), want)
-	}
-}
