@@ -39,6 +39,7 @@ type Response struct {
 // Store is what the bot needs of persistence; store.Store provides it.
 type Store interface {
 	ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error)
+	ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error)
 	Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)

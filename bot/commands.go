@@ -300,15 +300,9 @@ const lateArrivalLimit = 7 * 24 * time.Hour
 // item once, even one a feed published late or a source delivered after
 // an outage.
 func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
-	items, err := b.Store.ItemsSince(ctx, from.Add(-lateArrivalLimit), 0)
+	items, err := b.Store.ItemsStoredBetween(ctx, from, until, from.Add(-lateArrivalLimit))
 	if err != nil {
 		return nil, err
-	}
-	kept := items[:0]
-	for _, it := range items {
-		if !it.FirstSeen.Before(from) && it.FirstSeen.Before(until) {
-			kept = append(kept, it)
-		}
 	}
 	failed, err := b.failedSince(ctx, from)
 	if err != nil {
@@ -316,7 +310,7 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	}
 	// The window is the arrival window: BuildDigest is not asked to cut by
 	// publication date, and the digest is labelled with the window after.
-	d := briefing.BuildDigest(kept, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed})
+	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed})
 	d.Since, d.Until = from, until
 	return d, nil
 }

@@ -39,6 +39,16 @@ func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]bri
 	return out, nil
 }
 
+func (f *fakeStore) ItemsStoredBetween(_ context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	var out []briefing.Item
+	for _, it := range f.items {
+		if !it.FirstSeen.Before(from) && it.FirstSeen.Before(until) && !it.Published.Before(publishedSince) {
+			out = append(out, it)
+		}
+	}
+	return out, f.fail
+}
+
 func (f *fakeStore) Search(_ context.Context, fts string, countries, actors []string, limit int) ([]briefing.Item, error) {
 	f.mu.Lock()
 	f.searches = append(f.searches, fts)

@@ -176,3 +176,19 @@ func TestMigrationStartsCursorAtTheNewestItem(t *testing.T) {
 		t.Fatalf("AlertCursor = %d, %v", c, err)
 	}
 }
+
+func TestItemsStoredBetween(t *testing.T) {
+	s := openMem(t)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	late := newsItem("a", "late", "https://x/late", "Published before, stored in the window", "", at.Add(-30*time.Hour))
+	late.FirstSeen = at.Add(time.Hour)
+	before := newsItem("a", "before", "https://x/before", "Stored before the window", "", at.Add(-2*time.Hour))
+	before.FirstSeen = at.Add(-time.Hour)
+	ancient := newsItem("a", "ancient", "https://x/ancient", "Too old to be news", "", at.Add(-30*24*time.Hour))
+	ancient.FirstSeen = at.Add(time.Hour)
+	save(t, s, fetched("a", at, late, before, ancient))
+	got, err := s.ItemsStoredBetween(context.Background(), at, at.Add(24*time.Hour), at.Add(-7*24*time.Hour))
+	if err != nil || len(got) != 1 || got[0].Key != "late" {
+		t.Fatalf("ItemsStoredBetween = %+v, %v; want only the late-stored item", got, err)
+	}
+}

@@ -81,6 +81,21 @@ func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]b
 	return items, nil
 }
 
+// ItemsStoredBetween returns the items first stored in [from, until) and
+// published at or after publishedSince, newest first, with their tags.
+func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.first_seen >= ? AND i.first_seen < ?
+		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	return items, nil
+}
+
 // Search returns the newest items (at most limit) whose title or summary
 // match ftsQuery, an FTS5 expression ("" for no text condition), and that
 // carry every one of countries and actors. The expression and the ids are
