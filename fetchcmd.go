@@ -58,9 +58,8 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	srcs, err := sourceList(cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+	srcs, ok := loadSources(env, cfg)
+	if !ok {
 		return exitUsage
 	}
 	st, ok := openStore(ctx, env, cfg)

@@ -205,6 +205,16 @@ func sourceList(cfg *config.Config) ([]briefing.Source, error) {
 	return out, nil
 }
 
+// loadSources is sourceList reporting a bad list on stderr.
+func loadSources(env *cliEnv, cfg *config.Config) ([]briefing.Source, bool) {
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	return srcs, true
+}
+
 // newFetcher builds the fetcher the configuration describes.
 func newFetcher(cfg *config.Config) *sources.Fetcher {
 	return sources.NewFetcher(sources.Options{

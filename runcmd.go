@@ -53,17 +53,8 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
+	cfg, gaz, srcs, ok := loadBotSetup(env)
 	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
-		return exitUsage
-	}
-	srcs, err := sourceList(cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return exitUsage
 	}
 	digests, err := configDigests(cfg, gaz)

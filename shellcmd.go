@@ -7,6 +7,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/bot/console"
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -36,21 +37,30 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 	return exitOK
 }
 
+// loadBotSetup loads the configuration, the gazetteer and the source list,
+// reporting a problem on stderr (ok false: a usage or configuration error).
+func loadBotSetup(env *cliEnv) (*config.Config, *briefing.Gazetteer, []briefing.Source, bool) {
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	srcs, ok := loadSources(env, cfg)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	return cfg, gaz, srcs, true
+}
+
 // openBot loads what a chat front end needs: the configuration, the
 // gazetteer, the source list and the store, and builds the bot. On failure
 // it has reported the problem and b is nil; code is the exit status.
 func openBot(ctx context.Context, env *cliEnv) (cfg *config.Config, b *bot.Bot, st *store.Store, code int) {
-	cfg, ok := loadConfig(env)
+	cfg, gaz, srcs, ok := loadBotSetup(env)
 	if !ok {
-		return nil, nil, nil, exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
-		return nil, nil, nil, exitUsage
-	}
-	srcs, err := sourceList(cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, nil, nil, exitUsage
 	}
 	st, ok = openStore(ctx, env, cfg)
