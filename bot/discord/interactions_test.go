@@ -24,6 +24,10 @@ type fakeStore struct {
 	subs  []briefing.Subscription
 }
 
+func (s *fakeStore) ItemsStoredBetween(context.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {
+	return nil, nil
+}
+
 func (s *fakeStore) ItemsSince(ctx context.Context, _ time.Time, _ int) ([]briefing.Item, error) {
 	if s.block != nil {
 		select {

@@ -36,6 +36,10 @@ func (f *fakeStore) wait() {
 	}
 }
 
+func (f *fakeStore) ItemsStoredBetween(stdctx.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {
+	return f.items, nil
+}
+
 func (f *fakeStore) ItemsSince(stdctx.Context, time.Time, int) ([]briefing.Item, error) {
 	f.wait()
 	return f.items, nil
