@@ -31,6 +31,34 @@ type Alert struct {
 	Outlets []string `json:"outlets,omitempty"`
 }
 
+// OutletNames are the outlets an alert shows: the story's outlets so far,
+// else who published the item (its outlet, else its source).
+func (a Alert) OutletNames() []string {
+	if len(a.Outlets) > 0 {
+		return a.Outlets
+	}
+	if o := outletOf(&a.Item); o != "" {
+		return []string{o}
+	}
+	return nil
+}
+
+// SummaryQueries are the distinct queries that matched a summary's
+// alerts, in order of first appearance.
+func SummaryQueries(alerts []Alert) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range alerts {
+		for _, q := range a.Queries {
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
 // Message is one delivery to one channel, platform-neutral. Platforms
 // render and post it.
 type Message struct {

@@ -84,7 +84,7 @@ func (d *Deliverer) render(w *bytes.Buffer, m bot.Message) error {
 		a := m.Alerts[0]
 		fmt.Fprintf(w, "%s %s\n", d.style(boldCyn, "ALERT"), d.style(bold, title(a.Item.Title)))
 		var meta []string
-		meta = append(meta, text(strings.Join(outlets(a), ", "), maxMeta))
+		meta = append(meta, text(strings.Join(a.OutletNames(), ", "), maxMeta))
 		if tags := tagNames(a); tags != "" {
 			meta = append(meta, tags)
 		}
@@ -117,7 +117,7 @@ func (d *Deliverer) render(w *bytes.Buffer, m bot.Message) error {
 		fmt.Fprintf(w, "%s %s\n", d.style(boldCyn, "ALERTS"),
 			d.style(bold, fmt.Sprintf("%d more %s matched your subscriptions (over this channel's alert limit):", len(m.Alerts), word)))
 		for _, a := range m.Alerts {
-			fmt.Fprintf(w, "  • %s — %s", title(a.Item.Title), text(strings.Join(outlets(a), ", "), 80))
+			fmt.Fprintf(w, "  • %s — %s", title(a.Item.Title), text(strings.Join(a.OutletNames(), ", "), 80))
 			if u := link(a.Item.URL); u != "" {
 				fmt.Fprintf(w, "  %s", d.style(blue, u))
 			}
@@ -141,16 +141,6 @@ func title(s string) string {
 		return t
 	}
 	return untitled
-}
-
-func outlets(a bot.Alert) []string {
-	if len(a.Outlets) > 0 {
-		return a.Outlets
-	}
-	if a.Item.Outlet != "" {
-		return []string{a.Item.Outlet}
-	}
-	return []string{a.Item.Source}
 }
 
 func tagNames(a bot.Alert) string {

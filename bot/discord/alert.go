@@ -101,10 +101,7 @@ func RenderAlert(m bot.Message) []*discordgo.MessageSend {
 		e.Title = untitled
 	}
 	e.Description = feed(it.Summary, maxAlertSummary)
-	outlets := a.Outlets
-	if len(outlets) == 0 {
-		outlets = []string{it.Outlet}
-	}
+	outlets := a.OutletNames()
 	addField := func(name string, items []string) {
 		if v := feedList(items, ", ", maxAlertMeta); v != "" {
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: v, Inline: true})
@@ -174,18 +171,8 @@ func RenderSummary(m bot.Message) []*discordgo.MessageSend {
 	}
 	var b strings.Builder
 	shown := 0
-	var queries []string
-	seen := map[string]bool{}
-	for i, a := range m.Alerts {
-		for _, q := range a.Queries {
-			if !seen[q] {
-				seen[q] = true
-				queries = append(queries, q)
-			}
-		}
-		if i >= maxSummaryAlerts {
-			continue
-		}
+	queries := bot.SummaryQueries(m.Alerts)
+	for _, a := range m.Alerts[:min(n, maxSummaryAlerts)] {
 		line := summaryLine(a)
 		if units(b.String())+1+units(line) > MaxDescription-summaryMoreReserve {
 			continue

@@ -60,10 +60,7 @@ func RenderAlert(m bot.Message) []Message {
 	}
 	blocks := []slackgo.Block{section(text)}
 	var elems []slackgo.MixedElement
-	outlets := a.Outlets
-	if len(outlets) == 0 && it.Outlet != "" {
-		outlets = []string{it.Outlet}
-	}
+	outlets := a.OutletNames()
 	if o := feedList(outlets, ", ", maxMeta); o != "" {
 		elems = append(elems, mrkdwn(o))
 	}
@@ -132,24 +129,14 @@ func RenderSummary(m bot.Message) []Message {
 	shown := min(n, MaxSummaryAlerts)
 	var b strings.Builder
 	var titles []string
-	seenQ := map[string]bool{}
-	var queries []string
+	queries := bot.SummaryQueries(m.Alerts)
 	flush := func() {
 		if b.Len() > 0 {
 			blocks = append(blocks, section(b.String()))
 			b.Reset()
 		}
 	}
-	for i, a := range m.Alerts {
-		for _, q := range a.Queries {
-			if !seenQ[q] {
-				seenQ[q] = true
-				queries = append(queries, q)
-			}
-		}
-		if i >= shown {
-			continue
-		}
+	for _, a := range m.Alerts[:shown] {
 		line := "• " + titleLink(a.Item.Title, a.Item.URL)
 		o := a.Item.Outlet
 		if o == "" && len(a.Outlets) > 0 {
