@@ -203,8 +203,10 @@ func (r *runner) run(parent context.Context, addr string) int {
 		platforms["discord:"] = &discord.Deliverer{Session: s, Observer: r.metrics, Log: r.log}
 	}
 	disp := &bot.Dispatcher{Store: r.st, Platforms: platforms, Clock: clock, Digest: b.ScheduledDigest,
-		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log,
-		Trace: func(step string, d briefing.Delivery) { hook(step + ":" + d.Kind) }}
+		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log}
+	if testHook != nil {
+		disp.Trace = func(step string, d briefing.Delivery) { hook(step + ":" + d.Kind) }
+	}
 	// Channels of platforms without a deliverer get neither alerts nor
 	// digests queued: they would wait forever.
 	deliverable := func(channel string) bool {
