@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -184,4 +185,26 @@ func FilterLine(country, actor, query string, esc func(s string, max int) string
 		return ""
 	}
 	return "filter: " + strings.Join(parts, ", ")
+}
+
+// SafeURL returns raw as a link target when it is a plain absolute
+// http(s) URL of at most maxBytes bytes (no other scheme, no credentials,
+// no control or invisible characters), with the characters that could
+// end a platform's link early percent-encoded by escaper; else "".
+func SafeURL(raw string, maxBytes int, escaper *strings.Replacer) string {
+	u := strings.TrimSpace(raw)
+	if u == "" || len(u) > maxBytes {
+		return ""
+	}
+	for _, r := range u {
+		if r != ' ' && (unicode.IsSpace(r) || Invisible(r) || r == utf8.RuneError) {
+			return ""
+		}
+	}
+	u = escaper.Replace(u)
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return u
 }

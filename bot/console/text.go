@@ -1,7 +1,6 @@
 package console
 
 import (
-	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -59,32 +58,15 @@ func cuttable(s string, i int) bool {
 // link returns raw when it is a plain absolute http(s) URL (no other
 // scheme, no credentials, no control or invisible characters), with
 // spaces, quotes, < and > percent-encoded; else "".
-func link(raw string) string {
-	u := strings.TrimSpace(raw)
-	if u == "" || len(u) > 4000 {
-		return ""
-	}
-	for _, r := range u {
-		if r != ' ' && (unicode.IsSpace(r) || invisible(r) || r == utf8.RuneError) {
-			return ""
-		}
-	}
-	u = urlEscaper.Replace(u)
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
-	return u
-}
+func link(raw string) string { return bot.SafeURL(raw, 4000, urlEscaper) }
 
 var urlEscaper = strings.NewReplacer(" ", "%20", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60", "\\", "%5C")
 
 // Shared feed-text helpers (see package bot).
 var (
-	clean     = bot.Clean
-	cleanN    = bot.CleanN
-	invisible = bot.Invisible
-	units     = bot.Units
+	clean  = bot.Clean
+	cleanN = bot.CleanN
+	units  = bot.Units
 )
 
 const ellipsis = bot.Ellipsis

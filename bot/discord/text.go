@@ -91,20 +91,7 @@ const maxURL = 600
 // invisible characters; characters that could end the target or the link
 // early are percent-encoded.
 func link(raw string) string {
-	u := strings.TrimSpace(raw)
-	if u == "" || len(u) > maxURL {
-		return ""
-	}
-	for _, r := range u {
-		if r != ' ' && (unicode.IsSpace(r) || invisible(r) || r == utf8.RuneError) {
-			return ""
-		}
-	}
-	u = urlEscaper.Replace(u)
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
+	u := bot.SafeURL(raw, maxURL, urlEscaper)
 	if units(u) > maxURL {
 		return ""
 	}
@@ -129,10 +116,9 @@ func host(u string) string {
 
 // Shared feed-text helpers (see package bot).
 var (
-	clean     = bot.Clean
-	cleanN    = bot.CleanN
-	invisible = bot.Invisible
-	units     = bot.Units
+	clean  = bot.Clean
+	cleanN = bot.CleanN
+	units  = bot.Units
 )
 
 const ellipsis = bot.Ellipsis

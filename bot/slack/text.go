@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,20 +56,7 @@ const maxURL = 2000
 // invisible characters; spaces, |, < and > are percent-encoded and &
 // becomes an entity, so the target cannot end the <url|text> early.
 func link(raw string) string {
-	u := strings.TrimSpace(raw)
-	if u == "" || len(u) > maxURL {
-		return ""
-	}
-	for _, r := range u {
-		if r != ' ' && (unicode.IsSpace(r) || invisible(r) || r == utf8.RuneError) {
-			return ""
-		}
-	}
-	u = urlEscaper.Replace(u)
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
-		return ""
-	}
+	u := bot.SafeURL(raw, maxURL, urlEscaper)
 	u = strings.ReplaceAll(u, "&", "&amp;")
 	if units(u) > maxURL {
 		return ""
@@ -82,10 +68,9 @@ var urlEscaper = strings.NewReplacer(" ", "%20", "|", "%7C", "<", "%3C", ">", "%
 
 // Shared feed-text helpers (see package bot).
 var (
-	clean     = bot.Clean
-	cleanN    = bot.CleanN
-	invisible = bot.Invisible
-	units     = bot.Units
+	clean  = bot.Clean
+	cleanN = bot.CleanN
+	units  = bot.Units
 )
 
 const ellipsis = bot.Ellipsis
