@@ -3,9 +3,7 @@ package console
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestGolden(t *testing.T) {
 	digests := []struct {
@@ -44,23 +40,6 @@ func TestGolden(t *testing.T) {
 				golden(t, filepath.Join("testdata", dd.name+"."+f.name+".golden"), b.Bytes())
 			})
 		}
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
 	}
 }
 

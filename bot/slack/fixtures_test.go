@@ -15,4 +15,5 @@ var (
 	marker        = digesttest.Marker
 	windowEnd     = digesttest.WindowEnd
 	at            = digesttest.At
+	golden        = digesttest.Golden
 )
