@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -431,69 +430,10 @@ func checkInert(t testing.TB, where, s string) {
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
-// Schema validation against Discord's OpenAPI spec in shared/schemas (see
-// its README).
-
-var (
-	schemaOnce sync.Once
-	msgSch     *jsonschema.Schema
-	schemaErr  error
-	schemaDir  string
-)
-
-// findSchemas walks up from the package directory to shared/schemas.
-func findSchemas() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "schemas")
-		if _, err := os.Stat(filepath.Join(p, "discord-openapi.json")); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// messageSchema is MessageCreateRequest, or nil when shared/schemas is
-// absent (outside CI).
+// messageSchema is MessageCreateRequest of Discord's OpenAPI spec in
+// shared/schemas (see its README), or nil when that is absent (outside CI).
 func messageSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	schemaOnce.Do(func() {
-		schemaDir = findSchemas()
-		if schemaDir == "" {
-			return
-		}
-		f, err := os.Open(filepath.Join(schemaDir, "discord-openapi.json"))
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		defer f.Close()
-		doc, err := jsonschema.UnmarshalJSON(f)
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		if schemaErr = c.AddResource("file:///discord-openapi.json", doc); schemaErr != nil {
-			return
-		}
-		msgSch, schemaErr = c.Compile("file:///discord-openapi.json#/components/schemas/MessageCreateRequest")
-	})
-	if schemaErr != nil {
-		t.Fatal(schemaErr)
-	}
-	if schemaDir == "" && os.Getenv("CI") != "" {
-		t.Fatal("shared/schemas not found above the package directory")
-	}
-	return msgSch
+	return digesttest.Schema(t, "discord-openapi.json", "/components/schemas/MessageCreateRequest")
 }
 
 // TestSchema validates the fixtures' messages against

@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -358,69 +357,10 @@ func checkText(t testing.TB, where, s string, minLen, maxLen int, allowed map[st
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// Schema validation against the third-party Block Kit schema in
-// shared/schemas (see its README).
-
-var (
-	schemaOnce sync.Once
-	blockSch   *jsonschema.Schema
-	schemaErr  error
-	schemaDir  string
-)
-
-// findSchemas walks up from the package directory to shared/schemas.
-func findSchemas() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "schemas")
-		if _, err := os.Stat(filepath.Join(p, "discord-openapi.json")); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// blockSchema is #/$defs/block of the Block Kit schema, or nil when
-// shared/schemas is absent (outside CI).
+// blockSchema is #/$defs/block of the third-party Block Kit schema in
+// shared/schemas (see its README), or nil when that is absent (outside CI).
 func blockSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	schemaOnce.Do(func() {
-		schemaDir = findSchemas()
-		if schemaDir == "" {
-			return
-		}
-		f, err := os.Open(filepath.Join(schemaDir, "slack-block-kit.tightknit.schema.json"))
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		defer f.Close()
-		doc, err := jsonschema.UnmarshalJSON(f)
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		c := jsonschema.NewCompiler()
-		c.AssertFormat()
-		if schemaErr = c.AddResource("file:///slack.json", doc); schemaErr != nil {
-			return
-		}
-		blockSch, schemaErr = c.Compile("file:///slack.json#/$defs/block")
-	})
-	if schemaErr != nil {
-		t.Fatal(schemaErr)
-	}
-	if schemaDir == "" && os.Getenv("CI") != "" {
-		t.Fatal("shared/schemas not found above the package directory")
-	}
-	return blockSch
+	return digesttest.Schema(t, "slack-block-kit.tightknit.schema.json", "/$defs/block")
 }
 
 // TestSchema validates every block of the fixtures' messages against the
