@@ -2,9 +2,12 @@ package bot
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 // Text helpers the platform renderers share for feed text. Lengths are
@@ -207,4 +210,30 @@ func SafeURL(raw string, maxBytes int, escaper *strings.Replacer) string {
 		return ""
 	}
 	return u
+}
+
+// Plural is "1 story" or "3 stories".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// DigestFacts is the line under a digest's title, the same on every
+// platform: its window (formatted by the platform), the stories and items
+// it holds, and its filter (escaped with esc), joined by " · ".
+func DigestFacts(window string, stories int, d *briefing.Digest, esc func(s string, max int) string) string {
+	var line []string
+	if window != "" {
+		line = append(line, window)
+	}
+	line = append(line, Plural(stories, "story", "stories"))
+	if d.TotalItems > 0 {
+		line = append(line, Plural(d.TotalItems, "item", "items"))
+	}
+	if f := FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, esc); f != "" {
+		line = append(line, f)
+	}
+	return strings.Join(line, " · ")
 }

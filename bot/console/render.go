@@ -65,18 +65,7 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 		b.WriteString(".")
 		p.line(p.style(yellow, b.String()))
 	} else {
-		info := []string{}
-		if win := plainWindow(d); win != "" {
-			info = append(info, win)
-		}
-		info = append(info, plural(n, "story", "stories"))
-		if d.TotalItems > 0 {
-			info = append(info, plural(d.TotalItems, "item", "items"))
-		}
-		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, text); f != "" {
-			info = append(info, f)
-		}
-		p.line(p.style(dim, strings.Join(info, " · ")))
+		p.line(p.style(dim, bot.DigestFacts(plainWindow(d), n, d, text)))
 		if c := counts(d.Counts, text); c != "" {
 			p.line("By country: " + c)
 		}
@@ -326,9 +315,4 @@ func counts(cs []briefing.CountryCount, esc func(string, int) string) string {
 	return strings.Join(parts, " · ")
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+var plural = bot.Plural

@@ -102,18 +102,7 @@ func intro(d *briefing.Digest, stories int) string {
 		b.WriteString(".")
 		return b.String()
 	}
-	line := []string{}
-	if w := window(d); w != "" {
-		line = append(line, w)
-	}
-	line = append(line, plural(stories, "story", "stories"))
-	if d.TotalItems > 0 {
-		line = append(line, plural(d.TotalItems, "item", "items"))
-	}
-	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
-		line = append(line, f)
-	}
-	b.WriteString("\n" + strings.Join(line, " · "))
+	b.WriteString("\n" + bot.DigestFacts(window(d), stories, d, feed))
 	if c := counts(d.Counts); c != "" {
 		b.WriteString("\nBy country: " + c)
 	}
@@ -339,9 +328,4 @@ func feedList(items []string, sep string, max int) string {
 	return cut(strings.Join(parts, sep), max)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+var plural = bot.Plural

@@ -155,18 +155,7 @@ func fallback(d *briefing.Digest, title string, stories, parts int) string {
 
 func preambleBlocks(d *briefing.Digest, title string, stories int) []slackgo.Block {
 	blocks := []slackgo.Block{header(title)}
-	line := []string{}
-	if w := window(d); w != "" {
-		line = append(line, w)
-	}
-	line = append(line, plural(stories, "story", "stories"))
-	if d.TotalItems > 0 {
-		line = append(line, plural(d.TotalItems, "item", "items"))
-	}
-	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
-		line = append(line, f)
-	}
-	blocks = append(blocks, context(mrkdwn(cut(strings.Join(line, " · "), MaxContextText))))
+	blocks = append(blocks, context(mrkdwn(cut(bot.DigestFacts(window(d), stories, d, feed), MaxContextText))))
 	if c := counts(d.Counts); c != "" {
 		blocks = append(blocks, context(mrkdwn(c)))
 	}
@@ -376,9 +365,4 @@ func counts(cs []briefing.CountryCount) string {
 	return cut(strings.Join(parts, " · "), MaxContextText)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+var plural = bot.Plural
