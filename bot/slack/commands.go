@@ -331,17 +331,7 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 }
 
 func (h *CommandHandler) sleep(ctx stdctx.Context, d time.Duration) error {
-	if h.Sleep != nil {
-		return h.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return sleepWith(h.Sleep, ctx, d)
 }
 
 func (h *CommandHandler) client() *http.Client {

@@ -191,9 +191,13 @@ func classify(err error) (code string, wait time.Duration, retry bool) {
 	}
 }
 
-func (p *Poster) sleep(ctx stdctx.Context, d time.Duration) error {
-	if p.Sleep != nil {
-		return p.Sleep(ctx, d)
+func (p *Poster) sleep(ctx stdctx.Context, d time.Duration) error { return sleepWith(p.Sleep, ctx, d) }
+
+// sleepWith waits d with fn, or on a timer when fn is nil, returning early
+// with ctx's error when it ends.
+func sleepWith(fn func(stdctx.Context, time.Duration) error, ctx stdctx.Context, d time.Duration) error {
+	if fn != nil {
+		return fn(ctx, d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
