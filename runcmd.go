@@ -262,6 +262,9 @@ func (r *runner) run(parent context.Context, addr string) int {
 	var firstRound struct{ ok, items atomic.Int64 }
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
 		AfterRound: func() {
+			if _, err := r.sourceHealth(ctx); err != nil {
+				r.log.Error("source health", "error", err)
+			}
 			firstOnce.Do(func() {
 				close(firstPoll)
 				if consoleOut.Prompt != "" {
@@ -510,18 +513,8 @@ func (r *runner) health(w http.ResponseWriter, req *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
 	defer cancel()
-	if states, err := r.st.SourceStates(ctx); err == nil {
-		rep.Sources.Total = len(r.srcs)
-		for _, s := range r.srcs {
-			st, seen := states[s.Name]
-			if seen && st.ConsecutiveFailures > 0 {
-				rep.Sources.Failing = append(rep.Sources.Failing, s.Name)
-			} else {
-				rep.Sources.Healthy++
-			}
-		}
-		sort.Strings(rep.Sources.Failing)
-		r.metrics.SetSourcesHealthy(rep.Sources.Healthy, rep.Sources.Total)
+	if sh, err := r.sourceHealth(ctx); err == nil {
+		rep.Sources = sh
 	} else {
 		ok = false
 	}
@@ -538,6 +531,26 @@ func (r *runner) health(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(rep)
+}
+
+// sourceHealth counts the healthy and failing sources and updates the
+// sources gauges (after every poll round, and on /healthz).
+func (r *runner) sourceHealth(ctx context.Context) (sourceHealth, error) {
+	states, err := r.st.SourceStates(ctx)
+	if err != nil {
+		return sourceHealth{}, err
+	}
+	sh := sourceHealth{Total: len(r.srcs)}
+	for _, s := range r.srcs {
+		if st, seen := states[s.Name]; seen && st.ConsecutiveFailures > 0 {
+			sh.Failing = append(sh.Failing, s.Name)
+		} else {
+			sh.Healthy++
+		}
+	}
+	sort.Strings(sh.Failing)
+	r.metrics.SetSourcesHealthy(sh.Healthy, sh.Total)
+	return sh, nil
 }
 
 func platformNames(m map[string]bot.Deliverer) string {
