@@ -217,48 +217,19 @@ func (g *Gazetteer) scan(title, summary string, implied bool) (countries, actors
 	}
 	var conds [8]pending
 	nconds := 0
-	for i := 0; i < len(t.spans); {
-		n := g.root[string(t.bytesOf(i))]
-		if n == nil || t.spans[i].start == t.spans[i].end {
-			i++
-			continue
-		}
-		// Longest phrase from i whose hits pass their case rules.
-		var best *trieNode
-		bestEnd := 0
-		for j := i; n != nil; {
-			if anyHitOK(&t, i, n.hits) {
-				best, bestEnd = n, j+1
+	g.walk(&t, func(_, _ int, h hit) {
+		switch {
+		case h.when != 0 || h.not != 0:
+			if nconds < len(conds) {
+				conds[nconds] = pending{idx: h.idx, kind: h.kind, when: h.when, not: h.not}
+				nconds++
 			}
-			j++
-			if j >= len(t.spans) || n.next == nil || t.spans[j].start == t.spans[j].end {
-				break
-			}
-			n = n.next[string(t.bytesOf(j))]
+		case h.kind == KindCountry:
+			countries |= 1 << h.idx
+		default:
+			actors |= 1 << h.idx
 		}
-		if best == nil {
-			i++
-			continue
-		}
-		for _, h := range best.hits {
-			if h.cased != nil && !casesOK(&t, i, h.cased) {
-				continue
-			}
-			switch {
-			case h.kind == kindIgnore:
-			case h.when != 0 || h.not != 0:
-				if nconds < len(conds) {
-					conds[nconds] = pending{idx: h.idx, kind: h.kind, when: h.when, not: h.not}
-					nconds++
-				}
-			case h.kind == KindCountry:
-				countries |= 1 << h.idx
-			default:
-				actors |= 1 << h.idx
-			}
-		}
-		i = bestEnd
-	}
+	})
 	tp.buf, tp.spans = t.buf, t.spans
 	tokensPool.Put(tp)
 
@@ -280,6 +251,43 @@ func (g *Gazetteer) scan(title, summary string, implied bool) (countries, actors
 		}
 	}
 	return countries, actors
+}
+
+// walk calls fn for every hit of every alias phrase found in t, longest
+// phrase first from each word, skipping ignored phrases and hits whose case
+// rules fail; words [start, end) name the hit.
+func (g *Gazetteer) walk(t *tokens, fn func(start, end int, h hit)) {
+	for i := 0; i < len(t.spans); {
+		n := g.root[string(t.bytesOf(i))]
+		if n == nil || t.spans[i].start == t.spans[i].end {
+			i++
+			continue
+		}
+		// Longest phrase from i whose hits pass their case rules.
+		var best *trieNode
+		bestEnd := 0
+		for j := i; n != nil; {
+			if anyHitOK(t, i, n.hits) {
+				best, bestEnd = n, j+1
+			}
+			j++
+			if j >= len(t.spans) || n.next == nil || t.spans[j].start == t.spans[j].end {
+				break
+			}
+			n = n.next[string(t.bytesOf(j))]
+		}
+		if best == nil {
+			i++
+			continue
+		}
+		for _, h := range best.hits {
+			if h.cased != nil && !casesOK(t, i, h.cased) || h.kind == kindIgnore {
+				continue
+			}
+			fn(i, bestEnd, h)
+		}
+		i = bestEnd
+	}
 }
 
 // anyHitOK reports whether some hit of a node passes its case rules.

@@ -1,0 +1,465 @@
+// Package story groups news reports into stories: one story per real
+// event, whatever the outlet, the language or the order the reports
+// arrive in.
+//
+// Two reports are linked when everything they say of the event agrees and
+// enough of it is shared:
+//   - within Window of each other (or one canonical link);
+//   - happening in the same country (places first: a Tillabéri attack is in
+//     Niger even when the title names "the Malian border");
+//   - naming events of a common class (an attack is not a kidnapping, a coup
+//     is not a coup plot), in English or French;
+//   - naming no two different towns;
+//   - for events told by who does what to whom (evacuations, expulsions,
+//     sanctions, visits), naming the same parties (France evacuating is not
+//     the US evacuating);
+//   - sharing a specific feature (a word, a place, a count, an actor) and
+//     enough weighted features overall (cosine over static weights, with an
+//     EN↔FR concept list, so no batch statistic can change a decision).
+//
+// A story is a connected set of linked reports. The relation depends on
+// the two reports only, so the stories are the same whatever the order
+// reports arrive in or how a batch is cut; a new report that links two
+// stories merges them, and the merge is reported so it can be recorded.
+// A story is named after its smallest doc id.
+package story
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// DefaultWindow is the largest time between two linked reports.
+const DefaultWindow = 48 * time.Hour
+
+// DefaultThreshold is the weighted cosine from which two reports that
+// agree on everything are one story; set on the tuning half of
+// testdata/eval.jsonl.
+const DefaultThreshold = 0.30
+
+// Options tunes an Engine; the zero value uses the defaults.
+type Options struct {
+	Window    time.Duration
+	Threshold float64
+}
+
+// Engine assigns reports to stories. It keeps the features of the reports
+// it was given (Load for stored ones, Assign for new ones) until Forget.
+// It is safe for concurrent use.
+type Engine struct {
+	gaz    *briefing.Gazetteer
+	lex    *lexicon
+	places *places
+	window int64 // seconds
+	thr    float32
+
+	mu     sync.Mutex
+	docs   map[int64]*features
+	parent map[int64]int64    // union-find over doc ids; a root is a story id
+	post   map[uint64][]int64 // specific term → docs holding it
+}
+
+var (
+	builtinOnce   sync.Once
+	builtinLex    *lexicon
+	builtinPlaces *places
+	builtinErr    error
+)
+
+// New returns an engine over the built-in lexicon and place gazetteer,
+// reading countries and actors with g.
+func New(g *briefing.Gazetteer, opt Options) (*Engine, error) {
+	builtinOnce.Do(func() {
+		builtinLex, builtinErr = loadLexicon(lexiconYAML)
+		if builtinErr == nil {
+			builtinPlaces, builtinErr = loadPlaces(placesYAML)
+		}
+	})
+	if builtinErr != nil {
+		return nil, builtinErr
+	}
+	if g == nil {
+		return nil, fmt.Errorf("story: no gazetteer")
+	}
+	if opt.Window <= 0 {
+		opt.Window = DefaultWindow
+	}
+	if opt.Threshold <= 0 {
+		opt.Threshold = DefaultThreshold
+	}
+	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces,
+		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
+		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64][]int64{}}, nil
+}
+
+// Load gives the engine a stored report and the story it belongs to, so
+// that new reports can join it. Loading a doc twice replaces it.
+func (e *Engine) Load(d Doc, story int64) {
+	f := e.extract(d)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.remove(d.ID)
+	e.insert(f)
+	if story == 0 {
+		story = d.ID
+	}
+	e.parent[d.ID] = story
+	if _, ok := e.parent[story]; !ok {
+		e.parent[story] = story
+	}
+}
+
+// Forget drops the reports published before t (and stories left empty),
+// keeping memory bounded; reports of an older date must be Loaded again
+// before assigning reports near them.
+func (e *Engine) Forget(before time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cut := before.Unix()
+	for id, f := range e.docs {
+		if f.t < cut {
+			e.remove(id)
+		}
+	}
+	// Keep only roots still in use and every doc's link to its root.
+	live := map[int64]bool{}
+	for id := range e.docs {
+		r := e.find(id)
+		e.parent[id] = r
+		live[r] = true
+	}
+	for id := range e.parent {
+		if _, ok := e.docs[id]; !ok && !live[id] {
+			delete(e.parent, id)
+		}
+	}
+	for k, list := range e.post {
+		list = slices.DeleteFunc(list, func(id int64) bool { _, ok := e.docs[id]; return !ok })
+		if len(list) == 0 {
+			delete(e.post, k)
+		} else {
+			e.post[k] = list
+		}
+	}
+}
+
+// Assignment is the story a report was assigned to.
+type Assignment struct {
+	Doc   int64
+	Story int64
+}
+
+// Merge records that story From became part of story Into, because of the
+// report By that links them.
+type Merge struct {
+	From, Into int64
+	By         int64
+}
+
+// Assign adds new reports and returns the story of each (in the order of
+// docs) and the stories merged because of them. The outcome depends on the
+// set of reports only: docs are processed by id, and linking is symmetric.
+func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
+	fs := make([]*features, len(docs))
+	for i, d := range docs {
+		fs[i] = e.extract(d)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	isNew := make(map[int64]bool, len(docs))
+	for _, d := range docs {
+		isNew[d.ID] = true
+	}
+	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmpInt(docs[a].ID, docs[b].ID) })
+	for _, i := range order {
+		f := fs[i]
+		e.remove(f.id)
+		e.parent[f.id] = f.id
+		for _, j := range e.candidates(f) {
+			ri, rj := e.find(f.id), e.find(j)
+			if ri == rj || !e.linked(f, e.docs[j]) {
+				continue
+			}
+			from := e.union(ri, rj)
+			if !isNew[from] {
+				absorbedBy[from] = f.id
+			}
+		}
+		e.insert(f)
+	}
+	out := make([]Assignment, len(docs))
+	for i, d := range docs {
+		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID)}
+	}
+	merges := make([]Merge, 0, len(absorbedBy))
+	for from, by := range absorbedBy {
+		merges = append(merges, Merge{From: from, Into: e.find(from), By: by})
+	}
+	slices.SortFunc(merges, func(a, b Merge) int { return cmpInt(a.From, b.From) })
+	return out, merges
+}
+
+// StoryOf returns the story of a doc the engine holds, 0 if none.
+func (e *Engine) StoryOf(id int64) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.parent[id]; !ok {
+		return 0
+	}
+	return e.find(id)
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (e *Engine) insert(f *features) {
+	e.docs[f.id] = f
+	for _, k := range e.postingKeys(f) {
+		e.post[k] = append(e.post[k], f.id)
+	}
+}
+
+func (e *Engine) remove(id int64) {
+	f, ok := e.docs[id]
+	if !ok {
+		return
+	}
+	delete(e.docs, id)
+	for _, k := range e.postingKeys(f) {
+		list := e.post[k]
+		if i := slices.Index(list, id); i >= 0 {
+			list = slices.Delete(list, i, i+1)
+		}
+		if len(list) == 0 {
+			delete(e.post, k)
+		} else {
+			e.post[k] = list
+		}
+	}
+}
+
+// postingKeys are the keys f is found under: every specific term, its
+// link, and its country with each class of event that can make a story
+// alone. Any two docs that similar can link share one of them, so the
+// candidates are exhaustive and the outcome cannot depend on the order.
+func (e *Engine) postingKeys(f *features) []uint64 {
+	keys := make([]uint64, 0, len(f.terms)+2)
+	for _, t := range f.terms {
+		if t.specific {
+			keys = append(keys, t.key)
+		}
+	}
+	if f.url != "" {
+		keys = append(keys, hashKey("u:"+f.url))
+	}
+	if f.where != "" {
+		for m := f.classes; m != 0; m &= m - 1 {
+			c := trailing(m)
+			if e.lex.bonus[c] > 0 {
+				keys = append(keys, hashKey("wc:"+f.where+":"+e.lex.classes[c]))
+			}
+		}
+	}
+	return keys
+}
+
+// candidates lists the docs that share a specific term or the link with f
+// and lie within the window, each once, by id.
+func (e *Engine) candidates(f *features) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	visit := func(list []int64) {
+		for _, id := range list {
+			if seen[id] || id == f.id {
+				continue
+			}
+			seen[id] = true
+			g := e.docs[id]
+			if f.url != "" && g.url == f.url || absInt(g.t-f.t) <= e.window {
+				out = append(out, id)
+			}
+		}
+	}
+	for _, k := range e.postingKeys(f) {
+		visit(e.post[k])
+	}
+	slices.Sort(out)
+	return out
+}
+
+func absInt(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func (e *Engine) find(id int64) int64 {
+	root := id
+	for {
+		p, ok := e.parent[root]
+		if !ok || p == root {
+			break
+		}
+		root = p
+	}
+	for id != root {
+		next := e.parent[id]
+		e.parent[id] = root
+		id = next
+	}
+	return root
+}
+
+// union joins two stories (roots) under the smaller id and returns the
+// other, which is no longer a story.
+func (e *Engine) union(ra, rb int64) int64 {
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	e.parent[rb] = ra
+	return rb
+}
+
+// linked is the relation behind stories: symmetric, and reading the two
+// reports only.
+func (e *Engine) linked(a, b *features) bool {
+	if a.url != "" && a.url == b.url {
+		return true
+	}
+	return e.similar(a, b) >= e.thr
+}
+
+// similar is the weighted cosine of a and b, or 0 when something they say
+// of the event disagrees (see the package comment).
+func (e *Engine) similar(a, b *features) float32 {
+	if absInt(a.t-b.t) > e.window {
+		return 0
+	}
+	if a.where != "" && b.where != "" && a.where != b.where {
+		return 0
+	}
+	if a.classes != 0 && b.classes != 0 && a.classes&b.classes == 0 {
+		return 0
+	}
+	if len(a.titlePlaces) > 0 && len(b.titlePlaces) > 0 && !e.anyNear(a.titlePlaces, b.titlePlaces) {
+		return 0
+	}
+	if (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts) {
+		return 0
+	}
+	cos, specific := cosine(a, b)
+	// Agreement on the event itself: the same country and a rare class of
+	// event (a coup, a summit, an expulsion) within the window says more
+	// than words; a common class (violence) says little.
+	agree := float32(0)
+	if a.where != "" && a.where == b.where {
+		shared := a.classes & b.classes
+		agree = e.lex.classBonus(shared) * e.fresh(absInt(a.t-b.t))
+		if agree > 0 {
+			specific = true
+		}
+	}
+	if e.anyNear(a.titlePlaces, b.titlePlaces) {
+		agree += bonusPlace
+	}
+	if !specific {
+		return 0
+	}
+	return cos + agree
+}
+
+// fresh is how much agreeing on the kind of event counts after dt seconds:
+// fully within bonusFull, then less and less to nothing at the window, so
+// that the next days' developments (the coup leader named, the army
+// rallying) do not join the coup on that ground alone.
+func (e *Engine) fresh(dt int64) float32 {
+	if dt <= bonusFull {
+		return 1
+	}
+	if dt >= e.window {
+		return 0
+	}
+	return float32(e.window-dt) / float32(e.window-bonusFull)
+}
+
+func (e *Engine) anyNear(a, b []int32) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if e.places.near(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func intersects(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// cosine of the two term vectors, and whether they share a specific term.
+func cosine(a, b *features) (float32, bool) {
+	if a.norm == 0 || b.norm == 0 {
+		return 0, false
+	}
+	var dot float32
+	specific := false
+	i, j := 0, 0
+	for i < len(a.terms) && j < len(b.terms) {
+		x, y := a.terms[i], b.terms[j]
+		switch {
+		case x.key < y.key:
+			i++
+		case x.key > y.key:
+			j++
+		default:
+			dot += x.w * y.w
+			specific = specific || x.specific
+			i++
+			j++
+		}
+	}
+	return float32(math.Min(1, float64(dot/(a.norm*b.norm)))), specific
+}
+
+// WhereOf returns the country where the event of a story's reports
+// happens: the country most of its reports point to (each report weighing
+// by how sure it is), "" when none says.
+func (e *Engine) WhereOf(docs []Doc) string {
+	votes := map[string]int{}
+	for _, d := range docs {
+		if w := e.extract(d).where; w != "" {
+			votes[w]++
+		}
+	}
+	best := ""
+	for id, n := range votes {
+		if n > votes[best] || n == votes[best] && id < best {
+			best = id
+		}
+	}
+	return best
+}

@@ -1,0 +1,385 @@
+package story
+
+import (
+	"hash/fnv"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// Doc is what the engine reads of a report.
+type Doc struct {
+	ID        int64 // the store's item id; stories are named after their smallest
+	Title     string
+	Summary   string
+	URL       string // canonical link: two docs with one link are one story
+	Lang      string
+	Published time.Time
+}
+
+// features is what the engine keeps of a doc to compare it with others:
+// computed once, when the doc is added.
+type features struct {
+	id    int64
+	t     int64 // published, Unix seconds
+	url   string
+	terms []term // sorted by key
+	norm  float32
+
+	types      uint64 // event types named in the title (after weak and unless rules)
+	classes    uint64 // their classes
+	relational bool   // one of them is told by who does what to whom
+
+	titlePlaces []int32  // places named in the title
+	parts       []string // states and actors named in the title, but for where
+	where       string   // country where the event happens, "" when unknown
+	nums        []int    // counts in the title (tolls, troops), not years
+}
+
+// term is one weighted feature of a doc.
+type term struct {
+	key uint64
+	w   float32
+	// specific terms (words, places, actors, states, counts) can make a
+	// story; a shared country, event type or concept alone cannot. Only
+	// they are indexed to find candidates.
+	specific bool
+}
+
+// Feature weights, set on the tuning half of testdata/eval.jsonl.
+const (
+	wTitleWord   = 1.0       // a title word
+	wSummary     = 0.45      // factor for the summary's words
+	wConcept     = 0.7       // a word of the EN↔FR concept list (soldiers, junta)
+	wEvent       = 0.35      // an event word: the type is compared on its own
+	wPlace       = 2.2       // a Sahel place
+	wCountry     = 0.6       // a country named
+	wActor       = 1.1       // an actor named (ECOWAS, JNIM, Goïta)
+	wState       = 0.9       // another state named (Germany, India)
+	wNumber      = 1.1       // a count
+	bonusPlace   = 0.15      // the two titles name one place
+	bonusFull    = 18 * 3600 // seconds during which agreeing on the event counts fully
+	summaryWords = 45        // words of the summary read at most
+)
+
+// extract computes the features of d.
+func (e *Engine) extract(d Doc) *features {
+	f := &features{id: d.ID, t: d.Published.Unix(), url: strings.TrimSpace(d.URL)}
+	if strings.TrimSpace(d.Title) == "" {
+		// An untitled entry: its first sentence is its headline, as the
+		// feed normalizer shows it.
+		d.Title, d.Summary = firstSentence(d.Summary)
+	}
+	title := texts(briefing.Words(d.Title))
+	summary := texts(briefing.Words(d.Summary))
+	if len(summary) > summaryWords {
+		summary = summary[:summaryWords]
+	}
+	terms := map[uint64]term{}
+	add := func(key string, w float32) {
+		h := hashKey(key)
+		if w > terms[h].w {
+			terms[h] = term{key: h, w: w, specific: specificKey(key)}
+		}
+	}
+	titleM := e.gaz.Mentions(d.Title, d.Summary)
+	summaryM := e.gaz.Mentions(d.Summary, d.Title)
+	tPlaces := e.findPlaces(title, titleM, summaryM)
+	sPlaces := e.findPlaces(summary, summaryM, titleM)
+	for _, p := range tPlaces {
+		f.titlePlaces = append(f.titlePlaces, p.place)
+	}
+	f.where = e.where(title, titleM, tPlaces, summaryM, sPlaces)
+	f.types, f.classes, f.relational = e.eventTypes(title)
+	if f.types == 0 {
+		// A title such as "Niger: what we know" says nothing of the event:
+		// the summary's first words tell it instead.
+		f.types, f.classes, f.relational = e.eventTypes(summary[:min(len(summary), 20)])
+	}
+	e.readTerms(title, titleM, tPlaces, 1, add, f)
+	e.readTerms(summary, summaryM, sPlaces, wSummary, add, nil)
+	if len(f.parts) == 0 {
+		// The title names no party ("Evacuation flights leave Niamey"):
+		// the summary's first words may ("ressortissants français").
+		head := summary[:min(len(summary), 20)]
+		var hm []briefing.Mention
+		for _, m := range summaryM {
+			if m.End <= len(head) {
+				hm = append(hm, m)
+			}
+		}
+		f.parts = e.parties(head, hm, f.where)
+	}
+	f.terms = make([]term, 0, len(terms))
+	var sq float32
+	for _, t := range terms {
+		f.terms = append(f.terms, t)
+		sq += t.w * t.w
+	}
+	slices.SortFunc(f.terms, func(a, b term) int {
+		if a.key < b.key {
+			return -1
+		}
+		if a.key > b.key {
+			return 1
+		}
+		return 0
+	})
+	f.norm = float32(math.Sqrt(float64(sq)))
+	return f
+}
+
+// texts returns the folded text of each word ("" for phrase breaks).
+func texts(ws []briefing.Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// placeHit is a place named at words [start, end).
+type placeHit struct {
+	place      int32
+	start, end int
+}
+
+// findPlaces lists the places named in words. An ambiguous name counts only
+// when the text or its context names the place's country.
+func (e *Engine) findPlaces(words []string, own, context []briefing.Mention) []placeHit {
+	var out []placeHit
+	e.places.byName.find(words, func(start, end int, v int32) {
+		pl := &e.places.list[v]
+		if pl.Ambiguous && !mentionsCountry(own, pl.Country) && !mentionsCountry(context, pl.Country) {
+			return
+		}
+		out = append(out, placeHit{place: v, start: start, end: end})
+	})
+	return out
+}
+
+func mentionsCountry(ms []briefing.Mention, id string) bool {
+	for _, m := range ms {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// readTerms adds the weighted features of words: places, countries and
+// actors, other states, event words, concepts, numbers, then every other
+// word stemmed. With f set (the title), it also records the title's
+// participants and counts.
+func (e *Engine) readTerms(words []string, ms []briefing.Mention, ps []placeHit, factor float32,
+	add func(string, float32), f *features) {
+	used := make([]bool, len(words))
+	mark := func(start, end int) {
+		for k := start; k < end && k < len(used); k++ {
+			used[k] = true
+		}
+	}
+	for _, p := range ps {
+		add("p:"+e.places.list[p.place].ID, wPlace*factor)
+		if r := e.places.region[p.place]; r != p.place {
+			add("p:"+e.places.list[r].ID, wPlace*factor*0.5)
+		}
+		mark(p.start, p.end)
+	}
+	for _, m := range ms {
+		if m.Kind == briefing.KindCountry {
+			add("k:"+m.ID, wCountry*factor)
+		} else {
+			add("g:"+m.ID, wActor*factor)
+		}
+		mark(m.Start, m.End)
+	}
+	e.lex.states.find(words, func(start, end int, v int32) {
+		if used[start] {
+			return
+		}
+		add("g:"+e.lex.stateIDs[v], wState*factor)
+		mark(start, end)
+	})
+	e.lex.events.find(words, func(start, end int, v int32) {
+		if used[start] {
+			return
+		}
+		add("e:"+e.lex.types[v].name, wEvent*factor)
+		mark(start, end)
+	})
+	e.lex.concepts.find(words, func(start, end int, v int32) {
+		if used[start] {
+			return
+		}
+		add("c:"+e.lex.concept[v], wConcept*factor)
+		mark(start, end)
+	})
+	var nums []int
+	for i, w := range words {
+		if used[i] || w == "" || e.lex.stop[w] {
+			continue
+		}
+		if n, ok := e.number(w); ok {
+			if n < 1900 || n > 2100 {
+				add("n:"+strconv.Itoa(n), wNumber*factor)
+				nums = append(nums, n)
+			}
+			continue
+		}
+		if len(w) < 2 {
+			continue
+		}
+		add("w:"+stem(w), wTitleWord*factor)
+	}
+	if f != nil {
+		f.parts = e.parties(words, ms, f.where)
+		f.nums = nums
+	}
+}
+
+// parties lists the states and actors words name (ms are their gazetteer
+// mentions), but for the country where the event happens and the actors
+// tied to it: who does what to whom, for relational events.
+func (e *Engine) parties(words []string, ms []briefing.Mention, where string) []string {
+	var ids []string
+	used := make([]bool, len(words))
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+		for k := m.Start; k < m.End && k < len(used); k++ {
+			used[k] = true
+		}
+	}
+	e.lex.states.find(words, func(start, _ int, v int32) {
+		if !used[start] {
+			ids = append(ids, e.lex.stateIDs[v])
+		}
+	})
+	var out []string
+	for _, id := range ids {
+		if id != where && !slices.Contains(out, id) && !e.impliesCountry(id, where) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// number reads a count written in digits ("1,500" is cut by the tokenizer
+// into "1" and "500"; tolls rarely pass 999) or in words.
+func (e *Engine) number(w string) (int, bool) {
+	if n, ok := e.lex.numbers[w]; ok {
+		return n, true
+	}
+	if w[0] < '0' || w[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(w)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// stem reduces a folded word so that inflections and many EN/FR cognates
+// meet: plural and feminine endings go, and long words are cut.
+func stem(w string) string {
+	for _, suf := range []string{"ees", "ee", "es", "s", "e", "x"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			w = w[:len(w)-len(suf)]
+			break
+		}
+	}
+	if len(w) > 7 {
+		w = w[:7]
+	}
+	return w
+}
+
+// specificKey tells the specific terms by their prefix: not an event
+// word (e:), a concept (c:) or a country (k:).
+func specificKey(key string) bool {
+	return !strings.HasPrefix(key, "e:") && !strings.HasPrefix(key, "c:") && !strings.HasPrefix(key, "k:")
+}
+
+func hashKey(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// eventTypes returns the event types named in words, their classes, and
+// whether one of them is relational. Weak types count only alone; an
+// unless rule turns a type into another.
+func (e *Engine) eventTypes(words []string) (types, classes uint64, relational bool) {
+	var strong, weak uint64
+	e.lex.events.find(words, func(start, _ int, v int32) {
+		if v == e.lex.none || e.background(words, start) {
+			return
+		}
+		t := &e.lex.types[v]
+		for _, u := range t.unless {
+			if u.words.has(words) {
+				t = &e.lex.types[u.to]
+				v = int32(u.to)
+				break
+			}
+		}
+		if t.weak {
+			weak |= 1 << v
+		} else {
+			strong |= 1 << v
+		}
+	})
+	types = strong
+	if types == 0 {
+		types = weak
+	}
+	for m := types; m != 0; m &= m - 1 {
+		t := &e.lex.types[trailing(m)]
+		classes |= 1 << t.class
+		relational = relational || t.relational
+	}
+	return types, classes, relational
+}
+
+// background reports whether the event word at words[at] follows, within
+// three words, a word that makes it context ("after the coup").
+func (e *Engine) background(words []string, at int) bool {
+	found := false
+	e.lex.background.find(words[max(0, at-3):at], func(int, int, int32) { found = true })
+	return found
+}
+
+func trailing(m uint64) int {
+	n := 0
+	for m&1 == 0 {
+		m >>= 1
+		n++
+	}
+	return n
+}
+
+// firstSentence cuts s after its first sentence (at most 160 bytes) and
+// returns the sentence and the rest.
+func firstSentence(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s) && i < 160; i++ {
+		// A dateline ("ROME, August 2. /TASS/.") is no sentence.
+		if (s[i] == '.' || s[i] == '!' || s[i] == '?') && (i+1 == len(s) || s[i+1] == ' ') && i > 40 {
+			return s[:i+1], strings.TrimSpace(s[i+1:])
+		}
+	}
+	if len(s) <= 160 {
+		return s, ""
+	}
+	cut := strings.LastIndexByte(s[:160], ' ')
+	if cut < 0 {
+		cut = 160
+	}
+	return s[:cut], strings.TrimSpace(s[cut:])
+}
