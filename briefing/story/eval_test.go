@@ -317,3 +317,28 @@ func titleOf(r evalRow) string {
 	s, _ := firstSentence(r.Summary)
 	return "(lead) " + s
 }
+
+// TestEvalSweep prints the tuning half's figures over a range of
+// thresholds, under STORY_EVAL_SWEEP=1.
+func TestEvalSweep(t *testing.T) {
+	if os.Getenv("STORY_EVAL_SWEEP") == "" {
+		t.Skip("set STORY_EVAL_SWEEP=1")
+	}
+	rows := evalSplit(loadEval(t), "tune")
+	for _, thr := range []float64{0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6} {
+		e, err := New(briefing.DefaultGazetteer(), Options{Threshold: thr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []Doc
+		for _, r := range rows {
+			docs = append(docs, r.doc())
+		}
+		e.Assign(docs)
+		story := map[int64]int64{}
+		for _, r := range rows {
+			story[r.ID] = e.StoryOf(r.ID)
+		}
+		t.Logf("threshold %.2f: %v", thr, pairScores(rows, story, nil))
+	}
+}
