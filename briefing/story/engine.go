@@ -40,7 +40,7 @@ const DefaultWindow = 48 * time.Hour
 // DefaultThreshold is the weighted cosine from which two reports that
 // agree on everything are one story; set on the tuning half of
 // testdata/eval.jsonl.
-const DefaultThreshold = 0.30
+const DefaultThreshold = 0.40
 
 // Options tunes an Engine; the zero value uses the defaults.
 type Options struct {
@@ -353,10 +353,10 @@ func (e *Engine) similar(a, b *features) float32 {
 	if absInt(a.t-b.t) > e.window {
 		return 0
 	}
-	if a.where != "" && b.where != "" && a.where != b.where {
+	if len(a.wheres) > 0 && len(b.wheres) > 0 && !intersects(a.wheres, b.wheres) {
 		return 0
 	}
-	if a.classes != 0 && b.classes != 0 && a.classes&b.classes == 0 {
+	if a.classes != 0 && b.classes != 0 && !e.lex.compatible(a.classes, b.classes) {
 		return 0
 	}
 	if len(a.titlePlaces) > 0 && len(b.titlePlaces) > 0 && !e.anyNear(a.titlePlaces, b.titlePlaces) {

@@ -342,3 +342,59 @@ func TestEvalSweep(t *testing.T) {
 		t.Logf("threshold %.2f: %v", thr, pairScores(rows, story, nil))
 	}
 }
+
+// TestEvalReasons counts, under STORY_EVAL_REASONS=1, why pairs of one event
+// in the tuning half are not linked directly.
+func TestEvalReasons(t *testing.T) {
+	if os.Getenv("STORY_EVAL_REASONS") == "" {
+		t.Skip("set STORY_EVAL_REASONS=1")
+	}
+	rows := evalSplit(loadEval(t), "tune")
+	e := newTestEngine(t)
+	fs := make([]*features, len(rows))
+	for i, r := range rows {
+		fs[i] = e.extract(r.doc())
+	}
+	count := map[string]int{}
+	for i := range rows {
+		for j := i + 1; j < len(rows); j++ {
+			if rows[i].Event != rows[j].Event {
+				continue
+			}
+			a, b := fs[i], fs[j]
+			why := "linked"
+			switch {
+			case absInt(a.t-b.t) > e.window:
+				why = "window"
+			case a.where != "" && b.where != "" && a.where != b.where:
+				why = "where"
+				if os.Getenv("STORY_EVAL_REASONS") == "where" {
+					t.Logf("%s %s | %s\n    %s | %s", a.where, titleOf(rows[i]), b.where, titleOf(rows[j]), rows[i].Event)
+				}
+			case a.classes != 0 && b.classes != 0 && a.classes&b.classes == 0:
+				why = "class"
+				if os.Getenv("STORY_EVAL_REASONS") == "class" {
+					t.Logf("%s | %s\n    %s | %s", e.typeNames(a.types), titleOf(rows[i]), e.typeNames(b.types), titleOf(rows[j]))
+				}
+			case len(a.titlePlaces) > 0 && len(b.titlePlaces) > 0 && !e.anyNear(a.titlePlaces, b.titlePlaces):
+				why = "place"
+			case (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts):
+				why = "parts"
+				if os.Getenv("STORY_EVAL_REASONS") == "parts" {
+					t.Logf("%v | %s\n    %v | %s", a.parts, titleOf(rows[i]), b.parts, titleOf(rows[j]))
+				}
+			case e.similar(a, b) < e.thr:
+				why = fmt.Sprintf("score<%.1f", float64(int(e.similar(a, b)*10))/10)
+			}
+			count[why]++
+		}
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("%-10s %d", k, count[k])
+	}
+}

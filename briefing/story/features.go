@@ -37,6 +37,7 @@ type features struct {
 	titlePlaces []int32  // places named in the title
 	parts       []string // states and actors named in the title, but for where
 	where       string   // country where the event happens, "" when unknown
+	wheres      []string // the countries it may happen in (the best and those nearly as likely)
 	nums        []int    // counts in the title (tolls, troops), not years
 }
 
@@ -74,6 +75,9 @@ func (e *Engine) extract(d Doc) *features {
 		// feed normalizer shows it.
 		d.Title, d.Summary = firstSentence(d.Summary)
 	}
+	if n := e.dateline(d.Title); n > 0 {
+		d.Title = d.Title[n:]
+	}
 	title := texts(briefing.Words(d.Title))
 	summary := texts(briefing.Words(d.Summary))
 	if len(summary) > summaryWords {
@@ -93,7 +97,7 @@ func (e *Engine) extract(d Doc) *features {
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
-	f.where = e.where(title, titleM, tPlaces, summaryM, sPlaces)
+	f.where, f.wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
 	f.types, f.classes, f.relational = e.eventTypes(title)
 	if f.types == 0 {
 		// A title such as "Niger: what we know" says nothing of the event:
@@ -382,4 +386,14 @@ func firstSentence(s string) (string, string) {
 		cut = 160
 	}
 	return s[:cut], strings.TrimSpace(s[cut:])
+}
+
+// typeNames lists the names of the event types in mask, for tests and
+// explanations.
+func (e *Engine) typeNames(mask uint64) []string {
+	var out []string
+	for ; mask != 0; mask &= mask - 1 {
+		out = append(out, e.lex.types[trailing(mask)].name)
+	}
+	return out
 }

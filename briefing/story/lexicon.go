@@ -20,6 +20,7 @@ type lexiconSpec struct {
 		Class      string              `yaml:"class"`
 		Weak       bool                `yaml:"weak"`
 		Bonus      float32             `yaml:"bonus"`
+		Compatible []string            `yaml:"compatible"`
 		Relational bool                `yaml:"relational"`
 		Words      []string            `yaml:"words"`
 		Unless     map[string][]string `yaml:"unless"`
@@ -52,6 +53,7 @@ type lexicon struct {
 	types    []eventType
 	classes  []string
 	bonus    []float32 // per class: what agreeing on it adds to the cosine
+	compat   []uint64  // per class: the classes one event may be told as (itself included)
 	events   *matcher  // value: event type index
 	states   *matcher  // value: index in stateIDs
 	stateIDs []string
@@ -62,6 +64,19 @@ type lexicon struct {
 	// background words before an event word make it context, not news.
 	background *matcher
 	none       int32 // the event type that names people, not events
+}
+
+// compatible reports whether two sets of classes may tell one event: some
+// class of a is compatible with some class of b (a coup is told as an
+// arrest of the president; an ambassador given 72 hours "to leave" is
+// expelled).
+func (lx *lexicon) compatible(a, b uint64) bool {
+	for m := a; m != 0; m &= m - 1 {
+		if lx.compat[trailing(m)]&b != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // classBonus is the largest bonus of the classes in mask.
@@ -130,6 +145,21 @@ func loadLexicon(data []byte) (*lexicon, error) {
 			if err := lx.events.add(w, int32(i)); err != nil {
 				return nil, fmt.Errorf("story: lexicon: event %s: %w", e.Type, err)
 			}
+		}
+	}
+	lx.compat = make([]uint64, len(lx.classes))
+	for c := range lx.compat {
+		lx.compat[c] |= 1 << c
+	}
+	for _, e := range spec.Events {
+		c := classIndex[e.Class]
+		for _, other := range e.Compatible {
+			k, ok := classIndex[other]
+			if !ok {
+				return nil, fmt.Errorf("story: lexicon: event %s: compatible names unknown class %q", e.Type, other)
+			}
+			lx.compat[c] |= 1 << k
+			lx.compat[k] |= 1 << c
 		}
 	}
 	for id, names := range spec.States {

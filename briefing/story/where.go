@@ -2,6 +2,8 @@ package story
 
 import (
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
@@ -18,6 +20,7 @@ const (
 	whereImplied      = 0.8  // a leader or force tied to one country
 	whereSummaryPlace = 1.2  // a place in the summary
 	whereSummaryCtry  = 0.5  // a country in the summary
+	whereCandidate    = 0.5  // share of the best score that makes a country a candidate
 )
 
 // locatives are the words before a country that say the event is there.
@@ -35,7 +38,7 @@ var borderWords = map[string]bool{"border": true, "borders": true, "frontiere": 
 // the countries its title names as a place (not as a border or a
 // nationality of a visitor), then its summary.
 func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []placeHit,
-	summaryM []briefing.Mention, sPlaces []placeHit) string {
+	summaryM []briefing.Mention, sPlaces []placeHit) (string, []string) {
 	score := map[string]float64{}
 	first := map[string]int{}
 	note := func(id string, s float64, pos int) {
@@ -103,7 +106,49 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 			best, bestScore = id, s
 		}
 	}
-	return best
+	// Candidates: every country nearly as well supported as the best (a
+	// summit in Accra about Mali is in both, for telling events apart).
+	var cands []string
+	for _, id := range ids {
+		if s := score[id]; s > 0 && s >= whereCandidate*bestScore {
+			cands = append(cands, id)
+		}
+	}
+	return best, cands
+}
+
+// dateline returns the length of the dateline that opens a title or lead
+// ("DAKAR, Senegal —", "Bamako, 15 août 2025 —", "NIAMEY -"), 0 if none:
+// a place followed by a comma or a dash names where the report was filed,
+// not where the event happened. "Tillabéri : 12 soldats tués" has no
+// dateline: a colon makes the place the subject.
+func (e *Engine) dateline(s string) int {
+	cut := strings.IndexAny(s, ",:—–(")
+	if dash := strings.Index(s, " - "); dash >= 0 && (cut < 0 || dash < cut) {
+		cut = dash
+	}
+	if cut <= 0 || cut > 40 || s[cut] == ':' {
+		return 0
+	}
+	head := texts(briefing.Words(s[:cut]))
+	isPlace := false
+	e.places.byName.find(head, func(start, end int, _ int32) {
+		isPlace = isPlace || start == 0 && end == len(head)
+	})
+	if !isPlace {
+		return 0
+	}
+	// Skip the rest of the dateline: ", Country", a date, "(Agency)", up to
+	// the dash or colon that ends it, if it comes soon.
+	rest := s[cut:]
+	if end := strings.IndexAny(rest, "—–:"); end >= 0 && end < 50 {
+		_, size := utf8.DecodeRuneInString(rest[end:])
+		return cut + end + size
+	}
+	if end := strings.Index(rest, " - "); end >= 0 && end < 50 {
+		return cut + end + 3
+	}
+	return cut + 1
 }
 
 // isCountry reports whether id is a country of the gazetteer or of the
