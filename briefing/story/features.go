@@ -63,6 +63,8 @@ const (
 	wState       = 0.9       // another state named (Germany, India)
 	wNumber      = 1.1       // a count
 	bonusPlace   = 0.15      // the two titles name one place
+	wProper      = 1.5       // factor for a capitalized word inside a sentence
+	longTitle    = 16        // title words past this count weigh as summary words
 	bonusFull    = 18 * 3600 // seconds during which agreeing on the event counts fully
 	summaryWords = 45        // words of the summary read at most
 )
@@ -78,10 +80,12 @@ func (e *Engine) extract(d Doc) *features {
 	if n := e.dateline(d.Title); n > 0 {
 		d.Title = d.Title[n:]
 	}
-	title := texts(briefing.Words(d.Title))
-	summary := texts(briefing.Words(d.Summary))
+	titleW := briefing.Words(d.Title)
+	title := texts(titleW)
+	summaryW := briefing.Words(d.Summary)
+	summary := texts(summaryW)
 	if len(summary) > summaryWords {
-		summary = summary[:summaryWords]
+		summary, summaryW = summary[:summaryWords], summaryW[:summaryWords]
 	}
 	terms := map[uint64]term{}
 	add := func(key string, w float32) {
@@ -97,15 +101,15 @@ func (e *Engine) extract(d Doc) *features {
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
-	f.where, f.wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
 	f.types, f.classes, f.relational = e.eventTypes(title)
 	if f.types == 0 {
 		// A title such as "Niger: what we know" says nothing of the event:
 		// the summary's first words tell it instead.
 		f.types, f.classes, f.relational = e.eventTypes(summary[:min(len(summary), 20)])
 	}
-	e.readTerms(title, titleM, tPlaces, 1, add, f)
-	e.readTerms(summary, summaryM, sPlaces, wSummary, add, nil)
+	f.where, f.wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
+	e.readTerms(title, titleW, titleM, tPlaces, 1, add, f)
+	e.readTerms(summary, summaryW, summaryM, sPlaces, wSummary, add, nil)
 	if len(f.parts) == 0 {
 		// The title names no party ("Evacuation flights leave Niamey"):
 		// the summary's first words may ("ressortissants français").
@@ -179,7 +183,7 @@ func mentionsCountry(ms []briefing.Mention, id string) bool {
 // actors, other states, event words, concepts, numbers, then every other
 // word stemmed. With f set (the title), it also records the title's
 // participants and counts.
-func (e *Engine) readTerms(words []string, ms []briefing.Mention, ps []placeHit, factor float32,
+func (e *Engine) readTerms(words []string, cased []briefing.Word, ms []briefing.Mention, ps []placeHit, factor float32,
 	add func(string, float32), f *features) {
 	used := make([]bool, len(words))
 	mark := func(start, end int) {
@@ -224,13 +228,20 @@ func (e *Engine) readTerms(words []string, ms []briefing.Mention, ps []placeHit,
 		mark(start, end)
 	})
 	var nums []int
+	lower := anyLower(cased)
 	for i, w := range words {
 		if used[i] || w == "" || e.lex.stop[w] {
 			continue
 		}
+		// Words past the first sentence's worth say less of the event: a
+		// long lead used as a title must not drown its first words.
+		pos := float32(1)
+		if i >= longTitle {
+			pos = wSummary
+		}
 		if n, ok := e.number(w); ok {
-			if n < 1900 || n > 2100 {
-				add("n:"+strconv.Itoa(n), wNumber*factor)
+			if (n < 1900 || n > 2100) && !e.dateNumber(words, i) {
+				add("n:"+strconv.Itoa(n), wNumber*factor*pos)
 				nums = append(nums, n)
 			}
 			continue
@@ -238,7 +249,13 @@ func (e *Engine) readTerms(words []string, ms []briefing.Mention, ps []placeHit,
 		if len(w) < 2 {
 			continue
 		}
-		add("w:"+stem(w), wTitleWord*factor)
+		wt := wTitleWord * factor * pos
+		// A capitalized word inside a sentence names someone or something
+		// (Pétronin, Damiba, Barrick): it tells events apart.
+		if lower && i > 0 && words[i-1] != "" && (cased[i].Title || cased[i].Upper) {
+			wt *= wProper
+		}
+		add("w:"+stem(w), wt)
 	}
 	if f != nil {
 		f.parts = e.parties(words, ms, f.where)
@@ -271,6 +288,23 @@ func (e *Engine) parties(words []string, ms []briefing.Mention, where string) []
 	}
 	slices.Sort(out)
 	return out
+}
+
+// anyLower reports whether the text has lower case letters (not a title
+// in capitals, where case says nothing).
+func anyLower(ws []briefing.Word) bool {
+	for _, w := range ws {
+		if w.Text != "" && !w.Upper && !w.Title {
+			return true
+		}
+	}
+	return false
+}
+
+// dateNumber reports whether the number at words[i] is a day of a date
+// ("2 avril", "August 2"), not a count.
+func (e *Engine) dateNumber(words []string, i int) bool {
+	return i+1 < len(words) && e.lex.months[words[i+1]] || i > 0 && e.lex.months[words[i-1]]
 }
 
 // number reads a count written in digits ("1,500" is cut by the tokenizer

@@ -29,6 +29,7 @@ type lexiconSpec struct {
 	Concepts   [][]string          `yaml:"concepts"`
 	Numbers    map[string]int      `yaml:"numbers"`
 	Background []string            `yaml:"background"`
+	Months     []string            `yaml:"months"`
 	Stop       []string            `yaml:"stop"`
 }
 
@@ -61,6 +62,7 @@ type lexicon struct {
 	concept  []string
 	numbers  map[string]int
 	stop     map[string]bool
+	months   map[string]bool
 	// background words before an event word make it context, not news.
 	background *matcher
 	none       int32 // the event type that names people, not events
@@ -182,6 +184,10 @@ func loadLexicon(data []byte) (*lexicon, error) {
 				return nil, fmt.Errorf("story: lexicon: concept %s: %w", words[0], err)
 			}
 		}
+	}
+	lx.months = map[string]bool{}
+	for _, w := range spec.Months {
+		lx.months[briefing.Fold(w)] = true
 	}
 	for _, w := range spec.Stop {
 		lx.stop[strings.TrimSuffix(briefing.Fold(w), "*")] = true

@@ -130,12 +130,18 @@ func (e *Engine) dateline(s string) int {
 	if cut <= 0 || cut > 40 || s[cut] == ':' {
 		return 0
 	}
-	head := texts(briefing.Words(s[:cut]))
+	hw := briefing.Words(s[:cut])
+	head := texts(hw)
 	isPlace := false
 	e.places.byName.find(head, func(start, end int, _ int32) {
 		isPlace = isPlace || start == 0 && end == len(head)
 	})
-	if !isPlace {
+	// A city in capitals ("ROME,", "HARARE,") opens a dateline too.
+	capitals := len(hw) > 0 && len(hw) <= 3
+	for _, w := range hw {
+		capitals = capitals && w.Upper && len(w.Text) >= 3
+	}
+	if !isPlace && !capitals {
 		return 0
 	}
 	// Skip the rest of the dateline: ", Country", a date, "(Agency)", up to
