@@ -33,4 +33,30 @@ type Item struct {
 	// white space. Tagged once, when the item is stored; nil when untagged.
 	Countries []string
 	Actors    []string
+
+	// Story is the story the item was assigned to when it was stored: the
+	// smallest item id of the story (0 until assigned). Digests, commands
+	// and alerts group by it; they never regroup items themselves.
+	Story int64
+	// Place is the country where the event the item reports happens, as
+	// the story engine read it ("" when it cannot tell).
+	Place string
+	// Events are the kinds of event the item reports ("attack", "coup"),
+	// as the story engine read them when it was stored.
+	Events []string
+}
+
+// StoryAssignment is the story (and place and events) the story engine
+// gave a newly stored item.
+type StoryAssignment struct {
+	Item   int64
+	Story  int64
+	Place  string
+	Events []string
+}
+
+// StoryMerge records that story From became part of story Into when item
+// By linked them: a later digest or alert thread follows Into.
+type StoryMerge struct {
+	From, Into, By int64
 }

@@ -61,7 +61,7 @@ func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
 
 // itemColumns are the columns scanItems reads, in its order.
 const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
-	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors`
+	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors, i.story, i.place, i.events`
 
 // ItemsSince returns items published at or after since, newest first, at
 // most limit of them (all when limit <= 0), with their tags.
@@ -147,13 +147,16 @@ func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
 	for rows.Next() {
 		var it briefing.Item
 		var pub, upd, seen int64
-		var countries, actors string
+		var countries, actors, events string
 		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
-			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors); err != nil {
+			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors, &it.Story, &it.Place, &events); err != nil {
 			return nil, err
 		}
 		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
 		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
+		if events != "" {
+			it.Events = strings.Fields(events)
+		}
 		items = append(items, it)
 	}
 	return items, rows.Err()

@@ -20,6 +20,11 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	if len(batch) == 0 {
 		return nil, nil
 	}
+	// The story assigner's memory follows the database: one writer at a
+	// time, taken before the transaction (AssignStories takes them in the
+	// same order).
+	s.stories.mu.Lock()
+	defer s.stories.mu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: save: begin: %w", err)
@@ -68,10 +73,67 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	if err := w.indexText(ctx, tx); err != nil {
 		return nil, fmt.Errorf("store: save: full-text index: %w", err)
 	}
+	// Stories are assigned in the transaction that stores the items: an
+	// item is never stored without its story, nor a story without its item.
+	if err := s.assignSaved(ctx, tx, out, w.maxIDBefore); err != nil {
+		s.stories.failed()
+		return nil, fmt.Errorf("store: save: stories: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
+		s.stories.failed()
 		return nil, fmt.Errorf("store: save: commit: %w", err)
 	}
+	s.stories.trim()
 	return out, nil
+}
+
+// assignSaved assigns the new items of a save to stories and notes each
+// one's story, place and events in out.
+func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved, maxIDBefore int64) error {
+	var fresh []briefing.Item
+	for _, sv := range out {
+		fresh = append(fresh, sv.New...)
+	}
+	if s.stories.assigner == nil || len(fresh) == 0 {
+		return nil
+	}
+	slices.SortFunc(fresh, func(a, b briefing.Item) int { return a.Published.Compare(b.Published) })
+	if err := s.assignNew(ctx, tx, fresh); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, story, place, events FROM items WHERE id > ?`, maxIDBefore)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type assigned struct {
+		story  int64
+		place  string
+		events []string
+	}
+	got := map[int64]assigned{}
+	for rows.Next() {
+		var id int64
+		var a assigned
+		var events string
+		if err := rows.Scan(&id, &a.story, &a.place, &events); err != nil {
+			return err
+		}
+		a.events = strings.Fields(events)
+		got[id] = a
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k := range out {
+		for i := range out[k].New {
+			it := &out[k].New[i]
+			if a, ok := got[it.ID]; ok {
+				it.Story, it.Place, it.Events = a.story, a.place, a.events
+			}
+		}
+	}
+	return nil
 }
 
 // writer holds the statements one save transaction reuses for every item.

@@ -27,6 +27,8 @@ type Store struct {
 	db *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	stories stories
 }
 
 // Open opens (creating if needed) the database at path and applies any

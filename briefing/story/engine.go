@@ -148,10 +148,13 @@ func (e *Engine) Forget(before time.Time) {
 	}
 }
 
-// Assignment is the story a report was assigned to.
+// Assignment is the story a report was assigned to, with what the engine
+// read of it: the country where its event happens and the kinds of event.
 type Assignment struct {
-	Doc   int64
-	Story int64
+	Doc    int64
+	Story  int64
+	Place  string
+	Events []string
 }
 
 // Merge records that story From became part of story Into, because of the
@@ -199,7 +202,7 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	}
 	out := make([]Assignment, len(docs))
 	for i, d := range docs {
-		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID)}
+		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID), Place: fs[i].where, Events: e.typeNames(fs[i].types)}
 	}
 	merges := make([]Merge, 0, len(absorbedBy))
 	for from, by := range absorbedBy {
@@ -207,6 +210,26 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	}
 	slices.SortFunc(merges, func(a, b Merge) int { return cmpInt(a.From, b.From) })
 	return out, merges
+}
+
+// Reset forgets every report, as after a failed save whose assignments
+// never reached the store.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.docs = map[int64]*features{}
+	e.parent = map[int64]int64{}
+	e.post = map[uint64][]int64{}
+}
+
+// Window is the largest time between two reports linked directly.
+func (e *Engine) Window() time.Duration { return time.Duration(e.window) * time.Second }
+
+// Len is the number of reports the engine holds.
+func (e *Engine) Len() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.docs)
 }
 
 // StoryOf returns the story of a doc the engine holds, 0 if none.

@@ -1,0 +1,31 @@
+package story
+
+import "github.com/sahelbrief/sahelbrief/briefing"
+
+// DocOf is what the engine reads of a stored item.
+func DocOf(it *briefing.Item) Doc {
+	return Doc{ID: it.ID, Title: it.Title, Summary: it.Summary, URL: it.URL, Lang: it.Lang, Published: it.Published}
+}
+
+// LoadItem gives the engine a stored item and its story, so that new items
+// can join that story.
+func (e *Engine) LoadItem(it briefing.Item) { e.Load(DocOf(&it), it.Story) }
+
+// AssignItems assigns newly stored items (their ids set) to stories: the
+// store's side of the engine.
+func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+	docs := make([]Doc, len(items))
+	for i := range items {
+		docs[i] = DocOf(&items[i])
+	}
+	as, ms := e.Assign(docs)
+	out := make([]briefing.StoryAssignment, len(as))
+	for i, a := range as {
+		out[i] = briefing.StoryAssignment{Item: a.Doc, Story: a.Story, Place: a.Place, Events: a.Events}
+	}
+	merges := make([]briefing.StoryMerge, len(ms))
+	for i, m := range ms {
+		merges[i] = briefing.StoryMerge{From: m.From, Into: m.Into, By: m.By}
+	}
+	return out, merges
+}

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
+
+// StoryAssigner groups items into stories as they are stored: the story
+// engine (briefing/story's Engine) satisfies it. The store keeps it fed
+// with the stored items near the ones it assigns.
+type StoryAssigner interface {
+	// LoadItem gives it a stored item with its story.
+	LoadItem(it briefing.Item)
+	// AssignItems assigns new items (their ids set): a story for each, in
+	// order, and the stories they merged.
+	AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge)
+	// Forget drops the items published before a time.
+	Forget(before time.Time)
+	// Reset drops everything (after a save that did not commit).
+	Reset()
+	// Window is the largest time between two items linked directly.
+	Window() time.Duration
+}
+
+// storyRetain is how far back of the newest item the assigner keeps items
+// in memory; older ones are read back when a late item needs them.
+const storyRetain = 7 * 24 * time.Hour
+
+// stories is the store's side of story assignment.
+type stories struct {
+	mu       sync.Mutex // held by the writer while it assigns
+	assigner StoryAssigner
+	// floor: every assigned item published at or after it is loaded in
+	// the assigner (zero: nothing loaded yet).
+	floor  time.Time
+	newest time.Time
+}
+
+// SetStoryAssigner makes the store assign every new item to a story in the
+// transaction that stores it. Call it once, before the first save; then
+// AssignStories for items stored before (or without) an assigner.
+func (s *Store) SetStoryAssigner(a StoryAssigner) {
+	s.stories.mu.Lock()
+	defer s.stories.mu.Unlock()
+	s.stories.assigner = a
+	s.stories.floor = time.Time{}
+}
+
+// assignNew assigns the items a save transaction inserted, within it.
+func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) error {
+	st := &s.stories
+	if st.assigner == nil || len(items) == 0 {
+		return nil
+	}
+	from, to := items[0].Published, items[0].Published
+	for _, it := range items {
+		from, to = minTime(from, it.Published), maxTime(to, it.Published)
+	}
+	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
+		return err
+	}
+	as, merges := st.assigner.AssignItems(items)
+	upd, err := tx.PrepareContext(ctx, `UPDATE items SET story = ?, place = ?, events = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for _, a := range as {
+		if _, err := upd.ExecContext(ctx, a.Story, a.Place, strings.Join(a.Events, " "), a.Item); err != nil {
+			return err
+		}
+	}
+	now := ms(s.Now())
+	for _, m := range merges {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE story_merges SET into_story = ? WHERE into_story = ?`, m.Into, m.From); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO story_merges (from_story, into_story, by_item, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (from_story) DO UPDATE SET into_story = excluded.into_story`, m.From, m.Into, m.By, now); err != nil {
+			return err
+		}
+	}
+	st.newest = maxTime(st.newest, to)
+	return nil
+}
+
+// load makes sure the assigner holds every assigned item published in
+// [from, to): those after the floor are there already.
+func (st *stories) load(ctx context.Context, tx *sql.Tx, from, to time.Time) error {
+	if !st.floor.IsZero() && !from.Before(st.floor) {
+		return nil
+	}
+	until := st.floor
+	if until.IsZero() {
+		until = time.Unix(1<<40, 0) // everything after from
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
+		WHERE i.story != 0 AND i.published >= ? AND i.published < ?`, ms(from), ms(until))
+	if err != nil {
+		return err
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		st.assigner.LoadItem(it)
+		st.newest = maxTime(st.newest, it.Published)
+	}
+	st.floor = from
+	return nil
+}
+
+// trim keeps the assigner's memory to storyRetain behind the newest item.
+func (st *stories) trim() {
+	if st.assigner == nil || st.newest.IsZero() {
+		return
+	}
+	cut := st.newest.Add(-storyRetain)
+	if st.floor.Before(cut) {
+		st.assigner.Forget(cut)
+		st.floor = cut
+	}
+}
+
+// failed forgets what the assigner learnt in a save that did not commit.
+func (st *stories) failed() {
+	if st.assigner != nil {
+		st.assigner.Reset()
+		st.floor, st.newest = time.Time{}, time.Time{}
+	}
+}
+
+// AssignStories assigns the items stored without a story (before the
+// stories migration, or without an assigner) in order of publication, a
+// batch per transaction. It returns how many it assigned.
+func (s *Store) AssignStories(ctx context.Context) (int, error) {
+	s.stories.mu.Lock()
+	defer s.stories.mu.Unlock()
+	if s.stories.assigner == nil {
+		return 0, fmt.Errorf("store: assign stories: no story assigner")
+	}
+	total := 0
+	for {
+		n, err := s.assignBatch(ctx, 2000)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("store: assign stories: %w", err)
+		}
+		if n == 0 {
+			return total, nil
+		}
+	}
+}
+
+func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.story = 0
+		ORDER BY i.published, i.id LIMIT ?`, limit)
+	if err != nil {
+		return 0, err
+	}
+	items, err := scanItems(rows)
+	if err != nil || len(items) == 0 {
+		return 0, err
+	}
+	// Unassigned items come in order of publication, so the ones loaded
+	// before are all older: reload from this batch's window.
+	s.stories.assigner.Reset()
+	s.stories.floor, s.stories.newest = time.Time{}, time.Time{}
+	if err := s.assignNew(ctx, tx, items); err != nil {
+		s.stories.failed()
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		s.stories.failed()
+		return 0, err
+	}
+	s.stories.trim()
+	return len(items), nil
+}
+
+// StoryItems returns every item of the given stories, oldest first: a
+// digest shows a story whole, whatever part of it its window holds.
+func (s *Store) StoryItems(ctx context.Context, storyIDs []int64) ([]briefing.Item, error) {
+	if len(storyIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
+		WHERE i.story IN (SELECT value FROM json_each(?)) ORDER BY i.published, i.id`, int64sJSON(storyIDs))
+	if err != nil {
+		return nil, fmt.Errorf("store: story items: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: story items: %w", err)
+	}
+	return items, nil
+}
+
+// StoriesOf returns the current story of each item id (following merges).
+func (s *Store) StoriesOf(ctx context.Context, itemIDs []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(itemIDs))
+	if len(itemIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, story FROM items WHERE id IN (SELECT value FROM json_each(?))`,
+		int64sJSON(itemIDs))
+	if err != nil {
+		return nil, fmt.Errorf("store: stories of items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, story int64
+		if err := rows.Scan(&id, &story); err != nil {
+			return nil, fmt.Errorf("store: stories of items: %w", err)
+		}
+		out[id] = story
+	}
+	return out, rows.Err()
+}
+
+// StoryMerges returns the recorded merges, oldest first.
+func (s *Store) StoryMerges(ctx context.Context) ([]briefing.StoryMerge, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT from_story, into_story, by_item FROM story_merges ORDER BY at, from_story`)
+	if err != nil {
+		return nil, fmt.Errorf("store: story merges: %w", err)
+	}
+	defer rows.Close()
+	var out []briefing.StoryMerge
+	for rows.Next() {
+		var m briefing.StoryMerge
+		if err := rows.Scan(&m.From, &m.Into, &m.By); err != nil {
+			return nil, fmt.Errorf("store: story merges: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func int64sJSON(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, id)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/story"
+)
+
+func newEngine(t testing.TB) *story.Engine {
+	t.Helper()
+	e, err := story.New(briefing.DefaultGazetteer(), story.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// Reports of two events from two outlets: each item is stored with its
+// story, the same for the reports of one event whatever their outlet and
+// language, and with the place where the event happens.
+func TestSaveAssignsStories(t *testing.T) {
+	s := openMem(t)
+	s.SetStoryAssigner(newEngine(t))
+	at := base
+	save(t, s,
+		fetched("rfi", at,
+			newsItem("rfi", "a1", "https://rfi.example/a1", "Niger : le président Bazoum retenu par la garde présidentielle",
+				"Des militaires de la garde présidentielle retiennent le président Mohamed Bazoum à Niamey.", at),
+			newsItem("rfi", "b1", "https://rfi.example/b1", "Burkina Faso : au moins 50 civils tués dans une attaque à Djibo",
+				"Une attaque jihadiste a fait au moins 50 morts à Djibo, dans le nord du Burkina Faso.", at.Add(time.Hour))),
+		fetched("aljazeera", at,
+			newsItem("aljazeera", "a2", "https://aj.example/a2", "Niger presidential guard detains President Bazoum in apparent coup",
+				"Members of Niger's presidential guard have detained President Mohamed Bazoum in Niamey.", at.Add(2*time.Hour))),
+	)
+	items := allItems(t, s)
+	byKey := map[string]briefing.Item{}
+	for _, it := range items {
+		byKey[it.Key] = it
+	}
+	a1, a2, b1 := byKey["a1"], byKey["a2"], byKey["b1"]
+	if a1.Story == 0 || a1.Story != a2.Story {
+		t.Errorf("the two coup reports: stories %d and %d, want one", a1.Story, a2.Story)
+	}
+	if b1.Story == a1.Story || b1.Story != b1.ID {
+		t.Errorf("the Djibo attack: story %d (coup %d), want its own, named after itself", b1.Story, a1.Story)
+	}
+	if a1.Story != min(a1.ID, a2.ID) {
+		t.Errorf("story %d, want the smallest item id %d", a1.Story, min(a1.ID, a2.ID))
+	}
+	if a1.Place != "niger" || b1.Place != "burkina-faso" {
+		t.Errorf("places %q, %q; want niger, burkina-faso", a1.Place, b1.Place)
+	}
+	if !strings.Contains(strings.Join(b1.Events, " "), "attack") {
+		t.Errorf("Djibo events %v, want an attack", b1.Events)
+	}
+	got, err := s.StoryItems(context.Background(), []int64{a1.Story})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("StoryItems: %d items, %v", len(got), err)
+	}
+}
+
+// fakeAssigner puts items in the story their Title names ("s1 ...") and
+// merges when an item's title names two ("s1+s2 ...").
+type fakeAssigner struct {
+	story  map[string]int64
+	loaded int
+	resets int
+}
+
+func (f *fakeAssigner) LoadItem(it briefing.Item) { f.loaded++ }
+func (f *fakeAssigner) Forget(time.Time)          {}
+func (f *fakeAssigner) Reset()                    { f.resets++ }
+func (f *fakeAssigner) Window() time.Duration     { return 48 * time.Hour }
+func (f *fakeAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+	var out []briefing.StoryAssignment
+	var merges []briefing.StoryMerge
+	for _, it := range items {
+		names := strings.Split(strings.Fields(it.Title)[0], "+")
+		id, ok := f.story[names[0]]
+		if !ok {
+			id = it.ID
+			f.story[names[0]] = id
+		}
+		for _, other := range names[1:] {
+			if o, ok := f.story[other]; ok && o != id {
+				into, from := min(id, o), max(id, o)
+				merges = append(merges, briefing.StoryMerge{From: from, Into: into, By: it.ID})
+				for k, v := range f.story {
+					if v == from {
+						f.story[k] = into
+					}
+				}
+				id = into
+			}
+		}
+		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: "mali"})
+	}
+	return out, merges
+}
+
+// A report that links two stories merges them in the store: every item of
+// the later story moves to the earlier, and the merge is recorded.
+func TestSaveRecordsMerges(t *testing.T) {
+	s := openMem(t)
+	f := &fakeAssigner{story: map[string]int64{}}
+	s.SetStoryAssigner(f)
+	save(t, s, fetched("a", base,
+		newsItem("a", "1", "", "s1 first", "", base),
+		newsItem("a", "2", "", "s2 second", "", base.Add(time.Minute))))
+	save(t, s, fetched("a", base, newsItem("a", "3", "", "s2+s1 bridge", "", base.Add(2*time.Minute))))
+	for _, it := range allItems(t, s) {
+		if it.Story != 1 {
+			t.Errorf("item %d (%s): story %d, want 1 after the merge", it.ID, it.Title, it.Story)
+		}
+	}
+	merges, err := s.StoryMerges(context.Background())
+	if err != nil || len(merges) != 1 || merges[0] != (briefing.StoryMerge{From: 2, Into: 1, By: 3}) {
+		t.Errorf("merges %+v, %v; want 2 into 1 by 3", merges, err)
+	}
+	cur, err := s.StoriesOf(context.Background(), []int64{1, 2, 3})
+	if err != nil || cur[2] != 1 {
+		t.Errorf("StoriesOf: %v, %v", cur, err)
+	}
+}
+
+// Items stored before stories existed (or without an assigner) are
+// assigned by AssignStories, in order of publication.
+func TestAssignStoriesBackfill(t *testing.T) {
+	s := openMem(t)
+	save(t, s, fetched("a", base,
+		newsItem("a", "1", "", "s1 first", "", base),
+		newsItem("a", "2", "", "s1 again", "", base.Add(time.Minute)),
+		newsItem("a", "3", "", "s3 other", "", base.Add(2*time.Minute))))
+	for _, it := range allItems(t, s) {
+		if it.Story != 0 {
+			t.Fatalf("item %d has story %d before any assigner", it.ID, it.Story)
+		}
+	}
+	s.SetStoryAssigner(&fakeAssigner{story: map[string]int64{}})
+	n, err := s.AssignStories(context.Background())
+	if err != nil || n != 3 {
+		t.Fatalf("AssignStories: %d, %v", n, err)
+	}
+	want := map[int64]int64{1: 1, 2: 1, 3: 3}
+	for _, it := range allItems(t, s) {
+		if it.Story != want[it.ID] {
+			t.Errorf("item %d: story %d, want %d", it.ID, it.Story, want[it.ID])
+		}
+	}
+	if n, err := s.AssignStories(context.Background()); err != nil || n != 0 {
+		t.Errorf("second AssignStories: %d, %v; want nothing left", n, err)
+	}
+}
+
+// A save that fails after assigning resets the assigner, so its memory
+// never holds stories the database does not.
+func TestSaveFailureResetsAssigner(t *testing.T) {
+	s := openMem(t)
+	f := &fakeAssigner{story: map[string]int64{}}
+	s.SetStoryAssigner(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.SaveFetched(ctx, []briefing.Fetched{fetched("a", base, newsItem("a", "1", "", "s1 x", "", base))}); err == nil {
+		t.Fatal("save with a cancelled context succeeded")
+	}
+	save(t, s, fetched("a", base, newsItem("a", "1", "", "s1 x", "", base)))
+	if it := allItems(t, s)[0]; it.Story != it.ID {
+		t.Errorf("story %d, want %d", it.Story, it.ID)
+	}
+}
