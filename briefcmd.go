@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot/console"
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
@@ -69,7 +69,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		*f.dst = tag.ID
 	}
 
-	st, ok := openStore(ctx, env, cfg)
+	st, ok := openStore(ctx, env, cfg, gaz)
 	if !ok {
 		return exitFail
 	}
@@ -81,7 +81,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		}
 	}
 	now := time.Now()
-	d, err := buildDigest(ctx, st, gaz, now.Add(-*since), now, filter)
+	d, err := buildDigest(ctx, st, gaz, now.Add(-*since), now, filter, cfg.Lang)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail
@@ -135,33 +135,13 @@ func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefin
 	return sources.Ingest(ctx, poller, jobs, st, func(sources.Result, briefing.Saved) { progress.step() })
 }
 
-// buildDigest reads the window's items and source failures from the store
-// and builds the digest.
-func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, since, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
-	items, err := st.ItemsSince(ctx, since, 0)
-	if err != nil {
-		return nil, err
-	}
-	states, err := st.SourceStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return briefing.BuildDigest(items, briefing.DigestOptions{
-		Since: since, Until: until, Filter: f, Names: gaz.Name, Now: until,
-		Failed: failedSince(states, since),
-	}), nil
-}
-
-// failedSince lists the sources whose last poll, within the window, failed.
-func failedSince(states map[string]briefing.SourceState, since time.Time) []briefing.SourceFailure {
-	var out []briefing.SourceFailure
-	for _, s := range states {
-		if s.LastStatus == briefing.StatusError && !s.LastAttempt.Before(since) {
-			out = append(out, briefing.SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+// buildDigest builds the digest of the window as the bot's commands do
+// (one rule for both): stories whole, source failures noted.
+func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, since, until time.Time, f briefing.Filter,
+	lang string) (*briefing.Digest, error) {
+	b := bot.New(st, gaz, nil, bot.Limits{})
+	b.Lang = lang
+	return b.DigestFor(ctx, since, until, f)
 }
 
 // renderDigest writes d in the chosen format.

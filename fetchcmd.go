@@ -62,7 +62,11 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	st, ok := openStore(ctx, env, cfg)
+	gaz, ok := loadGazetteer(env, cfg)
+	if !ok {
+		return exitUsage
+	}
+	st, ok := openStore(ctx, env, cfg, gaz)
 	if !ok {
 		return exitFail
 	}
@@ -78,10 +82,6 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 	if len(jobs) == 0 {
 		fmt.Fprintf(env.stderr, "Nothing is due: %s. Use --all to poll anyway.\n", nextDue(srcs, states))
 		return exitOK
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
-		return exitUsage
 	}
 	poller := newPoller(cfg, sources.Conditional)
 	poller.Tag = gaz.TagItem

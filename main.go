@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/story"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -49,6 +50,7 @@ var commands = []command{
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
 	{"discord", "discord register [--guild ID]: create the /sahel command", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
+	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
 }
 
@@ -248,11 +250,30 @@ func loadGazetteer(env *cliEnv, cfg *config.Config) (*briefing.Gazetteer, bool) 
 	return g, true
 }
 
-func openStore(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {
+// openStore opens the database. With a gazetteer, the store assigns every
+// item it saves to a story with the story engine, and items stored before
+// (an older database) are assigned first; a database that cannot be
+// written is still opened for reading, its unassigned items standing alone.
+func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
+	}
+	if gaz == nil {
+		return st, true
+	}
+	engine, err := story.New(gaz, story.Options{})
+	if err != nil {
+		st.Close()
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	st.SetStoryAssigner(engine)
+	if n, err := st.AssignStories(ctx); err != nil {
+		slog.Warn("stories: could not assign stored items", "err", err, "assigned", n)
+	} else if n > 0 {
+		slog.Info("stories: assigned stored items", "items", n)
 	}
 	return st, true
 }

@@ -65,7 +65,7 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	if *addr == "" {
 		*addr = cfg.HTTPAddr
 	}
-	st, ok := openStore(ctx, env, cfg)
+	st, ok := openStore(ctx, env, cfg, gaz)
 	if !ok {
 		return exitFail
 	}
@@ -178,6 +178,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	clock := bot.RealClock{}
 
 	b := bot.New(r.st, r.gaz, r.srcs, bot.Limits{})
+	b.Lang = r.cfg.Lang
 	b.Log, b.Observer = r.log, r.metrics
 	alerter := &bot.Alerter{Store: r.st, Gazetteer: r.gaz, Clock: clock, Log: r.log}
 	b.Alerter = alerter

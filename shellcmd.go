@@ -63,9 +63,11 @@ func openBot(ctx context.Context, env *cliEnv) (cfg *config.Config, b *bot.Bot, 
 	if !ok {
 		return nil, nil, nil, exitUsage
 	}
-	st, ok = openStore(ctx, env, cfg)
+	st, ok = openStore(ctx, env, cfg, gaz)
 	if !ok {
 		return nil, nil, nil, exitFail
 	}
-	return cfg, bot.New(st, gaz, srcs, bot.Limits{}), st, exitOK
+	b = bot.New(st, gaz, srcs, bot.Limits{})
+	b.Lang = cfg.Lang
+	return cfg, b, st, exitOK
 }

@@ -50,7 +50,7 @@ func runSources(ctx context.Context, env *cliEnv, args []string) int {
 	if *check {
 		return checkSources(ctx, env, srcs, newPoller(cfg, sources.Fresh), *asJSON)
 	}
-	st, ok := openStore(ctx, env, cfg)
+	st, ok := openStore(ctx, env, cfg, nil)
 	if !ok {
 		return exitFail
 	}

@@ -19,6 +19,9 @@ type AlertStore interface {
 	ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error)
 	AllSubscriptions(ctx context.Context) ([]briefing.Subscription, error)
 	RecentAlerts(ctx context.Context, channel string, since time.Time) ([]briefing.Delivery, error)
+	// StoriesOf returns the current story of items (stories merge as
+	// reports link them).
+	StoriesOf(ctx context.Context, itemIDs []int64) (map[int64]int64, error)
 	// EnqueueAlerts records deliveries and moves the cursor in one
 	// transaction.
 	EnqueueAlerts(ctx context.Context, cursor int64, ds []briefing.Delivery) (int, error)
@@ -302,16 +305,34 @@ func (a *Alerter) deliveries(ctx context.Context, byChannel map[string][]match) 
 		if err != nil {
 			return nil, fmt.Errorf("bot: alerts: %w", err)
 		}
-		out = append(out, a.channelDeliveries(ch, recent, byChannel[ch], now)...)
+		stories, err := a.Store.StoriesOf(ctx, alertedItems(recent))
+		if err != nil {
+			return nil, fmt.Errorf("bot: alerts: %w", err)
+		}
+		out = append(out, a.channelDeliveries(ch, recent, stories, byChannel[ch], now)...)
 	}
 	return out, nil
 }
 
-// channelDeliveries clusters the channel's recent alerts with its new
-// matches: a new item in a story already alerted becomes a reply in that
-// alert's thread (when its outlet is new to the thread), and the first new
-// item of a new story becomes its alert.
-func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []match, now time.Time) []briefing.Delivery {
+// alertedItems lists the items of alert and reply deliveries.
+func alertedItems(ds []briefing.Delivery) []int64 {
+	var ids []int64
+	for _, d := range ds {
+		if d.ItemID != 0 {
+			ids = append(ids, d.ItemID)
+		}
+	}
+	return ids
+}
+
+// channelDeliveries groups the channel's recent alerts with its new
+// matches by their stored stories (stories holds the current story of the
+// alerted items, so a thread follows a merge): a new item in a story
+// already alerted becomes a reply in that alert's thread (when its outlet
+// is new to the thread), and the first new item of a new story becomes its
+// alert.
+func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, stories map[int64]int64, ms []match,
+	now time.Time) []briefing.Delivery {
 	var items []briefing.Item
 	entries := map[int64]alertedEntry{} // item id → what was posted about it
 	keyOf := map[int64]string{}         // delivery id → key
@@ -334,6 +355,9 @@ func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []
 			}
 		}
 		entries[al.Item.ID] = alertedEntry{root: root, rootID: rootID, outlet: outletOf(&al.Item)}
+		if s, ok := stories[al.Item.ID]; ok {
+			al.Item.Story = s
+		}
 		items = append(items, al.Item)
 	}
 	newItems := map[int64]*match{}
@@ -348,17 +372,17 @@ func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []
 		return nil
 	}
 	var out []briefing.Delivery
-	for _, story := range briefing.Cluster(items, briefing.ClusterOptions{}) {
+	for _, story := range byStory(items) {
 		// The thread: the earliest alert of the story, if any.
 		root, rootID := "", int64(0)
 		outlets := map[string]bool{}
 		var shown []string
-		for _, it := range story.Items {
+		for _, it := range story {
 			if e, ok := entries[it.ID]; ok && (root == "" || e.rootID < rootID) {
 				root, rootID = e.root, e.rootID
 			}
 		}
-		for _, it := range story.Items {
+		for _, it := range story {
 			if e, ok := entries[it.ID]; ok && e.root == root && !outlets[e.outlet] {
 				outlets[e.outlet] = true
 				shown = append(shown, e.outlet)
@@ -366,7 +390,7 @@ func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []
 		}
 		// New items in arrival (id) order.
 		var fresh []*match
-		for _, it := range story.Items {
+		for _, it := range story {
 			if m, ok := newItems[it.ID]; ok {
 				fresh = append(fresh, m)
 			}
@@ -399,6 +423,39 @@ func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, ms []
 		}
 	}
 	return out
+}
+
+// byStory groups items by their stored story (an item without one stands
+// alone), stories in order of their first item, items by id.
+func byStory(items []briefing.Item) [][]briefing.Item {
+	index := map[int64]int{}
+	var out [][]briefing.Item
+	sorted := slices.Clone(items)
+	slices.SortFunc(sorted, func(a, b briefing.Item) int { return cmpID(a.ID, b.ID) })
+	for _, it := range sorted {
+		id := it.Story
+		if id == 0 {
+			id = it.ID
+		}
+		k, ok := index[id]
+		if !ok {
+			k = len(out)
+			index[id] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], it)
+	}
+	return out
+}
+
+func cmpID(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (a *Alerter) tags(ids []string) []briefing.Tag {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,9 @@ type Bot struct {
 	Changed func()
 	// Observer is told how long each command took (may be nil).
 	Observer Observer
+	// Lang is the language a story's lead is taken in when one of its
+	// reports is in it (SAHELBRIEF_LANG: "en", "fr"; "" for none).
+	Lang     string
 	commands []Command
 }
 
@@ -282,12 +286,43 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 			kept = append(kept, it)
 		}
 	}
+	kept, err = b.wholeStories(ctx, kept)
+	if err != nil {
+		return nil, err
+	}
 	failed, err := b.failedSince(ctx, from)
 	if err != nil {
 		return nil, err
 	}
 	return briefing.BuildDigest(kept, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
-		Names: b.Gazetteer.Name, Failed: failed}), nil
+		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang}), nil
+}
+
+// wholeStories adds to items the other items of their stories (reports
+// published before the window): a story is shown whole, with the same
+// lead and outlets in every answer.
+func (b *Bot) wholeStories(ctx context.Context, items []briefing.Item) ([]briefing.Item, error) {
+	have := make(map[int64]bool, len(items))
+	var ids []int64
+	for _, it := range items {
+		have[it.ID] = true
+		if it.Story != 0 && !slices.Contains(ids, it.Story) {
+			ids = append(ids, it.Story)
+		}
+	}
+	if len(ids) == 0 {
+		return items, nil
+	}
+	more, err := b.Store.StoryItems(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range more {
+		if !have[it.ID] {
+			items = append(items, it)
+		}
+	}
+	return items, nil
 }
 
 // lateArrivalLimit bounds how long before its window an item may have
@@ -310,7 +345,8 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	}
 	// The window is the arrival window: BuildDigest is not asked to cut by
 	// publication date, and the digest is labelled with the window after.
-	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed})
+	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
+		Lang: b.Lang})
 	d.Since, d.Until = from, until
 	return d, nil
 }

@@ -39,6 +39,8 @@ func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]bri
 	return out, nil
 }
 
+func (f *fakeStore) StoryItems(context.Context, []int64) ([]briefing.Item, error) { return nil, nil }
+
 func (f *fakeStore) ItemsStoredBetween(_ context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
 	var out []briefing.Item
 	for _, it := range f.items {

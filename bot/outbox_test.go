@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/story"
 	"github.com/sahelbrief/sahelbrief/store"
 )
 
@@ -38,6 +39,11 @@ func newOutboxEnv(t *testing.T) *outboxEnv {
 	c := newFakeClock(t0)
 	st.Now = c.Now
 	g := briefing.DefaultGazetteer()
+	engine, err := story.New(g, story.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetStoryAssigner(engine)
 	rec := &recorder{}
 	e := &outboxEnv{t: t, st: st, clock: c, out: rec,
 		al: &Alerter{Store: st, Gazetteer: g, Clock: c}}

@@ -1,8 +1,8 @@
 package briefing
 
 import (
-	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -13,10 +13,12 @@ type DigestOptions struct {
 	// filter's names after "Sahel brief:" when filtered).
 	Title string
 	// Since and Until bound the items' Published date: [Since, Until). A
-	// zero bound is open.
+	// zero bound is open. A story is in the digest when one of its items
+	// is in the window; it is shown whole (every item given of it).
 	Since, Until time.Time
-	// Filter keeps the items tagged with Filter.Country and Filter.Actor
-	// (canonical IDs). Filter.Query is not applied yet; it is copied.
+	// Filter keeps the stories about Filter.Country (that happen there, or
+	// that happen nowhere known or outside the watched countries and name
+	// it) and those naming Filter.Actor. Filter.Query is copied.
 	Filter Filter
 	// Names gives display names for tag IDs; nil (or "") shows the ID.
 	Names func(id string) string
@@ -29,8 +31,9 @@ type DigestOptions struct {
 	// Now is the clock for ranking recency; zero means Until, else the
 	// latest item.
 	Now time.Time
-	// Cluster tunes story clustering.
-	Cluster ClusterOptions
+	// Lang is the language a story's lead is taken in when one of its
+	// reports is in it ("en", "fr"; "" for no preference).
+	Lang string
 }
 
 // Defaults of DigestOptions.
@@ -47,15 +50,29 @@ var dgSectionNames = map[string]string{
 	"mali": "Mali", "niger": "Niger", "burkina-faso": "Burkina Faso", RegionSection: "Region",
 }
 
-// BuildDigest makes a digest of items: it keeps those in the window that
-// match the filter, clusters them into stories and ranks them. The top
-// stories worth it (told by two outlets or more, or an event such as an
-// attack or a coup in a watched country or the AES) become headlines; the
-// others go to one section each, in the order Mali, Niger, Burkina Faso,
-// then Region for the rest (or the filter's country when it is none of the
-// three). A story about two watched countries goes to the first; no story
-// appears twice. Counts give the stories per country over the whole
-// window, most first.
+// dgStory is a story while the digest is built: its items in date order.
+type dgStory struct {
+	id       int64
+	items    []*Item
+	inWindow int
+	place    string
+	parts    ScoreParts
+	score    float64
+	updated  time.Time
+	outlets  int
+	section  int
+	headline bool
+}
+
+// BuildDigest makes a digest of items grouped by their stored stories
+// (Item.Story; an item without one stands alone): it keeps the stories
+// with an item in the window that match the filter, and ranks them. The
+// top stories worth it (told by two outlets or more, or an event such as
+// an attack or a coup in a watched country) become headlines; the others
+// go to the section of the country where they happen, in the order Mali,
+// Niger, Burkina Faso, then Region for the rest; a digest filtered by a
+// country has that country's section only. No story appears twice. Counts
+// give the stories per country (where they happen) over the whole window.
 func BuildDigest(items []Item, opt DigestOptions) *Digest {
 	if opt.MaxHeadlines == 0 {
 		opt.MaxHeadlines = DefaultMaxHeadlines
@@ -63,36 +80,8 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 	if opt.MaxPerSection <= 0 {
 		opt.MaxPerSection = DefaultMaxPerSection
 	}
-	d := &Digest{
-		Since:  opt.Since,
-		Until:  opt.Until,
-		Filter: opt.Filter,
-		Failed: slices.Clone(opt.Failed),
-	}
-
-	sel := make([]*Item, 0, len(items))
-	var latest time.Time
-	for i := range items {
-		it := &items[i]
-		if !opt.Since.IsZero() && it.Published.Before(opt.Since) {
-			continue
-		}
-		if !opt.Until.IsZero() && !it.Published.Before(opt.Until) {
-			continue
-		}
-		if opt.Filter.Country != "" && !dgHas(it.Countries, opt.Filter.Country) {
-			continue
-		}
-		if opt.Filter.Actor != "" && !dgHas(it.Actors, opt.Filter.Actor) {
-			continue
-		}
-		sel = append(sel, it)
-		if it.Published.After(latest) {
-			latest = it.Published
-		}
-	}
-	d.TotalItems = len(sel)
-
+	d := &Digest{Since: opt.Since, Until: opt.Until, Filter: opt.Filter, Failed: slices.Clone(opt.Failed)}
+	stories, latest := dgGroup(items, opt)
 	now := opt.Now
 	if now.IsZero() {
 		now = opt.Until
@@ -104,158 +93,40 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 	if d.Title == "" {
 		d.Title = dgTitle(opt, now)
 	}
-	if len(sel) == 0 {
+	if len(stories) == 0 {
 		return d
 	}
-
-	// Cluster, then rank the stories as Rank would, but from their parts:
-	// only the stories shown are built in full.
-	c := clusterItems(sel, opt.Cluster)
-	defer c.release()
-	ng := len(c.groups)
-	type ranked struct {
-		score    float64
-		updated  time.Time
-		lead     *Item
-		outlets  int
-		watch    float64
-		events   uint32
-		section  int // index in order
-		headline bool
+	order := dgSectionOrder(opt.Filter.Country)
+	for _, s := range stories {
+		d.TotalItems += s.inWindow
+		s.place = dgPlace(s.items)
+		s.updated = s.items[len(s.items)-1].Published
+		s.outlets = dgOutletCount(s.items)
+		s.parts = rkScore(s.outlets, s.updated, s.place, s.items, now)
+		s.score = s.parts.Total()
+		s.section = dgSection(s, order, opt.Filter.Country)
 	}
-	// Sections, in watch order, then the filter's own country, then Region;
-	// a story goes to the first of its countries in that order.
-	order := append([]string(nil), rkWatch[:]...)
-	if fc := strings.ToLower(opt.Filter.Country); fc != "" && rkWatchIndex(fc) < 0 {
-		order = append(order, fc)
-	}
-	order = append(order, RegionSection)
-
-	rs := make([]ranked, ng)
-	// Countries are few: count them in a slice, by their first index.
-	var countryIDs []string
-	var countryN []int
-	var members []*Item
-	var seen []int
-	for k, g := range c.groups {
-		r := &rs[k]
-		members = members[:0]
-		for _, i := range c.members[g.first : g.first+g.n] {
-			members = append(members, c.it[i])
-		}
-		r.lead = c.it[g.lead]
-		r.updated = members[len(members)-1].Published
-		r.outlets = dgOutletCount(members)
-		r.watch = rkWatchScoreItems(members)
-		r.events = c.groupEvents(g) &^ rkKnown
-		r.score = rkScoreOf(r.outlets, r.updated, r.watch, r.events, now)
-		r.section = len(order) - 1
-		seen = seen[:0]
-		for _, it := range members {
-			for _, id := range it.Countries {
-				ci := slices.Index(countryIDs, id)
-				if ci < 0 {
-					ci = len(countryIDs)
-					countryIDs = append(countryIDs, id)
-					countryN = append(countryN, 0)
-				}
-				if slices.Contains(seen, ci) {
-					continue
-				}
-				seen = append(seen, ci)
-				countryN[ci]++
-				if w := slices.Index(order[:len(order)-1], id); w >= 0 && w < r.section {
-					r.section = w
-				}
-			}
+	slices.SortFunc(stories, func(a, b *dgStory) int {
+		return rkCompare(a.score, b.score, a.updated, b.updated, dgID(a.id), dgID(b.id))
+	})
+	var heads []*dgStory
+	for _, s := range stories {
+		if len(heads) < opt.MaxHeadlines && (s.outlets >= 2 || s.parts.Watch > 0 && s.parts.Events > 0) {
+			s.headline = true
+			heads = append(heads, s)
 		}
 	}
-
-	// Only the best few stories of each place are shown: select them
-	// rather than sort every story.
-	before := func(x, y int32) bool {
-		a, b := &rs[x], &rs[y]
-		if a.score != b.score {
-			return a.score > b.score
-		}
-		if !a.updated.Equal(b.updated) {
-			return a.updated.After(b.updated)
-		}
-		// A rare exact tie: story IDs decide, as in Rank.
-		var ba, bb [24]byte
-		if c := bytes.Compare(clAppendStoryID(ba[:0], a.lead), clAppendStoryID(bb[:0], b.lead)); c != 0 {
-			return c < 0
-		}
-		return x < y
-	}
-	keep := func(top []int32, max int, x int32) []int32 {
-		if max <= 0 || len(top) == max && !before(x, top[max-1]) {
-			return top
-		}
-		if len(top) < max {
-			top = append(top, x)
-		} else {
-			top[max-1] = x
-		}
-		for p := len(top) - 1; p > 0 && before(top[p], top[p-1]); p-- {
-			top[p], top[p-1] = top[p-1], top[p]
-		}
-		return top
-	}
-	// Headlines: the top stories worth it.
-	var heads []int32
-	for k := range rs {
-		if r := &rs[k]; r.outlets >= 2 || (r.watch > 0 && r.events != 0) {
-			heads = keep(heads, opt.MaxHeadlines, int32(k))
-		}
-	}
-	for _, k := range heads {
-		rs[k].headline = true
-	}
-	secTop := make([][]int32, len(order))
-	for k := range rs {
-		if r := &rs[k]; !r.headline {
-			secTop[r.section] = keep(secTop[r.section], opt.MaxPerSection, int32(k))
-		}
-	}
-	shownOrder := slices.Clone(heads)
-	for _, top := range secTop {
-		shownOrder = append(shownOrder, top...)
-	}
-
-	// Build the stories shown.
-	shown := make([]clGroup, len(shownOrder))
-	for q, k := range shownOrder {
-		shown[q] = c.groups[k]
-	}
-	stories := c.storiesOf(shown)
-	name := func(id string) string {
-		if opt.Names != nil {
-			if n := opt.Names(id); n != "" {
-				return n
-			}
-		}
-		return id
+	name := dgNamer(opt.Names)
+	for _, s := range heads {
+		d.Headlines = append(d.Headlines, dgBuild(s, opt.Lang, name))
 	}
 	sections := make([]Section, len(order))
 	for k, id := range order {
-		sections[k].ID = id
-		if n, ok := dgSectionNames[id]; ok && (opt.Names == nil || opt.Names(id) == "") {
-			sections[k].Name = n
-		} else {
-			sections[k].Name = name(id)
-		}
+		sections[k] = Section{ID: id, Name: dgSectionName(id, opt.Names, name)}
 	}
-	for q := range stories {
-		r := &rs[shownOrder[q]]
-		s := &stories[q]
-		s.Score = r.score
-		dgNameTags(s.Countries, name)
-		dgNameTags(s.Actors, name)
-		if r.headline {
-			d.Headlines = append(d.Headlines, *s)
-		} else {
-			sections[r.section].Stories = append(sections[r.section].Stories, *s)
+	for _, s := range stories {
+		if sec := &sections[s.section]; !s.headline && len(sec.Stories) < opt.MaxPerSection {
+			sec.Stories = append(sec.Stories, dgBuild(s, opt.Lang, name))
 		}
 	}
 	for _, sec := range sections {
@@ -263,12 +134,257 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 			d.Sections = append(d.Sections, sec)
 		}
 	}
+	d.Counts = dgCounts(stories, name)
+	return d
+}
 
-	// Counts over every story of the window.
-	for ci, id := range countryIDs {
-		d.Counts = append(d.Counts, CountryCount{Tag: Tag{ID: id, Name: name(id)}, Stories: countryN[ci]})
+// dgGroup gathers items into their stories, keeping the stories with an
+// item in the window that match the filter; it also returns the latest
+// publication date among them.
+func dgGroup(items []Item, opt DigestOptions) ([]*dgStory, time.Time) {
+	byID := map[int64]*dgStory{}
+	var all []*dgStory
+	for i := range items {
+		it := &items[i]
+		id := it.Story
+		if id == 0 {
+			id = it.ID
+		}
+		s := byID[id]
+		if s == nil {
+			s = &dgStory{id: id}
+			byID[id] = s
+			all = append(all, s)
+		}
+		s.items = append(s.items, it)
+		if dgInWindow(it, opt) {
+			s.inWindow++
+		}
 	}
-	slices.SortFunc(d.Counts, func(a, b CountryCount) int {
+	var kept []*dgStory
+	var latest time.Time
+	for _, s := range all {
+		if s.inWindow == 0 || !dgMatches(s, opt.Filter) {
+			continue
+		}
+		slices.SortStableFunc(s.items, func(a, b *Item) int {
+			if c := a.Published.Compare(b.Published); c != 0 {
+				return c
+			}
+			return int(a.ID - b.ID)
+		})
+		latest = maxTime(latest, s.items[len(s.items)-1].Published)
+		kept = append(kept, s)
+	}
+	return kept, latest
+}
+
+func dgInWindow(it *Item, opt DigestOptions) bool {
+	return (opt.Since.IsZero() || !it.Published.Before(opt.Since)) &&
+		(opt.Until.IsZero() || it.Published.Before(opt.Until))
+}
+
+// dgMatches applies the filter to a story: a country filter keeps the
+// stories that happen in the country, and those placed nowhere or outside
+// the watched countries that name it (an ECOWAS summit in Abuja about
+// Mali); an actor filter keeps those naming the actor.
+func dgMatches(s *dgStory, f Filter) bool {
+	if c := strings.ToLower(f.Country); c != "" {
+		place := dgPlace(s.items)
+		ok := place == c
+		if !ok && rkWatchIndex(place) < 0 {
+			ok = slices.ContainsFunc(s.items, func(it *Item) bool { return dgHas(it.Countries, c) })
+		}
+		if !ok {
+			return false
+		}
+	}
+	if a := f.Actor; a != "" && !slices.ContainsFunc(s.items, func(it *Item) bool { return dgHas(it.Actors, a) }) {
+		return false
+	}
+	return true
+}
+
+// dgPlace is where a story happens: the place most of its items give
+// (the earliest breaks a tie), else "".
+func dgPlace(items []*Item) string {
+	best, bestN := "", 0
+	for k, it := range items {
+		if it.Place == "" || slices.ContainsFunc(items[:k], func(p *Item) bool { return p.Place == it.Place }) {
+			continue
+		}
+		n := 0
+		for _, o := range items[k:] {
+			if o.Place == it.Place {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = it.Place, n
+		}
+	}
+	return best
+}
+
+// dgSectionOrder is the sections in order: the watched countries, the
+// filter's own country when it is none of them, then Region.
+func dgSectionOrder(filterCountry string) []string {
+	order := append([]string(nil), rkWatch[:]...)
+	if fc := strings.ToLower(filterCountry); fc != "" && rkWatchIndex(fc) < 0 {
+		order = append(order, fc)
+	}
+	return append(order, RegionSection)
+}
+
+// dgSection is the index in order of a story's section: the filter's
+// country in a filtered digest; else where it happens when watched; else,
+// placed nowhere, the first watched country it names; else Region.
+func dgSection(s *dgStory, order []string, filterCountry string) int {
+	if fc := strings.ToLower(filterCountry); fc != "" {
+		return slices.Index(order, fc)
+	}
+	if w := rkWatchIndex(s.place); w >= 0 {
+		return w
+	}
+	if s.place == "" {
+		best := len(order) - 1
+		for _, it := range s.items {
+			for _, id := range it.Countries {
+				if w := rkWatchIndex(id); w >= 0 && w < best {
+					best = w
+				}
+			}
+		}
+		return best
+	}
+	return len(order) - 1
+}
+
+// dgBuild makes the Story of s: the lead (see dgLead) first.
+func dgBuild(s *dgStory, lang string, name func(string) string) Story {
+	lead := dgLead(s.items, lang)
+	items := make([]Item, 0, len(s.items))
+	items = append(items, *s.items[lead])
+	for k, it := range s.items {
+		if k != lead {
+			items = append(items, *it)
+		}
+	}
+	li := &items[0]
+	st := Story{ID: dgID(s.id), Title: li.Title, URL: li.URL, Summary: li.Summary, Items: items,
+		Published: s.items[0].Published, Updated: s.updated, Place: s.place,
+		Score: s.score, ScoreParts: s.parts}
+	for k := range items {
+		it := &items[k]
+		if o := outletName(it); o != "" && !slices.Contains(st.Outlets, o) {
+			st.Outlets = append(st.Outlets, o)
+		}
+		for _, id := range it.Countries {
+			if !slices.ContainsFunc(st.Countries, func(t Tag) bool { return t.ID == id }) {
+				st.Countries = append(st.Countries, Tag{ID: id, Name: name(id)})
+			}
+		}
+		for _, id := range it.Actors {
+			if !slices.ContainsFunc(st.Actors, func(t Tag) bool { return t.ID == id }) {
+				st.Actors = append(st.Actors, Tag{ID: id, Name: name(id)})
+			}
+		}
+		st.Reports = append(st.Reports, StoryReport{ID: it.ID, Outlet: outletName(it), Title: it.Title, URL: it.URL,
+			Lang: it.Lang, Published: it.Published})
+	}
+	return st
+}
+
+// dgLead picks a story's lead: the report most like the others (its
+// centre, never an outlier), taken among the reports in lang when there is
+// one; ties go to a report with a summary, then the earliest.
+func dgLead(items []*Item, lang string) int {
+	if len(items) == 1 {
+		return 0
+	}
+	// Compare with at most dgLeadPeers others: stories are small, and the
+	// centre of a large one shows in its first reports.
+	peers := items[:min(len(items), dgLeadPeers)]
+	words := make([][]string, len(items))
+	for k, it := range items {
+		words[k] = dgTitleWords(it.Title)
+	}
+	inLang := lang != "" && slices.ContainsFunc(items, func(it *Item) bool { return it.Lang == lang })
+	best, bestScore := -1, -1.0
+	for k, it := range items {
+		if inLang && it.Lang != lang {
+			continue
+		}
+		score := 0.0
+		for j := range peers {
+			if j != k {
+				score += dgJaccard(words[k], words[j])
+			}
+		}
+		if len(it.Summary) >= dgLeadSummary {
+			score += 1e-3 // a tie goes to a report that says more
+		}
+		if score > bestScore+1e-9 {
+			best, bestScore = k, score
+		}
+	}
+	return best
+}
+
+const (
+	dgLeadPeers   = 40
+	dgLeadSummary = 40 // a summary of this many bytes says something
+)
+
+// dgTitleWords is the distinct folded words of a title, but for short
+// ones (articles, prepositions).
+func dgTitleWords(title string) []string {
+	var out []string
+	for _, w := range Words(title) {
+		if len(w.Text) > 3 && !slices.Contains(out, w.Text) {
+			out = append(out, w.Text)
+		}
+	}
+	return out
+}
+
+func dgJaccard(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for _, w := range a {
+		if slices.Contains(b, w) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a)+len(b)-n)
+}
+
+// dgCounts counts the stories per country: where each happens, else the
+// countries it names.
+func dgCounts(stories []*dgStory, name func(string) string) []CountryCount {
+	n := map[string]int{}
+	for _, s := range stories {
+		if s.place != "" {
+			n[s.place]++
+			continue
+		}
+		var seen []string
+		for _, it := range s.items {
+			for _, id := range it.Countries {
+				if !slices.Contains(seen, id) {
+					seen = append(seen, id)
+					n[id]++
+				}
+			}
+		}
+	}
+	out := make([]CountryCount, 0, len(n))
+	for id, c := range n {
+		out = append(out, CountryCount{Tag: Tag{ID: id, Name: name(id)}, Stories: c})
+	}
+	slices.SortFunc(out, func(a, b CountryCount) int {
 		if a.Stories != b.Stories {
 			return b.Stories - a.Stories
 		}
@@ -284,39 +400,47 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return d
+	return out
 }
 
 // dgOutletCount counts the distinct outlets of items.
 func dgOutletCount(items []*Item) int {
-	if len(items) == 1 {
-		return 1
-	}
-	n := 0
-	for k, it := range items {
-		o := clOutlet(it)
-		if o == "" {
-			continue
-		}
-		dup := false
-		for _, prev := range items[:k] {
-			if clOutlet(prev) == o {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			n++
+	var seen []string
+	for _, it := range items {
+		if o := outletName(it); o != "" && !slices.Contains(seen, o) {
+			seen = append(seen, o)
 		}
 	}
-	return max(n, 1)
+	return max(len(seen), 1)
 }
 
-// dgNameTags fills the display names of tags (the stories' own copies).
-func dgNameTags(tags []Tag, name func(string) string) {
-	for i := range tags {
-		tags[i].Name = name(tags[i].ID)
+// outletName names who published an item: its outlet, else its source.
+func outletName(it *Item) string {
+	if it.Outlet != "" {
+		return it.Outlet
 	}
+	return it.Source
+}
+
+func dgID(story int64) string { return "s" + strconv.FormatInt(story, 10) }
+
+// dgNamer returns names, falling back to the id.
+func dgNamer(names func(string) string) func(string) string {
+	return func(id string) string {
+		if names != nil {
+			if n := names(id); n != "" {
+				return n
+			}
+		}
+		return id
+	}
+}
+
+func dgSectionName(id string, names, name func(string) string) string {
+	if n, ok := dgSectionNames[id]; ok && (names == nil || names(id) == "") {
+		return n
+	}
+	return name(id)
 }
 
 func dgHas(ids []string, id string) bool {
@@ -327,6 +451,14 @@ func dgHas(ids []string, id string) bool {
 	}
 	return false
 }
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 
 // dgTitle is "Sahel brief — 27 Nov 2026", or "Sahel brief: Mali, Wagner — …"
 // when filtered. The date is the digest's last instant (Until is excluded),

@@ -9,10 +9,10 @@ type Tag struct {
 	Name string `json:"name"` // display name: "Mali", "Wagner / Africa Corps"
 }
 
-// Story is one event as one or more outlets told it: the items clustered
-// together, the lead item first.
+// Story is one event as one or more outlets told it: the items the story
+// engine assigned to it when they were stored, the lead item first.
 type Story struct {
-	ID        string    `json:"id"`      // stable: "s" + the lead item's store id
+	ID        string    `json:"id"`      // stable: "s" + the story id (its first item's store id)
 	Title     string    `json:"title"`   // the lead item's title
 	URL       string    `json:"url"`     // the lead item's link (may be empty)
 	Summary   string    `json:"summary"` // the lead item's summary (may be empty)
@@ -22,13 +22,23 @@ type Story struct {
 	Updated   time.Time `json:"updated"` // when the latest item of the story appeared
 	Countries []Tag     `json:"countries"`
 	Actors    []Tag     `json:"actors"`
-	Score     float64   `json:"score"` // rank: higher first
+	// Place is the country where the event happens ("" when unknown): the
+	// story's section.
+	Place      string     `json:"place"`
+	Score      float64    `json:"score"` // rank: higher first
+	ScoreParts ScoreParts `json:"score_parts"`
+	// Reports lists every item of the story, lead first, then by date.
+	Reports []StoryReport `json:"items"`
+}
 
-	// events caches the event classes named in the story's items (attack,
-	// coup …), found by Cluster while it reads the texts, so Rank and
-	// BuildDigest need not read them again; zero for a story built
-	// elsewhere, which Rank then reads.
-	events uint32
+// StoryReport is one item of a story as the JSON digest lists it.
+type StoryReport struct {
+	ID        int64     `json:"id"`
+	Outlet    string    `json:"outlet"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url,omitempty"`
+	Lang      string    `json:"lang,omitempty"`
+	Published time.Time `json:"published"`
 }
 
 // Section groups the stories about one country (or the region at large).

@@ -7,41 +7,22 @@ import (
 	"time"
 )
 
-// Event classes, found in titles and summaries through the lexicon of
-// cluster.go (EN and FR forms: attack/attaque, killed/tués, coup/putsch,
-// ambush/embuscade, kidnapped/enlevé, withdrawal/retrait …).
-const (
-	rkAttack uint32 = 1 << iota
-	rkKilled
-	rkCoup
-	rkSanctions
-	rkAmbush
-	rkKidnap
-	rkWithdraw
-	rkArrest
-
-	rkKnown uint32 = 1 << 30 // Story.events holds the classes found by Cluster
-)
-
-// Rank weights. A story's Score is the sum of:
+// Rank weights. A story's Score is the sum of its ScoreParts:
 //
 //	outlets  rkOutletWeight × log2(distinct outlets): 0 for one outlet, 12 for
 //	         two, 19 for three, 24 for four — the strongest signal: a story
 //	         several newsrooms carry matters;
 //	recency  rkRecencyWeight × 2^(−age/rkHalfLife), age from the story's
 //	         latest item to now: 10 fresh, 5 after 12 h, 2.5 after a day;
-//	watch    rkWatchCountry when tagged Mali, Niger or Burkina Faso, else
-//	         rkWatchAES when tagged with the AES, else 0;
-//	events   the weight of the strongest event class named (coup 6; attack,
-//	         killed, ambush, kidnapping 5; sanctions, withdrawal 4; arrest
-//	         3), plus rkEventExtra for each further class, at most
-//	         rkEventMax. Classes come from the titles and summary starts
-//	         Cluster read, or from the titles and the lead's summary of a
-//	         story built elsewhere.
-//
-// A second outlet (12) weighs more than a watched country (6) or an event
-// (5–9) alone; among single reports of the same age, an attack in Mali
-// comes before an attack in Chad, which comes before a festival in Mali.
+//	watch    rkWatchCountry when the story happens in Mali, Niger or Burkina
+//	         Faso (or, placed nowhere, names one), else rkWatchAES when it
+//	         names the AES, else 0;
+//	events   the weight of the strongest kind of event its reports tell
+//	         (coup 6; attack, kidnapping 5; sanctions, withdrawal 4; arrest
+//	         3 …), plus rkEventExtra for each further kind, at most rkEventMax;
+//	outside  minus half of the rest when the story happens outside the
+//	         watched countries: a three-outlet story from Sudan does not
+//	         outrank a single report of an attack in Niger.
 const (
 	rkOutletWeight  = 12.0
 	rkRecencyWeight = 10.0
@@ -50,108 +31,95 @@ const (
 	rkWatchAES      = 4.0
 	rkEventExtra    = 1.5
 	rkEventMax      = 9.0
+	rkOutsideShare  = 0.5
 )
 
-var rkEventWeights = [...]struct {
-	class  uint32
-	weight float64
-}{
-	{rkCoup, 6}, {rkAttack, 5}, {rkKilled, 5}, {rkAmbush, 5}, {rkKidnap, 5},
-	{rkSanctions, 4}, {rkWithdraw, 4}, {rkArrest, 3},
+// rkEventWeights weigh the kinds of event the story engine reads.
+var rkEventWeights = map[string]float64{
+	"coup": 6, "coup-plot": 5, "attack": 5, "ambush": 5, "massacre": 5, "bombing": 5, "killing": 5,
+	"strike": 5, "kidnapping": 5, "capture": 5, "sanctions": 4, "sanctions-lift": 4, "withdrawal": 4,
+	"expulsion": 4, "evacuation": 4, "release": 4, "dissolution": 4, "nationalisation": 4, "blockade": 4,
+	"arrest": 3, "summit": 3, "election": 3, "agreement": 3, "protest": 3, "media-ban": 3,
+	"mobilisation": 3, "flood": 3, "trial": 2, "appointment": 2, "dismissal": 2, "visit": 1,
 }
 
 // rkWatch is the watch-list order of countries: sections, counts and the
 // watch score follow it.
 var rkWatch = [...]string{"mali", "niger", "burkina-faso"}
 
-// Rank sets each story's Score and sorts the stories, highest first; ties
-// go to the most recently updated story, then to the smaller ID, so the
-// order never depends on the input order. A zero now means the latest
-// update among the stories.
-func Rank(stories []Story, now time.Time) {
-	if now.IsZero() {
-		for i := range stories {
-			if stories[i].Updated.After(now) {
-				now = stories[i].Updated
-			}
-		}
-	}
-	for i := range stories {
-		s := &stories[i]
-		s.Score = rkScore(s, now)
-	}
-	// Sort indices, then move each story once: stories are large values.
-	idx := make([]int32, len(stories))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		a, b := &stories[x], &stories[y]
-		if c := rkCompare(a.Score, b.Score, a.Updated, b.Updated, a.ID, b.ID); c != 0 {
-			return c
-		}
-		return int(x - y)
-	})
-	sorted := make([]Story, len(stories))
-	for k, i := range idx {
-		sorted[k] = stories[i]
-	}
-	copy(stories, sorted)
+// ScoreParts explains a story's score (see the rank weights).
+type ScoreParts struct {
+	Outlets float64 `json:"outlets"`
+	Recency float64 `json:"recency"`
+	Watch   float64 `json:"watch"`
+	Events  float64 `json:"events"`
+	Outside float64 `json:"outside"`
 }
 
-func rkScore(s *Story, now time.Time) float64 {
-	return rkScoreOf(len(s.Outlets), s.Updated, rkWatchScore(s.Countries, s.Actors), rkEvents(s), now)
+// Total is the score: the parts added, rounded so equal stories tie.
+func (p ScoreParts) Total() float64 {
+	return math.Round((p.Outlets+p.Recency+p.Watch+p.Events+p.Outside)*1e6) / 1e6
 }
 
-// rkScoreOf is a story's score from its parts (see the weights above).
-func rkScoreOf(outlets int, updated time.Time, watch float64, events uint32, now time.Time) float64 {
-	score := 0.0
+// rkScore scores a story from what it is made of: its distinct outlets,
+// latest update, place, tags (of all its items) and kinds of event.
+func rkScore(outlets int, updated time.Time, place string, items []*Item, now time.Time) ScoreParts {
+	var p ScoreParts
 	if outlets > 1 {
-		score += rkOutletWeight * math.Log2(float64(outlets))
+		p.Outlets = rkOutletWeight * math.Log2(float64(outlets))
 	}
-	age := now.Sub(updated)
-	if age < 0 {
-		age = 0
+	age := max(now.Sub(updated), 0)
+	p.Recency = rkRecencyWeight * math.Exp2(-float64(age)/float64(rkHalfLife))
+	p.Watch = rkWatchScore(place, items)
+	p.Events = rkEventScore(items)
+	if place != "" && rkWatchIndex(place) < 0 && p.Watch < rkWatchCountry {
+		p.Outside = -rkOutsideShare * (p.Outlets + p.Recency + p.Watch + p.Events)
 	}
-	score += rkRecencyWeight * math.Exp2(-float64(age)/float64(rkHalfLife))
-	score += watch
-	score += rkEventScore(events)
-	// Round away float noise so equal stories tie exactly.
-	return math.Round(score*1e6) / 1e6
+	return p
 }
 
-// rkWatchScore is rkWatchCountry for a story tagged with a watched country,
-// else rkWatchAES when tagged with the AES, else 0.
-func rkWatchScore(countries, actors []Tag) float64 {
-	for _, t := range countries {
-		if rkWatchIndex(t.ID) >= 0 {
-			return rkWatchCountry
-		}
+// rkWatchScore is rkWatchCountry for a story that happens in a watched
+// country (or that has no place and names one), else rkWatchAES when it
+// names the AES, else 0.
+func rkWatchScore(place string, items []*Item) float64 {
+	if rkWatchIndex(place) >= 0 {
+		return rkWatchCountry
 	}
-	if clHasTag(actors, "aes") || clHasTag(countries, "aes") {
-		return rkWatchAES
-	}
-	return 0
-}
-
-// rkWatchScoreItems is rkWatchScore over the tags of items.
-func rkWatchScoreItems(items []*Item) float64 {
 	aes := false
 	for _, it := range items {
 		for _, id := range it.Countries {
-			if rkWatchIndex(id) >= 0 {
+			if place == "" && rkWatchIndex(id) >= 0 {
 				return rkWatchCountry
 			}
 			aes = aes || id == "aes"
 		}
-		for _, id := range it.Actors {
-			aes = aes || id == "aes"
-		}
+		aes = aes || slices.Contains(it.Actors, "aes")
 	}
 	if aes {
 		return rkWatchAES
 	}
 	return 0
+}
+
+// rkEventScore weighs the kinds of event a story's items tell: the
+// strongest, plus a little for each other kind.
+func rkEventScore(items []*Item) float64 {
+	var seen []string
+	best := 0.0
+	for _, it := range items {
+		for _, ev := range it.Events {
+			w, ok := rkEventWeights[ev]
+			if !ok || slices.Contains(seen, ev) {
+				continue
+			}
+			seen = append(seen, ev)
+			best = max(best, w)
+		}
+	}
+	if len(seen) == 0 {
+		return 0
+	}
+	return min(best+rkEventExtra*float64(len(seen)-1), rkEventMax)
 }
 
 // rkCompare orders two ranked stories: higher score, then more recent,
@@ -176,38 +144,4 @@ func rkWatchIndex(id string) int {
 		}
 	}
 	return -1
-}
-
-func rkEventScore(ev uint32) float64 {
-	if ev == 0 {
-		return 0
-	}
-	best, n := 0.0, 0
-	for _, e := range rkEventWeights {
-		if ev&e.class != 0 {
-			n++
-			best = max(best, e.weight)
-		}
-	}
-	return min(best+rkEventExtra*float64(n-1), rkEventMax)
-}
-
-// rkEvents returns the event classes named in a story: those Cluster
-// found in its items' titles and summaries, else those named in its titles
-// and its lead's summary.
-func rkEvents(s *Story) uint32 {
-	if s.events&rkKnown != 0 {
-		return s.events &^ rkKnown
-	}
-	var sc clScanner
-	if len(s.Items) == 0 {
-		sc.scan(s.Title, 1, false)
-		sc.scan(s.Summary, 1, false)
-		return sc.ev
-	}
-	for i := range s.Items {
-		sc.scan(s.Items[i].Title, 1, false)
-	}
-	sc.scan(s.Items[0].Summary, 1, false)
-	return sc.ev
 }

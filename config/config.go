@@ -38,6 +38,7 @@ type Config struct {
 
 	// Delivery.
 	AlertsPerMinute int           // SAHELBRIEF_ALERTS_PER_MINUTE: alert messages per channel a minute; the rest are rolled into one summary
+	Lang            string        // SAHELBRIEF_LANG: "en" or "fr", the language a story's lead is taken in when a report exists in it; "" for none
 	DigestGrace     time.Duration // SAHELBRIEF_DIGEST_GRACE: how late a digest missed while down is still posted (0: never)
 
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
@@ -161,6 +162,15 @@ var options = []option{
 		apply: func(c *Config, v string) (err error) { c.PublicURL, err = optionalURL(v); return }},
 	{key: "SAHELBRIEF_ALERTS_PER_MINUTE", def: "5", help: "alert messages a channel gets a minute at most (1..60); the rest are rolled into one summary message",
 		apply: func(c *Config, v string) (err error) { c.AlertsPerMinute, err = parseCount(v, 1, 60); return }},
+	{key: "SAHELBRIEF_LANG", def: "", help: "language a story's lead report is taken in when the story has a report in it: en or fr (empty: the most representative report, whatever its language)",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "", "en", "fr":
+				c.Lang = v
+				return nil
+			}
+			return fmt.Errorf("%q is not a language: use en, fr or nothing", v)
+		}},
 	{key: "SAHELBRIEF_DIGEST_GRACE", def: "6h", help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
 		apply: func(c *Config, v string) (err error) {
 			c.DigestGrace, err = parseDurationIn(v, 0, maxDigestGrace)
