@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,14 +20,16 @@ func TestRunDeliversAnInterruptedDigestOnce(t *testing.T) {
 	desk.add("desk", boulkessi, "Dozens of soldiers were killed on Tuesday.")
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "sahelbrief.db")
-	// The console asked two hours ago for an hourly digest: the slot at
-	// the top of this hour is owed (caught up on start).
+	// The console asked two hours ago for an hourly digest: the slot ten
+	// minutes ago is owed (caught up on start, late, so it covers the news
+	// up to now; a slot under two minutes old would end before the poll).
 	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetDigestSchedule(context.Background(), briefing.DigestSchedule{Channel: "console", Cron: "0 * * * *", TZ: "UTC",
-		UpdatedAt: time.Now().Add(-2 * time.Hour)}); err != nil {
+	minute := (time.Now().UTC().Minute() + 50) % 60
+	if err := st.SetDigestSchedule(context.Background(), briefing.DigestSchedule{Channel: "console",
+		Cron: fmt.Sprintf("%d * * * *", minute), TZ: "UTC", UpdatedAt: time.Now().Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
