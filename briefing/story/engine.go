@@ -35,12 +35,12 @@ import (
 )
 
 // DefaultWindow is the largest time between two linked reports.
-const DefaultWindow = 48 * time.Hour
+const DefaultWindow = 24 * time.Hour
 
 // DefaultThreshold is the weighted cosine from which two reports that
 // agree on everything are one story; set on the tuning half of
 // testdata/eval.jsonl.
-const DefaultThreshold = 0.40
+const DefaultThreshold = 0.20
 
 // Options tunes an Engine; the zero value uses the defaults.
 type Options struct {

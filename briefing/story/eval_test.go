@@ -398,3 +398,29 @@ func TestEvalReasons(t *testing.T) {
 		t.Logf("%-10s %d", k, count[k])
 	}
 }
+
+// TestEvalNearMisses prints, under STORY_EVAL_NEAR=1, same-event pairs of
+// the tuning half scoring just under the threshold, with their shared
+// features' weights.
+func TestEvalNearMisses(t *testing.T) {
+	if os.Getenv("STORY_EVAL_NEAR") == "" {
+		t.Skip("set STORY_EVAL_NEAR=1")
+	}
+	rows := evalSplit(loadEval(t), "tune")
+	e := newTestEngine(t)
+	fs := make([]*features, len(rows))
+	for i, r := range rows {
+		fs[i] = e.extract(r.doc())
+	}
+	for i := range rows {
+		for j := i + 1; j < len(rows); j++ {
+			if rows[i].Event != rows[j].Event {
+				continue
+			}
+			s := e.similar(fs[i], fs[j])
+			if s > 0.15 && s < e.thr {
+				t.Logf("%.2f %v/%v\n    %s\n    %s", s, e.typeNames(fs[i].types), e.typeNames(fs[j].types), titleOf(rows[i]), titleOf(rows[j]))
+			}
+		}
+	}
+}

@@ -39,13 +39,23 @@ var borderWords = map[string]bool{"border": true, "borders": true, "frontiere": 
 // nationality of a visitor), then its summary.
 func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []placeHit,
 	summaryM []briefing.Mention, sPlaces []placeHit) (string, []string) {
-	score := map[string]float64{}
+	// Each kind of evidence counts once per country, at its strongest: a
+	// title naming Mali three times in passing does not outweigh the
+	// country it opens with.
+	type kindOf struct {
+		id   string
+		kind int
+	}
+	best := map[kindOf]float64{}
 	first := map[string]int{}
-	note := func(id string, s float64, pos int) {
+	note := func(id string, s float64, pos, kind int) {
 		if !e.isCountry(id) {
 			return
 		}
-		score[id] += s
+		k := kindOf{id, kind}
+		if v, ok := best[k]; !ok || s > v {
+			best[k] = s
+		}
 		if p, ok := first[id]; !ok || pos < p {
 			first[id] = pos
 		}
@@ -55,13 +65,13 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 		if k == 0 {
 			bonus = 0.5
 		}
-		note(e.places.list[p.place].Country, whereTitlePlace+bonus, p.start)
+		note(e.places.list[p.place].Country, whereTitlePlace+bonus, p.start, 0)
 	}
 	firstCountry := true
 	for _, m := range titleM {
 		if m.Kind != briefing.KindCountry {
 			for _, c := range e.gaz.Implies(m.ID) {
-				note(c, whereImplied, m.Start+1000)
+				note(c, whereImplied, m.Start+1000, 1)
 			}
 			continue
 		}
@@ -82,19 +92,23 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 				break
 			}
 		}
-		note(m.ID, s, m.Start)
+		note(m.ID, s, m.Start, 2)
 	}
 	for k, p := range sPlaces {
 		if k < 3 {
-			note(e.places.list[p.place].Country, whereSummaryPlace/float64(k+1), 2000+p.start)
+			note(e.places.list[p.place].Country, whereSummaryPlace/float64(k+1), 2000+p.start, 3)
 		}
 	}
 	for k, m := range summaryM {
 		if m.Kind == briefing.KindCountry && k < 4 {
-			note(m.ID, whereSummaryCtry/float64(k+1), 3000+m.Start)
+			note(m.ID, whereSummaryCtry/float64(k+1), 3000+m.Start, 4)
 		}
 	}
-	best, bestScore := "", 0.0
+	score := map[string]float64{}
+	for k, v := range best {
+		score[k.id] += v
+	}
+	top, bestScore := "", 0.0
 	ids := make([]string, 0, len(score))
 	for id := range score {
 		ids = append(ids, id)
@@ -102,8 +116,8 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 	slices.Sort(ids)
 	for _, id := range ids {
 		s := score[id]
-		if s > bestScore || s == bestScore && best != "" && first[id] < first[best] {
-			best, bestScore = id, s
+		if s > bestScore || s == bestScore && top != "" && first[id] < first[top] {
+			top, bestScore = id, s
 		}
 	}
 	// Candidates: every country nearly as well supported as the best (a
@@ -114,7 +128,7 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 			cands = append(cands, id)
 		}
 	}
-	return best, cands
+	return top, cands
 }
 
 // dateline returns the length of the dateline that opens a title or lead
