@@ -40,9 +40,10 @@ type Response struct {
 type Store interface {
 	ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error)
 	ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error)
-	// StoryItems returns every item of the stories, so an answer shows a
-	// story whole whatever part of it its window holds.
-	StoryItems(ctx context.Context, storyIDs []int64) ([]briefing.Item, error)
+	// StoryItems returns the items of the stories published before a time
+	// (all when zero), so an answer shows a story whole whatever part of it
+	// its window holds.
+	StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error)
 	Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)

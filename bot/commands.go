@@ -286,7 +286,7 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 			kept = append(kept, it)
 		}
 	}
-	kept, err = b.wholeStories(ctx, kept)
+	kept, err = b.wholeStories(ctx, kept, from)
 	if err != nil {
 		return nil, err
 	}
@@ -298,10 +298,10 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang}), nil
 }
 
-// wholeStories adds to items the other items of their stories (reports
-// published before the window): a story is shown whole, with the same
-// lead and outlets in every answer.
-func (b *Bot) wholeStories(ctx context.Context, items []briefing.Item) ([]briefing.Item, error) {
+// wholeStories adds to items the earlier items of their stories (reports
+// published before the window, at from): a story is shown whole, with the
+// same lead and outlets in every answer.
+func (b *Bot) wholeStories(ctx context.Context, items []briefing.Item, from time.Time) ([]briefing.Item, error) {
 	have := make(map[int64]bool, len(items))
 	var ids []int64
 	for _, it := range items {
@@ -313,7 +313,7 @@ func (b *Bot) wholeStories(ctx context.Context, items []briefing.Item) ([]briefi
 	if len(ids) == 0 {
 		return items, nil
 	}
-	more, err := b.Store.StoryItems(ctx, ids)
+	more, err := b.Store.StoryItems(ctx, ids, from)
 	if err != nil {
 		return nil, err
 	}

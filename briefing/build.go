@@ -459,7 +459,6 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-
 // dgTitle is "Sahel brief — 27 Nov 2026", or "Sahel brief: Mali, Wagner — …"
 // when filtered. The date is the digest's last instant (Until is excluded),
 // else now.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -193,14 +194,21 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 	return len(items), nil
 }
 
-// StoryItems returns every item of the given stories, oldest first: a
-// digest shows a story whole, whatever part of it its window holds.
-func (s *Store) StoryItems(ctx context.Context, storyIDs []int64) ([]briefing.Item, error) {
+// StoryItems returns the items of the given stories published before a
+// time (all of them when it is zero), oldest first: a digest shows a
+// story whole, whatever part of it its window holds, and reads only the
+// part before the window it has not read already.
+func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error) {
 	if len(storyIDs) == 0 {
 		return nil, nil
 	}
+	until := int64(math.MaxInt64)
+	if !before.IsZero() {
+		until = ms(before)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE i.story IN (SELECT value FROM json_each(?)) ORDER BY i.published, i.id`, int64sJSON(storyIDs))
+		WHERE i.story IN (SELECT value FROM json_each(?)) AND i.published < ? ORDER BY i.published, i.id`,
+		int64sJSON(storyIDs), until)
 	if err != nil {
 		return nil, fmt.Errorf("store: story items: %w", err)
 	}

@@ -57,9 +57,12 @@ func TestSaveAssignsStories(t *testing.T) {
 	if !strings.Contains(strings.Join(b1.Events, " "), "attack") {
 		t.Errorf("Djibo events %v, want an attack", b1.Events)
 	}
-	got, err := s.StoryItems(context.Background(), []int64{a1.Story})
+	got, err := s.StoryItems(context.Background(), []int64{a1.Story}, time.Time{})
 	if err != nil || len(got) != 2 {
 		t.Fatalf("StoryItems: %d items, %v", len(got), err)
+	}
+	if got, err := s.StoryItems(context.Background(), []int64{a1.Story}, at.Add(time.Hour)); err != nil || len(got) != 1 {
+		t.Errorf("StoryItems before the second report: %d items, %v; want the first only", len(got), err)
 	}
 }
 

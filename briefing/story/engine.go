@@ -61,7 +61,8 @@ type Engine struct {
 	mu     sync.Mutex
 	docs   map[int64]*features
 	parent map[int64]int64    // union-find over doc ids; a root is a story id
-	post   map[uint64][]int64 // specific term → docs holding it
+	post   map[uint64][]int64 // (specific term, day) → docs holding it
+	urls   map[string][]int64 // canonical link → docs
 }
 
 var (
@@ -94,7 +95,8 @@ func New(g *briefing.Gazetteer, opt Options) (*Engine, error) {
 	}
 	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
-		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64][]int64{}}, nil
+		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64][]int64{},
+		urls: map[string][]int64{}}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
@@ -138,12 +140,19 @@ func (e *Engine) Forget(before time.Time) {
 			delete(e.parent, id)
 		}
 	}
+	gone := func(id int64) bool { _, ok := e.docs[id]; return !ok }
 	for k, list := range e.post {
-		list = slices.DeleteFunc(list, func(id int64) bool { _, ok := e.docs[id]; return !ok })
-		if len(list) == 0 {
+		if list = slices.DeleteFunc(list, gone); len(list) == 0 {
 			delete(e.post, k)
 		} else {
 			e.post[k] = list
+		}
+	}
+	for u, list := range e.urls {
+		if list = slices.DeleteFunc(list, gone); len(list) == 0 {
+			delete(e.urls, u)
+		} else {
+			e.urls[u] = list
 		}
 	}
 }
@@ -220,6 +229,7 @@ func (e *Engine) Reset() {
 	e.docs = map[int64]*features{}
 	e.parent = map[int64]int64{}
 	e.post = map[uint64][]int64{}
+	e.urls = map[string][]int64{}
 }
 
 // Window is the largest time between two reports linked directly.
@@ -254,8 +264,13 @@ func cmpInt(a, b int64) int {
 
 func (e *Engine) insert(f *features) {
 	e.docs[f.id] = f
+	day := dayOf(f.t)
 	for _, k := range e.postingKeys(f) {
-		e.post[k] = append(e.post[k], f.id)
+		b := bucket(k, day)
+		e.post[b] = append(e.post[b], f.id)
+	}
+	if f.url != "" {
+		e.urls[f.url] = append(e.urls[f.url], f.id)
 	}
 }
 
@@ -265,22 +280,48 @@ func (e *Engine) remove(id int64) {
 		return
 	}
 	delete(e.docs, id)
+	day := dayOf(f.t)
 	for _, k := range e.postingKeys(f) {
-		list := e.post[k]
-		if i := slices.Index(list, id); i >= 0 {
-			list = slices.Delete(list, i, i+1)
-		}
-		if len(list) == 0 {
-			delete(e.post, k)
+		b := bucket(k, day)
+		if list := dropID(e.post[b], id); len(list) == 0 {
+			delete(e.post, b)
 		} else {
-			e.post[k] = list
+			e.post[b] = list
+		}
+	}
+	if f.url != "" {
+		if list := dropID(e.urls[f.url], id); len(list) == 0 {
+			delete(e.urls, f.url)
+		} else {
+			e.urls[f.url] = list
 		}
 	}
 }
 
-// postingKeys are the keys f is found under: every specific term, its
-// link, and its country with each class of event that can make a story
-// alone. Any two docs that similar can link share one of them, so the
+func dropID(list []int64, id int64) []int64 {
+	if i := slices.Index(list, id); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
+}
+
+// Postings are kept per key and per day of publication, so finding the
+// candidates of a report reads only the days its window touches, however
+// many weeks the engine holds.
+func dayOf(t int64) int64 {
+	if t < 0 {
+		return (t - 86399) / 86400
+	}
+	return t / 86400
+}
+
+func bucket(key uint64, day int64) uint64 {
+	return key ^ (uint64(day)+1)*0x9E3779B97F4A7C15
+}
+
+// postingKeys are the keys f is found under: every specific term, and its
+// country with each class of event that can make a story alone. Any two
+// docs that similar can link share one of them (or their link), so the
 // candidates are exhaustive and the outcome cannot depend on the order.
 func (e *Engine) postingKeys(f *features) []uint64 {
 	keys := make([]uint64, 0, len(f.terms)+2)
@@ -288,9 +329,6 @@ func (e *Engine) postingKeys(f *features) []uint64 {
 		if t.specific {
 			keys = append(keys, t.key)
 		}
-	}
-	if f.url != "" {
-		keys = append(keys, hashKey("u:"+f.url))
 	}
 	if f.where != "" {
 		for m := f.classes; m != 0; m &= m - 1 {
@@ -303,28 +341,29 @@ func (e *Engine) postingKeys(f *features) []uint64 {
 	return keys
 }
 
-// candidates lists the docs that share a specific term or the link with f
-// and lie within the window, each once, by id.
+// candidates lists the docs that share a posting key with f and lie within
+// the window, or share its link, each once, by id.
 func (e *Engine) candidates(f *features) []int64 {
-	seen := map[int64]bool{}
 	var out []int64
-	visit := func(list []int64) {
-		for _, id := range list {
-			if seen[id] || id == f.id {
-				continue
+	from, to := dayOf(f.t-e.window), dayOf(f.t+e.window)
+	for _, k := range e.postingKeys(f) {
+		for d := from; d <= to; d++ {
+			for _, id := range e.post[bucket(k, d)] {
+				if id != f.id && absInt(e.docs[id].t-f.t) <= e.window {
+					out = append(out, id)
+				}
 			}
-			seen[id] = true
-			g := e.docs[id]
-			if f.url != "" && g.url == f.url || absInt(g.t-f.t) <= e.window {
+		}
+	}
+	if f.url != "" {
+		for _, id := range e.urls[f.url] {
+			if id != f.id {
 				out = append(out, id)
 			}
 		}
 	}
-	for _, k := range e.postingKeys(f) {
-		visit(e.post[k])
-	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
 func absInt(x int64) int64 {

@@ -1,0 +1,49 @@
+package story
+
+import (
+	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/synthnews"
+)
+
+// BenchmarkAssignOne60k assigns one new report to a story with 30 days ×
+// 2,000 reports a day already held (the store keeps only the last week in
+// the engine; this is the harder case). Each iteration assigns a fresh
+// report of the last day.
+func BenchmarkAssignOne60k(b *testing.B) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	items, _ := synthnews.Corpus(62000, 7, start, 31*24*time.Hour)
+	held, fresh := items[:60000], items[60000:]
+	e, err := New(briefing.DefaultGazetteer(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range held {
+		e.LoadItem(held[i])
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		it := fresh[k%len(fresh)]
+		it.ID = int64(1_000_000 + k)
+		e.Assign([]Doc{DocOf(&it)})
+		k++
+	}
+}
+
+// BenchmarkExtract measures reading one report's features.
+func BenchmarkExtract(b *testing.B) {
+	items, _ := synthnews.Corpus(1000, 3, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), 24*time.Hour)
+	e, err := New(briefing.DefaultGazetteer(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		e.extract(DocOf(&items[k%len(items)]))
+		k++
+	}
+}
