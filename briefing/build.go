@@ -107,7 +107,10 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 		s.section = dgSection(s, order, opt.Filter.Country)
 	}
 	slices.SortFunc(stories, func(a, b *dgStory) int {
-		return rkCompare(a.score, b.score, a.updated, b.updated, dgID(a.id), dgID(b.id))
+		if c := rkCompare(a.score, b.score, a.updated, b.updated, "", ""); c != 0 {
+			return c
+		}
+		return cmpInt64(a.id, b.id)
 	})
 	var heads []*dgStory
 	for _, s := range stories {
@@ -208,22 +211,39 @@ func dgMatches(s *dgStory, f Filter) bool {
 // dgPlace is where a story happens: the place most of its items give
 // (the earliest breaks a tie), else "".
 func dgPlace(items []*Item) string {
-	best, bestN := "", 0
-	for k, it := range items {
-		if it.Place == "" || slices.ContainsFunc(items[:k], func(p *Item) bool { return p.Place == it.Place }) {
+	type vote struct {
+		place string
+		n     int
+	}
+	var votes []vote // few distinct places: a slice beats a map
+	for _, it := range items {
+		if it.Place == "" {
 			continue
 		}
-		n := 0
-		for _, o := range items[k:] {
-			if o.Place == it.Place {
-				n++
-			}
+		k := slices.IndexFunc(votes, func(v vote) bool { return v.place == it.Place })
+		if k < 0 {
+			votes = append(votes, vote{it.Place, 0})
+			k = len(votes) - 1
 		}
-		if n > bestN {
-			best, bestN = it.Place, n
+		votes[k].n++
+	}
+	best, bestN := "", 0
+	for _, v := range votes {
+		if v.n > bestN {
+			best, bestN = v.place, v.n
 		}
 	}
 	return best
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // dgSectionOrder is the sections in order: the watched countries, the
@@ -302,26 +322,37 @@ func dgLead(items []*Item, lang string) int {
 	if len(items) == 1 {
 		return 0
 	}
-	// Compare with at most dgLeadPeers others: stories are small, and the
-	// centre of a large one shows in its first reports.
-	peers := items[:min(len(items), dgLeadPeers)]
-	words := make([][]string, len(items))
-	for k, it := range items {
-		words[k] = dgTitleWords(it.Title)
-	}
+	// Compare at most dgLeadPeers reports, the earliest: stories are small,
+	// and the centre of a large one shows in its first reports.
+	var cands []int
 	inLang := lang != "" && slices.ContainsFunc(items, func(it *Item) bool { return it.Lang == lang })
-	best, bestScore := -1, -1.0
 	for k, it := range items {
-		if inLang && it.Lang != lang {
-			continue
+		if len(cands) == dgLeadPeers {
+			break
 		}
+		if !inLang || it.Lang == lang {
+			cands = append(cands, k)
+		}
+	}
+	peers := items[:min(len(items), dgLeadPeers)]
+	words := make(map[int][]string, len(peers)+len(cands))
+	wordsOf := func(k int) []string {
+		w, ok := words[k]
+		if !ok {
+			w = dgTitleWords(items[k].Title)
+			words[k] = w
+		}
+		return w
+	}
+	best, bestScore := -1, -1.0
+	for _, k := range cands {
 		score := 0.0
 		for j := range peers {
 			if j != k {
-				score += dgJaccard(words[k], words[j])
+				score += dgJaccard(wordsOf(k), wordsOf(j))
 			}
 		}
-		if len(it.Summary) >= dgLeadSummary {
+		if len(items[k].Summary) >= dgLeadSummary {
 			score += 1e-3 // a tie goes to a report that says more
 		}
 		if score > bestScore+1e-9 {
