@@ -39,7 +39,9 @@ func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]bri
 	return out, nil
 }
 
-func (f *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.Item, error) { return nil, nil }
+func (f *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.Item, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) ItemsStoredBetween(_ context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
 	var out []briefing.Item

@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"math"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"

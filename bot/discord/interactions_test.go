@@ -24,7 +24,9 @@ type fakeStore struct {
 	subs  []briefing.Subscription
 }
 
-func (s *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.Item, error) { return nil, nil }
+func (s *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.Item, error) {
+	return nil, nil
+}
 
 func (s *fakeStore) ItemsStoredBetween(context.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {
 	return nil, nil

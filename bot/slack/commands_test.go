@@ -36,7 +36,9 @@ func (f *fakeStore) wait() {
 	}
 }
 
-func (f *fakeStore) StoryItems(stdctx.Context, []int64, time.Time) ([]briefing.Item, error) { return nil, nil }
+func (f *fakeStore) StoryItems(stdctx.Context, []int64, time.Time) ([]briefing.Item, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) ItemsStoredBetween(stdctx.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {
 	return f.items, nil
