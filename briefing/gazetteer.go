@@ -32,6 +32,8 @@ type GazetteerSpec struct {
 	// Ignore lists phrases that name no entity although they contain an
 	// alias: "Niger River", "Equatorial Guinea", "France 24".
 	Ignore []string `yaml:"ignore"`
+	// Senses are other senses of names: Chad the swimmer, the Mali GPU.
+	Senses []SenseSpec `yaml:"senses"`
 }
 
 // EntitySpec is one country or actor.
@@ -118,6 +120,7 @@ func (spec GazetteerSpec) Merge(ext GazetteerSpec) GazetteerSpec {
 	spec.StateNouns = append(append([]string(nil), spec.StateNouns...), ext.StateNouns...)
 	spec.StateNounsFR = append(append([]string(nil), spec.StateNounsFR...), ext.StateNounsFR...)
 	spec.Ignore = append(append([]string(nil), spec.Ignore...), ext.Ignore...)
+	spec.Senses = append(append([]SenseSpec(nil), spec.Senses...), ext.Senses...)
 	return spec
 }
 
@@ -145,6 +148,7 @@ type Gazetteer struct {
 	// countryOrder and actorOrder give ids sorted alphabetically, for
 	// stable output.
 	countryOrder, actorOrder []int
+	senses                   []sense
 }
 
 type trieNode struct {
@@ -257,6 +261,11 @@ func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
 			return nil, fmt.Errorf("briefing: gazetteer: ignore: %w", err)
 		}
 	}
+	senses, err := compileSenses(spec.Senses)
+	if err != nil {
+		return nil, err
+	}
+	g.senses = senses
 	g.countryOrder = sortedOrder(g.countries)
 	g.actorOrder = sortedOrder(g.actors)
 	return g, nil

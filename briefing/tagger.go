@@ -257,6 +257,15 @@ func (g *Gazetteer) scan(title, summary string, implied bool) (countries, actors
 // phrase first from each word, skipping ignored phrases and hits whose case
 // rules fail; words [start, end) name the hit.
 func (g *Gazetteer) walk(t *tokens, fn func(start, end int, h hit)) {
+	var off map[string]bool
+	if len(g.senses) > 0 {
+		off = g.offSenses(t)
+	}
+	g.walkOff(t, off, fn)
+}
+
+// walkOff is walk with the names whose other sense the text shows given.
+func (g *Gazetteer) walkOff(t *tokens, off map[string]bool, fn func(start, end int, h hit)) {
 	for i := 0; i < len(t.spans); {
 		n := g.root[string(t.bytesOf(i))]
 		if n == nil || t.spans[i].start == t.spans[i].end {
@@ -276,7 +285,7 @@ func (g *Gazetteer) walk(t *tokens, fn func(start, end int, h hit)) {
 			}
 			n = n.next[string(t.bytesOf(j))]
 		}
-		if best == nil {
+		if best == nil || off != nil && bestEnd == i+1 && off[string(t.bytesOf(i))] {
 			i++
 			continue
 		}

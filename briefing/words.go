@@ -57,8 +57,18 @@ func (g *Gazetteer) Mentions(text, context string) []Mention {
 	}
 	var conds []cond
 	tp := tokensPool.Get().(*tokens)
+	var off map[string]bool
+	if len(g.senses) > 0 {
+		// The other sense of a name may show in the context only ("Chad
+		// shatters record" above "Chad le Clos won gold").
+		all := tokenize(text, tp)
+		all.spans = append(all.spans, span{start: int32(len(all.buf)), end: int32(len(all.buf))})
+		all = all.appendText(context)
+		off = g.offSenses(&all)
+		tp.buf, tp.spans = all.buf, all.spans
+	}
 	t := tokenize(text, tp)
-	g.walk(&t, func(start, end int, h hit) {
+	g.walkOff(&t, off, func(start, end int, h hit) {
 		m := Mention{Kind: h.kind, Start: start, End: end}
 		if h.kind == KindCountry {
 			m.ID = g.countries[h.idx].ID

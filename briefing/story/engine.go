@@ -442,6 +442,10 @@ func (e *Engine) similar(a, b *features) float32 {
 	if e.anyNear(a.titlePlaces, b.titlePlaces) {
 		agree += bonusPlace
 	}
+	if a.where != "" && a.where == b.where && closeCounts(a.nums, b.nums) {
+		agree += bonusCount
+		specific = true
+	}
 	if !specific {
 		return 0
 	}
@@ -460,6 +464,19 @@ func (e *Engine) fresh(dt int64) float32 {
 		return 0
 	}
 	return float32(e.window-dt) / float32(e.window-bonusFull)
+}
+
+// closeCounts reports whether two titles give counts of about the same
+// size (within a quarter: tolls are revised), ten or more.
+func closeCounts(a, b []int) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x >= 10 && y >= 10 && 4*absInt(int64(x-y)) <= int64(max(x, y)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *Engine) anyNear(a, b []int32) bool {

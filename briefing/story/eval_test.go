@@ -366,12 +366,12 @@ func TestEvalReasons(t *testing.T) {
 			switch {
 			case absInt(a.t-b.t) > e.window:
 				why = "window"
-			case a.where != "" && b.where != "" && a.where != b.where:
+			case len(a.wheres) > 0 && len(b.wheres) > 0 && !intersects(a.wheres, b.wheres):
 				why = "where"
 				if os.Getenv("STORY_EVAL_REASONS") == "where" {
 					t.Logf("%s %s | %s\n    %s | %s", a.where, titleOf(rows[i]), b.where, titleOf(rows[j]), rows[i].Event)
 				}
-			case a.classes != 0 && b.classes != 0 && a.classes&b.classes == 0:
+			case a.classes != 0 && b.classes != 0 && !e.lex.compatible(a.classes, b.classes):
 				why = "class"
 				if os.Getenv("STORY_EVAL_REASONS") == "class" {
 					t.Logf("%s | %s\n    %s | %s", e.typeNames(a.types), titleOf(rows[i]), e.typeNames(b.types), titleOf(rows[j]))
@@ -385,6 +385,9 @@ func TestEvalReasons(t *testing.T) {
 				}
 			case e.similar(a, b) < e.thr:
 				why = fmt.Sprintf("score<%.1f", float64(int(e.similar(a, b)*10))/10)
+				if os.Getenv("STORY_EVAL_REASONS") == "score" {
+					t.Logf("%.2f %v %v\n    %s\n    %s", e.similar(a, b), a.wheres, b.wheres, titleOf(rows[i]), titleOf(rows[j]))
+				}
 			}
 			count[why]++
 		}
@@ -422,5 +425,44 @@ func TestEvalNearMisses(t *testing.T) {
 				t.Logf("%.2f %v/%v\n    %s\n    %s", s, e.typeNames(fs[i].types), e.typeNames(fs[j].types), titleOf(rows[i]), titleOf(rows[j]))
 			}
 		}
+	}
+}
+
+// TestEvalDistractors measures the tagger on the evaluation set's
+// off-topic senses: ARM Mali GPUs, people named Chad or Traoré, Mali the
+// elephant must not be tagged with those countries; Niger State and the
+// Niger Delta are Nigeria, not Niger.
+func TestEvalDistractors(t *testing.T) {
+	g := briefing.DefaultGazetteer()
+	var n, wrong int
+	for _, r := range loadEval(t) {
+		countries, _ := g.Tag(r.Title, r.Summary)
+		var bad []string
+		switch {
+		case r.Kind == "distractor":
+			for _, c := range countries {
+				if c == "mali" || c == "chad" || c == "niger" || c == "burkina-faso" {
+					bad = append(bad, c)
+				}
+			}
+		case r.Group == "niger-state-sense":
+			if slices.Contains(countries, "niger") {
+				bad = append(bad, "niger")
+			}
+		default:
+			continue
+		}
+		n++
+		if len(bad) > 0 {
+			wrong++
+			t.Logf("tagged %v: %s | %s", bad, r.Title, r.Summary)
+		}
+	}
+	t.Logf("distractors: %d of %d tagged with an off-topic country", wrong, n)
+	if n < 40 {
+		t.Fatalf("only %d distractors in the evaluation set", n)
+	}
+	if float64(wrong) > 0.05*float64(n) {
+		t.Errorf("%d of %d distractors tagged with an off-topic country, want at most 5%%", wrong, n)
 	}
 }

@@ -63,6 +63,7 @@ const (
 	wState       = 0.9       // another state named (Germany, India)
 	wNumber      = 1.1       // a count
 	bonusPlace   = 0.15      // the two titles name one place
+	bonusCount   = 0.15      // the two titles, in one country, give about the same count
 	wProper      = 1.5       // factor for a capitalized word inside a sentence
 	longTitle    = 16        // title words past this count weigh as summary words
 	bonusFull    = 18 * 3600 // seconds during which agreeing on the event counts fully
