@@ -237,3 +237,27 @@ func DigestFacts(window string, stories int, d *briefing.Digest, esc func(s stri
 	}
 	return strings.Join(line, " · ")
 }
+
+// OutletLink is one outlet of a story with the link of its first report.
+type OutletLink struct {
+	Name, URL string
+}
+
+// OutletLinks lists a story's outlets in order (the lead's first), each
+// with the link of its earliest report in the story ("" when it has none),
+// so a renderer can point to every outlet's telling, within its limits.
+func OutletLinks(s *briefing.Story) []OutletLink {
+	out := make([]OutletLink, 0, len(s.Outlets))
+	for _, name := range s.Outlets {
+		l := OutletLink{Name: name}
+		for k := range s.Items {
+			it := &s.Items[k]
+			if (it.Outlet == name || it.Outlet == "" && it.Source == name) && it.URL != "" {
+				l.URL = it.URL
+				break
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}

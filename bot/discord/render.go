@@ -4,6 +4,7 @@ package discord
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ const (
 	MaxFooter       = 2048
 	maxSummary      = 300 // a story's summary inside its field
 	maxMeta         = 120 // a story's outlets or tags
+	maxOutletSlack  = 300 // room a story's linked outlets leave in its field for the summary
 	maxFailureLine  = 600
 	maxCounts       = 800
 	defaultTitle    = "Sahel brief"
@@ -211,6 +213,33 @@ func storyGroup(title string, color int, stories []briefing.Story, seen map[stri
 	return g
 }
 
+// outletLinks is a story's outlets, each linked to its report when there
+// are several, as many as fit in max units (then "+n"): the other
+// outlets' tellings are a click away.
+func outletLinks(s *briefing.Story, max int) string {
+	var parts []string
+	size := 0
+	for _, o := range bot.OutletLinks(s) {
+		name := feed(o.Name, maxMeta)
+		if name == "" {
+			continue
+		}
+		part := name
+		if u := link(o.URL); u != "" && len(s.Outlets) > 1 {
+			part = "[" + name + "](" + u + ")"
+		}
+		if size+units(part)+2 > max {
+			break
+		}
+		parts = append(parts, part)
+		size += units(part) + 2
+	}
+	if len(parts) < len(s.Outlets) && len(parts) > 0 {
+		parts = append(parts, fmt.Sprintf("+%d", len(s.Outlets)-len(parts)))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // storyField is the title as the field name; the value is the summary,
 // then a line with link, outlets, time and tags. The meta line is at most
 // 4+40+2+maxURL + 3+maxMeta + 3+17 + 3+maxMeta < MaxFieldValue units.
@@ -223,9 +252,7 @@ func storyField(s *briefing.Story) *discordgo.MessageEmbedField {
 	if u := link(s.URL); u != "" {
 		meta = append(meta, "["+host(u)+"]("+u+")")
 	}
-	if o := feedList(s.Outlets, ", ", maxMeta); o != "" {
-		meta = append(meta, o)
-	}
+	outletAt := len(meta)
 	at := s.Published
 	if at.IsZero() {
 		at = s.Updated
@@ -242,6 +269,11 @@ func storyField(s *briefing.Story) *discordgo.MessageEmbedField {
 	}
 	if t := feedList(tags, ", ", maxMeta); t != "" {
 		meta = append(meta, t)
+	}
+	// The outlets, linked, take what the rest of the line leaves (and some
+	// room for the summary).
+	if o := outletLinks(s, MaxFieldValue-units(strings.Join(meta, " · "))-3-maxOutletSlack); o != "" {
+		meta = slices.Insert(meta, outletAt, o)
 	}
 	value := strings.Join(meta, " · ")
 	room := MaxFieldValue - units(value) - 1

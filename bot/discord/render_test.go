@@ -455,6 +455,7 @@ func TestSchema(t *testing.T) {
 		{"nil", nil},
 		{"random-short", randDigest(r, 40, 100)},
 		{"random-long", randDigest(r, 40, 10000)},
+		{"many-outlets", digesttest.ManyOutlets(60)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })
@@ -489,5 +490,21 @@ func validate(t *testing.T, sch *jsonschema.Schema, msgs []*discordgo.MessageSen
 		if total > MaxEmbedTotal {
 			t.Errorf("message %d: embeds total %d > %d", i, total, MaxEmbedTotal)
 		}
+	}
+}
+
+// A story told by several outlets links each outlet to its report, as
+// many as fit; the rest are counted.
+func TestOutletLinks(t *testing.T) {
+	msgs := RenderDigest(digesttest.ManyOutlets(3))
+	b, _ := json.Marshal(msgs)
+	for _, want := range []string{"[Outlet 1](https://o1.example/", "[Outlet 2](https://o2.example/"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %q in %s", want, b)
+		}
+	}
+	b, _ = json.Marshal(RenderDigest(digesttest.ManyOutlets(60)))
+	if !strings.Contains(string(b), ", +") {
+		t.Errorf("60 outlets: no \"+n\" for those that do not fit")
 	}
 }

@@ -32,6 +32,7 @@ const (
 	maxTitle         = 300  // a story title inside its link
 	maxSummary       = 600  // a story summary
 	maxMeta          = 300  // outlets or tags of a story
+	maxOutletLinks   = 2000 // a story's outlets with their links (a context element holds 3,000)
 	maxFailureLine   = 500  // one failed source
 	defaultTitle     = "Sahel brief"
 	untitled         = "(untitled)"
@@ -215,7 +216,7 @@ func storyBlocks(s *briefing.Story) []slackgo.Block {
 	}
 	blocks := []slackgo.Block{section(text)}
 	var elems []slackgo.MixedElement
-	if o := feedList(s.Outlets, ", ", maxMeta); o != "" {
+	if o := outletLinks(s); o != "" {
 		elems = append(elems, mrkdwn(o))
 	}
 	at := s.Published
@@ -318,6 +319,33 @@ func feedList(items []string, sep string, max int) string {
 		}
 	}
 	return cut(strings.Join(parts, sep), max)
+}
+
+// outletLinks is a story's outlets, each linked to its report, as many as
+// fit in maxOutletLinks units (then the names alone, as feedList cuts
+// them): the other outlets' tellings are a click away.
+func outletLinks(s *briefing.Story) string {
+	var parts []string
+	size := 0
+	for _, o := range bot.OutletLinks(s) {
+		name := feed(o.Name, maxMeta)
+		if name == "" {
+			continue
+		}
+		part := name
+		if u := link(o.URL); u != "" && len(s.Outlets) > 1 {
+			part = "<" + u + "|" + name + ">"
+		}
+		if size+units(part)+2 > maxOutletLinks {
+			break
+		}
+		parts = append(parts, part)
+		size += units(part) + 2
+	}
+	if len(parts) < len(s.Outlets) && len(parts) > 0 {
+		parts = append(parts, fmt.Sprintf("+%d", len(s.Outlets)-len(parts)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // date is Slack's localized date token, with a UTC fallback.

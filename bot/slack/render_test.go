@@ -381,6 +381,7 @@ func TestSchema(t *testing.T) {
 		{"nil", nil},
 		{"random-short", randDigest(r, 40, 100)},
 		{"random-long", randDigest(r, 40, 10000)},
+		{"many-outlets", digesttest.ManyOutlets(60)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })
@@ -406,5 +407,22 @@ func validate(t *testing.T, sch *jsonschema.Schema, msgs []Message) {
 				t.Errorf("message %d block %d: %v\n%s", i, j, err, b)
 			}
 		}
+	}
+}
+
+// A story told by several outlets links each outlet to its report, as
+// many as fit; the rest are counted.
+func TestOutletLinks(t *testing.T) {
+	msgs := RenderDigest(digesttest.ManyOutlets(3))
+	b, _ := json.Marshal(msgs)
+	text := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(b))
+	for _, want := range []string{"<https://o1.example/", "|Outlet 1>", "|Outlet 2>"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in %s", want, b)
+		}
+	}
+	b, _ = json.Marshal(RenderDigest(digesttest.ManyOutlets(60)))
+	if !strings.Contains(string(b), ", +") {
+		t.Errorf("60 outlets: no \"+n\" for those that do not fit")
 	}
 }

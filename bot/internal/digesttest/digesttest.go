@@ -235,3 +235,23 @@ func RandStory(r *rand.Rand, i, maxLen int) briefing.Story {
 }
 
 func Marker(i int) string { return fmt.Sprintf("ZQ%dQZ", i) }
+
+// ManyOutlets is a digest of one story told by n outlets, each report with
+// a long link, for the renderers' outlet links and their limits.
+func ManyOutlets(n int) *briefing.Digest {
+	s := briefing.Story{ID: "s1", Title: "Mali: jihadists attack army camp in Boulkessi", URL: "https://o0.example/report",
+		Summary: "Dozens of soldiers were killed.", Published: At(6, 0), Updated: At(9, 0),
+		Countries: []briefing.Tag{{ID: "mali", Name: "Mali"}}}
+	for i := 0; i < n; i++ {
+		outlet := fmt.Sprintf("Outlet %d", i)
+		url := fmt.Sprintf("https://o%d.example/%s/report", i, strings.Repeat("x", 150))
+		if i == 0 {
+			url = s.URL
+		}
+		s.Outlets = append(s.Outlets, outlet)
+		s.Items = append(s.Items, briefing.Item{ID: int64(i + 1), Outlet: outlet, Source: outlet, URL: url,
+			Title: s.Title, Published: At(6, i%50)})
+	}
+	return &briefing.Digest{Title: "Sahel brief — 13 Mar 2026", Since: At(0, 0), Until: At(12, 0), TotalItems: n,
+		Headlines: []briefing.Story{s}}
+}
