@@ -406,7 +406,14 @@ func (e *Engine) linked(a, b *features) bool {
 	if a.url != "" && a.url == b.url {
 		return true
 	}
-	return e.similar(a, b) >= e.thr
+	thr := e.thr
+	if (a.classes == 0) != (b.classes == 0) {
+		// One tells an event, the other names none ("the new junta targets
+		// France"): a commentary or a later development unless the words
+		// say otherwise.
+		thr += untypedMargin
+	}
+	return e.similar(a, b) >= thr
 }
 
 // similar is the weighted cosine of a and b, or 0 when something they say

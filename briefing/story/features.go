@@ -53,21 +53,22 @@ type term struct {
 
 // Feature weights, set on the tuning half of testdata/eval.jsonl.
 const (
-	wTitleWord   = 1.0       // a title word
-	wSummary     = 0.45      // factor for the summary's words
-	wConcept     = 0.7       // a word of the EN↔FR concept list (soldiers, junta)
-	wEvent       = 0.35      // an event word: the type is compared on its own
-	wPlace       = 2.2       // a Sahel place
-	wCountry     = 0.6       // a country named
-	wActor       = 1.1       // an actor named (ECOWAS, JNIM, Goïta)
-	wState       = 0.9       // another state named (Germany, India)
-	wNumber      = 1.1       // a count
-	bonusPlace   = 0.15      // the two titles name one place
-	bonusCount   = 0.15      // the two titles, in one country, give about the same count
-	wProper      = 1.5       // factor for a capitalized word inside a sentence
-	longTitle    = 16        // title words past this count weigh as summary words
-	bonusFull    = 18 * 3600 // seconds during which agreeing on the event counts fully
-	summaryWords = 45        // words of the summary read at most
+	wTitleWord    = 1.0       // a title word
+	wSummary      = 0.45      // factor for the summary's words
+	wConcept      = 0.7       // a word of the EN↔FR concept list (soldiers, junta)
+	wEvent        = 0.35      // an event word: the type is compared on its own
+	wPlace        = 2.2       // a Sahel place
+	wCountry      = 0.6       // a country named
+	wActor        = 1.1       // an actor named (ECOWAS, JNIM, Goïta)
+	wState        = 0.9       // another state named (Germany, India)
+	wNumber       = 1.1       // a count
+	bonusPlace    = 0.15      // the two titles name one place
+	bonusCount    = 0.15      // the two titles, in one country, give about the same count
+	untypedMargin = 0.1       // more similarity needed when only one of two reports names an event
+	wProper       = 1.5       // factor for a capitalized word inside a sentence
+	longTitle     = 16        // title words past this count weigh as summary words
+	bonusFull     = 18 * 3600 // seconds during which agreeing on the event counts fully
+	summaryWords  = 45        // words of the summary read at most
 )
 
 // extract computes the features of d.
