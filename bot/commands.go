@@ -379,36 +379,41 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 	if err != nil {
 		return b.internal(r, "search", err)
 	}
+	// Results are stories: the hits of one story count once, and each is
+	// shown whole, as digests show it.
 	var hits []briefing.Item
+	seen := map[int64]bool{}
 	for i := range cands {
-		if q.Match(&cands[i]) {
-			hits = append(hits, cands[i])
-			if len(hits) == b.Limits.SearchResults {
-				break
-			}
+		it := &cands[i]
+		if !q.Match(it) {
+			continue
 		}
+		id := it.Story
+		if id == 0 {
+			id = -it.ID
+		}
+		if !seen[id] && len(seen) == b.Limits.SearchResults {
+			continue
+		}
+		seen[id] = true
+		hits = append(hits, *it)
+	}
+	hits, err = b.wholeStories(ctx, hits, time.Time{})
+	if err != nil {
+		return b.internal(r, "search", err)
 	}
 	return Response{Digest: b.resultsDigest("Search: "+q.String(), hits)}
 }
 
-// resultsDigest shows items newest first in one section, each its own story.
+// resultsDigest shows the stories of items in one section, the most
+// recently updated first.
 func (b *Bot) resultsDigest(title string, items []briefing.Item) *briefing.Digest {
 	d := &briefing.Digest{Title: title, Until: b.Now(), TotalItems: len(items)}
 	if len(items) == 0 {
 		return d
 	}
-	sec := briefing.Section{ID: "results", Name: fmt.Sprintf("Results (%d, newest first)", len(items))}
-	for _, it := range items {
-		s := briefing.Story{ID: fmt.Sprintf("s%d", it.ID), Title: it.Title, URL: it.URL, Summary: it.Summary,
-			Outlets: []string{it.Outlet}, Items: []briefing.Item{it}, Published: it.Published, Updated: it.Published}
-		for _, c := range it.Countries {
-			s.Countries = append(s.Countries, briefing.Tag{ID: c, Name: b.Gazetteer.Name(c)})
-		}
-		for _, a := range it.Actors {
-			s.Actors = append(s.Actors, briefing.Tag{ID: a, Name: b.Gazetteer.Name(a)})
-		}
-		sec.Stories = append(sec.Stories, s)
-	}
+	stories := briefing.GroupStories(items, b.Lang, b.Gazetteer.Name)
+	sec := briefing.Section{ID: "results", Name: fmt.Sprintf("Results (%d, newest first)", len(stories)), Stories: stories}
 	d.Sections = []briefing.Section{sec}
 	return d
 }

@@ -267,6 +267,25 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// Search answers in stories: two reports of one stored story are one
+// result, with both outlets.
+func TestSearchAnswersInStories(t *testing.T) {
+	b, st := newTestBot(t)
+	it := st.items[0]
+	it.ID, it.Key, it.Outlet, it.URL = 9, "9", "Other desk", "https://other.example/9"
+	it.Title = "Mali junta suspends political parties"
+	st.items[0].Story, it.Story = 1, 1
+	st.items = append(st.items, it)
+	got := ask(b, `search junte OR junta -expels`, false)
+	var all []briefing.Story
+	for _, sec := range got.Digest.Sections {
+		all = append(all, sec.Stories...)
+	}
+	if len(all) != 1 || len(all[0].Outlets) != 2 || len(all[0].Reports) != 2 {
+		t.Fatalf("results %v, want one story of two outlets", stories(got.Digest))
+	}
+}
+
 func TestSubscriptions(t *testing.T) {
 	b, st := newTestBot(t)
 	if r := ask(b, "subscribe actor:wagner", false); !r.Err || !strings.Contains(r.Text, "only people who manage") {

@@ -478,3 +478,67 @@ func TestOldNewsAndUnreachableChannelsAreNotAlerted(t *testing.T) {
 		t.Errorf("queued %d deliveries for a platform that is not configured", len(ds))
 	}
 }
+
+// prefixAssigner puts an item in the story its title's first word names
+// ("s1 …"); "s2+s1 …" links s2 to s1, which merges them.
+type prefixAssigner struct{ story map[string]int64 }
+
+func (p *prefixAssigner) LoadItem(briefing.Item) {}
+func (p *prefixAssigner) Forget(time.Time)       {}
+func (p *prefixAssigner) Reset()                 {}
+func (p *prefixAssigner) Window() time.Duration  { return 24 * time.Hour }
+func (p *prefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+	var out []briefing.StoryAssignment
+	var merges []briefing.StoryMerge
+	for _, it := range items {
+		names := strings.Split(strings.Fields(it.Title)[0], "+")
+		id, ok := p.story[names[0]]
+		if !ok {
+			id = it.ID
+			p.story[names[0]] = id
+		}
+		for _, other := range names[1:] {
+			if o := p.story[other]; o != 0 && o != id {
+				into, from := min(id, o), max(id, o)
+				merges = append(merges, briefing.StoryMerge{From: from, Into: into, By: it.ID})
+				for k, v := range p.story {
+					if v == from {
+						p.story[k] = into
+					}
+				}
+				id = into
+			}
+		}
+		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: "mali"})
+	}
+	return out, merges
+}
+
+// When a report links two stories that were alerted apart, it and later
+// reports reply in the thread of the earlier alert, whichever story
+// survives the merge: threads follow merges.
+func TestAlertThreadsFollowMerges(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.st.SetStoryAssigner(&prefixAssigner{story: map[string]int64{}})
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Minute)
+	e.add("Reuters", "s1 Niger: an opening report nobody subscribed to") // story 1, no alert
+	e.add("AFP", "s2 Mali: soldiers killed in the north")                // story 2, alert ref1
+	e.process()
+	e.drain()
+	e.clock.Advance(time.Minute)
+	e.add("AP", "s1 Mali: attack on Boulkessi camp") // story 1, its first alert: ref2
+	e.process()
+	e.drain()
+	e.clock.Advance(time.Minute)
+	// Links story 2 to story 1: story 2 merges into story 1, and the
+	// report goes to the thread of the story's earliest alert (ref1).
+	e.add("RFI", "s2+s1 Mali: the Boulkessi attack killed dozens of soldiers")
+	e.process()
+	e.drain()
+	wantPosts(t, e.out.kinds(),
+		"alert console: s2 Mali: soldiers killed in the north",
+		"alert console: s1 Mali: attack on Boulkessi camp",
+		"reply console: s2+s1 Mali: the Boulkessi attack killed dozens of soldiers (in ref1)",
+	)
+}

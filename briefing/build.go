@@ -525,3 +525,20 @@ func dgTitle(opt DigestOptions, now time.Time) string {
 	}
 	return t + " — " + day.Format("2 Jan 2006")
 }
+
+// GroupStories groups items by their stored stories (an item without one
+// stands alone) and builds each story whole, as digests show it (lead,
+// outlets, place, reports), the most recently updated first. For answers
+// that list stories without ranking them, such as search results.
+func GroupStories(items []Item, lang string, names func(string) string) []Story {
+	stories, _ := dgGroup(items, DigestOptions{})
+	name := dgNamer(names)
+	out := make([]Story, 0, len(stories))
+	for _, s := range stories {
+		s.place = dgPlace(s.items)
+		s.updated = s.items[len(s.items)-1].Published
+		out = append(out, dgBuild(s, lang, name))
+	}
+	slices.SortStableFunc(out, func(a, b Story) int { return b.Updated.Compare(a.Updated) })
+	return out
+}
