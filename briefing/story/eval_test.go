@@ -246,10 +246,10 @@ func TestEvalHeldOut(t *testing.T) {
 	r := evaluate(t, evalSplit(loadEval(t), "test"))
 	r.log(t, "test")
 	if p := r.all.precision(); p < 0.82 {
-		t.Errorf("held-out precision %.3f fell below 0.82 (reached: 0.839; goal 0.95)", p)
+		t.Errorf("held-out precision %.3f fell below 0.82 (reached: 0.838; goal 0.95)", p)
 	}
 	if rc := r.all.recall(); rc < 0.80 {
-		t.Errorf("held-out recall %.3f, want ≥ 0.80 (reached: 0.829)", rc)
+		t.Errorf("held-out recall %.3f, want ≥ 0.80 (reached: 0.824)", rc)
 	}
 	if w := float64(r.whereRight) / float64(r.whereTotal); w < 0.90 {
 		t.Errorf("held-out where %d/%d, want ≥ 90%%", r.whereRight, r.whereTotal)
@@ -385,7 +385,7 @@ func TestEvalSweep(t *testing.T) {
 		t.Skip("set STORY_EVAL_SWEEP=1")
 	}
 	rows := evalSplit(loadEval(t), "tune")
-	for _, thr := range []float64{0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6} {
+	for _, thr := range []float64{0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6} {
 		e, err := New(briefing.DefaultGazetteer(), Options{Threshold: thr})
 		if err != nil {
 			t.Fatal(err)

@@ -65,6 +65,7 @@ const (
 	bonusPlace    = 0.15      // the two titles name one place
 	bonusCount    = 0.15      // the two titles, in one country, give about the same count
 	untypedMargin = 0.1       // more similarity needed when only one of two reports names an event
+	timeDecay     = 0.2       // share of the similarity lost by reports a whole window apart
 	wProper       = 1.5       // factor for a capitalized word inside a sentence
 	longTitle     = 16        // title words past this count weigh as summary words
 	bonusFull     = 18 * 3600 // seconds during which agreeing on the event counts fully
