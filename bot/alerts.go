@@ -42,9 +42,9 @@ const (
 // Alerter matches newly stored items against every channel's
 // subscriptions, once each: it reads items past a cursor and moves the
 // cursor in the transaction that queues the alerts they produced. One
-// story alerts a channel once; later reports of it (clustered with the
-// alerted item) are queued as replies in the alert's thread, one per new
-// outlet.
+// story alerts a channel once; later reports of it (in the alerted item's
+// stored story, which follows merges) are queued as replies in the alert's
+// thread, one per new outlet.
 type Alerter struct {
 	Store       AlertStore
 	Gazetteer   *briefing.Gazetteer

@@ -80,7 +80,7 @@ type Digest struct {
 	Sections   []Section       `json:"sections"`
 	Counts     []CountryCount  `json:"counts"`
 	Failed     []SourceFailure `json:"failed_sources"`
-	TotalItems int             `json:"total_items"` // items in the window before clustering
+	TotalItems int             `json:"total_items"` // items in the window (a story shows whole, earlier items too)
 }
 
 // Quiet reports whether nothing matched the digest's window and filter.

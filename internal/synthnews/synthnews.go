@@ -243,8 +243,3 @@ func Corpus(n int, seed uint64, start time.Time, span time.Duration) ([]briefing
 	}
 	return outItems, outLabels
 }
-
-// TestClusterSynthetic measures the clustering on a large synthetic corpus:
-// many same-country events a day, in both languages. The corpus is harsher
-// than real news: reports of different events of one kind share the same
-// template sentences and differ only by a place, a count or a name, so its
