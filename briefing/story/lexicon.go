@@ -3,6 +3,7 @@ package story
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -99,19 +100,26 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		return nil, fmt.Errorf("story: lexicon: %w", err)
 	}
 	lx := &lexicon{events: newMatcher(), states: newMatcher(), concepts: newMatcher(),
-		numbers: spec.Numbers, stop: map[string]bool{}, background: newMatcher(), none: -1}
-	for _, w := range spec.Background {
-		if err := lx.background.add(w, 0); err != nil {
-			return nil, fmt.Errorf("story: lexicon: background: %w", err)
-		}
+		numbers: spec.Numbers, stop: map[string]bool{}, months: map[string]bool{}, background: newMatcher(), none: -1}
+	if err := lx.loadEvents(spec); err != nil {
+		return nil, err
 	}
+	if err := lx.loadWords(spec); err != nil {
+		return nil, err
+	}
+	return lx, nil
+}
+
+// loadEvents compiles the event types, their classes, unless rules and
+// compatibilities.
+func (lx *lexicon) loadEvents(spec lexiconSpec) error {
 	if len(spec.Events) > maxTypes {
-		return nil, fmt.Errorf("story: lexicon: at most %d event types", maxTypes)
+		return fmt.Errorf("story: lexicon: at most %d event types", maxTypes)
 	}
 	typeIndex := map[string]int{}
 	for i, e := range spec.Events {
 		if _, dup := typeIndex[e.Type]; dup || e.Type == "" {
-			return nil, fmt.Errorf("story: lexicon: event type %q is empty or defined twice", e.Type)
+			return fmt.Errorf("story: lexicon: event type %q is empty or defined twice", e.Type)
 		}
 		typeIndex[e.Type] = i
 	}
@@ -132,21 +140,17 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		for to, words := range e.Unless {
 			k, ok := typeIndex[to]
 			if !ok {
-				return nil, fmt.Errorf("story: lexicon: event %s: unless names unknown type %q", e.Type, to)
+				return fmt.Errorf("story: lexicon: event %s: unless names unknown type %q", e.Type, to)
 			}
 			m := newMatcher()
-			for _, w := range words {
-				if err := m.add(w, 0); err != nil {
-					return nil, fmt.Errorf("story: lexicon: event %s: unless: %w", e.Type, err)
-				}
+			if err := m.addAll(words, 0); err != nil {
+				return fmt.Errorf("story: lexicon: event %s: unless: %w", e.Type, err)
 			}
 			t.unless = append(t.unless, unlessRule{to: k, words: m})
 		}
 		lx.types = append(lx.types, t)
-		for _, w := range e.Words {
-			if err := lx.events.add(w, int32(i)); err != nil {
-				return nil, fmt.Errorf("story: lexicon: event %s: %w", e.Type, err)
-			}
+		if err := lx.events.addAll(e.Words, int32(i)); err != nil {
+			return fmt.Errorf("story: lexicon: event %s: %w", e.Type, err)
 		}
 	}
 	lx.compat = make([]uint64, len(lx.classes))
@@ -158,19 +162,31 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		for _, other := range e.Compatible {
 			k, ok := classIndex[other]
 			if !ok {
-				return nil, fmt.Errorf("story: lexicon: event %s: compatible names unknown class %q", e.Type, other)
+				return fmt.Errorf("story: lexicon: event %s: compatible names unknown class %q", e.Type, other)
 			}
 			lx.compat[c] |= 1 << k
 			lx.compat[k] |= 1 << c
 		}
 	}
-	for id, names := range spec.States {
+	return nil
+}
+
+// loadWords compiles the states, concepts, background, months and stop
+// words.
+func (lx *lexicon) loadWords(spec lexiconSpec) error {
+	if err := lx.background.addAll(spec.Background, 0); err != nil {
+		return fmt.Errorf("story: lexicon: background: %w", err)
+	}
+	ids := make([]string, 0, len(spec.States))
+	for id := range spec.States {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a stable order: the same lexicon whatever the map's
+	for _, id := range ids {
 		k := int32(len(lx.stateIDs))
 		lx.stateIDs = append(lx.stateIDs, id)
-		for _, n := range names {
-			if err := lx.states.add(n, k); err != nil {
-				return nil, fmt.Errorf("story: lexicon: state %s: %w", id, err)
-			}
+		if err := lx.states.addAll(spec.States[id], k); err != nil {
+			return fmt.Errorf("story: lexicon: state %s: %w", id, err)
 		}
 	}
 	for _, words := range spec.Concepts {
@@ -179,20 +195,17 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		}
 		k := int32(len(lx.concept))
 		lx.concept = append(lx.concept, briefing.Fold(words[0]))
-		for _, w := range words {
-			if err := lx.concepts.add(w, k); err != nil {
-				return nil, fmt.Errorf("story: lexicon: concept %s: %w", words[0], err)
-			}
+		if err := lx.concepts.addAll(words, k); err != nil {
+			return fmt.Errorf("story: lexicon: concept %s: %w", words[0], err)
 		}
 	}
-	lx.months = map[string]bool{}
 	for _, w := range spec.Months {
 		lx.months[briefing.Fold(w)] = true
 	}
 	for _, w := range spec.Stop {
 		lx.stop[strings.TrimSuffix(briefing.Fold(w), "*")] = true
 	}
-	return lx, nil
+	return nil
 }
 
 // matcher finds phrases in folded words: each phrase is a run of word
@@ -238,6 +251,16 @@ func (m *matcher) add(pattern string, value int32) error {
 	p.value = value
 	h := head(p.words[0])
 	m.byHead[h] = append(m.byHead[h], p)
+	return nil
+}
+
+// addAll adds every pattern with one value.
+func (m *matcher) addAll(patterns []string, value int32) error {
+	for _, p := range patterns {
+		if err := m.add(p, value); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -33,45 +33,81 @@ var borderWords = map[string]bool{"border": true, "borders": true, "frontiere": 
 	"frontalier": true, "frontaliere": true, "frontaliers": true, "near": true, "pres": true,
 	"limitrophe": true, "toward": true, "towards": true, "vers": true, "bordering": true}
 
+// Kinds of evidence for where an event happens: each counts once per
+// country, at its strongest, so a title naming Mali three times in passing
+// does not outweigh the country it opens with.
+const (
+	evTitlePlace = iota
+	evImplied
+	evTitleCountry
+	evSummaryPlace
+	evSummaryCountry
+)
+
+// whereVotes gathers the evidence for where an event happens.
+type whereVotes struct {
+	e     *Engine
+	best  map[evidence]float64 // strongest evidence of each kind per country
+	first map[string]int       // country → earliest position named (ties)
+}
+
+type evidence struct {
+	country string
+	kind    int
+}
+
+func (v *whereVotes) note(id string, s float64, pos, kind int) {
+	if !v.e.isCountry(id) {
+		return
+	}
+	k := evidence{id, kind}
+	if old, ok := v.best[k]; !ok || s > old {
+		v.best[k] = s
+	}
+	if p, ok := v.first[id]; !ok || pos < p {
+		v.first[id] = pos
+	}
+}
+
 // where decides the country where the event of a report happens: its
 // places first (Tillabéri is in Niger whatever else the title says), then
 // the countries its title names as a place (not as a border or a
-// nationality of a visitor), then its summary.
+// nationality of a visitor), then its summary. It also returns the
+// candidates: every country nearly as well supported as the best (a
+// summit in Accra about Mali is in both, for telling events apart).
 func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []placeHit,
 	summaryM []briefing.Mention, sPlaces []placeHit) (string, []string) {
-	// Each kind of evidence counts once per country, at its strongest: a
-	// title naming Mali three times in passing does not outweigh the
-	// country it opens with.
-	type kindOf struct {
-		id   string
-		kind int
-	}
-	best := map[kindOf]float64{}
-	first := map[string]int{}
-	note := func(id string, s float64, pos, kind int) {
-		if !e.isCountry(id) {
-			return
-		}
-		k := kindOf{id, kind}
-		if v, ok := best[k]; !ok || s > v {
-			best[k] = s
-		}
-		if p, ok := first[id]; !ok || pos < p {
-			first[id] = pos
-		}
-	}
+	v := &whereVotes{e: e, best: map[evidence]float64{}, first: map[string]int{}}
 	for k, p := range tPlaces {
 		bonus := 0.0
 		if k == 0 {
 			bonus = 0.5
 		}
-		note(e.places.list[p.place].Country, whereTitlePlace+bonus, p.start, 0)
+		v.note(e.places.list[p.place].Country, whereTitlePlace+bonus, p.start, evTitlePlace)
 	}
+	e.titleCountries(v, title, titleM)
+	for k, p := range sPlaces {
+		if k < 3 {
+			v.note(e.places.list[p.place].Country, whereSummaryPlace/float64(k+1), 2000+p.start, evSummaryPlace)
+		}
+	}
+	for k, m := range summaryM {
+		if m.Kind == briefing.KindCountry && k < 4 {
+			v.note(m.ID, whereSummaryCtry/float64(k+1), 3000+m.Start, evSummaryCountry)
+		}
+	}
+	return v.decide()
+}
+
+// titleCountries weighs the countries a title names: as a place ("in
+// Mali"), as its subject or opening ("Mali: …"), not as a border; and the
+// countries of the actors it names (a junta leader's).
+func (e *Engine) titleCountries(v *whereVotes, title []string, titleM []briefing.Mention) {
 	firstCountry := true
 	for _, m := range titleM {
 		if m.Kind != briefing.KindCountry {
 			for _, c := range e.gaz.Implies(m.ID) {
-				note(c, whereImplied, m.Start+1000, 1)
+				v.note(c, whereImplied, m.Start+1000, evImplied)
 			}
 			continue
 		}
@@ -92,36 +128,29 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 				break
 			}
 		}
-		note(m.ID, s, m.Start, 2)
+		v.note(m.ID, s, m.Start, evTitleCountry)
 	}
-	for k, p := range sPlaces {
-		if k < 3 {
-			note(e.places.list[p.place].Country, whereSummaryPlace/float64(k+1), 2000+p.start, 3)
-		}
-	}
-	for k, m := range summaryM {
-		if m.Kind == briefing.KindCountry && k < 4 {
-			note(m.ID, whereSummaryCtry/float64(k+1), 3000+m.Start, 4)
-		}
-	}
+}
+
+// decide adds up each country's evidence and returns the best supported
+// (the earliest named on a tie) and the candidates.
+func (v *whereVotes) decide() (string, []string) {
 	score := map[string]float64{}
-	for k, v := range best {
-		score[k.id] += v
+	for k, s := range v.best {
+		score[k.country] += s
 	}
-	top, bestScore := "", 0.0
 	ids := make([]string, 0, len(score))
 	for id := range score {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	top, bestScore := "", 0.0
 	for _, id := range ids {
 		s := score[id]
-		if s > bestScore || s == bestScore && top != "" && first[id] < first[top] {
+		if s > bestScore || s == bestScore && top != "" && v.first[id] < v.first[top] {
 			top, bestScore = id, s
 		}
 	}
-	// Candidates: every country nearly as well supported as the best (a
-	// summit in Accra about Mali is in both, for telling events apart).
 	var cands []string
 	for _, id := range ids {
 		if s := score[id]; s > 0 && s >= whereCandidate*bestScore {
