@@ -18,6 +18,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/story"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -164,6 +165,32 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		if peak > 0 {
 			b.ReportMetric(float64(peak)/(1<<20), "peak_rss_MB")
+		}
+	})
+
+	// As `fetch` and `run` store them: each item assigned to its story in
+	// the transaction that stores it.
+	b.Run("first-poll-stories", func(b *testing.B) {
+		b.SetBytes(int64(total))
+		b.ReportAllocs()
+		var ns int64
+		for b.Loop() {
+			b.StopTimer()
+			st := openDB(b)
+			engine, err := story.New(briefing.DefaultGazetteer(), story.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			st.SetStoryAssigner(engine)
+			b.StartTimer()
+			start := time.Now()
+			if n := ingest(b, st, nil); n != benchFeeds*benchItems {
+				b.Fatalf("stored %d new items, want %d", n, benchFeeds*benchItems)
+			}
+			ns = time.Since(start).Nanoseconds()
+		}
+		if p := parseNS.Load(); p > 0 {
+			b.ReportMetric(float64(ns)/float64(p), "x_gofeed")
 		}
 	})
 

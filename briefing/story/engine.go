@@ -63,9 +63,13 @@ type Engine struct {
 
 	mu     sync.Mutex
 	docs   map[int64]*features
-	parent map[int64]int64    // union-find over doc ids; a root is a story id
-	post   map[uint64][]int64 // (specific term, day) → docs holding it
-	urls   map[string][]int64 // canonical link → docs
+	parent map[int64]int64 // union-find over doc ids; a root is a story id
+	// post files each doc under its posting keys, by day of publication
+	// and by story (as of when it was filed; see canonical): a new report
+	// reads one story at a time and stops at the story's first doc it
+	// links to, so a burst of reports of one story costs what one does.
+	post map[uint64]map[int64][]int64
+	urls map[string][]int64 // canonical link → docs
 }
 
 var (
@@ -98,7 +102,7 @@ func New(g *briefing.Gazetteer, opt Options) (*Engine, error) {
 	}
 	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
-		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64][]int64{},
+		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64]map[int64][]int64{},
 		urls: map[string][]int64{}}, nil
 }
 
@@ -144,11 +148,16 @@ func (e *Engine) Forget(before time.Time) {
 		}
 	}
 	gone := func(id int64) bool { _, ok := e.docs[id]; return !ok }
-	for k, list := range e.post {
-		if list = slices.DeleteFunc(list, gone); len(list) == 0 {
+	for k, groups := range e.post {
+		for r, list := range groups {
+			if list = slices.DeleteFunc(list, gone); len(list) == 0 {
+				delete(groups, r)
+			} else {
+				groups[r] = list
+			}
+		}
+		if len(groups) == 0 {
 			delete(e.post, k)
-		} else {
-			e.post[k] = list
 		}
 	}
 	for u, list := range e.urls {
@@ -200,16 +209,11 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 		f := fs[i]
 		e.remove(f.id)
 		e.parent[f.id] = f.id
-		for _, j := range e.candidates(f) {
-			ri, rj := e.find(f.id), e.find(j)
-			if ri == rj || !e.linked(f, e.docs[j]) {
-				continue
-			}
-			from := e.union(ri, rj)
+		e.link(f, func(from int64) {
 			if !isNew[from] {
 				absorbedBy[from] = f.id
 			}
-		}
+		})
 		e.insert(f)
 	}
 	out := make([]Assignment, len(docs))
@@ -231,7 +235,7 @@ func (e *Engine) Reset() {
 	defer e.mu.Unlock()
 	e.docs = map[int64]*features{}
 	e.parent = map[int64]int64{}
-	e.post = map[uint64][]int64{}
+	e.post = map[uint64]map[int64][]int64{}
 	e.urls = map[string][]int64{}
 }
 
@@ -268,9 +272,15 @@ func cmpInt(a, b int64) int {
 func (e *Engine) insert(f *features) {
 	e.docs[f.id] = f
 	day := dayOf(f.t)
+	root := e.find(f.id)
 	for _, k := range e.postingKeys(f) {
 		b := bucket(k, day)
-		e.post[b] = append(e.post[b], f.id)
+		groups := e.post[b]
+		if groups == nil {
+			groups = map[int64][]int64{}
+			e.post[b] = groups
+		}
+		groups[root] = append(groups[root], f.id)
 	}
 	if f.url != "" {
 		e.urls[f.url] = append(e.urls[f.url], f.id)
@@ -286,10 +296,19 @@ func (e *Engine) remove(id int64) {
 	day := dayOf(f.t)
 	for _, k := range e.postingKeys(f) {
 		b := bucket(k, day)
-		if list := dropID(e.post[b], id); len(list) == 0 {
+		groups := e.post[b]
+		for r, list := range groups {
+			if i := slices.Index(list, id); i >= 0 {
+				if list = slices.Delete(list, i, i+1); len(list) == 0 {
+					delete(groups, r)
+				} else {
+					groups[r] = list
+				}
+				break
+			}
+		}
+		if len(groups) == 0 {
 			delete(e.post, b)
-		} else {
-			e.post[b] = list
 		}
 	}
 	if f.url != "" {
@@ -344,16 +363,32 @@ func (e *Engine) postingKeys(f *features) []uint64 {
 	return keys
 }
 
-// candidates lists the docs that share a posting key with f and lie within
-// the window, or share its link, each once, by id.
-func (e *Engine) candidates(f *features) []int64 {
-	var out []int64
+// link joins f's story with every story holding a doc that shares a
+// posting key with f, lies within the window and is linked to it, or that
+// has f's link; joined is told of each story absorbed. In each posting
+// bucket it reads one story at a time and stops at its first doc linked
+// to f: the story's other docs could only join again what is joined. The
+// outcome is the same in any reading order, since joining commutes.
+func (e *Engine) link(f *features, joined func(absorbed int64)) {
+	join := func(r int64) {
+		if fr := e.find(f.id); fr != r {
+			joined(e.union(fr, r))
+		}
+	}
 	from, to := dayOf(f.t-e.window), dayOf(f.t+e.window)
 	for _, k := range e.postingKeys(f) {
 		for d := from; d <= to; d++ {
-			for _, id := range e.post[bucket(k, d)] {
-				if id != f.id && absInt(e.docs[id].t-f.t) <= e.window {
-					out = append(out, id)
+			groups := e.post[bucket(k, d)]
+			e.canonical(groups)
+			for r, docs := range groups {
+				if e.find(r) == e.find(f.id) {
+					continue
+				}
+				for _, id := range docs {
+					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && e.linked(f, g) {
+						join(e.find(r))
+						break
+					}
 				}
 			}
 		}
@@ -361,12 +396,21 @@ func (e *Engine) candidates(f *features) []int64 {
 	if f.url != "" {
 		for _, id := range e.urls[f.url] {
 			if id != f.id {
-				out = append(out, id)
+				join(e.find(id))
 			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+}
+
+// canonical files the docs of stories merged into others under the
+// surviving story.
+func (e *Engine) canonical(groups map[int64][]int64) {
+	for r, docs := range groups {
+		if cr := e.find(r); cr != r {
+			groups[cr] = append(groups[cr], docs...)
+			delete(groups, r)
+		}
+	}
 }
 
 func absInt(x int64) int64 {

@@ -47,3 +47,26 @@ func BenchmarkExtract(b *testing.B) {
 		k++
 	}
 }
+
+// BenchmarkAssignBurst assigns 1,000-report polls of near-identical
+// reports of one story (a feed republishing a template): the worst case
+// for the candidates, which the story-grouped postings keep linear.
+func BenchmarkAssignBurst(b *testing.B) {
+	e, err := New(briefing.DefaultGazetteer(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	id := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		docs := make([]Doc, 1000)
+		for i := range docs {
+			id++
+			docs[i] = Doc{ID: id, Title: "Mali : la junte d’Assimi Goïta annonce une mesure à Bamako",
+				Summary:   "Les autorités de transition du Mali ont annoncé jeudi de nouvelles mesures à Bamako.",
+				Published: at.Add(time.Duration(id%600) * time.Minute)}
+		}
+		e.Assign(docs)
+	}
+}
