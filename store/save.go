@@ -75,7 +75,7 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	}
 	// Stories are assigned in the transaction that stores the items: an
 	// item is never stored without its story, nor a story without its item.
-	if err := s.assignSaved(ctx, tx, out, w.maxIDBefore); err != nil {
+	if err := s.assignSaved(ctx, tx, out); err != nil {
 		s.stories.failed()
 		return nil, fmt.Errorf("store: save: stories: %w", err)
 	}
@@ -89,7 +89,7 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 
 // assignSaved assigns the new items of a save to stories and notes each
 // one's story, place and events in out.
-func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved, maxIDBefore int64) error {
+func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved) error {
 	var fresh []briefing.Item
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
@@ -98,38 +98,19 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 		return nil
 	}
 	slices.SortFunc(fresh, func(a, b briefing.Item) int { return a.Published.Compare(b.Published) })
-	if err := s.assignNew(ctx, tx, fresh); err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, story, place, events FROM items WHERE id > ?`, maxIDBefore)
+	as, err := s.assignNew(ctx, tx, fresh)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	type assigned struct {
-		story  int64
-		place  string
-		events []string
-	}
-	got := map[int64]assigned{}
-	for rows.Next() {
-		var id int64
-		var a assigned
-		var events string
-		if err := rows.Scan(&id, &a.story, &a.place, &events); err != nil {
-			return err
-		}
-		a.events = strings.Fields(events)
-		got[id] = a
-	}
-	if err := rows.Err(); err != nil {
-		return err
+	got := make(map[int64]briefing.StoryAssignment, len(as))
+	for _, a := range as {
+		got[a.Item] = a
 	}
 	for k := range out {
 		for i := range out[k].New {
 			it := &out[k].New[i]
 			if a, ok := got[it.ID]; ok {
-				it.Story, it.Place, it.Events = a.story, a.place, a.events
+				it.Story, it.Place, it.Events = a.Story, a.Place, a.Events
 			}
 		}
 	}

@@ -53,45 +53,46 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 	s.stories.floor = time.Time{}
 }
 
-// assignNew assigns the items a save transaction inserted, within it.
-func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) error {
+// assignNew assigns the items a save transaction inserted, within it, and
+// returns their assignments.
+func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
 	st := &s.stories
 	if st.assigner == nil || len(items) == 0 {
-		return nil
+		return nil, nil
 	}
 	from, to := items[0].Published, items[0].Published
 	for _, it := range items {
 		from, to = minTime(from, it.Published), maxTime(to, it.Published)
 	}
 	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
-		return err
+		return nil, err
 	}
 	as, merges := st.assigner.AssignItems(items)
 	upd, err := tx.PrepareContext(ctx, `UPDATE items SET story = ?, place = ?, events = ? WHERE id = ?`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer upd.Close()
 	for _, a := range as {
 		if _, err := upd.ExecContext(ctx, a.Story, a.Place, strings.Join(a.Events, " "), a.Item); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	now := ms(s.Now())
 	for _, m := range merges {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE story_merges SET into_story = ? WHERE into_story = ?`, m.Into, m.From); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO story_merges (from_story, into_story, by_item, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (from_story) DO UPDATE SET into_story = excluded.into_story`, m.From, m.Into, m.By, now); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	st.newest = maxTime(st.newest, to)
-	return nil
+	return as, nil
 }
 
 // load makes sure the assigner holds every assigned item published in
@@ -182,7 +183,7 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 	// before are all older: reload from this batch's window.
 	s.stories.assigner.Reset()
 	s.stories.floor, s.stories.newest = time.Time{}, time.Time{}
-	if err := s.assignNew(ctx, tx, items); err != nil {
+	if _, err := s.assignNew(ctx, tx, items); err != nil {
 		s.stories.failed()
 		return 0, err
 	}

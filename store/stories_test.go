@@ -26,7 +26,7 @@ func TestSaveAssignsStories(t *testing.T) {
 	s := openMem(t)
 	s.SetStoryAssigner(newEngine(t))
 	at := base
-	save(t, s,
+	saved := save(t, s,
 		fetched("rfi", at,
 			newsItem("rfi", "a1", "https://rfi.example/a1", "Niger : le président Bazoum retenu par la garde présidentielle",
 				"Des militaires de la garde présidentielle retiennent le président Mohamed Bazoum à Niamey.", at),
@@ -56,6 +56,13 @@ func TestSaveAssignsStories(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(b1.Events, " "), "attack") {
 		t.Errorf("Djibo events %v, want an attack", b1.Events)
+	}
+	for _, sv := range saved {
+		for _, it := range sv.New {
+			if want := byKey[it.Key]; it.Story != want.Story || it.Place != want.Place {
+				t.Errorf("saved item %s: story %d place %q, stored %d %q", it.Key, it.Story, it.Place, want.Story, want.Place)
+			}
+		}
 	}
 	got, err := s.StoryItems(context.Background(), []int64{a1.Story}, time.Time{})
 	if err != nil || len(got) != 2 {
