@@ -22,8 +22,10 @@ func runStories(_ context.Context, env *cliEnv, args []string) int {
 			"\"summary\", \"source\", \"url\", \"lang\" and \"published\" (RFC 3339 or YYYY-MM-DD), and write each\n"+
 			"back with \"story\" (the smallest id of its story), \"place\" (the country where its event\n"+
 			"happens), \"events\", \"countries\" and \"actors\": exactly the assignment the bot makes when it\n"+
-			"stores items. Other fields pass through. A bad line is reported on stderr with its number and\n"+
-			"skipped; the exit status is then 1.")
+			"stores items. Other fields pass through. When objects carry \"event\" (a label: the real-world\n"+
+			"happening they report), the pairwise precision and recall of the stories against those labels\n"+
+			"are printed on stderr. A bad line is reported on stderr with its number and skipped; the exit\n"+
+			"status is then 1.")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -113,10 +115,56 @@ func storyLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer, engine *s
 	if err := out.Flush(); err != nil {
 		return err
 	}
+	if p, r, n, ok := labelScores(lines, assigned); ok {
+		fmt.Fprintf(errw, "pairwise precision %.3f, recall %.3f over %d labelled reports\n", p, r, n)
+	}
 	if bad {
 		return errBadLines
 	}
 	return nil
+}
+
+// labelScores compares the stories with the "event" labels of the lines
+// that have one, over all pairs of them: precision is the share of pairs
+// put together that report one event, recall the share of pairs of one
+// event put together.
+func labelScores(lines []storyLine, assigned []briefing.StoryAssignment) (precision, recall float64, n int, ok bool) {
+	type labelled struct {
+		event string
+		story int64
+	}
+	var ls []labelled
+	for i, l := range lines {
+		var event string
+		if raw, has := l.fields["event"]; has && json.Unmarshal(raw, &event) == nil && event != "" {
+			ls = append(ls, labelled{event, assigned[i].Story})
+		}
+	}
+	if len(ls) < 2 {
+		return 0, 0, len(ls), false
+	}
+	var tp, fp, fn int
+	for i := range ls {
+		for j := i + 1; j < len(ls); j++ {
+			same, together := ls[i].event == ls[j].event, ls[i].story == ls[j].story
+			switch {
+			case same && together:
+				tp++
+			case together:
+				fp++
+			case same:
+				fn++
+			}
+		}
+	}
+	precision, recall = 1, 1
+	if tp+fp > 0 {
+		precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		recall = float64(tp) / float64(tp+fn)
+	}
+	return precision, recall, len(ls), true
 }
 
 func nonNil(s []string) []string {

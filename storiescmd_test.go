@@ -87,3 +87,13 @@ not json
 		}
 	}
 }
+
+// With "event" labels, the command scores its stories against them.
+func TestStoriesCommandScoresLabels(t *testing.T) {
+	in := strings.NewReplacer(`"id":11,`, `"id":11,"event":"coup",`, `"id":7,`, `"id":7,"event":"coup",`,
+		`"id":30,`, `"id":30,"event":"djibo",`).Replace(storiesIn)
+	r := runCLIWithInput(t, in, nil, "stories")
+	if r.code != 0 || !strings.Contains(r.stderr, "pairwise precision 1.000, recall 1.000 over 3 labelled reports") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
