@@ -41,6 +41,9 @@ type stories struct {
 	// the assigner (zero: nothing loaded yet).
 	floor  time.Time
 	newest time.Time
+	// lastID is the largest id of an assigned item the assigner knows:
+	// a larger one in the database was assigned by another process.
+	lastID int64
 }
 
 // SetStoryAssigner makes the store assign every new item to a story in the
@@ -50,7 +53,7 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 	s.stories.mu.Lock()
 	defer s.stories.mu.Unlock()
 	s.stories.assigner = a
-	s.stories.floor = time.Time{}
+	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
 }
 
 // assignNew assigns the items a save transaction inserted, within it, and
@@ -64,10 +67,16 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 	for _, it := range items {
 		from, to = minTime(from, it.Published), maxTime(to, it.Published)
 	}
+	if err := st.catchUp(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
 		return nil, err
 	}
 	as, merges := st.assigner.AssignItems(items)
+	for _, it := range items {
+		st.lastID = max(st.lastID, it.ID)
+	}
 	upd, err := tx.PrepareContext(ctx, `UPDATE items SET story = ?, place = ?, events = ? WHERE id = ?`)
 	if err != nil {
 		return nil, err
@@ -93,6 +102,22 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 	}
 	st.newest = maxTime(st.newest, to)
 	return as, nil
+}
+
+// catchUp starts the assigner afresh when another process (a `fetch`
+// beside `run`) assigned items since it last looked: their stories, and the
+// merges they made, are read back from the database rather than guessed.
+func (st *stories) catchUp(ctx context.Context, tx *sql.Tx) error {
+	var maxID int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items WHERE story != 0`).Scan(&maxID); err != nil {
+		return err
+	}
+	if maxID > st.lastID && !st.floor.IsZero() {
+		st.assigner.Reset()
+		st.floor, st.newest = time.Time{}, time.Time{}
+	}
+	st.lastID = max(st.lastID, maxID)
+	return nil
 }
 
 // load makes sure the assigner holds every assigned item published in
@@ -138,7 +163,7 @@ func (st *stories) trim() {
 func (st *stories) failed() {
 	if st.assigner != nil {
 		st.assigner.Reset()
-		st.floor, st.newest = time.Time{}, time.Time{}
+		st.floor, st.newest, st.lastID = time.Time{}, time.Time{}, 0
 	}
 }
 
@@ -182,7 +207,7 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 	// Unassigned items come in order of publication, so the ones loaded
 	// before are all older: reload from this batch's window.
 	s.stories.assigner.Reset()
-	s.stories.floor, s.stories.newest = time.Time{}, time.Time{}
+	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
 	if _, err := s.assignNew(ctx, tx, items); err != nil {
 		s.stories.failed()
 		return 0, err

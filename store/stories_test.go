@@ -182,3 +182,28 @@ func TestSaveFailureResetsAssigner(t *testing.T) {
 		t.Errorf("story %d, want %d", it.Story, it.ID)
 	}
 }
+
+// Two processes storing into one database (a `fetch` beside `run`): each
+// one's engine reads back what the other assigned before assigning more,
+// so a report stored by one joins the story the other stored.
+func TestStoriesAcrossWriters(t *testing.T) {
+	_, path := openFile(t)
+	a := openPath(t, path)
+	b := openPath(t, path)
+	a.SetStoryAssigner(newEngine(t))
+	b.SetStoryAssigner(newEngine(t))
+	at := base
+	save(t, a, fetched("rfi", at, newsItem("rfi", "x0", "https://rfi.example/x0", "Burkina Faso : attaque contre un convoi à Djibo",
+		"Des hommes armés ont attaqué un convoi à Djibo.", at.Add(-time.Hour))))
+	save(t, b, fetched("rfi", at, newsItem("rfi", "a1", "https://rfi.example/a1", "Niger : le président Bazoum retenu par la garde présidentielle",
+		"Des militaires de la garde présidentielle retiennent le président Mohamed Bazoum à Niamey.", at)))
+	save(t, a, fetched("aljazeera", at, newsItem("aljazeera", "a2", "https://aj.example/a2", "Niger presidential guard detains President Bazoum in apparent coup",
+		"Members of Niger's presidential guard have detained President Mohamed Bazoum in Niamey.", at.Add(time.Hour))))
+	byKey := map[string]briefing.Item{}
+	for _, it := range allItems(t, a) {
+		byKey[it.Key] = it
+	}
+	if byKey["a1"].Story == 0 || byKey["a1"].Story != byKey["a2"].Story {
+		t.Errorf("reports stored by two processes: stories %d and %d, want one", byKey["a1"].Story, byKey["a2"].Story)
+	}
+}
