@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -431,7 +432,7 @@ func byStory(items []briefing.Item) [][]briefing.Item {
 	index := map[int64]int{}
 	var out [][]briefing.Item
 	sorted := slices.Clone(items)
-	slices.SortFunc(sorted, func(a, b briefing.Item) int { return cmpID(a.ID, b.ID) })
+	slices.SortFunc(sorted, func(a, b briefing.Item) int { return cmp.Compare(a.ID, b.ID) })
 	for _, it := range sorted {
 		id := it.Story
 		if id == 0 {
@@ -446,16 +447,6 @@ func byStory(items []briefing.Item) [][]briefing.Item {
 		out[k] = append(out[k], it)
 	}
 	return out
-}
-
-func cmpID(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (a *Alerter) tags(ids []string) []briefing.Tag {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -303,10 +302,12 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 // same lead and outlets in every answer.
 func (b *Bot) wholeStories(ctx context.Context, items []briefing.Item, from time.Time) ([]briefing.Item, error) {
 	have := make(map[int64]bool, len(items))
+	seen := map[int64]bool{}
 	var ids []int64
 	for _, it := range items {
 		have[it.ID] = true
-		if it.Story != 0 && !slices.Contains(ids, it.Story) {
+		if it.Story != 0 && !seen[it.Story] {
+			seen[it.Story] = true
 			ids = append(ids, it.Story)
 		}
 	}

@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 		if c := rkCompare(a.score, b.score, a.updated, b.updated, "", ""); c != 0 {
 			return c
 		}
-		return cmpInt64(a.id, b.id)
+		return cmp.Compare(a.id, b.id)
 	})
 	var heads []*dgStory
 	for _, s := range stories {
@@ -234,16 +235,6 @@ func dgPlace(items []*Item) string {
 		}
 	}
 	return best
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // dgSectionOrder is the sections in order: the watched countries, the

@@ -27,6 +27,7 @@
 package story
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -204,7 +205,7 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmpInt(docs[a].ID, docs[b].ID) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(docs[a].ID, docs[b].ID) })
 	for _, i := range order {
 		f := fs[i]
 		e.remove(f.id)
@@ -224,7 +225,7 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	for from, by := range absorbedBy {
 		merges = append(merges, Merge{From: from, Into: e.find(from), By: by})
 	}
-	slices.SortFunc(merges, func(a, b Merge) int { return cmpInt(a.From, b.From) })
+	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
 	return out, merges
 }
 
@@ -257,16 +258,6 @@ func (e *Engine) StoryOf(id int64) int64 {
 		return 0
 	}
 	return e.find(id)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (e *Engine) insert(f *features) {
