@@ -62,6 +62,10 @@ type Engine struct {
 	window int64 // seconds
 	thr    float32
 
+	// countryBits numbers the countries (of the gazetteer and the place
+	// gazetteer) for sets of them in a uint64; built once, read-only.
+	countryBits map[string]uint64
+
 	mu     sync.Mutex
 	docs   map[int64]*features
 	parent map[int64]int64 // union-find over doc ids; a root is a story id
@@ -101,7 +105,22 @@ func New(g *briefing.Gazetteer, opt Options) (*Engine, error) {
 	if opt.Threshold <= 0 {
 		opt.Threshold = DefaultThreshold
 	}
-	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces,
+	bits := map[string]uint64{}
+	for _, c := range g.Countries() {
+		bits[c.ID] = 0
+	}
+	for c := range builtinPlaces.country {
+		bits[c] = 0
+	}
+	ids := make([]string, 0, len(bits))
+	for id := range bits {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		bits[id] = 1 << (i % 64) // past 64 countries, two may share a bit: a missed veto, never a wrong one
+	}
+	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces, countryBits: bits,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, post: map[uint64]map[int64][]int64{},
 		urls: map[string][]int64{}}, nil
@@ -460,7 +479,7 @@ func (e *Engine) similar(a, b *features) float32 {
 	if absInt(a.t-b.t) > e.window {
 		return 0
 	}
-	if len(a.wheres) > 0 && len(b.wheres) > 0 && !intersects(a.wheres, b.wheres) {
+	if a.whereMask != 0 && b.whereMask != 0 && a.whereMask&b.whereMask == 0 {
 		return 0
 	}
 	if a.classes != 0 && b.classes != 0 && !e.lex.compatible(a.classes, b.classes) {
@@ -525,6 +544,9 @@ func closeCounts(a, b []int) bool {
 	}
 	return false
 }
+
+// countryBit is a country's bit in a set of countries (0 for none known).
+func (e *Engine) countryBit(id string) uint64 { return e.countryBits[id] }
 
 func (e *Engine) anyNear(a, b []int32) bool {
 	for _, x := range a {

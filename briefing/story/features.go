@@ -38,6 +38,7 @@ type features struct {
 	parts       []string // states and actors named in the title, but for where
 	where       string   // country where the event happens, "" when unknown
 	wheres      []string // the countries it may happen in (the best and those nearly as likely)
+	whereMask   uint64   // the same as a set of bits (see countryBit), 0 when unknown
 	nums        []int    // counts in the title (tolls, troops), not years
 }
 
@@ -111,6 +112,9 @@ func (e *Engine) extract(d Doc) *features {
 		f.types, f.classes, f.relational = e.eventTypes(summary[:min(len(summary), 20)])
 	}
 	f.where, f.wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
+	for _, c := range f.wheres {
+		f.whereMask |= e.countryBit(c)
+	}
 	e.readTerms(title, titleW, titleM, tPlaces, 1, add, f)
 	e.readTerms(summary, summaryW, summaryM, sPlaces, wSummary, add, nil)
 	if len(f.parts) == 0 {
