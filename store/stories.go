@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"math"
@@ -77,15 +78,19 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 	for _, it := range items {
 		st.lastID = max(st.lastID, it.ID)
 	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE items SET story = ?, place = ?, events = ? WHERE id = ?`)
+	// One statement for the batch: a statement per item cost more than
+	// the assignment itself.
+	rows := make([][4]any, len(as))
+	for i, a := range as {
+		rows[i] = [4]any{a.Item, a.Story, a.Place, strings.Join(a.Events, " ")}
+	}
+	batch, err := json.Marshal(rows)
 	if err != nil {
 		return nil, err
 	}
-	defer upd.Close()
-	for _, a := range as {
-		if _, err := upd.ExecContext(ctx, a.Story, a.Place, strings.Join(a.Events, " "), a.Item); err != nil {
-			return nil, err
-		}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET story = j.value ->> 1, place = j.value ->> 2, events = j.value ->> 3
+		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
+		return nil, err
 	}
 	now := ms(s.Now())
 	for _, m := range merges {
