@@ -67,6 +67,7 @@ const (
 	bonusCount    = 0.15      // the two titles, in one country, give about the same count
 	untypedMargin = 0.1       // more similarity needed when only one of two reports names an event
 	timeDecay     = 0.2       // share of the similarity lost by reports a whole window apart
+	partiesReach  = 20        // summary words read for the parties when the title names none
 	wProper       = 1.5       // factor for a capitalized word inside a sentence
 	longTitle     = 16        // title words past this count weigh as summary words
 	bonusFull     = 18 * 3600 // seconds during which agreeing on the event counts fully
@@ -120,7 +121,7 @@ func (e *Engine) extract(d Doc) *features {
 	if len(f.parts) == 0 {
 		// The title names no party ("Evacuation flights leave Niamey"):
 		// the summary's first words may ("ressortissants français").
-		head := summary[:min(len(summary), 20)]
+		head := summary[:min(len(summary), partiesReach)]
 		var hm []briefing.Mention
 		for _, m := range summaryM {
 			if m.End <= len(head) {
