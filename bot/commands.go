@@ -67,7 +67,7 @@ func commandTable() []Command {
 			Examples: []string{"/sahel country mali", "/sahel country Burkinabè 3d"}, run: cmdCountry},
 		{Name: "actor", Args: "<name> [since]", Summary: "latest stories about one actor",
 			Examples: []string{"/sahel actor wagner", "/sahel actor Goïta", "/sahel actor CEDEAO 3d"}, run: cmdActor},
-		{Name: "search", Args: "<query>", Summary: "search stored news, newest first",
+		{Name: "search", Args: "<query>", Summary: "search stored news, answered in stories, latest first",
 			Examples: []string{`/sahel search "coup d'État" OR putsch country:niger`, "/sahel search drone -turkey"}, run: cmdSearch},
 		{Name: "subscribe", Args: "[--backfill 24h] <query>", Summary: "alert this channel when news matching the query arrives (--backfill: and on the news of the last 24h)",
 			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`, "/sahel subscribe --backfill 12h country:niger coup"}, Manage: true, run: cmdSubscribe},
