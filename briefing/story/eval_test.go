@@ -164,14 +164,11 @@ func evaluate(t testing.TB, rows []evalRow) evalReport {
 	r.fr = pairScores(rows, story, func(a, b evalRow) bool { return a.Lang == "fr" && b.Lang == "fr" })
 	r.cross = pairScores(rows, story, func(a, b evalRow) bool { return a.Lang != b.Lang })
 	r.nearMiss = pairScores(rows, story, func(a, b evalRow) bool { return a.Group != "" && a.Group == b.Group })
-	for i := range rows {
-		for j := i + 1; j < len(rows); j++ {
-			a, b := rows[i], rows[j]
-			if a.Event != b.Event && story[a.ID] == story[b.ID] {
-				r.wrong = append(r.wrong, fmt.Sprintf("%s | %s\n    %s | %s", a.Event, a.Title, b.Event, b.Title))
-			}
+	eachPair(rows, false, func(i, j int) {
+		if a, b := rows[i], rows[j]; story[a.ID] == story[b.ID] {
+			r.wrong = append(r.wrong, fmt.Sprintf("%s | %s\n    %s | %s", a.Event, a.Title, b.Event, b.Title))
 		}
-	}
+	})
 	// Missed: events split into several stories.
 	byEvent := map[string][]evalRow{}
 	for _, row := range rows {
@@ -343,12 +340,12 @@ func canonical(rows []evalRow, story map[int64]int64) []int64 {
 	return out
 }
 
-// TestEvalEdges lists, under STORY_EVAL_EDGES=1, every direct link between
-// reports of different events in the tuning half, with what decided it:
-// the root causes of wrong merges.
-func TestEvalEdges(t *testing.T) {
-	if os.Getenv("STORY_EVAL_EDGES") == "" {
-		t.Skip("set STORY_EVAL_EDGES=1")
+// tuneFeatures gives the diagnostic tests below the tuning half with each
+// report's features; they run only when their environment variable is set.
+func tuneFeatures(t *testing.T, env string) (*Engine, []evalRow, []*features) {
+	t.Helper()
+	if os.Getenv(env) == "" {
+		t.Skip("set " + env + "=1")
 	}
 	rows := evalSplit(loadEval(t), "tune")
 	e := newTestEngine(t)
@@ -356,18 +353,32 @@ func TestEvalEdges(t *testing.T) {
 	for i, r := range rows {
 		fs[i] = e.extract(r.doc())
 	}
+	return e, rows, fs
+}
+
+// eachPair calls fn for every pair of rows of one event (same) or of two.
+func eachPair(rows []evalRow, same bool, fn func(i, j int)) {
 	for i := range rows {
 		for j := i + 1; j < len(rows); j++ {
-			if rows[i].Event == rows[j].Event {
-				continue
-			}
-			if s := e.similar(fs[i], fs[j]); s >= e.thr {
-				t.Logf("%.2f %s [%s %s %x %v]\n    %s | %s\n    %s | %s", s, "",
-					fs[i].where, fs[j].where, fs[i].classes&fs[j].classes, fs[i].parts,
-					rows[i].Event, titleOf(rows[i]), rows[j].Event, titleOf(rows[j]))
+			if (rows[i].Event == rows[j].Event) == same {
+				fn(i, j)
 			}
 		}
 	}
+}
+
+// TestEvalEdges lists, under STORY_EVAL_EDGES=1, every direct link between
+// reports of different events in the tuning half, with what decided it:
+// the root causes of wrong merges.
+func TestEvalEdges(t *testing.T) {
+	e, rows, fs := tuneFeatures(t, "STORY_EVAL_EDGES")
+	eachPair(rows, false, func(i, j int) {
+		if s := e.similar(fs[i], fs[j]); s >= e.thr {
+			t.Logf("%.2f [%s %s %x %v]\n    %s | %s\n    %s | %s", s,
+				fs[i].where, fs[j].where, fs[i].classes&fs[j].classes, fs[i].parts,
+				rows[i].Event, titleOf(rows[i]), rows[j].Event, titleOf(rows[j]))
+		}
+	})
 }
 
 func titleOf(r evalRow) string {
@@ -406,52 +417,40 @@ func TestEvalSweep(t *testing.T) {
 // TestEvalReasons counts, under STORY_EVAL_REASONS=1, why pairs of one event
 // in the tuning half are not linked directly.
 func TestEvalReasons(t *testing.T) {
-	if os.Getenv("STORY_EVAL_REASONS") == "" {
-		t.Skip("set STORY_EVAL_REASONS=1")
-	}
-	rows := evalSplit(loadEval(t), "tune")
-	e := newTestEngine(t)
-	fs := make([]*features, len(rows))
-	for i, r := range rows {
-		fs[i] = e.extract(r.doc())
-	}
+	e, rows, fs := tuneFeatures(t, "STORY_EVAL_REASONS")
+	show := os.Getenv("STORY_EVAL_REASONS")
 	count := map[string]int{}
-	for i := range rows {
-		for j := i + 1; j < len(rows); j++ {
-			if rows[i].Event != rows[j].Event {
-				continue
+	eachPair(rows, true, func(i, j int) {
+		a, b := fs[i], fs[j]
+		why := "linked"
+		switch {
+		case absInt(a.t-b.t) > e.window:
+			why = "window"
+		case a.whereMask != 0 && b.whereMask != 0 && a.whereMask&b.whereMask == 0:
+			why = "where"
+			if show == "where" {
+				t.Logf("%s %s | %s\n    %s | %s", a.where, titleOf(rows[i]), b.where, titleOf(rows[j]), rows[i].Event)
 			}
-			a, b := fs[i], fs[j]
-			why := "linked"
-			switch {
-			case absInt(a.t-b.t) > e.window:
-				why = "window"
-			case len(a.wheres) > 0 && len(b.wheres) > 0 && !intersects(a.wheres, b.wheres):
-				why = "where"
-				if os.Getenv("STORY_EVAL_REASONS") == "where" {
-					t.Logf("%s %s | %s\n    %s | %s", a.where, titleOf(rows[i]), b.where, titleOf(rows[j]), rows[i].Event)
-				}
-			case a.classes != 0 && b.classes != 0 && !e.lex.compatible(a.classes, b.classes):
-				why = "class"
-				if os.Getenv("STORY_EVAL_REASONS") == "class" {
-					t.Logf("%s | %s\n    %s | %s", e.typeNames(a.types), titleOf(rows[i]), e.typeNames(b.types), titleOf(rows[j]))
-				}
-			case len(a.titlePlaces) > 0 && len(b.titlePlaces) > 0 && !e.anyNear(a.titlePlaces, b.titlePlaces):
-				why = "place"
-			case (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts):
-				why = "parts"
-				if os.Getenv("STORY_EVAL_REASONS") == "parts" {
-					t.Logf("%v | %s\n    %v | %s", a.parts, titleOf(rows[i]), b.parts, titleOf(rows[j]))
-				}
-			case e.similar(a, b) < e.thr:
-				why = fmt.Sprintf("score<%.1f", float64(int(e.similar(a, b)*10))/10)
-				if os.Getenv("STORY_EVAL_REASONS") == "score" {
-					t.Logf("%.2f %v %v\n    %s\n    %s", e.similar(a, b), a.wheres, b.wheres, titleOf(rows[i]), titleOf(rows[j]))
-				}
+		case a.classes != 0 && b.classes != 0 && !e.lex.compatible(a.classes, b.classes):
+			why = "class"
+			if show == "class" {
+				t.Logf("%s | %s\n    %s | %s", e.typeNames(a.types), titleOf(rows[i]), e.typeNames(b.types), titleOf(rows[j]))
 			}
-			count[why]++
+		case len(a.titlePlaces) > 0 && len(b.titlePlaces) > 0 && !e.anyNear(a.titlePlaces, b.titlePlaces):
+			why = "place"
+		case (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts):
+			why = "parts"
+			if show == "parts" {
+				t.Logf("%v | %s\n    %v | %s", a.parts, titleOf(rows[i]), b.parts, titleOf(rows[j]))
+			}
+		case e.similar(a, b) < e.thr:
+			why = fmt.Sprintf("score<%.1f", float64(int(e.similar(a, b)*10))/10)
+			if show == "score" {
+				t.Logf("%.2f %s %s\n    %s\n    %s", e.similar(a, b), a.where, b.where, titleOf(rows[i]), titleOf(rows[j]))
+			}
 		}
-	}
+		count[why]++
+	})
 	keys := make([]string, 0, len(count))
 	for k := range count {
 		keys = append(keys, k)
@@ -466,26 +465,12 @@ func TestEvalReasons(t *testing.T) {
 // the tuning half scoring just under the threshold, with their shared
 // features' weights.
 func TestEvalNearMisses(t *testing.T) {
-	if os.Getenv("STORY_EVAL_NEAR") == "" {
-		t.Skip("set STORY_EVAL_NEAR=1")
-	}
-	rows := evalSplit(loadEval(t), "tune")
-	e := newTestEngine(t)
-	fs := make([]*features, len(rows))
-	for i, r := range rows {
-		fs[i] = e.extract(r.doc())
-	}
-	for i := range rows {
-		for j := i + 1; j < len(rows); j++ {
-			if rows[i].Event != rows[j].Event {
-				continue
-			}
-			s := e.similar(fs[i], fs[j])
-			if s > 0.15 && s < e.thr {
-				t.Logf("%.2f %v/%v\n    %s\n    %s", s, e.typeNames(fs[i].types), e.typeNames(fs[j].types), titleOf(rows[i]), titleOf(rows[j]))
-			}
+	e, rows, fs := tuneFeatures(t, "STORY_EVAL_NEAR")
+	eachPair(rows, true, func(i, j int) {
+		if s := e.similar(fs[i], fs[j]); s > 0.15 && s < e.thr {
+			t.Logf("%.2f %v/%v\n    %s\n    %s", s, e.typeNames(fs[i].types), e.typeNames(fs[j].types), titleOf(rows[i]), titleOf(rows[j]))
 		}
-	}
+	})
 }
 
 // TestEvalDistractors measures the tagger on the evaluation set's
