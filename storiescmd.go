@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,34 +58,23 @@ type storyLine struct {
 // one batch (the outcome does not depend on their order), and writes them
 // back onto w in input order.
 func storyLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer, engine *story.Engine) error {
-	in := bufio.NewReaderSize(r, 64<<10)
 	var lines []storyLine
-	bad := false
 	ids := map[int64]int{}
-	for n := 1; ; n++ {
-		raw, err := in.ReadBytes('\n')
-		if text := bytes.TrimSpace(raw); len(text) > 0 {
-			l, lerr := readStoryLine(text, n)
-			if lerr == nil {
-				if prev, dup := ids[l.item.ID]; dup {
-					lerr = fmt.Errorf("id %d is also on line %d", l.item.ID, prev)
-				}
-			}
-			if lerr != nil {
-				fmt.Fprintf(errw, "line %d: %v\n", n, lerr)
-				bad = true
-			} else {
-				ids[l.item.ID] = n
-				g.TagItem(&l.item)
-				lines = append(lines, l)
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	bad, err := eachJSONLine(r, errw, func(n int, text []byte) error {
+		l, err := readStoryLine(text, n)
 		if err != nil {
 			return err
 		}
+		if prev, dup := ids[l.item.ID]; dup {
+			return fmt.Errorf("id %d is also on line %d", l.item.ID, prev)
+		}
+		ids[l.item.ID] = n
+		g.TagItem(&l.item)
+		lines = append(lines, l)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	items := make([]briefing.Item, len(lines))
 	for i := range lines {

@@ -41,28 +41,19 @@ var errBadLines = errors.New("some lines were not JSON objects and were skipped"
 
 // tagLines tags every JSON line of r onto w.
 func tagLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer) error {
-	in := bufio.NewReaderSize(r, 64<<10)
 	out := bufio.NewWriterSize(w, 64<<10)
 	defer out.Flush()
-	bad := false
-	for n := 1; ; n++ {
-		line, err := in.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			tagged, terr := tagLine(bytes.TrimSpace(line), g)
-			if terr != nil {
-				fmt.Fprintf(errw, "line %d: %v\n", n, terr)
-				bad = true
-			} else {
-				out.Write(tagged)
-				out.WriteByte('\n')
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
+	bad, err := eachJSONLine(r, errw, func(_ int, line []byte) error {
+		tagged, err := tagLine(line, g)
 		if err != nil {
 			return err
 		}
+		out.Write(tagged)
+		out.WriteByte('\n')
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -71,6 +62,28 @@ func tagLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer) error {
 		return errBadLines
 	}
 	return nil
+}
+
+// eachJSONLine calls fn with every non-blank line of r (trimmed) and its
+// number; a line fn rejects is reported on errw with its number and the
+// reading goes on. It reports whether any line was rejected.
+func eachJSONLine(r io.Reader, errw io.Writer, fn func(n int, line []byte) error) (bad bool, err error) {
+	in := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		raw, rerr := in.ReadBytes('\n')
+		if line := bytes.TrimSpace(raw); len(line) > 0 {
+			if ferr := fn(n, line); ferr != nil {
+				fmt.Fprintf(errw, "line %d: %v\n", n, ferr)
+				bad = true
+			}
+		}
+		if errors.Is(rerr, io.EOF) {
+			return bad, nil
+		}
+		if rerr != nil {
+			return bad, rerr
+		}
+	}
 }
 
 // tagLine adds countries and actors to one JSON object. When the object
