@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -238,26 +239,43 @@ func DigestFacts(window string, stories int, d *briefing.Digest, esc func(s stri
 	return strings.Join(line, " · ")
 }
 
-// OutletLink is one outlet of a story with the link of its first report.
-type OutletLink struct {
-	Name, URL string
+// OutletList joins a story's outlets in order (the lead's first) as
+// ", "-separated parts, as many as fit in max units (measured by units),
+// then "+n" for the rest, so a renderer can point to every outlet's
+// telling within its limits. part formats one outlet with the link of its
+// earliest report in the story ("" when it has none, or when the story has
+// one outlet, whose link is the story's own); it returns "" to skip one.
+func OutletList(s *briefing.Story, max int, units func(string) int, part func(name, url string) string) string {
+	var parts []string
+	size := 0
+	for _, name := range s.Outlets {
+		url := ""
+		if len(s.Outlets) > 1 {
+			url = firstURL(s, name)
+		}
+		p := part(name, url)
+		if p == "" {
+			continue
+		}
+		if size+units(p)+2 > max {
+			break
+		}
+		parts = append(parts, p)
+		size += units(p) + 2
+	}
+	if len(parts) < len(s.Outlets) && len(parts) > 0 {
+		parts = append(parts, fmt.Sprintf("+%d", len(s.Outlets)-len(parts)))
+	}
+	return strings.Join(parts, ", ")
 }
 
-// OutletLinks lists a story's outlets in order (the lead's first), each
-// with the link of its earliest report in the story ("" when it has none),
-// so a renderer can point to every outlet's telling, within its limits.
-func OutletLinks(s *briefing.Story) []OutletLink {
-	out := make([]OutletLink, 0, len(s.Outlets))
-	for _, name := range s.Outlets {
-		l := OutletLink{Name: name}
-		for k := range s.Items {
-			it := &s.Items[k]
-			if (it.Outlet == name || it.Outlet == "" && it.Source == name) && it.URL != "" {
-				l.URL = it.URL
-				break
-			}
+// firstURL is the link of an outlet's earliest report in a story.
+func firstURL(s *briefing.Story, outlet string) string {
+	for k := range s.Items {
+		it := &s.Items[k]
+		if (it.Outlet == outlet || it.Outlet == "" && it.Source == outlet) && it.URL != "" {
+			return it.URL
 		}
-		out = append(out, l)
 	}
-	return out
+	return ""
 }

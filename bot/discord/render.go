@@ -213,31 +213,16 @@ func storyGroup(title string, color int, stories []briefing.Story, seen map[stri
 	return g
 }
 
-// outletLinks is a story's outlets, each linked to its report when there
-// are several, as many as fit in max units (then "+n"): the other
-// outlets' tellings are a click away.
+// outletLinks is a story's outlets in Markdown, each linked to its report
+// when there are several, as many as fit in max units.
 func outletLinks(s *briefing.Story, max int) string {
-	var parts []string
-	size := 0
-	for _, o := range bot.OutletLinks(s) {
-		name := feed(o.Name, maxMeta)
-		if name == "" {
-			continue
+	return bot.OutletList(s, max, units, func(name, url string) string {
+		name = feed(name, maxMeta)
+		if u := link(url); u != "" && name != "" {
+			return "[" + name + "](" + u + ")"
 		}
-		part := name
-		if u := link(o.URL); u != "" && len(s.Outlets) > 1 {
-			part = "[" + name + "](" + u + ")"
-		}
-		if size+units(part)+2 > max {
-			break
-		}
-		parts = append(parts, part)
-		size += units(part) + 2
-	}
-	if len(parts) < len(s.Outlets) && len(parts) > 0 {
-		parts = append(parts, fmt.Sprintf("+%d", len(s.Outlets)-len(parts)))
-	}
-	return strings.Join(parts, ", ")
+		return name
+	})
 }
 
 // storyField is the title as the field name; the value is the summary,

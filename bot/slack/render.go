@@ -321,31 +321,16 @@ func feedList(items []string, sep string, max int) string {
 	return cut(strings.Join(parts, sep), max)
 }
 
-// outletLinks is a story's outlets, each linked to its report, as many as
-// fit in maxOutletLinks units (then the names alone, as feedList cuts
-// them): the other outlets' tellings are a click away.
+// outletLinks is a story's outlets in mrkdwn, each linked to its report
+// when there are several, as many as fit in maxOutletLinks units.
 func outletLinks(s *briefing.Story) string {
-	var parts []string
-	size := 0
-	for _, o := range bot.OutletLinks(s) {
-		name := feed(o.Name, maxMeta)
-		if name == "" {
-			continue
+	return bot.OutletList(s, maxOutletLinks, units, func(name, url string) string {
+		name = feed(name, maxMeta)
+		if u := link(url); u != "" && name != "" {
+			return "<" + u + "|" + name + ">"
 		}
-		part := name
-		if u := link(o.URL); u != "" && len(s.Outlets) > 1 {
-			part = "<" + u + "|" + name + ">"
-		}
-		if size+units(part)+2 > maxOutletLinks {
-			break
-		}
-		parts = append(parts, part)
-		size += units(part) + 2
-	}
-	if len(parts) < len(s.Outlets) && len(parts) > 0 {
-		parts = append(parts, fmt.Sprintf("+%d", len(s.Outlets)-len(parts)))
-	}
-	return strings.Join(parts, ", ")
+		return name
+	})
 }
 
 // date is Slack's localized date token, with a UTC fallback.
