@@ -11,6 +11,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/internal/storytest"
 	"github.com/sahelbrief/sahelbrief/store"
 )
 
@@ -479,47 +480,12 @@ func TestOldNewsAndUnreachableChannelsAreNotAlerted(t *testing.T) {
 	}
 }
 
-// prefixAssigner puts an item in the story its title's first word names
-// ("s1 …"); "s2+s1 …" links s2 to s1, which merges them.
-type prefixAssigner struct{ story map[string]int64 }
-
-func (p *prefixAssigner) LoadItem(briefing.Item) {}
-func (p *prefixAssigner) Forget(time.Time)       {}
-func (p *prefixAssigner) Reset()                 {}
-func (p *prefixAssigner) Window() time.Duration  { return 24 * time.Hour }
-func (p *prefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
-	var out []briefing.StoryAssignment
-	var merges []briefing.StoryMerge
-	for _, it := range items {
-		names := strings.Split(strings.Fields(it.Title)[0], "+")
-		id, ok := p.story[names[0]]
-		if !ok {
-			id = it.ID
-			p.story[names[0]] = id
-		}
-		for _, other := range names[1:] {
-			if o := p.story[other]; o != 0 && o != id {
-				into, from := min(id, o), max(id, o)
-				merges = append(merges, briefing.StoryMerge{From: from, Into: into, By: it.ID})
-				for k, v := range p.story {
-					if v == from {
-						p.story[k] = into
-					}
-				}
-				id = into
-			}
-		}
-		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: "mali"})
-	}
-	return out, merges
-}
-
 // When a report links two stories that were alerted apart, it and later
 // reports reply in the thread of the earlier alert, whichever story
 // survives the merge: threads follow merges.
 func TestAlertThreadsFollowMerges(t *testing.T) {
 	e := newOutboxEnv(t)
-	e.st.SetStoryAssigner(&prefixAssigner{story: map[string]int64{}})
+	e.st.SetStoryAssigner(storytest.NewPrefixAssigner())
 	e.subscribe("console", "mali")
 	e.clock.Advance(time.Minute)
 	e.add("Reuters", "s1 Niger: an opening report nobody subscribed to") // story 1, no alert

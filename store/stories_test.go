@@ -8,6 +8,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/internal/storytest"
 )
 
 func newEngine(t testing.TB) *story.Engine {
@@ -73,50 +74,11 @@ func TestSaveAssignsStories(t *testing.T) {
 	}
 }
 
-// fakeAssigner puts items in the story their Title names ("s1 ...") and
-// merges when an item's title names two ("s1+s2 ...").
-type fakeAssigner struct {
-	story  map[string]int64
-	loaded int
-	resets int
-}
-
-func (f *fakeAssigner) LoadItem(it briefing.Item) { f.loaded++ }
-func (f *fakeAssigner) Forget(time.Time)          {}
-func (f *fakeAssigner) Reset()                    { f.resets++ }
-func (f *fakeAssigner) Window() time.Duration     { return 48 * time.Hour }
-func (f *fakeAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
-	var out []briefing.StoryAssignment
-	var merges []briefing.StoryMerge
-	for _, it := range items {
-		names := strings.Split(strings.Fields(it.Title)[0], "+")
-		id, ok := f.story[names[0]]
-		if !ok {
-			id = it.ID
-			f.story[names[0]] = id
-		}
-		for _, other := range names[1:] {
-			if o, ok := f.story[other]; ok && o != id {
-				into, from := min(id, o), max(id, o)
-				merges = append(merges, briefing.StoryMerge{From: from, Into: into, By: it.ID})
-				for k, v := range f.story {
-					if v == from {
-						f.story[k] = into
-					}
-				}
-				id = into
-			}
-		}
-		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: "mali"})
-	}
-	return out, merges
-}
-
 // A report that links two stories merges them in the store: every item of
 // the later story moves to the earlier, and the merge is recorded.
 func TestSaveRecordsMerges(t *testing.T) {
 	s := openMem(t)
-	f := &fakeAssigner{story: map[string]int64{}}
+	f := storytest.NewPrefixAssigner()
 	s.SetStoryAssigner(f)
 	save(t, s, fetched("a", base,
 		newsItem("a", "1", "", "s1 first", "", base),
@@ -150,7 +112,7 @@ func TestAssignStoriesBackfill(t *testing.T) {
 			t.Fatalf("item %d has story %d before any assigner", it.ID, it.Story)
 		}
 	}
-	s.SetStoryAssigner(&fakeAssigner{story: map[string]int64{}})
+	s.SetStoryAssigner(storytest.NewPrefixAssigner())
 	n, err := s.AssignStories(context.Background())
 	if err != nil || n != 3 {
 		t.Fatalf("AssignStories: %d, %v", n, err)
@@ -170,7 +132,7 @@ func TestAssignStoriesBackfill(t *testing.T) {
 // never holds stories the database does not.
 func TestSaveFailureResetsAssigner(t *testing.T) {
 	s := openMem(t)
-	f := &fakeAssigner{story: map[string]int64{}}
+	f := storytest.NewPrefixAssigner()
 	s.SetStoryAssigner(f)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
