@@ -100,7 +100,6 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 	order := dgSectionOrder(opt.Filter.Country)
 	for _, s := range stories {
 		d.TotalItems += s.inWindow
-		s.place = dgPlace(s.items)
 		s.updated = s.items[len(s.items)-1].Published
 		s.outlets = dgOutletCount(s.items)
 		s.parts = rkScore(s.outlets, s.updated, s.place, s.items, now)
@@ -168,15 +167,21 @@ func dgGroup(items []Item, opt DigestOptions) ([]*dgStory, time.Time) {
 	var kept []*dgStory
 	var latest time.Time
 	for _, s := range all {
-		if s.inWindow == 0 || !dgMatches(s, opt.Filter) {
+		if s.inWindow == 0 {
 			continue
 		}
 		slices.SortStableFunc(s.items, func(a, b *Item) int {
 			if c := a.Published.Compare(b.Published); c != 0 {
 				return c
 			}
-			return int(a.ID - b.ID)
+			return cmp.Compare(a.ID, b.ID)
 		})
+		// The place is decided once, on the items in date order, so the
+		// filter and the section agree.
+		s.place = StoryPlace(s.items)
+		if !dgMatches(s, opt.Filter) {
+			continue
+		}
 		latest = maxTime(latest, s.items[len(s.items)-1].Published)
 		kept = append(kept, s)
 	}
@@ -194,9 +199,8 @@ func dgInWindow(it *Item, opt DigestOptions) bool {
 // Mali); an actor filter keeps those naming the actor.
 func dgMatches(s *dgStory, f Filter) bool {
 	if c := strings.ToLower(f.Country); c != "" {
-		place := dgPlace(s.items)
-		ok := place == c
-		if !ok && rkWatchIndex(place) < 0 {
+		ok := s.place == c
+		if !ok && rkWatchIndex(s.place) < 0 {
 			ok = slices.ContainsFunc(s.items, func(it *Item) bool { return dgHas(it.Countries, c) })
 		}
 		if !ok {
@@ -209,9 +213,10 @@ func dgMatches(s *dgStory, f Filter) bool {
 	return true
 }
 
-// dgPlace is where a story happens: the place most of its items give
-// (the earliest breaks a tie), else "".
-func dgPlace(items []*Item) string {
+// StoryPlace is where a story happens: the place most of its items (in
+// date order) give, the earliest breaking a tie, else "". One rule for
+// sections, filters and the story engine's evaluation.
+func StoryPlace(items []*Item) string {
 	type vote struct {
 		place string
 		n     int
@@ -526,7 +531,6 @@ func GroupStories(items []Item, lang string, names func(string) string) []Story 
 	name := dgNamer(names)
 	out := make([]Story, 0, len(stories))
 	for _, s := range stories {
-		s.place = dgPlace(s.items)
 		s.updated = s.items[len(s.items)-1].Published
 		out = append(out, dgBuild(s, lang, name))
 	}

@@ -97,7 +97,6 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	if s.stories.assigner == nil || len(fresh) == 0 {
 		return nil
 	}
-	slices.SortFunc(fresh, func(a, b briefing.Item) int { return a.Published.Compare(b.Published) })
 	as, err := s.assignNew(ctx, tx, fresh)
 	if err != nil {
 		return err

@@ -262,13 +262,6 @@ func (e *Engine) Reset() {
 // Window is the largest time between two reports linked directly.
 func (e *Engine) Window() time.Duration { return time.Duration(e.window) * time.Second }
 
-// Len is the number of reports the engine holds.
-func (e *Engine) Len() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.docs)
-}
-
 // StoryOf returns the story of a doc the engine holds, 0 if none.
 func (e *Engine) StoryOf(id int64) int64 {
 	e.mu.Lock()
@@ -591,23 +584,4 @@ func cosine(a, b *features) (float32, bool) {
 		}
 	}
 	return float32(math.Min(1, float64(dot/(a.norm*b.norm)))), specific
-}
-
-// WhereOf returns the country where the event of a story's reports
-// happens: the country most of its reports point to (each report weighing
-// by how sure it is), "" when none says.
-func (e *Engine) WhereOf(docs []Doc) string {
-	votes := map[string]int{}
-	for _, d := range docs {
-		if w := e.extract(d).where; w != "" {
-			votes[w]++
-		}
-	}
-	best := ""
-	for id, n := range votes {
-		if n > votes[best] || n == votes[best] && id < best {
-			best = id
-		}
-	}
-	return best
 }

@@ -195,11 +195,11 @@ func evaluate(t testing.TB, rows []evalRow) evalReport {
 		}
 		// Where: the story's country is the event's.
 		if row := byEvent[ev][0]; row.Kind == "report" && row.Where != "" {
-			var docs []Doc
+			var items []*briefing.Item
 			for _, x := range byEvent[ev] {
-				docs = append(docs, x.doc())
+				items = append(items, &briefing.Item{ID: x.ID, Published: parseDate(x.Published), Place: e.extract(x.doc()).where})
 			}
-			got := e.WhereOf(docs)
+			got := briefing.StoryPlace(items)
 			r.whereTotal++
 			if got == row.Where || row.About != "" && got == row.About {
 				r.whereRight++

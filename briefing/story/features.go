@@ -37,8 +37,7 @@ type features struct {
 	titlePlaces []int32  // places named in the title
 	parts       []string // states and actors named in the title, but for where
 	where       string   // country where the event happens, "" when unknown
-	wheres      []string // the countries it may happen in (the best and those nearly as likely)
-	whereMask   uint64   // the same as a set of bits (see countryBit), 0 when unknown
+	whereMask   uint64   // the countries it may happen in (the best and those nearly as likely), as bits (see countryBit); 0 when unknown
 	nums        []int    // counts in the title (tolls, troops), not years
 }
 
@@ -112,8 +111,9 @@ func (e *Engine) extract(d Doc) *features {
 		// the summary's first words tell it instead.
 		f.types, f.classes, f.relational = e.eventTypes(summary[:min(len(summary), 20)])
 	}
-	f.where, f.wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
-	for _, c := range f.wheres {
+	var wheres []string
+	f.where, wheres = e.where(title, titleM, tPlaces, summaryM, sPlaces)
+	for _, c := range wheres {
 		f.whereMask |= e.countryBit(c)
 	}
 	e.readTerms(title, titleW, titleM, tPlaces, 1, add, f)
