@@ -48,9 +48,12 @@ func parseDate(s string) time.Time {
 	return time.Time{}
 }
 
-func loadEval(t testing.TB) []evalRow {
+func loadEval(t testing.TB) []evalRow { return loadRows(t, "testdata/eval.jsonl") }
+
+// loadRows reads a JSONL file of labelled reports.
+func loadRows(t testing.TB, path string) []evalRow {
 	t.Helper()
-	b, err := os.ReadFile("testdata/eval.jsonl")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +61,7 @@ func loadEval(t testing.TB) []evalRow {
 	for n, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		var r evalRow
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("eval.jsonl:%d: %v", n+1, err)
+			t.Fatalf("%s:%d: %v", path, n+1, err)
 		}
 		rows = append(rows, r)
 	}
@@ -256,18 +259,7 @@ func TestEvalHeldOut(t *testing.T) {
 // TestStoriesJSONL reports the earlier set of 68 real reports of 14 events
 // (testdata/stories.jsonl, which the first clustering engine was tuned on).
 func TestStoriesJSONL(t *testing.T) {
-	b, err := os.ReadFile("testdata/stories.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []evalRow
-	for n, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var r evalRow
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("stories.jsonl:%d: %v", n+1, err)
-		}
-		rows = append(rows, r)
-	}
+	rows := loadRows(t, "testdata/stories.jsonl")
 	s := pairScores(rows, assign(t, rows, len(rows)), nil)
 	t.Logf("stories.jsonl: %v", s)
 	if s.precision() < 0.9 || s.recall() < 0.8 {
