@@ -44,6 +44,9 @@ type Store interface {
 	// (all when zero), so an answer shows a story whole whatever part of it
 	// its window holds.
 	StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error)
+	// StorySummaries sums up the stories with an item published in
+	// [since, until): a digest ranks them and reads only those it shows.
+	StorySummaries(ctx context.Context, since, until time.Time) ([]briefing.StorySummary, error)
 	Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)

@@ -273,19 +273,7 @@ func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f brie
 // with the filter, noting the sources that failed in the window. Commands
 // and scheduled digests both use it.
 func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
-	items, err := b.Store.ItemsSince(ctx, from, 0)
-	if err != nil {
-		return nil, err
-	}
-	// ItemsSince is open-ended: keep the window's end for scheduled
-	// digests, whose next window starts there.
-	kept := items[:0]
-	for _, it := range items {
-		if !it.Published.After(until) {
-			kept = append(kept, it)
-		}
-	}
-	kept, err = b.wholeStories(ctx, kept, from)
+	sums, err := b.Store.StorySummaries(ctx, from, until)
 	if err != nil {
 		return nil, err
 	}
@@ -293,8 +281,17 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 	if err != nil {
 		return nil, err
 	}
-	return briefing.BuildDigest(kept, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
-		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang}), nil
+	// Stories are shown whole: all their items, whatever part of them the
+	// window holds.
+	load := func(ids []int64) (map[int64][]*briefing.Item, error) {
+		items, err := b.Store.StoryItems(ctx, ids, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		return briefing.GroupByStory(items), nil
+	}
+	return briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang})
 }
 
 // wholeStories adds to items the earlier items of their stories (reports

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -39,8 +40,15 @@ func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]bri
 	return out, nil
 }
 
-func (f *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.Item, error) {
-	return nil, nil
+func (f *fakeStore) StoryItems(_ context.Context, ids []int64, before time.Time) ([]briefing.Item, error) {
+	return digesttest.StoryItems(f.items, ids, before), nil
+}
+
+func (f *fakeStore) StorySummaries(_ context.Context, since, until time.Time) ([]briefing.StorySummary, error) {
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	return briefing.SummariesOf(f.items, since, until), nil
 }
 
 func (f *fakeStore) ItemsStoredBetween(_ context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {

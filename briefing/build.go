@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,30 +52,64 @@ var dgSectionNames = map[string]string{
 	"mali": "Mali", "niger": "Niger", "burkina-faso": "Burkina Faso", RegionSection: "Region",
 }
 
-// dgStory is a story while the digest is built: its items in date order.
+// dgStory is a story while the digest is built: its summary, rank and
+// section, and its items in date order once it is known to be shown.
 type dgStory struct {
-	id       int64
+	sum      *StorySummary
 	items    []*Item
-	inWindow int
-	place    string
 	parts    ScoreParts
 	score    float64
-	updated  time.Time
-	outlets  int
 	section  int
 	headline bool
+	shown    bool
 }
 
+// StoryLoader reads the items of the stories a digest shows, by story id.
+type StoryLoader func(ids []int64) (map[int64][]*Item, error)
+
 // BuildDigest makes a digest of items grouped by their stored stories
-// (Item.Story; an item without one stands alone): it keeps the stories
-// with an item in the window that match the filter, and ranks them. The
-// top stories worth it (told by two outlets or more, or an event such as
-// an attack or a coup in a watched country) become headlines; the others
-// go to the section of the country where they happen, in the order Mali,
-// Niger, Burkina Faso, then Region for the rest; a digest filtered by a
-// country has that country's section only. No story appears twice. Counts
-// give the stories per country (where they happen) over the whole window.
+// (Item.Story; an item without one stands alone), as BuildStoryDigest does
+// with the stories that have an item in the window.
 func BuildDigest(items []Item, opt DigestOptions) *Digest {
+	byStory := GroupByStory(items)
+	sums := summariesOf(byStory, opt.Since, opt.Until)
+	d, _ := BuildStoryDigest(sums, func([]int64) (map[int64][]*Item, error) { return byStory, nil }, opt)
+	return d
+}
+
+// SummariesOf sums up the stories of items (an item without a story stands
+// alone) that have an item published in [since, until) (a zero bound is
+// open), as the store's StorySummaries does from its tables.
+func SummariesOf(items []Item, since, until time.Time) []StorySummary {
+	return summariesOf(GroupByStory(items), since, until)
+}
+
+func summariesOf(byStory map[int64][]*Item, since, until time.Time) []StorySummary {
+	var sums []StorySummary
+	for id, its := range byStory {
+		sum := Summarize(id, its)
+		for _, it := range its {
+			if (since.IsZero() || !it.Published.Before(since)) && (until.IsZero() || it.Published.Before(until)) {
+				sum.InWindow++
+			}
+		}
+		if sum.InWindow > 0 {
+			sums = append(sums, sum)
+		}
+	}
+	return sums
+}
+
+// BuildStoryDigest makes a digest of the stories summed up in sums (those
+// with an item in the window, InWindow set): it keeps those that match the
+// filter and ranks them. The top stories worth it (told by two outlets or
+// more, or an event such as an attack or a coup in a watched country)
+// become headlines; the others go to the section of the country where
+// they happen, in the order Mali, Niger, Burkina Faso, then Region for the
+// rest; a digest filtered by a country has that country's section only. No
+// story appears twice. Counts give the stories per country (where they
+// happen) over the whole window. Only the stories shown are loaded.
+func BuildStoryDigest(sums []StorySummary, load StoryLoader, opt DigestOptions) (*Digest, error) {
 	if opt.MaxHeadlines == 0 {
 		opt.MaxHeadlines = DefaultMaxHeadlines
 	}
@@ -82,7 +117,14 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 		opt.MaxPerSection = DefaultMaxPerSection
 	}
 	d := &Digest{Since: opt.Since, Until: opt.Until, Filter: opt.Filter, Failed: slices.Clone(opt.Failed)}
-	stories, latest := dgGroup(items, opt)
+	var stories []*dgStory
+	var latest time.Time
+	for k := range sums {
+		if s := &sums[k]; s.InWindow > 0 && dgMatches(s, opt.Filter) {
+			stories = append(stories, &dgStory{sum: s})
+			latest = maxTime(latest, s.Last)
+		}
+	}
 	now := opt.Now
 	if now.IsZero() {
 		now = opt.Until
@@ -95,122 +137,108 @@ func BuildDigest(items []Item, opt DigestOptions) *Digest {
 		d.Title = dgTitle(opt, now)
 	}
 	if len(stories) == 0 {
-		return d
+		return d, nil
 	}
 	order := dgSectionOrder(opt.Filter.Country)
 	for _, s := range stories {
-		d.TotalItems += s.inWindow
-		s.updated = s.items[len(s.items)-1].Published
-		s.outlets = dgOutletCount(s.items)
-		s.parts = rkScore(s.outlets, s.updated, s.place, s.items, now)
+		d.TotalItems += s.sum.InWindow
+		s.parts = rkScore(s.sum, now)
 		s.score = s.parts.Total()
-		s.section = dgSection(s, order, opt.Filter.Country)
+		s.section = dgSection(s.sum, order, opt.Filter.Country)
 	}
 	slices.SortFunc(stories, func(a, b *dgStory) int {
-		if c := rkCompare(a.score, b.score, a.updated, b.updated, "", ""); c != 0 {
+		if c := rkCompare(a.score, b.score, a.sum.Last, b.sum.Last, "", ""); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.id, b.id)
+		return cmp.Compare(a.sum.ID, b.sum.ID)
 	})
-	var heads []*dgStory
-	for _, s := range stories {
-		if len(heads) < opt.MaxHeadlines && (s.outlets >= 2 || s.parts.Watch > 0 && s.parts.Events > 0) {
-			s.headline = true
-			heads = append(heads, s)
-		}
+	heads, perSection := dgPick(stories, len(order), opt)
+	if err := dgLoad(stories, load); err != nil {
+		return nil, err
 	}
 	name := dgNamer(opt.Names)
 	for _, s := range heads {
 		d.Headlines = append(d.Headlines, dgBuild(s, opt.Lang, name))
 	}
-	sections := make([]Section, len(order))
 	for k, id := range order {
-		sections[k] = Section{ID: id, Name: dgSectionName(id, opt.Names, name)}
-	}
-	for _, s := range stories {
-		if sec := &sections[s.section]; !s.headline && len(sec.Stories) < opt.MaxPerSection {
+		if len(perSection[k]) == 0 {
+			continue
+		}
+		sec := Section{ID: id, Name: dgSectionName(id, opt.Names, name)}
+		for _, s := range perSection[k] {
 			sec.Stories = append(sec.Stories, dgBuild(s, opt.Lang, name))
 		}
-	}
-	for _, sec := range sections {
-		if len(sec.Stories) > 0 {
-			d.Sections = append(d.Sections, sec)
-		}
+		d.Sections = append(d.Sections, sec)
 	}
 	d.Counts = dgCounts(stories, name)
-	return d
+	return d, nil
 }
 
-// dgGroup gathers items into their stories, keeping the stories with an
-// item in the window that match the filter; it also returns the latest
-// publication date among them.
-func dgGroup(items []Item, opt DigestOptions) ([]*dgStory, time.Time) {
-	byID := map[int64]*dgStory{}
-	var all []*dgStory
+// dgPick chooses, from ranked stories, the headlines (the top ones worth
+// it) and then the stories of each section, marking them shown.
+func dgPick(stories []*dgStory, sections int, opt DigestOptions) (heads []*dgStory, perSection [][]*dgStory) {
+	for _, s := range stories {
+		if len(heads) < opt.MaxHeadlines && (len(s.sum.Outlets) >= 2 || s.parts.Watch > 0 && s.parts.Events > 0) {
+			s.headline, s.shown = true, true
+			heads = append(heads, s)
+		}
+	}
+	perSection = make([][]*dgStory, sections)
+	for _, s := range stories {
+		if sec := &perSection[s.section]; !s.headline && len(*sec) < opt.MaxPerSection {
+			s.shown = true
+			*sec = append(*sec, s)
+		}
+	}
+	return heads, perSection
+}
+
+// dgLoad reads the items of the stories shown, in date order.
+func dgLoad(stories []*dgStory, load StoryLoader) error {
+	var ids []int64
+	for _, s := range stories {
+		if s.shown {
+			ids = append(ids, s.sum.ID)
+		}
+	}
+	byStory, err := load(ids)
+	if err != nil {
+		return err
+	}
+	for _, s := range stories {
+		if !s.shown {
+			continue
+		}
+		s.items = byStory[s.sum.ID]
+		if len(s.items) == 0 {
+			return fmt.Errorf("briefing: digest: story %d has no items", s.sum.ID)
+		}
+		sortByDate(s.items)
+	}
+	return nil
+}
+
+// GroupByStory gathers items by their stories (Item.StoryKey).
+func GroupByStory(items []Item) map[int64][]*Item {
+	byStory := map[int64][]*Item{}
 	for i := range items {
-		it := &items[i]
-		id := it.Story
-		if id == 0 {
-			id = it.ID
-		}
-		s := byID[id]
-		if s == nil {
-			s = &dgStory{id: id}
-			byID[id] = s
-			all = append(all, s)
-		}
-		s.items = append(s.items, it)
-		if dgInWindow(it, opt) {
-			s.inWindow++
-		}
+		k := items[i].StoryKey()
+		byStory[k] = append(byStory[k], &items[i])
 	}
-	var kept []*dgStory
-	var latest time.Time
-	for _, s := range all {
-		if s.inWindow == 0 {
-			continue
-		}
-		slices.SortStableFunc(s.items, func(a, b *Item) int {
-			if c := a.Published.Compare(b.Published); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.ID, b.ID)
-		})
-		// The place is decided once, on the items in date order, so the
-		// filter and the section agree.
-		s.place = StoryPlace(s.items)
-		if !dgMatches(s, opt.Filter) {
-			continue
-		}
-		latest = maxTime(latest, s.items[len(s.items)-1].Published)
-		kept = append(kept, s)
-	}
-	return kept, latest
-}
-
-func dgInWindow(it *Item, opt DigestOptions) bool {
-	return (opt.Since.IsZero() || !it.Published.Before(opt.Since)) &&
-		(opt.Until.IsZero() || it.Published.Before(opt.Until))
+	return byStory
 }
 
 // dgMatches applies the filter to a story: a country filter keeps the
 // stories that happen in the country, and those placed nowhere or outside
 // the watched countries that name it (an ECOWAS summit in Abuja about
 // Mali); an actor filter keeps those naming the actor.
-func dgMatches(s *dgStory, f Filter) bool {
+func dgMatches(s *StorySummary, f Filter) bool {
 	if c := strings.ToLower(f.Country); c != "" {
-		ok := s.place == c
-		if !ok && rkWatchIndex(s.place) < 0 {
-			ok = slices.ContainsFunc(s.items, func(it *Item) bool { return dgHas(it.Countries, c) })
-		}
-		if !ok {
+		if s.Place != c && (rkWatchIndex(s.Place) >= 0 || !dgHas(s.Countries, c)) {
 			return false
 		}
 	}
-	if a := f.Actor; a != "" && !slices.ContainsFunc(s.items, func(it *Item) bool { return dgHas(it.Actors, a) }) {
-		return false
-	}
-	return true
+	return f.Actor == "" || dgHas(s.Actors, f.Actor)
 }
 
 // StoryPlace is where a story happens: the place most of its items (in
@@ -255,25 +283,22 @@ func dgSectionOrder(filterCountry string) []string {
 // dgSection is the index in order of a story's section: the filter's
 // country in a filtered digest; else where it happens when watched; else,
 // placed nowhere, the first watched country it names; else Region.
-func dgSection(s *dgStory, order []string, filterCountry string) int {
+func dgSection(s *StorySummary, order []string, filterCountry string) int {
 	if fc := strings.ToLower(filterCountry); fc != "" {
 		return slices.Index(order, fc)
 	}
-	if w := rkWatchIndex(s.place); w >= 0 {
+	if w := rkWatchIndex(s.Place); w >= 0 {
 		return w
 	}
-	if s.place == "" {
-		best := len(order) - 1
-		for _, it := range s.items {
-			for _, id := range it.Countries {
-				if w := rkWatchIndex(id); w >= 0 && w < best {
-					best = w
-				}
+	best := len(order) - 1
+	if s.Place == "" {
+		for _, id := range s.Countries {
+			if w := rkWatchIndex(id); w >= 0 && w < best {
+				best = w
 			}
 		}
-		return best
 	}
-	return len(order) - 1
+	return best
 }
 
 // dgBuild makes the Story of s: the lead (see dgLead) first.
@@ -287,8 +312,8 @@ func dgBuild(s *dgStory, lang string, name func(string) string) Story {
 		}
 	}
 	li := &items[0]
-	st := Story{ID: dgID(s.id), Title: li.Title, URL: li.URL, Summary: li.Summary, Items: items,
-		Published: s.items[0].Published, Updated: s.updated, Place: s.place,
+	st := Story{ID: dgID(s.sum.ID), Title: li.Title, URL: li.URL, Summary: li.Summary, Items: items,
+		Published: s.items[0].Published, Updated: s.items[len(s.items)-1].Published, Place: s.sum.Place,
 		Score: s.score, ScoreParts: s.parts}
 	for k := range items {
 		it := &items[k]
@@ -393,18 +418,12 @@ func dgJaccard(a, b []string) float64 {
 func dgCounts(stories []*dgStory, name func(string) string) []CountryCount {
 	n := map[string]int{}
 	for _, s := range stories {
-		if s.place != "" {
-			n[s.place]++
+		if s.sum.Place != "" {
+			n[s.sum.Place]++
 			continue
 		}
-		var seen []string
-		for _, it := range s.items {
-			for _, id := range it.Countries {
-				if !slices.Contains(seen, id) {
-					seen = append(seen, id)
-					n[id]++
-				}
-			}
+		for _, id := range s.sum.Countries {
+			n[id]++
 		}
 	}
 	out := make([]CountryCount, 0, len(n))
@@ -428,17 +447,6 @@ func dgCounts(stories []*dgStory, name func(string) string) []CountryCount {
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out
-}
-
-// dgOutletCount counts the distinct outlets of items.
-func dgOutletCount(items []*Item) int {
-	var seen []string
-	for _, it := range items {
-		if o := outletName(it); o != "" && !slices.Contains(seen, o) {
-			seen = append(seen, o)
-		}
-	}
-	return max(len(seen), 1)
 }
 
 // outletName names who published an item: its outlet, else its source.
@@ -527,13 +535,19 @@ func dgTitle(opt DigestOptions, now time.Time) string {
 // outlets, place, reports), the most recently updated first. For answers
 // that list stories without ranking them, such as search results.
 func GroupStories(items []Item, lang string, names func(string) string) []Story {
-	stories, _ := dgGroup(items, DigestOptions{})
 	name := dgNamer(names)
-	out := make([]Story, 0, len(stories))
-	for _, s := range stories {
-		s.updated = s.items[len(s.items)-1].Published
-		out = append(out, dgBuild(s, lang, name))
+	byStory := GroupByStory(items)
+	out := make([]Story, 0, len(byStory))
+	for id, its := range byStory {
+		sum := Summarize(id, its)
+		sortByDate(its)
+		out = append(out, dgBuild(&dgStory{sum: &sum, items: its}, lang, name))
 	}
-	slices.SortStableFunc(out, func(a, b Story) int { return b.Updated.Compare(a.Updated) })
+	slices.SortFunc(out, func(a, b Story) int {
+		if c := b.Updated.Compare(a.Updated); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out
 }

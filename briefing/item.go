@@ -46,6 +46,15 @@ type Item struct {
 	Events []string
 }
 
+// StoryKey is the story an item belongs to: its Story, or, not assigned,
+// its own id (a story id is its first item's id, so the two never clash).
+func (it *Item) StoryKey() int64 {
+	if it.Story != 0 {
+		return it.Story
+	}
+	return it.ID
+}
+
 // StoryAssignment is the story (and place and events) the story engine
 // gave a newly stored item.
 type StoryAssignment struct {

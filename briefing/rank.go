@@ -61,18 +61,18 @@ func (p ScoreParts) Total() float64 {
 	return math.Round((p.Outlets+p.Recency+p.Watch+p.Events+p.Outside)*1e6) / 1e6
 }
 
-// rkScore scores a story from what it is made of: its distinct outlets,
-// latest update, place, tags (of all its items) and kinds of event.
-func rkScore(outlets int, updated time.Time, place string, items []*Item, now time.Time) ScoreParts {
+// rkScore scores a story from its summary: distinct outlets, latest
+// report, place, tags and kinds of event.
+func rkScore(s *StorySummary, now time.Time) ScoreParts {
 	var p ScoreParts
-	if outlets > 1 {
+	if outlets := len(s.Outlets); outlets > 1 {
 		p.Outlets = rkOutletWeight * math.Log2(float64(outlets))
 	}
-	age := max(now.Sub(updated), 0)
+	age := max(now.Sub(s.Last), 0)
 	p.Recency = rkRecencyWeight * math.Exp2(-float64(age)/float64(rkHalfLife))
-	p.Watch = rkWatchScore(place, items)
-	p.Events = rkEventScore(items)
-	if place != "" && rkWatchIndex(place) < 0 && p.Watch < rkWatchCountry {
+	p.Watch = rkWatchScore(s)
+	p.Events = rkEventScore(s.Events)
+	if s.Place != "" && rkWatchIndex(s.Place) < 0 && p.Watch < rkWatchCountry {
 		p.Outside = -rkOutsideShare * (p.Outlets + p.Recency + p.Watch + p.Events)
 	}
 	return p
@@ -81,45 +81,33 @@ func rkScore(outlets int, updated time.Time, place string, items []*Item, now ti
 // rkWatchScore is rkWatchCountry for a story that happens in a watched
 // country (or that has no place and names one), else rkWatchAES when it
 // names the AES, else 0.
-func rkWatchScore(place string, items []*Item) float64 {
-	if rkWatchIndex(place) >= 0 {
+func rkWatchScore(s *StorySummary) float64 {
+	if rkWatchIndex(s.Place) >= 0 {
 		return rkWatchCountry
 	}
-	aes := false
-	for _, it := range items {
-		for _, id := range it.Countries {
-			if place == "" && rkWatchIndex(id) >= 0 {
-				return rkWatchCountry
-			}
-			aes = aes || id == "aes"
-		}
-		aes = aes || slices.Contains(it.Actors, "aes")
+	if s.Place == "" && slices.ContainsFunc(s.Countries, func(id string) bool { return rkWatchIndex(id) >= 0 }) {
+		return rkWatchCountry
 	}
-	if aes {
+	if slices.Contains(s.Countries, "aes") || slices.Contains(s.Actors, "aes") {
 		return rkWatchAES
 	}
 	return 0
 }
 
-// rkEventScore weighs the kinds of event a story's items tell: the
-// strongest, plus a little for each other kind.
-func rkEventScore(items []*Item) float64 {
-	var seen []string
-	best := 0.0
-	for _, it := range items {
-		for _, ev := range it.Events {
-			w, ok := rkEventWeights[ev]
-			if !ok || slices.Contains(seen, ev) {
-				continue
-			}
-			seen = append(seen, ev)
+// rkEventScore weighs the kinds of event a story's items tell (each
+// once): the strongest, plus a little for each other kind.
+func rkEventScore(events []string) float64 {
+	best, n := 0.0, 0
+	for _, ev := range events {
+		if w, ok := rkEventWeights[ev]; ok {
 			best = max(best, w)
+			n++
 		}
 	}
-	if len(seen) == 0 {
+	if n == 0 {
 		return 0
 	}
-	return min(best+rkEventExtra*float64(len(seen)-1), rkEventMax)
+	return min(best+rkEventExtra*float64(n-1), rkEventMax)
 }
 
 // rkCompare orders two ranked stories: higher score, then more recent,

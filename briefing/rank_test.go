@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 func TestRankScore(t *testing.T) {
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	it := func(countries, actors, events []string) *Item {
-		return &Item{Countries: countries, Actors: actors, Events: events}
+		return &Item{Countries: countries, Actors: actors, Events: events, Outlet: "Outlet A"}
 	}
 	tests := []struct {
 		name    string
@@ -32,7 +33,16 @@ func TestRankScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := rkScore(tt.outlets, tt.updated, tt.place, tt.items, now)
+			for k := range tt.items {
+				tt.items[k].ID = int64(k + 1)
+				tt.items[k].Published = tt.updated
+			}
+			sum := Summarize(1, tt.items)
+			for k := 1; k < tt.outlets; k++ {
+				sum.Outlets = append(sum.Outlets, fmt.Sprintf("Outlet %d", k))
+			}
+			sum.Place = tt.place
+			p := rkScore(&sum, now)
 			if got := p.Total(); math.Abs(got-tt.want) > 1e-6 {
 				t.Errorf("score %v (%+v), want %v", got, p, tt.want)
 			}

@@ -79,6 +79,9 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		s.stories.failed()
 		return nil, fmt.Errorf("store: save: stories: %w", err)
 	}
+	if err := resummarize(ctx, tx, w.changed); err != nil {
+		return nil, fmt.Errorf("store: save: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		s.stories.failed()
 		return nil, fmt.Errorf("store: save: commit: %w", err)
@@ -124,6 +127,8 @@ type writer struct {
 	maxIDBefore int64    // rows with a larger id were inserted by this transaction
 	reindexed   []stored // rows whose title or summary changed: their indexed text
 	isReindexed map[int64]bool
+
+	changed []int64 // known items this transaction updated: their stories' summaries are redone
 }
 
 // begin notes where this transaction's new rows start. Immediate
@@ -352,6 +357,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 			return 0, false, false, err
 		}
 	}
+	w.changed = append(w.changed, old.id)
 	return old.id, false, true, nil
 }
 

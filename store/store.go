@@ -110,6 +110,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// migrationFills compute, in Go and in the migration's transaction, what
+// a migration's new tables hold for the data already stored.
+var migrationFills = map[string]func(context.Context, *sql.Tx) error{
+	"migrations/0006_story_summaries.sql": rebuildSummaries,
+}
+
 // migrate applies embedded migrations in name order, each in its own
 // transaction together with its record in schema_migrations.
 func (s *Store) migrate(ctx context.Context) error {
@@ -149,6 +155,11 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	if fill := migrationFills[name]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)

@@ -106,6 +106,16 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		}
 	}
 	st.newest = maxTime(st.newest, to)
+	touched := make([]int64, 0, len(as)+2*len(merges))
+	for _, a := range as {
+		touched = append(touched, a.Story)
+	}
+	for _, m := range merges {
+		touched = append(touched, m.From, m.Into)
+	}
+	if err := refreshSummaries(ctx, tx, touched); err != nil {
+		return nil, err
+	}
 	return as, nil
 }
 
@@ -226,7 +236,8 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 }
 
 // StoryItems returns the items of the given stories published before a
-// time (all of them when it is zero), oldest first: a digest shows a
+// time (all of them when it is zero), oldest first (an item stored without
+// a story is the story of its own id): a digest shows a
 // story whole, whatever part of it its window holds, and reads only the
 // part before the window it has not read already.
 func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error) {
@@ -238,7 +249,8 @@ func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Ti
 		until = ms(before)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE i.story IN (SELECT value FROM json_each(?)) AND i.published < ? ORDER BY i.published, i.id`,
+		WHERE (i.story IN (SELECT value FROM json_each(?1)) OR (i.story = 0 AND i.id IN (SELECT value FROM json_each(?1))))
+		AND i.published < ?2 ORDER BY i.published, i.id`,
 		int64sJSON(storyIDs), until)
 	if err != nil {
 		return nil, fmt.Errorf("store: story items: %w", err)

@@ -28,6 +28,11 @@ func (s *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.
 	return nil, nil
 }
 
+func (s *fakeStore) StorySummaries(ctx context.Context, since, _ time.Time) ([]briefing.StorySummary, error) {
+	_, err := s.ItemsSince(ctx, since, 0)
+	return nil, err
+}
+
 func (s *fakeStore) ItemsStoredBetween(context.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {
 	return nil, nil
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -36,8 +37,13 @@ func (f *fakeStore) wait() {
 	}
 }
 
-func (f *fakeStore) StoryItems(stdctx.Context, []int64, time.Time) ([]briefing.Item, error) {
-	return nil, nil
+func (f *fakeStore) StoryItems(_ stdctx.Context, ids []int64, before time.Time) ([]briefing.Item, error) {
+	return digesttest.StoryItems(f.items, ids, before), nil
+}
+
+func (f *fakeStore) StorySummaries(_ stdctx.Context, since, until time.Time) ([]briefing.StorySummary, error) {
+	f.wait()
+	return briefing.SummariesOf(f.items, since, until), nil
 }
 
 func (f *fakeStore) ItemsStoredBetween(stdctx.Context, time.Time, time.Time, time.Time) ([]briefing.Item, error) {

@@ -6,6 +6,7 @@ package digesttest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -254,4 +255,18 @@ func ManyOutlets(n int) *briefing.Digest {
 	}
 	return &briefing.Digest{Title: "Sahel brief — 13 Mar 2026", Since: At(0, 0), Until: At(12, 0), TotalItems: n,
 		Headlines: []briefing.Story{s}}
+}
+
+// StoryItems is what a store's StoryItems returns from items: those of the
+// given stories (an item without a story is the story of its own id),
+// published before a time when it is not zero, oldest first.
+func StoryItems(items []briefing.Item, storyIDs []int64, before time.Time) []briefing.Item {
+	var out []briefing.Item
+	for _, it := range items {
+		if slices.Contains(storyIDs, it.StoryKey()) && (before.IsZero() || it.Published.Before(before)) {
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b briefing.Item) int { return a.Published.Compare(b.Published) })
+	return out
 }
