@@ -178,7 +178,7 @@ func BuildStoryDigest(sums []StorySummary, load StoryLoader, opt DigestOptions) 
 // it) and then the stories of each section, marking them shown.
 func dgPick(stories []*dgStory, sections int, opt DigestOptions) (heads []*dgStory, perSection [][]*dgStory) {
 	for _, s := range stories {
-		if len(heads) < opt.MaxHeadlines && (len(s.sum.Outlets) >= 2 || s.parts.Watch > 0 && s.parts.Events > 0) {
+		if len(heads) < opt.MaxHeadlines && (s.sum.Outlets >= 2 || s.parts.Watch > 0 && s.parts.Events > 0) {
 			s.headline, s.shown = true, true
 			heads = append(heads, s)
 		}

@@ -65,8 +65,8 @@ func (p ScoreParts) Total() float64 {
 // report, place, tags and kinds of event.
 func rkScore(s *StorySummary, now time.Time) ScoreParts {
 	var p ScoreParts
-	if outlets := len(s.Outlets); outlets > 1 {
-		p.Outlets = rkOutletWeight * math.Log2(float64(outlets))
+	if s.Outlets > 1 {
+		p.Outlets = rkOutletWeight * math.Log2(float64(s.Outlets))
 	}
 	age := max(now.Sub(s.Last), 0)
 	p.Recency = rkRecencyWeight * math.Exp2(-float64(age)/float64(rkHalfLife))

@@ -1,7 +1,6 @@
 package briefing
 
 import (
-	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -38,9 +37,7 @@ func TestRankScore(t *testing.T) {
 				tt.items[k].Published = tt.updated
 			}
 			sum := Summarize(1, tt.items)
-			for k := 1; k < tt.outlets; k++ {
-				sum.Outlets = append(sum.Outlets, fmt.Sprintf("Outlet %d", k))
-			}
+			sum.Outlets = tt.outlets
 			sum.Place = tt.place
 			p := rkScore(&sum, now)
 			if got := p.Total(); math.Abs(got-tt.want) > 1e-6 {

@@ -14,7 +14,7 @@ type StorySummary struct {
 	ID          int64     // the story id (Item.Story)
 	First, Last time.Time // publication of its earliest and latest item
 	Items       int       // how many items it has
-	Outlets     []string  // distinct outlets (an item's source when it names none)
+	Outlets     int       // distinct outlets (an item's source when it names none)
 	Countries   []string  // every country an item of it names
 	Actors      []string  // every actor an item of it names
 	Events      []string  // every kind of event its items report
@@ -29,12 +29,13 @@ func Summarize(id int64, items []*Item) StorySummary {
 	sorted := slices.Clone(items)
 	sortByDate(sorted)
 	s := StorySummary{ID: id, Items: len(sorted), Place: StoryPlace(sorted)}
+	var outlets []string
 	for k, it := range sorted {
 		if k == 0 {
 			s.First = it.Published
 		}
 		s.Last = maxTime(s.Last, it.Published)
-		s.Outlets = addNew(s.Outlets, outletName(it))
+		outlets = addNew(outlets, outletName(it))
 		for _, c := range it.Countries {
 			s.Countries = addNew(s.Countries, c)
 		}
@@ -45,6 +46,7 @@ func Summarize(id int64, items []*Item) StorySummary {
 			s.Events = addNew(s.Events, e)
 		}
 	}
+	s.Outlets = len(outlets)
 	return s
 }
 

@@ -80,6 +80,7 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		return nil, fmt.Errorf("store: save: stories: %w", err)
 	}
 	if err := resummarize(ctx, tx, w.changed); err != nil {
+		s.stories.failed()
 		return nil, fmt.Errorf("store: save: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

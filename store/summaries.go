@@ -136,11 +136,7 @@ func writeSummaries(ctx context.Context, tx *sql.Tx, sums []briefing.StorySummar
 	}
 	rows := make([][9]any, len(sums))
 	for k, s := range sums {
-		outlets, err := json.Marshal(s.Outlets)
-		if err != nil {
-			return fmt.Errorf("store: story summaries: %w", err)
-		}
-		rows[k] = [9]any{s.ID, ms(s.First), ms(s.Last), s.Items, string(outlets), joinTags(s.Countries),
+		rows[k] = [9]any{s.ID, ms(s.First), ms(s.Last), s.Items, s.Outlets, joinTags(s.Countries),
 			joinTags(s.Actors), strings.Join(s.Events, " "), s.Place}
 	}
 	batch, err := json.Marshal(rows)
@@ -158,13 +154,13 @@ func writeSummaries(ctx context.Context, tx *sql.Tx, sums []briefing.StorySummar
 
 // StorySummaries returns the summary of every story with an item
 // published in [since, until), with how many of them the window holds
-// (InWindow). An item stored without a story stands for itself.
+// (InWindow). An item stored without a story stands for itself. First and
+// Items are not read: digests do not use them.
 func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]briefing.StorySummary, error) {
 	rows, err := s.db.QueryContext(ctx, `WITH w (story, n) AS (
 			SELECT iif(story = 0, id, story), count(*) FROM items WHERE published >= ? AND published < ?
 			GROUP BY 1)
-		SELECT w.story, w.n, s.first_published, s.last_published, s.items, s.outlets, s.countries, s.actors,
-			s.events, s.place
+		SELECT w.story, w.n, s.last_published, coalesce(s.outlets, 0), s.countries, s.actors, s.events, s.place
 		FROM w LEFT JOIN stories s ON s.id = w.story`, ms(since), ms(until))
 	if err != nil {
 		return nil, fmt.Errorf("store: story summaries: %w", err)
@@ -172,24 +168,22 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 	defer rows.Close()
 	var out []briefing.StorySummary
 	missing := map[int64]int{}
+	var fields tagFields
 	for rows.Next() {
 		var sum briefing.StorySummary
-		var first, last, items sql.NullInt64
-		var outlets, countries, actors, events, place sql.NullString
-		if err := rows.Scan(&sum.ID, &sum.InWindow, &first, &last, &items, &outlets, &countries, &actors, &events,
+		var last sql.NullInt64
+		var countries, actors, events, place sql.RawBytes
+		if err := rows.Scan(&sum.ID, &sum.InWindow, &last, &sum.Outlets, &countries, &actors, &events,
 			&place); err != nil {
 			return nil, fmt.Errorf("store: story summaries: %w", err)
 		}
-		if !first.Valid { // not summed up (stored without a story): read below
+		if !last.Valid { // not summed up (stored without a story): read below
 			missing[sum.ID] = sum.InWindow
 			continue
 		}
-		sum.First, sum.Last, sum.Items = fromMS(first.Int64), fromMS(last.Int64), int(items.Int64)
-		if err := json.Unmarshal([]byte(outlets.String), &sum.Outlets); err != nil {
-			return nil, fmt.Errorf("store: story summaries: story %d outlets: %w", sum.ID, err)
-		}
-		sum.Countries, sum.Actors = splitTags(countries.String), splitTags(actors.String)
-		sum.Events, sum.Place = strings.Fields(events.String), place.String
+		sum.Last = fromMS(last.Int64)
+		sum.Countries, sum.Actors, sum.Events = fields.split(countries), fields.split(actors), fields.split(events)
+		sum.Place = fields.one(place)
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
@@ -197,6 +191,44 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 	}
 	rows.Close()
 	return s.summariesOfMissing(ctx, out, missing)
+}
+
+// tagFields splits space-separated id lists, sharing one read-only slice
+// among the rows that hold the same list: a window of thousands of stories
+// holds a few hundred distinct lists, so most rows allocate nothing.
+type tagFields struct {
+	lists map[string][]string
+	ids   map[string]string
+}
+
+func (f *tagFields) split(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	if l, ok := f.lists[string(b)]; ok {
+		return l
+	}
+	if f.lists == nil {
+		f.lists = map[string][]string{}
+	}
+	l := strings.Fields(string(b))
+	f.lists[string(b)] = l
+	return l
+}
+
+func (f *tagFields) one(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if id, ok := f.ids[string(b)]; ok {
+		return id
+	}
+	if f.ids == nil {
+		f.ids = map[string]string{}
+	}
+	id := string(b)
+	f.ids[id] = id
+	return id
 }
 
 // summariesOfMissing sums up, from their items, the stories a window holds

@@ -9,7 +9,7 @@ CREATE TABLE stories (
     first_published INTEGER NOT NULL,
     last_published  INTEGER NOT NULL,
     items           INTEGER NOT NULL,
-    outlets         TEXT NOT NULL,       -- JSON array: outlet names hold spaces
+    outlets         INTEGER NOT NULL,    -- how many distinct outlets
     countries       TEXT NOT NULL,       -- space-separated ids, as in items
     actors          TEXT NOT NULL,
     events          TEXT NOT NULL,
