@@ -241,33 +241,18 @@ func dgMatches(s *StorySummary, f Filter) bool {
 	return f.Actor == "" || dgHas(s.Actors, f.Actor)
 }
 
-// StoryPlace is where a story happens: the place most of its items (in
-// date order) give, the earliest breaking a tie, else "". One rule for
-// sections, filters and the story engine's evaluation.
+// StoryPlace is where a story happens: the place most of its items give,
+// the earliest (by date, then id) breaking a tie, else "". One rule for
+// sections, filters, the stored summaries and the story engine's
+// evaluation.
 func StoryPlace(items []*Item) string {
-	type vote struct {
-		place string
-		n     int
-	}
-	var votes []vote // few distinct places: a slice beats a map
+	var votes []PlaceVote // few distinct places: a slice beats a map
 	for _, it := range items {
-		if it.Place == "" {
-			continue
-		}
-		k := slices.IndexFunc(votes, func(v vote) bool { return v.place == it.Place })
-		if k < 0 {
-			votes = append(votes, vote{it.Place, 0})
-			k = len(votes) - 1
-		}
-		votes[k].n++
-	}
-	best, bestN := "", 0
-	for _, v := range votes {
-		if v.n > bestN {
-			best, bestN = v.place, v.n
+		if it.Place != "" {
+			votes = addVote(votes, PlaceVote{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID})
 		}
 	}
-	return best
+	return winner(votes)
 }
 
 // dgSectionOrder is the sections in order: the watched countries, the

@@ -22,32 +22,112 @@ type StorySummary struct {
 	// InWindow is how many of its items a digest's window holds: set by
 	// whoever reads summaries for a window, not stored.
 	InWindow int
+
+	// What keeps a summary exact as reports join (Add) and stories merge
+	// (Merge) without reading the story again: the outlets' names and the
+	// places its items give.
+	OutletNames []string
+	Votes       []PlaceVote
+}
+
+// PlaceVote is how many items of a story give a place, and the first of
+// them (in date order): StoryPlace's majority, ties to the earliest.
+type PlaceVote struct {
+	Place   string    `json:"place"`
+	N       int       `json:"n"`
+	First   time.Time `json:"first"`
+	FirstID int64     `json:"first_id"`
 }
 
 // Summarize sums up the items of one story; their order does not matter.
 func Summarize(id int64, items []*Item) StorySummary {
-	sorted := slices.Clone(items)
-	sortByDate(sorted)
-	s := StorySummary{ID: id, Items: len(sorted), Place: StoryPlace(sorted)}
-	var outlets []string
-	for k, it := range sorted {
-		if k == 0 {
-			s.First = it.Published
-		}
-		s.Last = maxTime(s.Last, it.Published)
-		outlets = addNew(outlets, outletName(it))
-		for _, c := range it.Countries {
-			s.Countries = addNew(s.Countries, c)
-		}
-		for _, a := range it.Actors {
-			s.Actors = addNew(s.Actors, a)
-		}
-		for _, e := range it.Events {
-			s.Events = addNew(s.Events, e)
+	s := StorySummary{ID: id}
+	for _, it := range items {
+		s.Add(it)
+	}
+	return s
+}
+
+// Add counts one more item of the story.
+func (s *StorySummary) Add(it *Item) {
+	if s.Items == 0 || it.Published.Before(s.First) {
+		s.First = it.Published
+	}
+	s.Last = maxTime(s.Last, it.Published)
+	s.Items++
+	s.OutletNames = addNew(s.OutletNames, outletName(it))
+	s.Outlets = len(s.OutletNames)
+	for _, c := range it.Countries {
+		s.Countries = addNew(s.Countries, c)
+	}
+	for _, a := range it.Actors {
+		s.Actors = addNew(s.Actors, a)
+	}
+	for _, e := range it.Events {
+		s.Events = addNew(s.Events, e)
+	}
+	if it.Place != "" {
+		s.Votes = addVote(s.Votes, PlaceVote{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID})
+		s.Place = winner(s.Votes)
+	}
+}
+
+// Merge adds another story's summary to s: the story it merged into s.
+func (s *StorySummary) Merge(o StorySummary) {
+	if o.Items == 0 {
+		return
+	}
+	if s.Items == 0 || o.First.Before(s.First) {
+		s.First = o.First
+	}
+	s.Last = maxTime(s.Last, o.Last)
+	s.Items += o.Items
+	for _, n := range o.OutletNames {
+		s.OutletNames = addNew(s.OutletNames, n)
+	}
+	s.Outlets = len(s.OutletNames)
+	for _, c := range o.Countries {
+		s.Countries = addNew(s.Countries, c)
+	}
+	for _, a := range o.Actors {
+		s.Actors = addNew(s.Actors, a)
+	}
+	for _, e := range o.Events {
+		s.Events = addNew(s.Events, e)
+	}
+	for _, v := range o.Votes {
+		s.Votes = addVote(s.Votes, v)
+	}
+	s.Place = winner(s.Votes)
+}
+
+// addVote counts v's items for its place, keeping the earliest first item.
+func addVote(votes []PlaceVote, v PlaceVote) []PlaceVote {
+	k := slices.IndexFunc(votes, func(x PlaceVote) bool { return x.Place == v.Place })
+	if k < 0 {
+		return append(votes, v)
+	}
+	votes[k].N += v.N
+	if c := v.First.Compare(votes[k].First); c < 0 || c == 0 && v.FirstID < votes[k].FirstID {
+		votes[k].First, votes[k].FirstID = v.First, v.FirstID
+	}
+	return votes
+}
+
+// winner is the place most items give, the one given first breaking a tie.
+func winner(votes []PlaceVote) string {
+	var best *PlaceVote
+	for k := range votes {
+		v := &votes[k]
+		if best == nil || v.N > best.N || v.N == best.N && (v.First.Before(best.First) ||
+			v.First.Equal(best.First) && v.FirstID < best.FirstID) {
+			best = v
 		}
 	}
-	s.Outlets = len(outlets)
-	return s
+	if best == nil {
+		return ""
+	}
+	return best.Place
 }
 
 // sortByDate orders a story's items by publication, then id: the order

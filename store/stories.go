@@ -106,14 +106,7 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		}
 	}
 	st.newest = maxTime(st.newest, to)
-	touched := make([]int64, 0, len(as)+2*len(merges))
-	for _, a := range as {
-		touched = append(touched, a.Story)
-	}
-	for _, m := range merges {
-		touched = append(touched, m.From, m.Into)
-	}
-	if err := refreshSummaries(ctx, tx, touched); err != nil {
+	if err := addToSummaries(ctx, tx, items, as, merges); err != nil {
 		return nil, err
 	}
 	return as, nil

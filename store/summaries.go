@@ -26,13 +26,11 @@ func refreshSummaries(ctx context.Context, tx *sql.Tx, storyIDs []int64) error {
 	storyIDs = slices.Compact(storyIDs)
 	for len(storyIDs) > 0 {
 		n := min(len(storyIDs), summaryBatch)
-		ids := int64sJSON(storyIDs[:n])
-		storyIDs = storyIDs[n:]
-		if _, err := tx.ExecContext(ctx, `DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?))`, ids); err != nil {
-			return fmt.Errorf("store: story summaries: %w", err)
+		if err := deleteSummaries(ctx, tx, storyIDs[:n]); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM items i
-			WHERE i.story IN (SELECT value FROM json_each(?)) ORDER BY i.story`, ids)
+			WHERE i.story IN (SELECT value FROM json_each(?)) ORDER BY i.story`, int64sJSON(storyIDs[:n]))
 		if err != nil {
 			return fmt.Errorf("store: story summaries: %w", err)
 		}
@@ -43,6 +41,128 @@ func refreshSummaries(ctx context.Context, tx *sql.Tx, storyIDs []int64) error {
 		if err := writeSummaries(ctx, tx, sums); err != nil {
 			return err
 		}
+		storyIDs = storyIDs[n:]
+	}
+	return nil
+}
+
+// addToSummaries brings the summaries up to date with a save's new
+// assignments: each story's row, plus the rows of the stories merged into
+// it, plus its new items. Only a story without a row that is older than
+// the save (assigned before summaries existed) is read again whole.
+func addToSummaries(ctx context.Context, tx *sql.Tx, items []briefing.Item, as []briefing.StoryAssignment,
+	merges []briefing.StoryMerge) error {
+	into := make(map[int64]int64, len(merges))
+	for _, m := range merges {
+		into[m.From] = m.Into
+	}
+	final := func(id int64) int64 {
+		for n := 0; n <= len(merges); n++ { // a chain is at most as long as the merges
+			next, ok := into[id]
+			if !ok {
+				break
+			}
+			id = next
+		}
+		return id
+	}
+	fresh := make(map[int64]bool, len(items)) // stories named after an item of this save
+	byID := make(map[int64]*briefing.Item, len(items))
+	for k := range items {
+		byID[items[k].ID] = &items[k]
+		fresh[items[k].ID] = true
+	}
+	var ids []int64
+	for _, a := range as {
+		ids = append(ids, a.Story)
+	}
+	for _, m := range merges {
+		ids = append(ids, m.From, m.Into)
+	}
+	old, err := readSummaries(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	sums := map[int64]*briefing.StorySummary{}
+	var whole []int64 // stories to read again from their items
+	sumOf := func(root int64) *briefing.StorySummary {
+		if s := sums[root]; s != nil {
+			return s
+		}
+		s := &briefing.StorySummary{ID: root}
+		if o, ok := old[root]; ok {
+			*s = o
+		} else if !fresh[root] {
+			whole = append(whole, root)
+		}
+		sums[root] = s
+		return s
+	}
+	for _, m := range merges {
+		if f := final(m.From); f != m.From {
+			o, ok := old[m.From]
+			if !ok && !fresh[m.From] {
+				whole = append(whole, f)
+			}
+			sumOf(f).Merge(o)
+			delete(old, m.From) // counted once, even if named by several merges
+		}
+	}
+	for _, a := range as {
+		it := *byID[a.Item]
+		it.Place, it.Events = a.Place, a.Events
+		it.Published = fromMS(ms(it.Published)) // as stored
+		sumOf(final(a.Story)).Add(&it)
+	}
+	var out []briefing.StorySummary
+	for root, s := range sums {
+		if !slices.Contains(whole, root) {
+			out = append(out, *s)
+		}
+	}
+	if err := deleteSummaries(ctx, tx, ids); err != nil {
+		return err
+	}
+	if err := writeSummaries(ctx, tx, out); err != nil {
+		return err
+	}
+	return refreshSummaries(ctx, tx, whole)
+}
+
+// readSummaries reads the stored rows of the given stories, whole.
+func readSummaries(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]briefing.StorySummary, error) {
+	out := make(map[int64]briefing.StorySummary, len(ids))
+	rows, err := tx.QueryContext(ctx, `SELECT id, first_published, last_published, items, outlets, countries, actors,
+		events, place, outlet_names, place_votes FROM stories WHERE id IN (SELECT value FROM json_each(?))`, int64sJSON(ids))
+	if err != nil {
+		return nil, fmt.Errorf("store: story summaries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s briefing.StorySummary
+		var first, last int64
+		var countries, actors, events, names, votes string
+		if err := rows.Scan(&s.ID, &first, &last, &s.Items, &s.Outlets, &countries, &actors, &events, &s.Place,
+			&names, &votes); err != nil {
+			return nil, fmt.Errorf("store: story summaries: %w", err)
+		}
+		s.First, s.Last = fromMS(first), fromMS(last)
+		s.Countries, s.Actors, s.Events = splitTags(countries), splitTags(actors), strings.Fields(events)
+		if err := json.Unmarshal([]byte(names), &s.OutletNames); err != nil {
+			return nil, fmt.Errorf("store: story summaries: story %d: %w", s.ID, err)
+		}
+		if err := json.Unmarshal([]byte(votes), &s.Votes); err != nil {
+			return nil, fmt.Errorf("store: story summaries: story %d: %w", s.ID, err)
+		}
+		out[s.ID] = s
+	}
+	return out, rows.Err()
+}
+
+func deleteSummaries(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?))`,
+		int64sJSON(ids)); err != nil {
+		return fmt.Errorf("store: story summaries: %w", err)
 	}
 	return nil
 }
@@ -134,19 +254,28 @@ func writeSummaries(ctx context.Context, tx *sql.Tx, sums []briefing.StorySummar
 	if len(sums) == 0 {
 		return nil
 	}
-	rows := make([][9]any, len(sums))
+	rows := make([][11]any, len(sums))
 	for k, s := range sums {
-		rows[k] = [9]any{s.ID, ms(s.First), ms(s.Last), s.Items, s.Outlets, joinTags(s.Countries),
-			joinTags(s.Actors), strings.Join(s.Events, " "), s.Place}
+		names, err := json.Marshal(s.OutletNames)
+		if err != nil {
+			return fmt.Errorf("store: story summaries: %w", err)
+		}
+		votes, err := json.Marshal(s.Votes)
+		if err != nil {
+			return fmt.Errorf("store: story summaries: %w", err)
+		}
+		rows[k] = [11]any{s.ID, ms(s.First), ms(s.Last), s.Items, s.Outlets, joinTags(s.Countries),
+			joinTags(s.Actors), strings.Join(s.Events, " "), s.Place, string(names), string(votes)}
 	}
 	batch, err := json.Marshal(rows)
 	if err != nil {
 		return fmt.Errorf("store: story summaries: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO stories (id, first_published, last_published, items, outlets,
-			countries, actors, events, place)
+			countries, actors, events, place, outlet_names, place_votes)
 		SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
-			j.value ->> 6, j.value ->> 7, j.value ->> 8 FROM json_each(?) AS j`, string(batch)); err != nil {
+			j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10 FROM json_each(?) AS j`,
+		string(batch)); err != nil {
 		return fmt.Errorf("store: story summaries: %w", err)
 	}
 	return nil
@@ -160,7 +289,8 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 	rows, err := s.db.QueryContext(ctx, `WITH w (story, n) AS (
 			SELECT iif(story = 0, id, story), count(*) FROM items WHERE published >= ? AND published < ?
 			GROUP BY 1)
-		SELECT w.story, w.n, s.last_published, coalesce(s.outlets, 0), s.countries, s.actors, s.events, s.place
+		SELECT w.story, w.n, s.last_published, coalesce(s.outlets, 0),
+			s.countries || '|' || s.actors || '|' || s.events || '|' || s.place
 		FROM w LEFT JOIN stories s ON s.id = w.story`, ms(since), ms(until))
 	if err != nil {
 		return nil, fmt.Errorf("store: story summaries: %w", err)
@@ -172,9 +302,8 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 	for rows.Next() {
 		var sum briefing.StorySummary
 		var last sql.NullInt64
-		var countries, actors, events, place sql.RawBytes
-		if err := rows.Scan(&sum.ID, &sum.InWindow, &last, &sum.Outlets, &countries, &actors, &events,
-			&place); err != nil {
+		var tags sql.RawBytes // one column: each column read costs more than splitting
+		if err := rows.Scan(&sum.ID, &sum.InWindow, &last, &sum.Outlets, &tags); err != nil {
 			return nil, fmt.Errorf("store: story summaries: %w", err)
 		}
 		if !last.Valid { // not summed up (stored without a story): read below
@@ -182,8 +311,8 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 			continue
 		}
 		sum.Last = fromMS(last.Int64)
-		sum.Countries, sum.Actors, sum.Events = fields.split(countries), fields.split(actors), fields.split(events)
-		sum.Place = fields.one(place)
+		t := fields.parse(tags)
+		sum.Countries, sum.Actors, sum.Events, sum.Place = t.countries, t.actors, t.events, t.place
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
@@ -193,42 +322,32 @@ func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]b
 	return s.summariesOfMissing(ctx, out, missing)
 }
 
-// tagFields splits space-separated id lists, sharing one read-only slice
-// among the rows that hold the same list: a window of thousands of stories
-// holds a few hundred distinct lists, so most rows allocate nothing.
-type tagFields struct {
-	lists map[string][]string
-	ids   map[string]string
+// tagFields parses the "countries|actors|events|place" column of
+// StorySummaries, sharing one read-only result among the rows that hold
+// the same text: a window of thousands of stories holds far fewer distinct
+// ones, so most rows allocate nothing.
+type tagFields map[string]*storyTags
+
+type storyTags struct {
+	countries, actors, events []string
+	place                     string
 }
 
-func (f *tagFields) split(b []byte) []string {
-	if len(b) == 0 {
-		return nil
+func (f *tagFields) parse(b []byte) *storyTags {
+	if t, ok := (*f)[string(b)]; ok {
+		return t
 	}
-	if l, ok := f.lists[string(b)]; ok {
-		return l
+	if *f == nil {
+		*f = tagFields{}
 	}
-	if f.lists == nil {
-		f.lists = map[string][]string{}
+	parts := strings.SplitN(string(b), "|", 4)
+	for len(parts) < 4 {
+		parts = append(parts, "")
 	}
-	l := strings.Fields(string(b))
-	f.lists[string(b)] = l
-	return l
-}
-
-func (f *tagFields) one(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if id, ok := f.ids[string(b)]; ok {
-		return id
-	}
-	if f.ids == nil {
-		f.ids = map[string]string{}
-	}
-	id := string(b)
-	f.ids[id] = id
-	return id
+	t := &storyTags{countries: splitTags(parts[0]), actors: splitTags(parts[1]), events: strings.Fields(parts[2]),
+		place: parts[3]}
+	(*f)[string(b)] = t
+	return t
 }
 
 // summariesOfMissing sums up, from their items, the stories a window holds

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,22 +29,62 @@ func checkSummaries(t *testing.T, s *Store, since, until time.Time) []briefing.S
 	byID := func(a, b briefing.StorySummary) int { return cmp.Compare(a.ID, b.ID) }
 	slices.SortFunc(got, byID)
 	slices.SortFunc(want, byID)
-	if g, w := canonical(got), canonical(want); !reflect.DeepEqual(g, w) {
+	if g, w := canonical(got, false), canonical(want, false); !reflect.DeepEqual(g, w) {
 		t.Errorf("summaries of [%s, %s) differ from the items':\n got %s\nwant %s", since.Format(time.TimeOnly),
 			until.Format(time.TimeOnly), g, w)
 	}
+	checkRows(t, s)
 	return got
 }
 
-// canonical prints summaries with their sets sorted: the store keeps tags
-// sorted, Summarize in the items' order.
-func canonical(sums []briefing.StorySummary) []string {
+// checkRows asserts that every stored row, whole, is what briefing sums
+// up from the story's items.
+func checkRows(t *testing.T, s *Store) {
+	t.Helper()
+	var want []briefing.StorySummary
+	var ids []int64
+	for id, its := range briefing.GroupByStory(allItems(t, s)) {
+		if its[0].Story != 0 {
+			want = append(want, briefing.Summarize(id, its))
+			ids = append(ids, id)
+		}
+	}
+	if n := countRows(t, s, "stories"); n != len(want) {
+		t.Errorf("%d summary rows, want one per story: %d", n, len(want))
+	}
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	rows, err := readSummaries(context.Background(), tx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []briefing.StorySummary
+	for _, r := range rows {
+		got = append(got, r)
+	}
+	byID := func(a, b briefing.StorySummary) int { return cmp.Compare(a.ID, b.ID) }
+	slices.SortFunc(got, byID)
+	slices.SortFunc(want, byID)
+	if g, w := canonical(got, true), canonical(want, true); !reflect.DeepEqual(g, w) {
+		t.Errorf("stored summaries differ from the items':\n got %s\nwant %s", g, w)
+	}
+}
+
+// canonical prints summaries with their sets sorted (the store keeps tags
+// sorted, Summarize in the items' order), whole or as a window reads them.
+func canonical(sums []briefing.StorySummary, whole bool) []string {
 	out := make([]string, len(sums))
 	for k, s := range sums {
-		s.First, s.Items = time.Time{}, 0 // not read
-		for _, set := range [][]string{s.Countries, s.Actors, s.Events} {
+		if !whole {
+			s.First, s.Items, s.OutletNames, s.Votes = time.Time{}, 0, nil, nil
+		}
+		for _, set := range [][]string{s.Countries, s.Actors, s.Events, s.OutletNames} {
 			slices.Sort(set)
 		}
+		slices.SortFunc(s.Votes, func(a, b briefing.PlaceVote) int { return strings.Compare(a.Place, b.Place) })
 		out[k] = fmt.Sprintf("%+v", s)
 	}
 	return out
@@ -80,9 +122,6 @@ func TestStorySummariesFollowSaves(t *testing.T) {
 	sums = checkSummaries(t, s, time.Time{}, base.Add(24*time.Hour))
 	if len(sums) != 2 || sums[0].ID != 1 || sums[0].Outlets != 2 || sums[0].Countries == nil {
 		t.Errorf("after the merge: %+v; want story 1 with 4 items and story 4", sums)
-	}
-	if n := countRows(t, s, "stories"); n != 2 {
-		t.Errorf("%d summary rows after the merge, want 2", n)
 	}
 
 	// A publisher re-tags and re-dates a known item (a first-seen date
@@ -126,5 +165,59 @@ func TestStorySummariesRebuildAndUnassigned(t *testing.T) {
 		newsItem("a", "2", "", "second", "", base.Add(time.Minute))))
 	if got := checkSummaries(t, bare, time.Time{}, base.Add(time.Hour)); len(got) != 2 {
 		t.Errorf("unassigned items: %d summaries, want one each", len(got))
+	}
+}
+
+// Random saves (new stories, reports joining them, bridges merging two or
+// three stories within a save and across saves, corrected and re-tagged
+// reports) keep every stored summary equal to its story's items.
+func TestStorySummariesRandomSaves(t *testing.T) {
+	s := openMem(t)
+	s.SetStoryAssigner(storytest.NewPrefixAssigner())
+	rng := rand.New(rand.NewPCG(7, 9))
+	places := []string{"mali", "niger", "burkina-faso", "chad"}
+	countries := []string{"mali", "niger", "burkina-faso", "aes", "france"}
+	outlets := []string{"rfi", "bbc", "aljazeera", "lemonde"}
+	var keys []string
+	updated := 0
+	for round := range 25 {
+		var batch []briefing.Fetched
+		for _, o := range outlets[:1+rng.IntN(len(outlets))] {
+			f := fetched(o, base)
+			for range 1 + rng.IntN(6) {
+				name := fmt.Sprintf("s%d", rng.IntN(12))
+				if rng.IntN(5) == 0 {
+					name += fmt.Sprintf("+s%d", rng.IntN(12))
+				}
+				key := fmt.Sprintf("%d-%d", round, len(keys))
+				it := newsItem(o, key, "", name+" report", "", base.Add(time.Duration(rng.IntN(600))*time.Minute))
+				it.Countries = []string{countries[rng.IntN(len(countries))]}
+				it.Place = places[rng.IntN(len(places))]
+				f.Items = append(f.Items, it)
+				keys = append(keys, o+"/"+key)
+			}
+			if round > 0 && rng.IntN(2) == 0 { // a known report of this outlet, re-tagged
+				src, key, _ := strings.Cut(keys[rng.IntN(len(keys))], "/")
+				if src != o || strings.HasPrefix(key, fmt.Sprint(round, "-")) { // once per fetch, as normalized
+					batch = append(batch, f)
+					continue
+				}
+				it := newsItem(o, key, "", "s0 corrected", "", base)
+				it.Countries = []string{fmt.Sprint("country-", round)} // a tag no other report has
+				f.Items = append(f.Items, it)
+			}
+			batch = append(batch, f)
+		}
+		for _, sv := range save(t, s, batch...) {
+			updated += sv.Updated
+		}
+		checkRows(t, s)
+		if t.Failed() {
+			t.Fatalf("round %d", round)
+		}
+	}
+	merges, err := s.StoryMerges(context.Background())
+	if err != nil || len(merges) < 5 || updated < 5 {
+		t.Fatalf("%d merges (%v), %d updates: the test must exercise both", len(merges), err, updated)
 	}
 }

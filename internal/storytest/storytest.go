@@ -12,7 +12,8 @@ import (
 
 // PrefixAssigner puts an item in the story its title's first word names
 // ("s1 …"); "s2+s1 …" also links story s2 to s1, which merges them into
-// the smaller id. It satisfies store.StoryAssigner. Reset forgets the
+// the smaller id. An item's place is the one it comes with, else "mali".
+// It satisfies store.StoryAssigner. Reset forgets the
 // stories, as the real engine does.
 type PrefixAssigner struct {
 	story  map[string]int64
@@ -53,7 +54,11 @@ func (p *PrefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAss
 				id = into
 			}
 		}
-		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: "mali"})
+		place := it.Place
+		if place == "" {
+			place = "mali"
+		}
+		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: place})
 	}
 	return out, merges
 }
