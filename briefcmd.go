@@ -81,13 +81,23 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		}
 	}
 	now := time.Now()
-	d, err := buildDigest(ctx, st, gaz, now.Add(-*since), now, filter, cfg.Lang)
+	srcs, err := sourceList(cfg)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
+		return exitUsage
+	}
+	d, err := buildDigest(ctx, st, gaz, srcs, now.Add(-*since), now, filter, cfg.Lang)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail
 	}
 	if err := renderDigest(env.stdout, d, *format); err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
+		return exitFail
+	}
+	if d.Blind() { // scripts must not take a blind digest for a quiet day
+		fmt.Fprintf(env.stderr, "sahelbrief brief: blind: none of %d sources answered since %s\n",
+			d.Coverage.Sources, d.Coverage.Since.UTC().Format(time.RFC3339))
 		return exitFail
 	}
 	return exitOK
@@ -137,9 +147,9 @@ func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefin
 
 // buildDigest builds the digest of the window as the bot's commands do
 // (one rule for both): stories whole, source failures noted.
-func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, since, until time.Time, f briefing.Filter,
-	lang string) (*briefing.Digest, error) {
-	b := bot.New(st, gaz, nil, bot.Limits{})
+func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, srcs []briefing.Source, since, until time.Time,
+	f briefing.Filter, lang string) (*briefing.Digest, error) {
+	b := bot.New(st, gaz, srcs, bot.Limits{})
 	b.Lang = lang
 	return b.DigestFor(ctx, since, until, f)
 }

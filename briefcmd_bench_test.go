@@ -126,7 +126,7 @@ func BenchmarkBrief20k(b *testing.B) {
 	b.Run("read+build+render-slack", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			d, err := buildDigest(ctx, st, g, since, now, briefing.Filter{}, "")
+			d, err := buildDigest(ctx, st, g, nil, since, now, briefing.Filter{}, "")
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -110,8 +113,46 @@ func TestBriefFilters(t *testing.T) {
 
 func TestBriefQuietDay(t *testing.T) {
 	_, cfg, db := standardSetup(t)
-	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch")
-	if r.code != 0 || !strings.Contains(strings.ToLower(r.stdout), "quiet") {
-		t.Errorf("empty database should give the quiet-day form: %v", r)
+	// The sources answered (two of three), but nothing is about Chad.
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--country", "chad")
+	if r.code != 0 || !strings.Contains(strings.ToLower(r.stdout), "quiet day") || strings.Contains(r.stdout, "BLIND") {
+		t.Errorf("answering sources, nothing matched: want the quiet-day form, exit 0: %v", r)
+	}
+}
+
+// With no source answering in the window, brief says it is blind (never
+// "quiet"), in every format, and exits 1.
+func TestBriefBlind(t *testing.T) {
+	srv := newFeedServer(t)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens there any more
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "Gone", srv.URL+"/gone.xml", "Down", closed.URL+"/feed.xml")
+	db := filepath.Join(dir, "b.db")
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief")
+	if r.code != exitFail || !strings.Contains(r.stdout, "BLIND: none of 2 sources answered since") ||
+		strings.Contains(r.stdout, "Quiet day") {
+		t.Errorf("every source failing: want the blind form, exit 1: %v", r)
+	}
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--format", "json")
+	var d struct {
+		Coverage struct{ Sources, Answering, Failing int } `json:"coverage"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || r.code != exitFail {
+		t.Fatalf("json: %v; %v", err, r)
+	}
+	if d.Coverage.Sources != 2 || d.Coverage.Answering != 0 || d.Coverage.Failing != 2 {
+		t.Errorf("coverage %+v, want 2 sources, none answering, 2 failing", d.Coverage)
+	}
+	// A database nobody fetched into is as blind.
+	_, cfg2, db2 := standardSetup(t)
+	if r := runCLI(t, nil, "--config", cfg2, "--db", db2, "brief", "--no-fetch"); r.code != exitFail ||
+		!strings.Contains(r.stdout, "BLIND") {
+		t.Errorf("never fetched: %v", r)
+	}
+	// One of three failing: neither blind nor partly blind.
+	_, cfg3, db3 := standardSetup(t)
+	if r := runCLI(t, nil, "--config", cfg3, "--db", db3, "brief"); r.code != 0 || strings.Contains(r.stdout, "BLIND") {
+		t.Errorf("two of three answering: %v", r)
 	}
 }

@@ -500,6 +500,8 @@ type sourceHealth struct {
 	Total   int      `json:"total"`
 	Healthy int      `json:"healthy"`
 	Failing []string `json:"failing,omitempty"`
+	Silent  []string `json:"silent,omitempty"`
+	New     int      `json:"not_polled_yet,omitempty"`
 }
 
 // health answers 200 when the bot is running and every adapter is
@@ -542,14 +544,21 @@ func (r *runner) sourceHealth(ctx context.Context) (sourceHealth, error) {
 		return sourceHealth{}, err
 	}
 	sh := sourceHealth{Total: len(r.srcs)}
+	now := time.Now()
 	for _, s := range r.srcs {
-		if st, seen := states[s.Name]; seen && st.ConsecutiveFailures > 0 {
+		switch states[s.Name].Health(now) {
+		case briefing.HealthFailing:
 			sh.Failing = append(sh.Failing, s.Name)
-		} else {
+		case briefing.HealthSilent:
+			sh.Silent = append(sh.Silent, s.Name)
+		case briefing.HealthNew:
+			sh.New++
+		default:
 			sh.Healthy++
 		}
 	}
 	sort.Strings(sh.Failing)
+	sort.Strings(sh.Silent)
 	r.metrics.SetSourcesHealthy(sh.Healthy, sh.Total)
 	return sh, nil
 }

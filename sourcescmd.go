@@ -85,16 +85,12 @@ func health(s briefing.Source, st briefing.SourceState, stored int, defaultInter
 		ItemsLastTime: st.ItemsLastTime, StoredItems: stored,
 		LastAttempt: stamp(st.LastAttempt), LastSuccess: stamp(st.LastSuccess), NextCheck: stamp(st.NextCheck),
 	}
-	switch {
-	case st.LastAttempt.IsZero():
-		h.Status, h.Health = "never", "new"
-	case st.ConsecutiveFailures > 0:
-		h.Health = "failing"
-	case !st.SilentSince(now).IsZero():
-		h.Health = "silent"
+	h.Health = string(st.Health(now))
+	switch st.Health(now) {
+	case briefing.HealthNew:
+		h.Status = "never"
+	case briefing.HealthSilent:
 		h.SilentSince = stamp(st.SilentSince(now))
-	default:
-		h.Health = "healthy"
 	}
 	return h
 }

@@ -277,7 +277,7 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 	if err != nil {
 		return nil, err
 	}
-	failed, err := b.failedSince(ctx, from)
+	failed, cov, err := b.sourceReport(ctx, from)
 	if err != nil {
 		return nil, err
 	}
@@ -290,8 +290,13 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 		}
 		return briefing.GroupByStory(items), nil
 	}
-	return briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+	d, err := briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
 		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang})
+	if err != nil {
+		return nil, err
+	}
+	d.Coverage = cov
+	return d, nil
 }
 
 // wholeStories adds to items the earlier items of their stories (reports
@@ -337,7 +342,7 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	if err != nil {
 		return nil, err
 	}
-	failed, err := b.failedSince(ctx, from)
+	failed, cov, err := b.sourceReport(ctx, from)
 	if err != nil {
 		return nil, err
 	}
@@ -345,16 +350,17 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	// publication date, and the digest is labelled with the window after.
 	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
 		Lang: b.Lang})
-	d.Since, d.Until = from, until
+	d.Since, d.Until, d.Coverage = from, until, cov
 	return d, nil
 }
 
-// failedSince lists the sources whose last attempt, at or after from,
-// failed.
-func (b *Bot) failedSince(ctx context.Context, from time.Time) ([]briefing.SourceFailure, error) {
+// sourceReport lists the sources whose last attempt, at or after from,
+// failed, and how many of the bot's sources answered since from (nil when
+// the bot knows no sources).
+func (b *Bot) sourceReport(ctx context.Context, from time.Time) ([]briefing.SourceFailure, *briefing.Coverage, error) {
 	states, err := b.Store.SourceStates(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var failed []briefing.SourceFailure
 	for _, s := range states {
@@ -363,7 +369,11 @@ func (b *Bot) failedSince(ctx context.Context, from time.Time) ([]briefing.Sourc
 		}
 	}
 	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
-	return failed, nil
+	if len(b.Sources) == 0 {
+		return failed, nil, nil
+	}
+	cov := briefing.CoverageOf(b.Sources, states, from)
+	return failed, &cov, nil
 }
 
 func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
@@ -651,14 +661,14 @@ func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
 	now := b.Now()
 	var ok, failing, silent, fresh []string
 	for _, s := range b.Sources {
-		st, seen := states[s.Name]
-		switch {
-		case !seen || st.LastAttempt.IsZero():
+		st := states[s.Name]
+		switch st.Health(now) {
+		case briefing.HealthNew:
 			fresh = append(fresh, s.Name)
-		case st.ConsecutiveFailures > 0:
+		case briefing.HealthFailing:
 			failing = append(failing, fmt.Sprintf("%s (%d failures: %s)", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120)))
-		case !st.SilentSince(now).IsZero():
-			silent = append(silent, fmt.Sprintf("%s (nothing new since %s)", s.Name, st.SilentSince(now).UTC().Format("2 Jan")))
+		case briefing.HealthSilent:
+			silent = append(silent, fmt.Sprintf("%s (nothing new since %s)", s.Name, Day(st.SilentSince(now), now)))
 		default:
 			ok = append(ok, s.Name)
 		}

@@ -376,6 +376,30 @@ func TestSourcesAndShare(t *testing.T) {
 	}
 }
 
+// A digest knows how many sources answered in its window: none makes it
+// blind whatever it holds, one of three partly blind.
+func TestDigestCoverage(t *testing.T) {
+	b, st := newTestBot(t)
+	d := ask(b, "brief", false).Digest
+	if d.Coverage == nil || !d.Blind() || d.Coverage.Sources != 3 {
+		t.Fatalf("no source polled: coverage %+v, want blind over 3 sources", d.Coverage)
+	}
+	st.states["Desk"] = briefing.SourceState{Name: "Desk", LastAttempt: now, LastSuccess: now, LastNewItem: now}
+	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastStatus: briefing.StatusError}
+	d = ask(b, "country chad", false).Digest
+	if d.Blind() || !d.Coverage.PartlyBlind() || d.Coverage.Answering != 1 || d.Coverage.Failing != 1 {
+		t.Errorf("one of three answering: coverage %+v, want partly blind", d.Coverage)
+	}
+	st.states["New"] = briefing.SourceState{Name: "New", LastAttempt: now, LastSuccess: now.Add(-25 * time.Hour)}
+	if d := ask(b, "brief", false).Digest; !d.Coverage.PartlyBlind() {
+		t.Errorf("an answer before the window does not count: %+v", d.Coverage)
+	}
+	st.states["New"] = briefing.SourceState{Name: "New", LastAttempt: now, LastSuccess: now}
+	if d := ask(b, "brief", false).Digest; d.Coverage.PartlyBlind() || d.Blind() {
+		t.Errorf("two of three answering: %+v", d.Coverage)
+	}
+}
+
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	b, st := newTestBot(t)
 	var logged strings.Builder

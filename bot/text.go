@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -278,4 +279,46 @@ func firstURL(s *briefing.Story, outlet string) string {
 		}
 	}
 	return ""
+}
+
+// Stamp writes a time for people, in UTC: "Mon 02 Jan 15:04 UTC" within
+// the year of now, "Sun 24 Feb 2019 15:04 UTC" otherwise, so an old item
+// never passes for this year's.
+func Stamp(t, now time.Time) string {
+	t = t.UTC()
+	if t.Year() == now.UTC().Year() {
+		return t.Format("Mon 02 Jan 15:04 UTC")
+	}
+	return t.Format("Mon 02 Jan 2006 15:04 UTC")
+}
+
+// Day writes a date for people, in UTC: "2 Jan" within the year of now,
+// "24 Feb 2019" otherwise.
+func Day(t, now time.Time) string {
+	t = t.UTC()
+	if t.Year() == now.UTC().Year() {
+		return t.Format("2 Jan")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// Coverage is what a digest says of its sources before anything else, as
+// a label ("Blind", "Partly blind") and a sentence; both "" when enough
+// sources answered in its window (or it is not about a window). A blind
+// digest must never read as a quiet day: it cannot tell one from an
+// outage.
+func Coverage(d *briefing.Digest, stamp func(time.Time) string) (label, sentence string) {
+	c := d.Coverage
+	if c == nil {
+		return "", ""
+	}
+	switch {
+	case c.Blind():
+		return "Blind", fmt.Sprintf("none of %s answered since %s: no stories here does not mean a quiet day.",
+			Plural(c.Sources, "source", "sources"), stamp(c.Since))
+	case c.PartlyBlind():
+		return "Partly blind", fmt.Sprintf("%d of %s did not answer since %s: stories may be missing.",
+			c.Sources-c.Answering, Plural(c.Sources, "source", "sources"), stamp(c.Since))
+	}
+	return "", ""
 }

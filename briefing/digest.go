@@ -72,16 +72,23 @@ type Filter struct {
 // stories first, then sections per country, counts, and failed sources.
 // Renderers (Slack, Discord, terminal) turn it into messages.
 type Digest struct {
-	Title      string          `json:"title"`
-	Since      time.Time       `json:"since"`
-	Until      time.Time       `json:"until"`
-	Filter     Filter          `json:"filter"`
-	Headlines  []Story         `json:"headlines"`
-	Sections   []Section       `json:"sections"`
-	Counts     []CountryCount  `json:"counts"`
-	Failed     []SourceFailure `json:"failed_sources"`
-	TotalItems int             `json:"total_items"` // items in the window (a story shows whole, earlier items too)
+	Title     string          `json:"title"`
+	Since     time.Time       `json:"since"`
+	Until     time.Time       `json:"until"`
+	Filter    Filter          `json:"filter"`
+	Headlines []Story         `json:"headlines"`
+	Sections  []Section       `json:"sections"`
+	Counts    []CountryCount  `json:"counts"`
+	Failed    []SourceFailure `json:"failed_sources"`
+	// Coverage says how many sources answered in the window: nil when the
+	// digest is not about a window of news (search results).
+	Coverage   *Coverage `json:"coverage,omitempty"`
+	TotalItems int       `json:"total_items"` // items in the window (a story shows whole, earlier items too)
 }
 
-// Quiet reports whether nothing matched the digest's window and filter.
+// Quiet reports whether nothing matched the digest's window and filter
+// (Blind tells whether that means anything).
 func (d *Digest) Quiet() bool { return len(d.Headlines) == 0 && len(d.Sections) == 0 }
+
+// Blind reports whether no source answered in the digest's window.
+func (d *Digest) Blind() bool { return d.Coverage != nil && d.Coverage.Blind() }

@@ -67,6 +67,66 @@ func (s SourceState) SilentSince(now time.Time) time.Time {
 	return s.LastNewItem
 }
 
+// Health is how a source is doing, as every answer tells it.
+type Health string
+
+const (
+	HealthNew     Health = "new"     // never polled
+	HealthHealthy Health = "healthy" // answers and publishes
+	HealthFailing Health = "failing" // its last attempt failed
+	HealthSilent  Health = "silent"  // answers but has published nothing new for SilentAfter
+)
+
+// Health classifies the source now: the one rule behind `sources`,
+// `/sahel sources`, `/healthz` and the metrics.
+func (s SourceState) Health(now time.Time) Health {
+	switch {
+	case s.LastAttempt.IsZero():
+		return HealthNew
+	case s.ConsecutiveFailures > 0:
+		return HealthFailing
+	case !s.SilentSince(now).IsZero():
+		return HealthSilent
+	}
+	return HealthHealthy
+}
+
+// Coverage is how many of the configured sources a digest's window heard
+// from. A digest without stories is a quiet day only when sources
+// answered; with none answering it is blind, and says so.
+type Coverage struct {
+	Sources   int       `json:"sources"`   // configured
+	Answering int       `json:"answering"` // answered (new items or not) at or after Since
+	Failing   int       `json:"failing"`   // did not answer since Since: their last attempt failed
+	Since     time.Time `json:"since"`
+}
+
+// CoverageOf counts, of srcs, those that answered at or after since and
+// those that did not because they fail; the rest were not polled since.
+func CoverageOf(srcs []Source, states map[string]SourceState, since time.Time) Coverage {
+	c := Coverage{Sources: len(srcs), Since: since}
+	for _, src := range srcs {
+		st := states[src.Name]
+		switch {
+		case !st.LastSuccess.IsZero() && !st.LastSuccess.Before(since):
+			c.Answering++
+		case st.ConsecutiveFailures > 0 && !st.LastAttempt.Before(since):
+			c.Failing++
+		}
+	}
+	return c
+}
+
+// Blind reports whether no source answered in the window: an empty digest
+// then says nothing about the news.
+func (c Coverage) Blind() bool { return c.Sources > 0 && c.Answering == 0 }
+
+// PartlyBlind reports whether half or more of the sources did not answer
+// in the window (and some did): stories may be missing.
+func (c Coverage) PartlyBlind() bool {
+	return !c.Blind() && 2*(c.Sources-c.Answering) >= c.Sources && c.Sources > 0
+}
+
 // Fetched is one poll's outcome to persist: the source's new state and the
 // items its feed held.
 type Fetched struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -89,7 +90,11 @@ func (d *Deliverer) render(w *bytes.Buffer, m bot.Message) error {
 			meta = append(meta, tags)
 		}
 		if !a.Item.Published.IsZero() {
-			meta = append(meta, absTime(a.Item.Published))
+			now := m.Scheduled // when it was queued
+			if now.IsZero() {
+				now = time.Now()
+			}
+			meta = append(meta, bot.Stamp(a.Item.Published, now))
 		}
 		fmt.Fprintf(w, "  %s\n", d.style(dim, strings.Join(meta, " · ")))
 		if a.Item.Summary != "" {

@@ -21,7 +21,6 @@ const (
 	maxError     = 400
 	defaultTitle = "Sahel brief"
 	untitled     = "(untitled)"
-	timeLayout   = "Mon 02 Jan 15:04 UTC"
 	windowLayout = "2006-01-02 15:04"
 )
 
@@ -44,18 +43,24 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 	if d == nil {
 		d = &briefing.Digest{}
 	}
-	p := &textPrinter{color: color}
+	p := &textPrinter{color: color, stamp: stamper(d)}
 	title := text(d.Title, maxTitle)
 	if title == "" {
 		title = defaultTitle
 	}
 	p.line(p.style(boldCyn, title))
+	label, sentence := bot.Coverage(d, p.stamp)
+	if label != "" {
+		p.line(p.style(bold+red, strings.ToUpper(label)+": ") + p.style(red, sentence))
+	}
 	stories := groups(d)
 	n := 0
 	for _, g := range stories {
 		n += len(g.stories)
 	}
-	if n == 0 {
+	if n == 0 && d.Blind() {
+		p.line(p.style(dim, "Window: "+plainWindow(d)))
+	} else if n == 0 {
 		p.line(p.style(dim, "Window: "+plainWindow(d)))
 		var b strings.Builder
 		b.WriteString("Quiet day: no stories matched this digest")
@@ -81,7 +86,7 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 		p.line("")
 		p.line(p.style(bold+red, fmt.Sprintf("FAILED SOURCES (%d)", len(d.Failed))))
 		for _, f := range d.Failed {
-			p.line("  " + p.style(red, "✗ ") + failure(f, text, func(s string) string { return s }))
+			p.line("  " + p.style(red, "✗ ") + failure(f, text, func(s string) string { return s }, p.stamp))
 		}
 	}
 	_, err := w.Write(p.buf.Bytes())
@@ -91,6 +96,7 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 type textPrinter struct {
 	buf   bytes.Buffer
 	color bool
+	stamp func(time.Time) string
 }
 
 func (p *textPrinter) line(s string) {
@@ -114,7 +120,7 @@ func (p *textPrinter) story(s *briefing.Story) {
 	if sum := text(s.Summary, maxSummary); sum != "" {
 		p.line("    " + sum)
 	}
-	if m := meta(s, text, absTime); m != "" {
+	if m := meta(s, text, p.stamp); m != "" {
 		p.line("    " + p.style(dim, m))
 	}
 	if u := link(s.URL); u != "" {
@@ -129,17 +135,25 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 		d = &briefing.Digest{}
 	}
 	var b bytes.Buffer
+	stamp := stamper(d)
 	title := md(d.Title, maxTitle)
 	if title == "" {
 		title = defaultTitle
 	}
 	b.WriteString("# " + title + "\n\n")
+	if label, sentence := bot.Coverage(d, stamp); label != "" {
+		b.WriteString("**" + label + ":** " + sentence + "\n\n")
+	}
 	stories := groups(d)
 	n := 0
 	for _, g := range stories {
 		n += len(g.stories)
 	}
-	if n == 0 {
+	if n == 0 && d.Blind() {
+		if win := plainWindow(d); win != "" {
+			b.WriteString("_Window: " + win + "_\n")
+		}
+	} else if n == 0 {
 		b.WriteString("**Quiet day:** no stories matched this digest")
 		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, md); f != "" {
 			b.WriteString(" (" + f + ")")
@@ -178,7 +192,7 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 				if sum := md(s.Summary, maxSummary); sum != "" {
 					b.WriteString("  \n  " + sum)
 				}
-				if m := meta(s, md, absTime); m != "" {
+				if m := meta(s, md, stamp); m != "" {
 					b.WriteString("  \n  _" + m + "_")
 				}
 				b.WriteString("\n")
@@ -188,7 +202,7 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 	if len(d.Failed) > 0 {
 		fmt.Fprintf(&b, "\n## Failed sources (%d)\n\n", len(d.Failed))
 		for _, f := range d.Failed {
-			b.WriteString("- " + failure(f, md, func(s string) string { return "**" + s + "**" }) + "\n")
+			b.WriteString("- " + failure(f, md, func(s string) string { return "**" + s + "**" }, stamp) + "\n")
 		}
 	}
 	_, err := w.Write(b.Bytes())
@@ -272,7 +286,8 @@ func list(items []string, sep string, esc func(string, int) string) string {
 	return cut(strings.Join(parts, sep), maxMeta)
 }
 
-func failure(f briefing.SourceFailure, esc func(string, int) string, name func(string) string) string {
+func failure(f briefing.SourceFailure, esc func(string, int) string, name func(string) string,
+	stamp func(time.Time) string) string {
 	n := esc(f.Name, 100)
 	if n == "" {
 		n = "(unnamed source)"
@@ -284,10 +299,18 @@ func failure(f briefing.SourceFailure, esc func(string, int) string, name func(s
 	if f.Since.IsZero() {
 		return s + " (no success yet)"
 	}
-	return s + " (last success " + absTime(f.Since) + ")"
+	return s + " (last success " + stamp(f.Since) + ")"
 }
 
-func absTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+// stamper writes times relative to the digest's end (now for a digest
+// without one): the year shows for an older one.
+func stamper(d *briefing.Digest) func(time.Time) string {
+	now := d.Until
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return func(t time.Time) string { return bot.Stamp(t, now) }
+}
 
 func plainWindow(d *briefing.Digest) string {
 	switch {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -21,6 +22,8 @@ func TestGolden(t *testing.T) {
 		{"typical", typicalDigest()},
 		{"quiet", quietDigest()},
 		{"split", splitDigest()},
+		{"blind", digesttest.Blind()},
+		{"partly-blind", digesttest.PartlyBlind()},
 	}
 	formats := []struct {
 		name   string
@@ -52,6 +55,33 @@ func TestQuiet(t *testing.T) {
 		if !strings.Contains(b.String(), "Quiet day") {
 			t.Errorf("no quiet-day sentence:\n%s", b.String())
 		}
+	}
+}
+
+// A digest whose sources did not answer says so first, in text and
+// Markdown, and a blind one never says "quiet day".
+func TestBlindIsNotQuiet(t *testing.T) {
+	var text, md bytes.Buffer
+	if err := RenderText(&text, digesttest.Blind(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderMarkdown(&md, digesttest.Blind()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(text.String(), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "BLIND: none of 51 sources answered since Sat 14 Mar 06:00 UTC") ||
+		strings.Contains(text.String(), "Quiet day") {
+		t.Errorf("blind text:\n%s", text.String())
+	}
+	if !strings.Contains(md.String(), "**Blind:** none of 51") || strings.Contains(md.String(), "Quiet day") {
+		t.Errorf("blind markdown:\n%s", md.String())
+	}
+	text.Reset()
+	if err := RenderText(&text, digesttest.PartlyBlind(), false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "PARTLY BLIND: 30 of 51 sources did not answer") {
+		t.Errorf("partly blind text:\n%s", text.String())
 	}
 }
 

@@ -93,6 +93,19 @@ func RenderDigest(d *briefing.Digest) []*discordgo.MessageSend {
 // counts, or the quiet-day sentence.
 func intro(d *briefing.Digest, stories int) string {
 	var b strings.Builder
+	if label, sentence := bot.Coverage(d, func(t time.Time) string { return stamp(t, 'f') }); label != "" {
+		icon := "⚠️"
+		if d.Blind() {
+			icon = "⛔"
+		}
+		b.WriteString("\n" + icon + " **" + label + ":** " + sentence)
+		if d.Blind() && stories == 0 { // not a quiet day: nobody was listening
+			if w := window(d); w != "" {
+				b.WriteString("\nWindow: " + w)
+			}
+			return b.String()
+		}
+	}
 	if stories == 0 {
 		b.WriteString("\nQuiet day: no stories matched this digest")
 		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {

@@ -27,6 +27,8 @@ func TestRenderDigestGolden(t *testing.T) {
 		{"typical", typicalDigest(), 1},
 		{"quiet", quietDigest(), 1},
 		{"split", splitDigest(), 3},
+		{"blind", digesttest.Blind(), 1},
+		{"partly-blind", digesttest.PartlyBlind(), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +73,19 @@ func TestQuietDigestSaysSo(t *testing.T) {
 		if !strings.Contains(string(b), want) && !strings.Contains(msgs[0].Content, want) {
 			t.Errorf("quiet digest lacks %q: %s", want, b)
 		}
+	}
+}
+
+// A digest whose sources did not answer says so first, and a blind one
+// never says "quiet day".
+func TestBlindIsNotQuiet(t *testing.T) {
+	msgs := RenderDigest(digesttest.Blind())
+	if c := msgs[0].Content; !strings.Contains(c, "**Blind:** none of 51 sources answered since <t:") ||
+		strings.Contains(c, "Quiet day") {
+		t.Errorf("blind digest: %q", c)
+	}
+	if c := RenderDigest(digesttest.PartlyBlind())[0].Content; !strings.Contains(c, "**Partly blind:** 30 of 51 sources") {
+		t.Errorf("partly blind digest: %q", c)
 	}
 }
 
@@ -456,6 +471,8 @@ func TestSchema(t *testing.T) {
 		{"random-short", randDigest(r, 40, 100)},
 		{"random-long", randDigest(r, 40, 10000)},
 		{"many-outlets", digesttest.ManyOutlets(60)},
+		{"blind", digesttest.Blind()},
+		{"partly-blind", digesttest.PartlyBlind()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })

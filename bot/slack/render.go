@@ -137,9 +137,12 @@ func finish(msgs []Message, d *briefing.Digest, title string, stories int) {
 func fallback(d *briefing.Digest, title string, stories, parts int) string {
 	var b strings.Builder
 	b.WriteString(title)
-	if stories == 0 {
+	switch {
+	case d.Blind():
+		b.WriteString(": blind, no source answered")
+	case stories == 0:
 		b.WriteString(": quiet day, no stories")
-	} else {
+	default:
 		fmt.Fprintf(&b, ": %s", plural(stories, "story", "stories"))
 	}
 	if w := plainWindow(d); w != "" {
@@ -147,6 +150,9 @@ func fallback(d *briefing.Digest, title string, stories, parts int) string {
 	}
 	if len(d.Failed) > 0 {
 		fmt.Fprintf(&b, "; %s failed", plural(len(d.Failed), "source", "sources"))
+	}
+	if d.Coverage != nil && d.Coverage.PartlyBlind() {
+		b.WriteString("; partly blind")
 	}
 	if parts > 1 {
 		fmt.Fprintf(&b, " (part 1 of %d)", parts)
@@ -156,6 +162,9 @@ func fallback(d *briefing.Digest, title string, stories, parts int) string {
 
 func preambleBlocks(d *briefing.Digest, title string, stories int) []slackgo.Block {
 	blocks := []slackgo.Block{header(title)}
+	if cb := coverageBlock(d); cb != nil {
+		blocks = append(blocks, cb)
+	}
 	blocks = append(blocks, context(mrkdwn(cut(bot.DigestFacts(window(d), stories, d, feed), MaxContextText))))
 	if c := counts(d.Counts); c != "" {
 		blocks = append(blocks, context(mrkdwn(c)))
@@ -163,7 +172,31 @@ func preambleBlocks(d *briefing.Digest, title string, stories int) []slackgo.Blo
 	return append(blocks, slackgo.NewDividerBlock())
 }
 
+// coverageBlock is the digest's first word when its sources did not
+// answer (see bot.Coverage); nil otherwise.
+func coverageBlock(d *briefing.Digest) slackgo.Block {
+	label, sentence := bot.Coverage(d, date)
+	if label == "" {
+		return nil
+	}
+	icon := ":warning:"
+	if d.Blind() {
+		icon = ":no_entry:"
+	}
+	return section(cut(icon+" *"+label+":* "+sentence, MaxSectionText))
+}
+
 func quietBlocks(d *briefing.Digest, title string) []slackgo.Block {
+	blocks := []slackgo.Block{header(title)}
+	if cb := coverageBlock(d); cb != nil {
+		blocks = append(blocks, cb)
+		if d.Blind() { // not a quiet day: nobody was listening
+			if w := window(d); w != "" {
+				blocks = append(blocks, context(mrkdwn("Window: "+w)))
+			}
+			return blocks
+		}
+	}
 	var b strings.Builder
 	b.WriteString("*Quiet day.* No stories matched this digest")
 	if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {
@@ -173,7 +206,7 @@ func quietBlocks(d *briefing.Digest, title string) []slackgo.Block {
 		b.WriteString(" in the window " + w)
 	}
 	b.WriteString(".")
-	return []slackgo.Block{header(title), section(cut(b.String(), MaxSectionText))}
+	return append(blocks, section(cut(b.String(), MaxSectionText)))
 }
 
 // storyGroup renders stories under a heading, skipping any story already

@@ -27,6 +27,8 @@ func TestRenderDigestGolden(t *testing.T) {
 		{"typical", typicalDigest(), 1},
 		{"quiet", quietDigest(), 1},
 		{"split", splitDigest(), 2},
+		{"blind", digesttest.Blind(), 1},
+		{"partly-blind", digesttest.PartlyBlind(), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +68,22 @@ func TestQuietDigestSaysSo(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("quiet digest lacks %q", want)
 		}
+	}
+}
+
+// A digest whose sources did not answer says so first, and a blind one
+// never says "quiet day".
+func TestBlindIsNotQuiet(t *testing.T) {
+	msgs := RenderDigest(digesttest.Blind())
+	b, _ := json.Marshal(msgs)
+	if !strings.Contains(string(b), "*Blind:* none of 51 sources answered since") || strings.Contains(string(b), "Quiet day") ||
+		!strings.Contains(msgs[0].Text, "blind") {
+		t.Errorf("blind digest:\n%s", b)
+	}
+	msgs = RenderDigest(digesttest.PartlyBlind())
+	b, _ = json.Marshal(msgs[0].Blocks[1])
+	if !strings.Contains(string(b), "*Partly blind:* 30 of 51 sources did not answer") {
+		t.Errorf("partly blind digest's second block: %s", b)
 	}
 }
 
@@ -382,6 +400,8 @@ func TestSchema(t *testing.T) {
 		{"random-short", randDigest(r, 40, 100)},
 		{"random-long", randDigest(r, 40, 10000)},
 		{"many-outlets", digesttest.ManyOutlets(60)},
+		{"blind", digesttest.Blind()},
+		{"partly-blind", digesttest.PartlyBlind()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { validate(t, sch, RenderDigest(tt.d)) })

@@ -108,6 +108,22 @@ func Quiet() *briefing.Digest {
 	}
 }
 
+// Blind matched nothing while none of the 51 sources answered in its
+// window: it must not read as a quiet day.
+func Blind() *briefing.Digest {
+	d := Quiet()
+	d.Filter = briefing.Filter{}
+	d.Coverage = &briefing.Coverage{Sources: 51, Answering: 0, Failing: 51, Since: d.Since}
+	return d
+}
+
+// PartlyBlind is Typical with 30 of its 51 sources silent in the window.
+func PartlyBlind() *briefing.Digest {
+	d := Typical()
+	d.Coverage = &briefing.Coverage{Sources: 51, Answering: 21, Failing: 30, Since: d.Since}
+	return d
+}
+
 // Split needs more than one message on every platform: many stories
 // with long summaries in one section.
 func Split() *briefing.Digest {

@@ -1,0 +1,52 @@
+package briefing
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSourceHealth(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		st   SourceState
+		want Health
+	}{
+		{"never polled", SourceState{}, HealthNew},
+		{"failing", SourceState{LastAttempt: now, LastSuccess: now.Add(-time.Hour), ConsecutiveFailures: 2}, HealthFailing},
+		{"answers, nothing new for 4 days", SourceState{LastAttempt: now, LastSuccess: now, LastNewItem: now.Add(-96 * time.Hour)}, HealthSilent},
+		{"healthy", SourceState{LastAttempt: now, LastSuccess: now, LastNewItem: now.Add(-time.Hour)}, HealthHealthy},
+	}
+	for _, tt := range tests {
+		if got := tt.st.Health(now); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCoverage(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	since := now.Add(-24 * time.Hour)
+	srcs := []Source{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+	states := map[string]SourceState{
+		"a": {LastAttempt: now, LastSuccess: now},                                            // answering
+		"b": {LastAttempt: now, LastSuccess: since.Add(-time.Hour), ConsecutiveFailures: 4},  // failing
+		"c": {LastAttempt: since.Add(-time.Hour), LastSuccess: since.Add(-2 * time.Hour)},    // not polled since
+		"d": {LastAttempt: now, LastSuccess: since.Add(time.Minute), ConsecutiveFailures: 1}, // answered, then failed
+	}
+	c := CoverageOf(srcs, states, since)
+	if c.Sources != 4 || c.Answering != 2 || c.Failing != 1 || c.Blind() || !c.PartlyBlind() {
+		t.Errorf("coverage %+v: want 2 of 4 answering (partly blind), 1 failing", c)
+	}
+	if c := CoverageOf(srcs, nil, since); !c.Blind() || c.PartlyBlind() {
+		t.Errorf("nothing polled: %+v, want blind", c)
+	}
+	if c := CoverageOf(nil, states, since); c.Blind() || c.PartlyBlind() {
+		t.Errorf("no sources known: %+v claims nothing", c)
+	}
+	delete(states, "c")
+	states["c"] = SourceState{LastAttempt: now, LastSuccess: now}
+	if c := CoverageOf(srcs, states, since); c.PartlyBlind() {
+		t.Errorf("3 of 4 answering: %+v is not partly blind", c)
+	}
+}
