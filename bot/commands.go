@@ -351,6 +351,11 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
 		Lang: b.Lang})
 	d.Since, d.Until, d.Coverage = from, until, cov
+	for _, it := range items {
+		if it.Published.Before(from) && (d.Backlog.IsZero() || it.Published.Before(d.Backlog)) {
+			d.Backlog = it.Published
+		}
+	}
 	return d, nil
 }
 

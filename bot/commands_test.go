@@ -400,6 +400,33 @@ func TestDigestCoverage(t *testing.T) {
 	}
 }
 
+// A scheduled digest holds what was stored in its window; when that
+// includes reports published before it (a first poll's backlog), its
+// header says since when.
+func TestScheduledDigestBacklog(t *testing.T) {
+	b, st := newTestBot(t)
+	for k := range st.items {
+		st.items[k].FirstSeen = now.Add(-30 * time.Minute) // all stored by the first poll
+	}
+	d, err := b.ScheduledDigest(context.Background(), now.Add(-time.Hour), now, briefing.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := now.Add(-30 * time.Hour); !d.Backlog.Equal(want) {
+		t.Errorf("backlog %v, want the oldest report's date %v", d.Backlog, want)
+	}
+	if facts := DigestFacts("window", 4, d, func(s string, _ int) string { return s }); !strings.Contains(facts,
+		"includes reports published since 26 Nov, first stored in this window") {
+		t.Errorf("header: %q", facts)
+	}
+	for k := range st.items {
+		st.items[k].Published = now.Add(-10 * time.Minute)
+	}
+	if d, _ := b.ScheduledDigest(context.Background(), now.Add(-time.Hour), now, briefing.Filter{}); !d.Backlog.IsZero() {
+		t.Errorf("nothing from before the window: backlog %v", d.Backlog)
+	}
+}
+
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	b, st := newTestBot(t)
 	var logged strings.Builder

@@ -234,6 +234,9 @@ func DigestFacts(window string, stories int, d *briefing.Digest, esc func(s stri
 	if d.TotalItems > 0 {
 		line = append(line, Plural(d.TotalItems, "item", "items"))
 	}
+	if !d.Backlog.IsZero() {
+		line = append(line, Backlog(d))
+	}
 	if f := FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, esc); f != "" {
 		line = append(line, f)
 	}
@@ -321,4 +324,13 @@ func Coverage(d *briefing.Digest, stamp func(time.Time) string) (label, sentence
 			c.Sources-c.Answering, Plural(c.Sources, "source", "sources"), stamp(c.Since))
 	}
 	return "", ""
+}
+
+// Backlog is the header's note that a digest of stored arrivals holds
+// reports published before its window ("" when it does not).
+func Backlog(d *briefing.Digest) string {
+	if d.Backlog.IsZero() {
+		return ""
+	}
+	return "includes reports published since " + Day(d.Backlog, d.Until) + ", first stored in this window"
 }

@@ -84,6 +84,10 @@ type Digest struct {
 	// digest is not about a window of news (search results).
 	Coverage   *Coverage `json:"coverage,omitempty"`
 	TotalItems int       `json:"total_items"` // items in the window (a story shows whole, earlier items too)
+	// Backlog, when set, is the publication date of the earliest report a
+	// digest of stored arrivals holds from before its window (a first
+	// poll's backlog, a feed that published late): its header says so.
+	Backlog time.Time `json:"backlog_since,omitempty"`
 }
 
 // Quiet reports whether nothing matched the digest's window and filter

@@ -171,6 +171,9 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 		if d.TotalItems > 0 {
 			info = append(info, plural(d.TotalItems, "item", "items"))
 		}
+		if b := bot.Backlog(d); b != "" {
+			info = append(info, b)
+		}
 		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, md); f != "" {
 			info = append(info, f)
 		}
