@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,7 +29,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 			"per country and the sources that failed. --country and --actor take an id, a name or an\n"+
 			"alias in English or French (\"Burkinabè\", \"Goïta\", \"CEDEAO\"). --format slack and discord\n"+
 			"print the JSON array of message payloads exactly as they would be posted; json the neutral digest.")
-	since := fs.Duration("since", 24*time.Hour, "window: stories published in the last `duration` (e.g. 12h, 72h)")
+	since := windowFlag(fs, "since", 24*time.Hour, "window: stories published in the last `window` (12h, 3d, 1w; at most 30d), as in chat")
 	country := fs.String("country", "", "only stories about this country")
 	actor := fs.String("actor", "", "only stories about this actor")
 	format := fs.String("format", "text", "output: "+strings.Join(briefFormats, ", "))
@@ -38,10 +39,6 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 	}
 	if !validFormat(*format) {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: unknown --format %q: use one of %s\n", *format, strings.Join(briefFormats, ", "))
-		return exitUsage
-	}
-	if *since <= 0 {
-		fmt.Fprintf(env.stderr, "sahelbrief brief: --since must be positive, got %s\n", *since)
 		return exitUsage
 	}
 	cfg, ok := loadConfig(env)
@@ -61,9 +58,9 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		if f.text == "" {
 			continue
 		}
-		tag, ok, sugg := gaz.Resolve(f.kind, f.text)
-		if !ok {
-			fmt.Fprintf(env.stderr, "sahelbrief brief: %s %q: no such %s%s\n", f.flag, f.text, f.kind, didYouMean(sugg))
+		tag, err := gaz.ResolveName(f.kind, f.text)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "sahelbrief brief: %s: %v\n", f.flag, err)
 			return exitUsage
 		}
 		*f.dst = tag.ID
@@ -112,15 +109,19 @@ func validFormat(f string) bool {
 	return false
 }
 
-func didYouMean(sugg []briefing.Tag) string {
-	if len(sugg) == 0 {
-		return ""
-	}
-	names := make([]string, len(sugg))
-	for i, t := range sugg {
-		names[i] = fmt.Sprintf("%s (%s)", t.ID, t.Name)
-	}
-	return "; did you mean " + strings.Join(names, ", ") + "?"
+// windowFlag defines a flag that reads a window as chat does
+// (briefing.ParseWindow: 12h, 3d, 1w, at most 30d).
+func windowFlag(fs *flag.FlagSet, name string, def time.Duration, usage string) *time.Duration {
+	d := def
+	fs.Func(name, usage+" (default "+briefing.FormatWindow(def)+")", func(s string) error {
+		w, err := briefing.ParseWindow(s)
+		if err != nil {
+			return err
+		}
+		d = w
+		return nil
+	})
+	return &d
 }
 
 // fetchDue polls the due sources quietly (progress on a terminal only),

@@ -96,18 +96,36 @@ func TestBriefFilters(t *testing.T) {
 		t.Errorf("--country Nigérien: %v", r)
 	}
 	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--country", "Malli")
-	if r.code != 2 || !strings.Contains(r.stderr, `--country "Malli": no such country; did you mean mali (Mali)`) {
+	if r.code != 2 || !strings.Contains(r.stderr, `--country: no country called "Malli"; did you mean Mali (mali)?`) {
 		t.Errorf("unknown country: %v", r)
 	}
 	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--actor", "Goïta", "--format", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"actor": "assimi-goita"`) {
 		t.Errorf("--actor Goïta: %v", r)
 	}
-	for _, bad := range [][]string{{"--format", "html"}, {"--since", "-1h"}, {"--since", "soon"}} {
+	for _, bad := range [][]string{{"--format", "html"}, {"--since", "-1h"}, {"--since", "soon"}, {"--since", "45d"},
+		{"--since", "99999999999h"}} {
 		r = runCLI(t, nil, append([]string{"--config", cfg, "--db", db, "brief", "--no-fetch"}, bad...)...)
 		if r.code != 2 {
 			t.Errorf("%v: %v", bad, r)
 		}
+	}
+}
+
+// brief reads windows and names as chat does: 3d and 1w, acronyms in any
+// case, surnames.
+func TestBriefChatSyntax(t *testing.T) {
+	_, cfg, db := standardSetup(t)
+	for _, args := range [][]string{{"--since", "3d"}, {"--since", "1w"}, {"--since", "90m"}, {"--actor", "eigs"},
+		{"--actor", "Traoré", "--since", "2d"}} {
+		r := runCLI(t, nil, append([]string{"--config", cfg, "--db", db, "brief"}, args...)...)
+		if r.code != 0 {
+			t.Errorf("%v: %v", args, r)
+		}
+	}
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--since", "45d")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "45d is too far back: the longest window is 30d") {
+		t.Errorf("45d: %v", r)
 	}
 }
 

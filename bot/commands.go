@@ -187,31 +187,22 @@ func levenshtein(a, b string) int {
 	return prev[len(b)]
 }
 
-// parseSince reads "12h", "90m", "3d", "1w" (up to 30 days).
+// parseSince reads a command's window ("" is the default, 24 hours).
 func parseSince(s string) (time.Duration, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return 24 * time.Hour, nil
 	}
-	unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if unit == 0 || err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a time window: use a number and m, h, d or w, like 12h or 3d", clip(s, 20))
-	}
-	d := time.Duration(n) * unit
-	if d > 30*24*time.Hour {
-		return 0, fmt.Errorf("%s is too far back: the longest window is 30d", s)
-	}
-	return d, nil
+	return briefing.ParseWindow(s)
 }
 
 func cmdBrief(ctx context.Context, b *Bot, r Request, args string) Response {
-	if len(strings.Fields(args)) > 1 {
-		return b.usage("brief", "Too many arguments.")
+	fields := strings.Fields(args)
+	if len(fields) > 1 {
+		return b.usage("brief", fmt.Sprintf("Unexpected %q: brief takes one window, like 3d.", clip(fields[1], 40)))
 	}
 	since, err := parseSince(args)
 	if err != nil {
-		return b.usage("brief", err.Error())
+		return b.usage("brief", err.Error()+".")
 	}
 	return b.digest(ctx, r, since, briefing.Filter{})
 }
@@ -225,30 +216,35 @@ func cmdActor(ctx context.Context, b *Bot, r Request, args string) Response {
 }
 
 // tagDigest answers `country` and `actor`: a name (several words allowed:
-// "burkina faso", "africa corps"), then an optional window.
+// "burkina faso", "africa corps"), then an optional window. A last word
+// that starts with a digit is a window, refused when it is not a good one;
+// a word the name cannot hold is refused, named.
 func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefing.Kind, args string) Response {
 	fields := strings.Fields(args)
 	if len(fields) == 0 {
 		return b.usage(cmd, fmt.Sprintf("Which %s?", kind))
 	}
 	since := 24 * time.Hour
-	if len(fields) > 1 {
-		if d, err := parseSince(fields[len(fields)-1]); err == nil {
-			since, fields = d, fields[:len(fields)-1]
+	if last := fields[len(fields)-1]; len(fields) > 1 && briefing.LooksLikeWindow(last) {
+		d, err := briefing.ParseWindow(last)
+		if err != nil {
+			return b.usage(cmd, err.Error()+".")
 		}
+		since, fields = d, fields[:len(fields)-1]
 	}
-	name := strings.Join(fields, " ")
-	tag, ok, sugg := b.Gazetteer.Resolve(kind, name)
-	if !ok {
-		msg := fmt.Sprintf("I don't know the %s %q.", kind, clip(name, 60))
-		if len(sugg) > 0 {
-			names := make([]string, len(sugg))
-			for i, s := range sugg {
-				names[i] = fmt.Sprintf("`%s` (%s)", s.ID, s.Name)
+	tag, exact := b.Gazetteer.ResolveExact(kind, strings.Join(fields, " "))
+	if !exact {
+		// "niger foo": the name without its extra words is known.
+		for n := len(fields) - 1; n > 0; n-- {
+			if t, ok := b.Gazetteer.ResolveExact(kind, strings.Join(fields[:n], " ")); ok {
+				return b.usage(cmd, fmt.Sprintf("Unexpected %q after %s: give a %s, then optionally a window like 3d.",
+					clip(strings.Join(fields[n:], " "), 40), t.Name, kind))
 			}
-			msg += " Did you mean " + strings.Join(names, ", ") + "?"
 		}
-		return fail("%s", msg)
+		var err error
+		if tag, err = b.Gazetteer.ResolveName(kind, strings.Join(fields, " ")); err != nil {
+			return fail("%s", nameProblem(err))
+		}
 	}
 	f := briefing.Filter{}
 	if kind == briefing.KindCountry {
@@ -257,6 +253,27 @@ func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefin
 		f.Actor = tag.ID
 	}
 	return b.digest(ctx, r, since, f)
+}
+
+// nameProblem says in chat why a name resolved to nothing: unknown (and
+// what it may have meant) or shared (and by whom).
+func nameProblem(err error) string {
+	var ne *briefing.NameError
+	if !errors.As(err, &ne) {
+		return clip(err.Error(), 400)
+	}
+	names := make([]string, len(ne.Suggestions))
+	for i, t := range ne.Suggestions {
+		names[i] = fmt.Sprintf("`%s` (%s)", t.ID, t.Name)
+	}
+	if ne.Ambiguous {
+		return fmt.Sprintf("%q could be %s. Which one?", clip(ne.Text, 60), strings.Join(names, " or "))
+	}
+	msg := fmt.Sprintf("I don't know the %s %q.", ne.Kind, clip(ne.Text, 60))
+	if len(names) > 0 {
+		msg += " Did you mean " + strings.Join(names, ", ") + "?"
+	}
+	return msg
 }
 
 // digest builds the digest of the window with the filter.
@@ -512,9 +529,9 @@ func (b *Bot) backfill(ctx context.Context, r Request, sub briefing.Subscription
 		return "(Backfill failed; the error was logged.)"
 	}
 	if n == 0 {
-		return fmt.Sprintf("Nothing in the last %s matches it yet.", formatWindow(since))
+		return fmt.Sprintf("Nothing in the last %s matches it yet.", briefing.FormatWindow(since))
 	}
-	return fmt.Sprintf("Posting %d %s from the last %s.", n, pluralWord(n, "alert", "alerts"), formatWindow(since))
+	return fmt.Sprintf("Posting %d %s from the last %s.", n, pluralWord(n, "alert", "alerts"), briefing.FormatWindow(since))
 }
 
 // cutValueFlag removes "flag value" or "flag=value" from text.
@@ -533,16 +550,6 @@ func cutValueFlag(text, flag string) (rest, value string, ok bool) {
 		}
 	}
 	return text, "", false
-}
-
-func formatWindow(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	if d%time.Hour == 0 {
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
 func pluralWord(n int, one, many string) string {

@@ -223,7 +223,14 @@ func TestUsageErrors(t *testing.T) {
 		{"xyzzy", "Unknown command `xyzzy`"},
 		{"brief soon", `"soon" is not a time window`},
 		{"brief 400d", "the longest window is 30d"},
-		{"brief 12h extra", "Too many arguments"},
+		{"brief 12h extra", `Unexpected "extra"`},
+		{"brief 99999999999h", "too far back"}, // overflows before the check unless counted first
+		{"country niger 45d", "45d is too far back: the longest window is 30d"},
+		{"country niger foo", `Unexpected "foo" after Niger`},
+		{"actor wagner 45d", "45d is too far back"},
+		{"actor wagner 3x", `"3x" is not a time window`},
+		{"country burkina faso 0d", "it must be positive"},
+		{"subscribe --backfill 99999999999h mali", "too far back"},
 		{"country", "Which country?"},
 		{"country Malli", "Did you mean `mali` (Mali)?"},
 		{"actor wagnr", "Did you mean `wagner`"},
@@ -244,6 +251,27 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("answer %q does not contain %q", r.Text, tc.want)
 			}
 		})
+	}
+}
+
+// Names resolve as a person means them: acronyms in any case, a surname
+// only one person has; windows after a multi-word name are read.
+func TestCommandNames(t *testing.T) {
+	b, _ := newTestBot(t)
+	for _, tc := range []struct{ text, title string }{
+		{"actor EIGS", "Sahel brief: Islamic State Sahel"},
+		{"actor eigs 3d", "Sahel brief: Islamic State Sahel"},
+		{"actor issp", "Sahel brief: Islamic State Sahel"},
+		{"actor Traoré", "Sahel brief: Ibrahim Traoré"},
+		{"country burkina faso 3d", "Sahel brief: Burkina Faso"},
+	} {
+		r := ask(b, tc.text, false)
+		if r.Err || r.Digest == nil || !strings.HasPrefix(r.Digest.Title, tc.title) {
+			t.Errorf("%s: %+v", tc.text, r)
+		}
+	}
+	if r := ask(b, "country burkina faso 3d", false); r.Digest == nil || !r.Digest.Since.Equal(now.Add(-72*time.Hour)) {
+		t.Errorf("window after a two-word name: %+v", r.Digest)
 	}
 }
 
