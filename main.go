@@ -44,6 +44,7 @@ var commands = []command{
 	{"fetch", "poll every due source once and store new items", runFetch},
 	{"sources", "list sources with their health (--check tries each)", runSources},
 	{"brief", "fetch, then print the digest of the last 24 hours (or --since)", runBrief},
+	{"search", "search the stored news, answered in stories, as /sahel search", runSearch},
 	{"run", "run the bot (the default): poll, alert, post digests, answer commands", runRun},
 	{"shell", "answer /sahel commands typed in the terminal, without polling or posting", runShell},
 	{"serve", "answer Slack and Discord commands only, without polling or posting", runServe},

@@ -24,6 +24,7 @@ type Command struct {
 	Summary  string   // one line
 	Examples []string // full invocations
 	Manage   bool     // changes the channel: needs Request.CanManage
+	Help     string   // more, for `help <command>`
 	run      func(ctx context.Context, b *Bot, r Request, args string) Response
 }
 
@@ -59,6 +60,13 @@ func New(st Store, g *briefing.Gazetteer, srcs []briefing.Source, limits Limits)
 // Commands lists the commands in help order.
 func (b *Bot) Commands() []Command { return append([]Command(nil), b.commands...) }
 
+// queryHelp explains the query language of search and subscribe (see
+// briefing's Query), precedence first: what people get wrong.
+const queryHelp = "Queries: words must all appear (AND), in any case and with or without accents; " +
+	"`\"exact phrase\"`; `a OR b` (OR in capitals) matches either, and binds tighter than AND: " +
+	"`a b OR c` means a AND (b OR c); `-word` or `-\"a phrase\"` excludes; " +
+	"`country:mali`, `actor:wagner` (any name or alias, `country:\"Burkina Faso\"`) match tagged news."
+
 func commandTable() []Command {
 	return []Command{
 		{Name: "brief", Args: "[since]", Summary: "the digest of the last 24 hours (or since: 12h, 3d)",
@@ -68,9 +76,11 @@ func commandTable() []Command {
 		{Name: "actor", Args: "<name> [since]", Summary: "latest stories about one actor",
 			Examples: []string{"/sahel actor wagner", "/sahel actor Goïta", "/sahel actor CEDEAO 3d"}, run: cmdActor},
 		{Name: "search", Args: "<query>", Summary: "search stored news, answered in stories, latest first",
-			Examples: []string{`/sahel search "coup d'État" OR putsch country:niger`, "/sahel search drone -turkey"}, run: cmdSearch},
+			Examples: []string{`/sahel search "coup d'État" OR putsch country:niger`, "/sahel search drone -turkey"},
+			Help: queryHelp, run: cmdSearch},
 		{Name: "subscribe", Args: "[--backfill 24h] <query>", Summary: "alert this channel when news matching the query arrives (--backfill: and on the news of the last 24h)",
-			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`, "/sahel subscribe --backfill 12h country:niger coup"}, Manage: true, run: cmdSubscribe},
+			Examples: []string{"/sahel subscribe actor:wagner Kidal", `/sahel subscribe "Tillabéri" attack OR attaque`, "/sahel subscribe --backfill 12h country:niger coup"},
+			Help: queryHelp, Manage: true, run: cmdSubscribe},
 		{Name: "unsubscribe", Args: "<id>", Summary: "remove one of this channel's subscriptions",
 			Examples: []string{"/sahel unsubscribe 12"}, Manage: true, run: cmdUnsubscribe},
 		{Name: "subscriptions", Summary: "list this channel's subscriptions",
@@ -440,6 +450,7 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 func (b *Bot) resultsDigest(title string, items []briefing.Item) *briefing.Digest {
 	d := &briefing.Digest{Title: title, Until: b.Now(), TotalItems: len(items)}
 	if len(items) == 0 {
+		d.NoResults = "No stored news matches this search."
 		return d
 	}
 	stories := briefing.GroupStories(items, b.Lang, b.Gazetteer.Name)
@@ -727,6 +738,9 @@ func commandHelp(c Command) string {
 	fmt.Fprintf(&sb, "`/sahel %s` — %s", strings.TrimSpace(c.Name+" "+c.Args), c.Summary)
 	if c.Manage {
 		sb.WriteString(" (for people who manage the channel)")
+	}
+	if c.Help != "" {
+		sb.WriteString("\n" + c.Help)
 	}
 	if len(c.Examples) > 0 {
 		sb.WriteString("\nExamples:")

@@ -275,6 +275,17 @@ func TestCommandNames(t *testing.T) {
 	}
 }
 
+// An empty search has its own answer, and help search tells how OR binds.
+func TestSearchEmptyAndHelp(t *testing.T) {
+	b, _ := newTestBot(t)
+	if d := ask(b, "search zzzunmatched", false).Digest; d == nil || d.NoResults == "" {
+		t.Errorf("empty search: %+v", d)
+	}
+	if r := ask(b, "help search", false); !strings.Contains(r.Text, "`a b OR c` means a AND (b OR c)") {
+		t.Errorf("help search: %q", r.Text)
+	}
+}
+
 func TestSearch(t *testing.T) {
 	b, st := newTestBot(t)
 	r := ask(b, `search junte OR junta -expels`, false)

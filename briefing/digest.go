@@ -82,8 +82,11 @@ type Digest struct {
 	Failed    []SourceFailure `json:"failed_sources"`
 	// Coverage says how many sources answered in the window: nil when the
 	// digest is not about a window of news (search results).
-	Coverage   *Coverage `json:"coverage,omitempty"`
-	TotalItems int       `json:"total_items"` // items in the window (a story shows whole, earlier items too)
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// NoResults, when set, is what an empty digest says instead of the
+	// quiet-day sentence (an empty search is not a quiet day).
+	NoResults  string `json:"no_results,omitempty"`
+	TotalItems int    `json:"total_items"` // items in the window (a story shows whole, earlier items too)
 	// Backlog, when set, is the publication date of the earliest report a
 	// digest of stored arrivals holds from before its window (a first
 	// poll's backlog, a feed that published late): its header says so.

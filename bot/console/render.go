@@ -60,6 +60,8 @@ func RenderText(w io.Writer, d *briefing.Digest, color bool) error {
 	}
 	if n == 0 && d.Blind() {
 		p.line(p.style(dim, "Window: "+plainWindow(d)))
+	} else if n == 0 && d.NoResults != "" {
+		p.line(p.style(yellow, text(d.NoResults, maxTitle)))
 	} else if n == 0 {
 		p.line(p.style(dim, "Window: "+plainWindow(d)))
 		var b strings.Builder
@@ -153,6 +155,8 @@ func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 		if win := plainWindow(d); win != "" {
 			b.WriteString("_Window: " + win + "_\n")
 		}
+	} else if n == 0 && d.NoResults != "" {
+		b.WriteString(md(d.NoResults, maxTitle) + "\n")
 	} else if n == 0 {
 		b.WriteString("**Quiet day:** no stories matched this digest")
 		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, md); f != "" {

@@ -313,3 +313,19 @@ func benchDigest() *briefing.Digest {
 	d.TotalItems = 20000
 	return d
 }
+
+// An empty search says so, not "quiet day".
+func TestNoResultsIsNotQuiet(t *testing.T) {
+	var text, md bytes.Buffer
+	if err := RenderText(&text, digesttest.NoResults(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderMarkdown(&md, digesttest.NoResults()); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{text.String(), md.String()} {
+		if !strings.Contains(out, "No stored news matches this search.") || strings.Contains(out, "Quiet day") {
+			t.Errorf("empty search:\n%s", out)
+		}
+	}
+}

@@ -106,6 +106,9 @@ func intro(d *briefing.Digest, stories int) string {
 			return b.String()
 		}
 	}
+	if stories == 0 && d.NoResults != "" {
+		return b.String() + "\n" + feed(d.NoResults, 200)
+	}
 	if stories == 0 {
 		b.WriteString("\nQuiet day: no stories matched this digest")
 		if f := bot.FilterLine(d.Filter.Country, d.Filter.Actor, d.Filter.Query, feed); f != "" {

@@ -525,3 +525,11 @@ func TestOutletLinks(t *testing.T) {
 		t.Errorf("60 outlets: no \"+n\" for those that do not fit")
 	}
 }
+
+// An empty search says so, not "quiet day".
+func TestNoResultsIsNotQuiet(t *testing.T) {
+	c := RenderDigest(digesttest.NoResults())[0].Content
+	if !strings.Contains(c, "No stored news matches this search.") || strings.Contains(c, "Quiet day") {
+		t.Errorf("empty search: %q", c)
+	}
+}

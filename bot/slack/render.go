@@ -140,6 +140,8 @@ func fallback(d *briefing.Digest, title string, stories, parts int) string {
 	switch {
 	case d.Blind():
 		b.WriteString(": blind, no source answered")
+	case stories == 0 && d.NoResults != "":
+		b.WriteString(": " + cut(feed(d.NoResults, 200), 200))
 	case stories == 0:
 		b.WriteString(": quiet day, no stories")
 	default:
@@ -196,6 +198,9 @@ func quietBlocks(d *briefing.Digest, title string) []slackgo.Block {
 			}
 			return blocks
 		}
+	}
+	if d.NoResults != "" {
+		return append(blocks, section(cut(feed(d.NoResults, MaxSectionText), MaxSectionText)))
 	}
 	var b strings.Builder
 	b.WriteString("*Quiet day.* No stories matched this digest")

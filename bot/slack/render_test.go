@@ -446,3 +446,12 @@ func TestOutletLinks(t *testing.T) {
 		t.Errorf("60 outlets: no \"+n\" for those that do not fit")
 	}
 }
+
+// An empty search says so, not "quiet day".
+func TestNoResultsIsNotQuiet(t *testing.T) {
+	msgs := RenderDigest(digesttest.NoResults())
+	b, _ := json.Marshal(msgs)
+	if !strings.Contains(string(b), "No stored news matches this search.") || strings.Contains(strings.ToLower(string(b)), "quiet day") {
+		t.Errorf("empty search: %s", b)
+	}
+}

@@ -124,6 +124,11 @@ func PartlyBlind() *briefing.Digest {
 	return d
 }
 
+// NoResults is an empty search: not a quiet day.
+func NoResults() *briefing.Digest {
+	return &briefing.Digest{Title: "Search: junta", Until: WindowEnd, NoResults: "No stored news matches this search."}
+}
+
 // Split needs more than one message on every platform: many stories
 // with long summaries in one section.
 func Split() *briefing.Digest {
