@@ -139,11 +139,57 @@ func (a *Alerter) Backfill(ctx context.Context, sub briefing.Subscription, items
 	if err != nil {
 		return 0, err
 	}
-	n, err := a.Store.EnqueueAlerts(ctx, 0, ds)
-	if err != nil {
+	ds, stories := backfillStories(ds, a.Clock.Now())
+	if _, err := a.Store.EnqueueAlerts(ctx, 0, ds); err != nil {
 		return 0, fmt.Errorf("bot: backfill: %w", err)
 	}
-	return n, nil
+	return stories, nil
+}
+
+// backfillStories makes a backfill's deliveries one alert per new story,
+// carrying every outlet that told it (past news needs no thread of
+// replies), the most important story first, so that the channel's alert
+// limit rolls the least important into its summary. Replies to alerts
+// posted before stay replies. It returns them and the number of stories.
+func backfillStories(ds []briefing.Delivery, now time.Time) ([]briefing.Delivery, int) {
+	type story struct {
+		d     briefing.Delivery
+		al    Alert
+		items []*briefing.Item
+	}
+	var alerts []*story
+	byKey := map[string]*story{}
+	var rest []briefing.Delivery
+	for _, d := range ds {
+		var al Alert
+		if json.Unmarshal(d.Payload, &al) != nil {
+			rest = append(rest, d)
+			continue
+		}
+		switch s := byKey[d.ParentKey]; {
+		case d.Kind == string(KindAlert):
+			s := &story{d: d, al: al, items: []*briefing.Item{&al.Item}}
+			alerts = append(alerts, s)
+			byKey[d.Key] = s
+		case d.Kind == string(KindReply) && s != nil: // folded into its new alert
+			s.al.Outlets = al.Outlets
+			s.items = append(s.items, &al.Item)
+		default:
+			rest = append(rest, d)
+		}
+	}
+	score := make(map[*story]float64, len(alerts))
+	for _, s := range alerts {
+		sum := briefing.Summarize(s.al.Item.ID, s.items)
+		score[s] = briefing.Score(&sum, now).Total()
+	}
+	slices.SortStableFunc(alerts, func(x, y *story) int { return cmp.Compare(score[y], score[x]) })
+	out := make([]briefing.Delivery, 0, len(alerts)+len(rest))
+	for _, s := range alerts {
+		s.d.Payload, _ = json.Marshal(s.al)
+		out = append(out, s.d)
+	}
+	return append(out, rest...), len(alerts)
 }
 
 // compile loads every subscription and parses its query, reusing the

@@ -542,7 +542,8 @@ func (b *Bot) backfill(ctx context.Context, r Request, sub briefing.Subscription
 	if n == 0 {
 		return fmt.Sprintf("Nothing in the last %s matches it yet.", briefing.FormatWindow(since))
 	}
-	return fmt.Sprintf("Posting %d %s from the last %s.", n, pluralWord(n, "alert", "alerts"), briefing.FormatWindow(since))
+	return fmt.Sprintf("Posting %d %s from the last %s, the most important first.", n, pluralWord(n, "story", "stories"),
+		briefing.FormatWindow(since))
 }
 
 // cutValueFlag removes "flag value" or "flag=value" from text.

@@ -165,15 +165,19 @@ func (p *Dispatcher) sendBatch(ctx context.Context, d Deliverer, due []briefing.
 	// Alerts are rate limited per channel; the budget is settled for the
 	// whole batch first, so an excess is rolled up in one summary.
 	alerts := map[string][]briefing.Delivery{}
+	replies := map[string][]briefing.Delivery{}
 	for _, del := range due {
-		if del.Kind == string(KindAlert) {
+		switch del.Kind {
+		case string(KindAlert):
 			alerts[del.Channel] = append(alerts[del.Channel], del)
+		case string(KindReply):
+			replies[del.Channel] = append(replies[del.Channel], del)
 		}
 	}
 	skip := map[int64]bool{}
 	progressed := false
 	for ch, list := range alerts {
-		held, changed, err := p.ration(ctx, ch, list)
+		held, changed, err := p.ration(ctx, ch, list, replies[ch])
 		if err != nil {
 			return progressed, err
 		}
@@ -223,9 +227,10 @@ func (p *Dispatcher) sendBatch(ctx context.Context, d Deliverer, due []briefing.
 // ration applies channel's alert budget to its due alerts: it returns the
 // ids to hold back this round. Within budget all go; over it, all but one
 // of the budget go and the rest are rolled into one summary (queued, so
-// it goes next round); with no budget left they wait for the minute to
-// free up.
-func (p *Dispatcher) ration(ctx context.Context, channel string, list []briefing.Delivery) ([]int64, bool, error) {
+// it goes next round), with the due replies to them folded in (their
+// outlets join their alert's line); with no budget left they wait for the
+// minute to free up.
+func (p *Dispatcher) ration(ctx context.Context, channel string, list, replies []briefing.Delivery) ([]int64, bool, error) {
 	perMinute := p.AlertsPerMinute
 	if perMinute <= 0 {
 		perMinute = DefaultAlertsPerMinute
@@ -262,20 +267,33 @@ func (p *Dispatcher) ration(ctx context.Context, channel string, list []briefing
 		rest = rest[:summaryMax] // the others roll into the next summary
 	}
 	var als []Alert
+	at := map[int64]int{} // alert delivery id → its line in als
 	for _, d := range rest {
 		var al Alert
 		if err := json.Unmarshal(d.Payload, &al); err == nil {
+			at[d.ID] = len(als)
 			als = append(als, al)
+		}
+	}
+	rolled := ids(rest)
+	for _, r := range replies {
+		var al Alert
+		if k, ok := at[r.ParentID]; ok && json.Unmarshal(r.Payload, &al) == nil {
+			if len(al.Outlets) > len(als[k].Outlets) { // a reply lists the story's outlets so far
+				als[k].Outlets = al.Outlets
+			}
+			rolled = append(rolled, r.ID)
 		}
 	}
 	payload, _ := json.Marshal(als)
 	sum := briefing.Delivery{Key: fmt.Sprintf("summary:%s:%d", channel, rest[0].ID), Channel: channel, Kind: string(KindSummary),
 		Payload: payload, NextAttempt: now}
-	if _, err := p.Store.RollUp(ctx, sum, ids(rest)); err != nil {
+	if _, err := p.Store.RollUp(ctx, sum, rolled); err != nil {
 		return nil, false, err
 	}
-	p.log().Info("alerts over the channel limit rolled into a summary", "channel", channel, "alerts", len(rest))
-	return ids(rest), true, nil
+	p.log().Info("alerts over the channel limit rolled into a summary", "channel", channel, "alerts", len(rest),
+		"replies", len(rolled)-len(rest))
+	return rolled, true, nil
 }
 
 // attempt makes one attempt at del and records the outcome; it returns

@@ -243,6 +243,57 @@ func TestBackfillAlertsOnRecentItems(t *testing.T) {
 	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
 }
 
+// A backfill posts one alert per story, with every outlet that told it
+// (no thread of replies for past news), the most important story first,
+// and counts stories.
+func TestBackfillPostsStoriesMostImportantFirst(t *testing.T) {
+	e := newOutboxEnv(t)
+	var items []briefing.Item
+	items = append(items, e.add("Reuters", niameyProtest)...)
+	e.clock.Advance(10 * time.Minute)
+	items = append(items, e.add("Reuters", boulkessiReuters)...)
+	items = append(items, e.add("AFP", boulkessiAFP)...)
+	items = append(items, e.add("RFI", boulkessiRFI)...)
+	sub := e.subscribe("console", "mali OR niger")
+	n, err := e.al.Backfill(context.Background(), sub, items)
+	if err != nil || n != 2 {
+		t.Fatalf("Backfill = %d, %v; want 2 stories", n, err)
+	}
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters, "alert console: "+niameyProtest)
+	if got := fmt.Sprint(e.out.posted[0].msg.Alerts[0].Outlets); got != "[Reuters AFP RFI]" {
+		t.Errorf("backfilled alert outlets %s, want every outlet of the story", got)
+	}
+}
+
+// A report of a story whose alert is rolled into the summary is folded
+// in too: its outlet joins the story's line, and it is not posted on its
+// own in the summary's thread.
+func TestSummaryFoldsRepliesOfRolledAlerts(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali OR niger")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", "Niger junta suspends uranium exports from Arlit mine",
+		"Orano loses control of its Somair subsidiary in Niger",
+		"Flooding displaces thousands in the Agadez region of Niger",
+		boulkessiReuters)
+	e.add("AFP", boulkessiAFP)
+	e.process()
+	e.drain()
+	got := e.out.kinds()
+	wantPosts(t, got, "alert console: Niger junta suspends uranium exports from Arlit mine",
+		"alert console: Orano loses control of its Somair subsidiary in Niger", "summary console: 2 alerts")
+	sum := e.out.posted[2].msg.Alerts
+	if last := sum[len(sum)-1]; last.Item.Title != boulkessiReuters || fmt.Sprint(last.Outlets) != "[Reuters AFP]" {
+		t.Errorf("summary's Boulkessi line: %s %v, want both outlets", last.Item.Title, last.Outlets)
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.drain()
+	if n := len(e.out.kinds()); n != 3 {
+		t.Errorf("posted %d, want the folded reply never posted: %v", n, e.out.kinds())
+	}
+}
+
 func TestChannelRateLimitRollsTheRestIntoASummary(t *testing.T) {
 	e := newOutboxEnv(t)
 	e.subscribe("console", "niger")
@@ -433,8 +484,8 @@ func TestSubscribeBackfillCommand(t *testing.T) {
 		text, want string
 		err        bool
 	}{
-		{"subscribe --backfill 24h boulkessi", "Posting 1 alert from the last 1d.", false},
-		{"subscribe --backfill=3h country:niger", "Posting 1 alert from the last 3h.", false},
+		{"subscribe --backfill 24h boulkessi", "Posting 1 story from the last 1d, the most important first.", false},
+		{"subscribe --backfill=3h country:niger", "Posting 1 story from the last 3h", false},
 		{"subscribe --backfill 30m mali", "Nothing in the last 30m matches it yet.", false},
 		{"subscribe ecowas", "new stories matching `ecowas` will be posted here.", false},
 		{"subscribe --backfill 99x kidal", `"99x" is not a time window`, true},

@@ -61,6 +61,11 @@ func (p ScoreParts) Total() float64 {
 	return math.Round((p.Outlets+p.Recency+p.Watch+p.Events+p.Outside)*1e6) / 1e6
 }
 
+// Score is a story's rank in a digest, explained: the one rule by which
+// digests, and anything else that puts stories in order of importance,
+// rank them.
+func Score(s *StorySummary, now time.Time) ScoreParts { return rkScore(s, now) }
+
 // rkScore scores a story from its summary: distinct outlets, latest
 // report, place, tags and kinds of event.
 func rkScore(s *StorySummary, now time.Time) ScoreParts {
