@@ -61,6 +61,7 @@ type cliEnv struct {
 	stdout, stderr io.Writer
 	overrides      map[string]string // from --config and --db
 	getenv         func(string) (string, bool)
+	gaz            *briefing.Gazetteer // built by loadConfig, with the config's extensions
 }
 
 func main() {
@@ -163,16 +164,36 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	return 0, true
 }
 
-// loadConfig loads the configuration and sets up logging, reporting a bad
-// setting on stderr.
+// loadConfig loads the configuration and sets up logging, reporting every
+// bad setting on stderr, one a line. Loading checks all that the commands
+// use: the source list (built-in, disabled, extra), the gazetteer
+// extensions and the digests' names, so `config` rejects what `run` would.
+// The gazetteer it builds for that is kept in env for loadGazetteer.
 func loadConfig(env *cliEnv) (*config.Config, bool) {
-	cfg, err := config.Load(config.LoadOptions{Getenv: env.getenv, Overrides: env.overrides})
+	cfg, err := config.Load(config.LoadOptions{Getenv: env.getenv, Overrides: env.overrides,
+		BuiltinSources: sources.BuiltinYAML,
+		Vocabulary: func(ext []byte) (config.Vocabulary, error) {
+			g, err := buildGazetteer(ext)
+			env.gaz = g
+			return gazetteerVocabulary{g}, err
+		}})
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		reportErrors(env.stderr, err)
 		return nil, false
 	}
 	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
 	return cfg, true
+}
+
+// reportErrors writes each of a joined error's parts on its own line.
+func reportErrors(w io.Writer, err error) {
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	for _, e := range list {
+		fmt.Fprintf(w, "sahelbrief: %v\n", e)
+	}
 }
 
 // newLogger logs text on a terminal and JSON otherwise, for log shippers.
@@ -191,18 +212,14 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// sourceList is the configured sources, or the built-in list.
+// sourceList is the configured sources (config has merged the built-in
+// list, disable: and extra_sources:).
 func sourceList(cfg *config.Config) ([]briefing.Source, error) {
-	list := cfg.Sources
-	if list == nil {
-		var err error
-		list, err = config.ParseSources(sources.BuiltinYAML, "built-in feeds.yaml")
-		if err != nil {
-			return nil, err
-		}
+	if len(cfg.Sources) == 0 {
+		return nil, fmt.Errorf("config: no sources to poll")
 	}
-	out := make([]briefing.Source, len(list))
-	for i, s := range list {
+	out := make([]briefing.Source, len(cfg.Sources))
+	for i, s := range cfg.Sources {
 		out[i] = briefing.Source{Name: s.Name, URL: s.URL, Lang: s.Lang, Interval: s.Interval}
 	}
 	return out, nil
@@ -229,35 +246,35 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 	})
 }
 
-// loadGazetteer compiles the built-in gazetteer with the config file's
-// `gazetteer:` extensions; a bad extension is a configuration error.
-func loadGazetteer(env *cliEnv, cfg *config.Config) (*briefing.Gazetteer, bool) {
-	spec := briefing.BuiltinGazetteerSpec()
-	if cfg.GazetteerYAML != nil {
-		ext, err := briefing.ParseGazetteer(cfg.GazetteerYAML)
-		if err == nil {
-			spec = spec.Merge(ext)
-		}
-		if err != nil {
-			fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
-			return nil, false
-		}
-	}
-	g, err := briefing.NewGazetteer(spec)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
+// loadGazetteer returns the gazetteer loadConfig built (the built-in one
+// with the config file's `gazetteer:` extensions) and checked the
+// configuration with.
+func loadGazetteer(env *cliEnv, _ *config.Config) (*briefing.Gazetteer, bool) {
+	if env.gaz == nil {
+		fmt.Fprintln(env.stderr, "sahelbrief: config: gazetteer: not loaded")
 		return nil, false
 	}
-	return g, true
+	return env.gaz, true
 }
 
-// openStore opens the database. With a gazetteer, the store assigns every
-// item it saves to a story with the story engine, and items stored before
-// (an older database) are assigned first; a database that cannot be
-// written is still opened for reading, its unassigned items standing alone.
+// openStore opens the database and makes its config-owned digest
+// schedules those of the config file. The sync is here, where every
+// command opens the store, rather than in `run` alone: `shell`, `serve`
+// and the rest then show and honour the file's digests (and refuse chat
+// changes to them) from the first command, and the schedules stay in one
+// place, the store, that the bot reads. It writes only what changed.
+// With a gazetteer, the store assigns every item it saves to a story with
+// the story engine, and items stored before (an older database) are
+// assigned first; a database that cannot be written is still opened for
+// reading, its unassigned items standing alone.
 func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	if err := syncConfigDigests(ctx, st, configDigests(cfg)); err != nil {
+		st.Close()
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
 	}

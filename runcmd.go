@@ -57,11 +57,6 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	digests, err := configDigests(cfg, gaz)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: config: %v\n", err)
-		return exitUsage
-	}
 	if *addr == "" {
 		*addr = cfg.HTTPAddr
 	}
@@ -70,10 +65,6 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	defer st.Close()
-	if err := syncConfigDigests(ctx, st, digests); err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
-		return exitFail
-	}
 	r := &runner{env: env, cfg: cfg, gaz: gaz, srcs: srcs, st: st, log: slog.Default(), withShell: *shell || !hasChat(cfg)}
 	return r.run(ctx, *addr)
 }
@@ -82,73 +73,6 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 func hasChat(cfg *config.Config) bool {
 	return cfg.SlackSigningSecret != "" || cfg.SlackAppToken != "" || cfg.SlackBotToken != "" ||
 		cfg.DiscordPublicKey != "" || cfg.DiscordBotToken != ""
-}
-
-// configDigests turns the config file's digests: into schedules, resolving
-// their country and actor names through the gazetteer.
-func configDigests(cfg *config.Config, gaz *briefing.Gazetteer) ([]briefing.DigestSchedule, error) {
-	var out []briefing.DigestSchedule
-	for i, d := range cfg.Digests {
-		s := briefing.DigestSchedule{Channel: d.Channel, Cron: d.Cron, TZ: d.TZ, Origin: briefing.OriginConfig}
-		if s.TZ == "" {
-			s.TZ = "UTC"
-		}
-		for _, f := range []struct {
-			key, name string
-			kind      briefing.Kind
-			dst       *string
-		}{{"country", d.Country, briefing.KindCountry, &s.Country}, {"actor", d.Actor, briefing.KindActor, &s.Actor}} {
-			if f.name == "" {
-				continue
-			}
-			tag, ok, sugg := gaz.Resolve(f.kind, f.name)
-			if !ok {
-				msg := fmt.Sprintf("%s: digests[%d].%s: unknown %s %q for %s", cfg.ConfigFile, i, f.key, f.kind, f.name, d.Channel)
-				if len(sugg) > 0 {
-					msg += fmt.Sprintf(" (did you mean %s?)", sugg[0].ID)
-				}
-				return nil, errors.New(msg)
-			}
-			*f.dst = tag.ID
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// syncConfigDigests makes the stored config-owned schedules those of the
-// config file: new or changed ones are written (a changed one owes no
-// slot from before the change), removed ones deleted. Schedules set with
-// /sahel digest are left alone unless the file now names their channel.
-func syncConfigDigests(ctx context.Context, st *store.Store, digests []briefing.DigestSchedule) error {
-	current, err := st.DigestSchedules(ctx)
-	if err != nil {
-		return err
-	}
-	have := map[string]briefing.DigestSchedule{}
-	for _, d := range current {
-		have[d.Channel] = d
-	}
-	want := map[string]bool{}
-	for _, d := range digests {
-		want[d.Channel] = true
-		if old, ok := have[d.Channel]; ok && old.Origin == briefing.OriginConfig && old.Cron == d.Cron && old.TZ == d.TZ &&
-			old.Country == d.Country && old.Actor == d.Actor {
-			continue // unchanged: keep its time, so slots since are still owed
-		}
-		d.UpdatedBy = "config"
-		if err := st.SetDigestSchedule(ctx, d); err != nil {
-			return err
-		}
-	}
-	for _, d := range current {
-		if d.Origin == briefing.OriginConfig && !want[d.Channel] {
-			if err := st.DeleteDigestSchedule(ctx, d.Channel); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // runner is the long-running bot: polling, alerting, scheduling,

@@ -71,9 +71,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		e.connected["slack_http"] = always
 	}
 	if cfg.SlackAppToken != "" {
-		if cfg.SlackBotToken == "" {
-			return nil, errors.New("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
-		}
+		// config has checked SLACK_BOT_TOKEN is set too.
 		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Managers: managers, Log: log}
 		sm.OnState = e.stateTo("slack")
 		e.runners = append(e.runners, sm.Run)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
 )
 
@@ -31,13 +32,22 @@ type healthLine struct {
 }
 
 func runSources(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "sources", "[--check] [--json]",
+	fs := newFlagSet(env, "sources", "[--check] [--json] | --builtin",
 		"List the sources with their health. --check fetches each now, without storing anything,\n"+
-			"and reports whether it answers with a feed; it exits 1 if any source fails.")
+			"and reports whether it answers with a feed; it exits 1 if any source fails.\n"+
+			"--builtin prints the built-in feed list as config file YAML, to copy entries from.")
 	check := fs.Bool("check", false, "fetch every source now (nothing is stored) and report reachability")
 	asJSON := fs.Bool("json", false, "print one JSON object per source and line")
+	builtin := fs.Bool("builtin", false, "print the built-in feed list in the config file's shape (sources:) and exit")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *builtin {
+		if *check || *asJSON {
+			fmt.Fprintln(env.stderr, "sahelbrief sources: --builtin takes neither --check nor --json")
+			return exitUsage
+		}
+		return printBuiltinSources(env)
 	}
 	cfg, ok := loadConfig(env)
 	if !ok {
@@ -178,6 +188,27 @@ func checkSources(ctx context.Context, env *cliEnv, srcs []briefing.Source, p *s
 		fmt.Fprintf(env.stdout, "%d sources checked: %d reachable, %d failed\n", len(jobs), len(jobs)-failed, failed)
 	}
 	if failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+// printBuiltinSources writes the built-in feed list as the config file
+// takes it: entries can be copied under sources: or extra_sources:, and
+// names under disable:. It reads no configuration: the list is the same
+// whatever the file says.
+func printBuiltinSources(env *cliEnv) int {
+	srcs, err := config.ParseSources(sources.BuiltinYAML, "built-in feeds.yaml")
+	if err == nil {
+		var out []byte
+		if out, err = config.SourcesYAML(srcs); err == nil {
+			fmt.Fprintf(env.stdout, "# sahelbrief's %d built-in feeds (sources/feeds.yaml). In a config file, sources: replaces\n"+
+				"# them all; extra_sources: adds feeds; disable: [name, ...] leaves some out.\n", len(srcs))
+			_, err = env.stdout.Write(out)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return exitFail
 	}
 	return exitOK

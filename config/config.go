@@ -52,21 +52,23 @@ type Config struct {
 	DiscordPublicKey   string   // DISCORD_PUBLIC_KEY: HTTP interactions
 	DiscordAPIURL      string   // DISCORD_API_URL
 
-	// Sources from the YAML file; nil when the file lists none and the
-	// built-in list applies.
+	// Sources are the feeds to poll: the file's `sources:` when it has
+	// them, else the built-in list (LoadOptions.BuiltinSources) less
+	// `disable:`, plus `extra_sources:`. Local paths are resolved against
+	// the config file's directory.
 	Sources []Source
 	// GazetteerYAML is the file's `gazetteer:` section (extra aliases and
-	// actors), re-encoded; nil when absent. main hands it to briefing,
-	// which validates it.
+	// actors), re-encoded; nil when absent. LoadOptions.Vocabulary
+	// validates it.
 	GazetteerYAML []byte
 	// Digests are the file's `digests:` schedules, validated (channel,
-	// cron, time zone); nil when the file lists none. Their Country and
-	// Actor are not resolved here: the caller checks them against the
-	// gazetteer.
+	// cron, time zone, and with a Vocabulary country and actor, as ids);
+	// nil when the file lists none.
 	Digests []DigestConfig
 
-	values  map[string]string // raw value of each option, as loaded
-	origins map[string]string // where each value came from
+	values      map[string]string // raw value of each option, as loaded
+	origins     map[string]string // where each value came from
+	sourcesNote string            // how Sources was made, for Dump
 }
 
 // Source is one feed as the YAML file declares it.
@@ -252,9 +254,30 @@ type LoadOptions struct {
 	DotEnv string
 	// Overrides come from command-line flags and win over everything.
 	Overrides map[string]string
+	// BuiltinSources is the built-in feed list (a YAML document with a
+	// `sources:` list, as the file's): what Sources is when the file
+	// gives no `sources:`, and what `disable:` names. nil: none.
+	BuiltinSources []byte
+	// Vocabulary, when set, is called once with Config.GazetteerYAML (nil
+	// when the file has none) and returns the names digests may use; its
+	// error is reported under `gazetteer`. The names live in briefing's
+	// gazetteer, which this package cannot import, yet loading must check
+	// everything the bot will use: main passes it. Unset, country: and
+	// actor: are not checked.
+	Vocabulary func(gazetteerYAML []byte) (Vocabulary, error)
 }
 
-// Load reads and validates the configuration.
+// Vocabulary resolves the country and actor names of digests.
+type Vocabulary interface {
+	// Resolve returns the id of the country or actor (kind "country" or
+	// "actor") name means; when none, ok is false and suggestion is the
+	// closest id ("" for none).
+	Resolve(kind, name string) (id, suggestion string, ok bool)
+}
+
+// Load reads and validates the configuration. It reports every bad
+// setting at once: the error joins one *Error per setting or entry at
+// fault (errors.Join), each naming its key.
 func Load(o LoadOptions) (*Config, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -269,6 +292,7 @@ func Load(o LoadOptions) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{values: map[string]string{}, origins: map[string]string{}}
+	var errs []error
 	for _, opt := range options {
 		v, origin := opt.def, "default"
 		if dv, ok := dot[opt.key]; ok {
@@ -285,14 +309,20 @@ func Load(o LoadOptions) (*Config, error) {
 			if opt.secret && v != "" {
 				msg = strings.ReplaceAll(msg, v, "[redacted]")
 			}
-			return nil, &Error{Key: opt.key, Msg: fmt.Sprintf("%s (from %s)", msg, origin)}
+			errs = append(errs, &Error{Key: opt.key, Msg: fmt.Sprintf("%s (from %s)", msg, origin)})
 		}
 		c.values[opt.key], c.origins[opt.key] = v, origin
 	}
+	if c.SlackAppToken != "" && c.SlackBotToken == "" {
+		errs = append(errs, &Error{Key: "SLACK_APP_TOKEN", Msg: "is set but SLACK_BOT_TOKEN is not: Socket Mode needs both"})
+	}
 	if c.ConfigFile != "" {
-		if err := c.loadFile(c.ConfigFile); err != nil {
-			return nil, err
-		}
+		errs = append(errs, c.loadFile(c.ConfigFile, o)...)
+	} else {
+		errs = append(errs, c.apply(parsedFile{}, "", "", o)...)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return c, nil
 }
@@ -326,11 +356,7 @@ func (c *Config) Dump() string {
 		fmt.Fprintf(&b, "%s=%s  # %s\n", opt.key, v, c.origins[opt.key])
 	}
 	if c.ConfigFile != "" {
-		n := "built-in list"
-		if c.Sources != nil {
-			n = strconv.Itoa(len(c.Sources)) + " from " + c.ConfigFile
-		}
-		fmt.Fprintf(&b, "# sources: %s\n", n)
+		fmt.Fprintf(&b, "# sources: %s\n", c.sourcesNote)
 		if len(c.Digests) == 0 {
 			b.WriteString("# digests: none\n")
 		}

@@ -27,6 +27,12 @@ sources:
   - name: Local by URL
     url: file:///var/lib/sahelbrief/feed.xml
 `)
+	// Relative paths are the config file's neighbours (see
+	// TestRelativePathsResolveAgainstTheConfigFile).
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := config.Load(config.LoadOptions{
 		Getenv: envFrom(map[string]string{"SAHELBRIEF_CONFIG": path}),
 		DotEnv: noDotEnv(t),
@@ -37,8 +43,8 @@ sources:
 	want := []config.Source{
 		{Name: "Le Monde Afrique", URL: "https://www.lemonde.fr/afrique/rss_full.xml", Lang: "fr", Interval: 15 * time.Minute},
 		{Name: "RFI", URL: "http://example.org/feed?x=1"},
-		{Name: "Local archive", URL: "./testdata/archive.xml", Lang: "en"},
-		{Name: "Local by URL", URL: "file:///var/lib/sahelbrief/feed.xml"},
+		{Name: "Local archive", URL: filepath.Join(abs, "testdata", "archive.xml"), Lang: "en"},
+		{Name: "Local by URL", URL: "/var/lib/sahelbrief/feed.xml"},
 	}
 	if !reflect.DeepEqual(c.Sources, want) {
 		t.Errorf("Sources =\n%#v\nwant\n%#v", c.Sources, want)
@@ -110,9 +116,11 @@ func TestParseSourcesErrors(t *testing.T) {
 		wantKey string
 		wantMsg string
 	}{
-		{"unknown top-level key", "source:\n" + ok, file, "field source not found"},
-		{"unknown entry field", "sources:\n  - name: A\n    urls: https://example.org/rss\n", file, "field urls not found"},
-		{"not a mapping", "- name: A\n", file, "cannot unmarshal"},
+		{"unknown top-level key", "source:\n" + ok, file + ": line 1", `unknown key "source" in the top level; did you mean "sources"?`},
+		{"unknown entry field", "sources:\n  - name: A\n    urls: https://example.org/rss\n", file + ": line 3", `unknown key "urls" in sources[0]; did you mean "url"?`},
+		{"not a mapping", "- name: A\n", file, "line 1: should be keys and values (sources, extra_sources, disable, digests, gazetteer)"},
+		{"entry not a mapping", "sources:\n  - https://example.org/rss\n", file + ": sources[0]", "line 2: should be keys and values (name, url, lang, interval)"},
+		{"list as a value", "sources:\n  - name: [A, B]\n    url: https://example.org/rss\n", file + ": sources[0].name", "line 2: should be a single value"},
 		{"broken YAML", "sources: [\n", file, ""},
 		{"empty list", "sources: []\n", file + ": sources", "empty"},
 		{"key with no entries", "sources:\n#  - name: A\n#    url: https://example.org/rss\n", file + ": sources", "empty"},
@@ -268,11 +276,11 @@ func TestParseDigestsErrors(t *testing.T) {
 		wantKey string
 		wantMsg string
 	}{
-		{"unknown entry field", "digests:\n  - channel: console\n    cron: '@daily'\n    timezone: UTC\n", file, "field timezone not found"},
-		{"misspelt entry field", "digests:\n  - chanel: console\n    cron: '@daily'\n", file, "field chanel not found"},
-		{"misspelt key", "digest:\n" + ok, file, "field digest not found"},
-		{"not a list", "digests: daily\n", file, "cannot unmarshal"},
-		{"entry not a mapping", "digests:\n  - console\n", file, "cannot unmarshal"},
+		{"unknown entry field", "digests:\n  - channel: console\n    cron: '@daily'\n    timezone: UTC\n", file + ": line 4", `unknown key "timezone" in digests[0] (known keys: channel, cron, tz, country, actor)`},
+		{"misspelt entry field", "digests:\n  - chanel: console\n    cron: '@daily'\n", file + ": line 2", `unknown key "chanel" in digests[0]; did you mean "channel"?`},
+		{"misspelt key", "digest:\n" + ok, file + ": line 1", `unknown key "digest" in the top level; did you mean "digests"?`},
+		{"not a list", "digests: daily\n", file + ": digests", `line 1: should be a list (entries starting with "- ")`},
+		{"entry not a mapping", "digests:\n  - console\n", file + ": digests[0]", "line 2: should be keys and values"},
 		{"missing channel", "digests:\n  - cron: '@daily'\n", file + ": digests[0].channel", "missing"},
 		{"slack channel name", "digests:\n" + ok + "  - channel: discord:123456789012345678\n    cron: '@daily'\n  - channel: 'slack:#general'\n    cron: '@daily'\n",
 			file + ": digests[2].channel", `"slack:#general" is not a channel: ` + useChannel},
