@@ -66,7 +66,11 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		*f.dst = tag.ID
 	}
 
-	st, ok := openStore(ctx, env, cfg, gaz)
+	open := openStore
+	if *noFetch { // reading only: works on a read-only database
+		open = readOnly
+	}
+	st, ok := open(ctx, env, cfg, gaz)
 	if !ok {
 		return exitFail
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,6 +130,33 @@ func TestBriefChatSyntax(t *testing.T) {
 	}
 }
 
+// Commands that only read work on a read-only database; a missing
+// directory is named.
+func TestReadOnlyDatabase(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes through read-only modes")
+	}
+	_, cfg, db := standardSetup(t)
+	if r := runCLI(t, nil, "--config", cfg, "--db", db, "fetch"); r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(db, 0o644) })
+	if r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch"); r.code != 0 || !strings.Contains(r.stdout, "Bamako") {
+		t.Errorf("brief --no-fetch on a read-only file: %v", r)
+	}
+	if r := runCLI(t, nil, "--config", cfg, "--db", db, "search", "Niamey"); r.code != 0 || !strings.Contains(r.stdout, "Niamey") {
+		t.Errorf("search on a read-only file: %v", r)
+	}
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "s.db")
+	if r := runCLI(t, nil, "--config", cfg, "--db", missing, "fetch"); r.code == 0 ||
+		!strings.Contains(r.stderr, "directory "+filepath.Dir(missing)+" does not exist") {
+		t.Errorf("missing directory: %v", r)
+	}
+}
+
 func TestBriefQuietDay(t *testing.T) {
 	_, cfg, db := standardSetup(t)
 	// The sources answered (two of three), but nothing is about Chad.
@@ -162,10 +190,10 @@ func TestBriefBlind(t *testing.T) {
 	if d.Coverage.Sources != 2 || d.Coverage.Answering != 0 || d.Coverage.Failing != 2 {
 		t.Errorf("coverage %+v, want 2 sources, none answering, 2 failing", d.Coverage)
 	}
-	// A database nobody fetched into is as blind.
+	// No database yet: --no-fetch reads only, and says there is nothing.
 	_, cfg2, db2 := standardSetup(t)
 	if r := runCLI(t, nil, "--config", cfg2, "--db", db2, "brief", "--no-fetch"); r.code != exitFail ||
-		!strings.Contains(r.stdout, "BLIND") {
+		!strings.Contains(r.stderr, "no database there yet (sahelbrief fetch creates it)") {
 		t.Errorf("never fetched: %v", r)
 	}
 	// One of three failing: neither blind nor partly blind.

@@ -267,6 +267,36 @@ func loadGazetteer(env *cliEnv, _ *config.Config) (*briefing.Gazetteer, bool) {
 // the story engine, and items stored before (an older database) are
 // assigned first; a database that cannot be written is still opened for
 // reading, its unassigned items standing alone.
+// openStoreReadOnly opens the database for a command that only reads, so
+// it works on a read-only file; it reports a problem on stderr.
+func openStoreReadOnly(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {
+	st, err := store.OpenReadOnly(ctx, cfg.DBPath)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	return st, true
+}
+
+// openStoreForCommands opens the database writable when it can, else (a
+// read-only file) read-only with a warning: answering commands needs only
+// reads; those that change something then fail.
+func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
+	if f, err := os.OpenFile(cfg.DBPath, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if errors.Is(err, os.ErrPermission) {
+		st, err := store.OpenReadOnly(ctx, cfg.DBPath)
+		if err == nil {
+			fmt.Fprintf(env.stderr, "sahelbrief: %s is read-only: answers work, commands that change something (subscribe, digest) will fail\n",
+				cfg.DBPath)
+			return st, true
+		}
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		return nil, false
+	}
+	return openStore(ctx, env, cfg, gaz)
+}
+
 func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {

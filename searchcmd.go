@@ -39,7 +39,7 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief search: --limit %d: give 1 to 100\n", *limit)
 		return exitUsage
 	}
-	_, b, st, code := openBot(ctx, env)
+	_, b, st, code := openBot(ctx, env, readOnly)
 	if b == nil {
 		return code
 	}

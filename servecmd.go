@@ -125,7 +125,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, b, st, code := openBot(ctx, env)
+	cfg, b, st, code := openBot(ctx, env, openStore)
 	if b == nil {
 		return code
 	}

@@ -20,7 +20,7 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	_, b, st, code := openBot(ctx, env)
+	_, b, st, code := openBot(ctx, env, openStoreForCommands)
 	if b == nil {
 		return code
 	}
@@ -55,15 +55,25 @@ func loadBotSetup(env *cliEnv) (*config.Config, *briefing.Gazetteer, []briefing.
 	return cfg, gaz, srcs, true
 }
 
+// storeOpener is one of the ways a command opens the database (openStore,
+// openStoreForCommands, readOnly).
+type storeOpener func(context.Context, *cliEnv, *config.Config, *briefing.Gazetteer) (*store.Store, bool)
+
+// readOnly opens the database read-only, as a storeOpener.
+func readOnly(ctx context.Context, env *cliEnv, cfg *config.Config, _ *briefing.Gazetteer) (*store.Store, bool) {
+	return openStoreReadOnly(ctx, env, cfg)
+}
+
 // openBot loads what a chat front end needs: the configuration, the
-// gazetteer, the source list and the store, and builds the bot. On failure
+// gazetteer, the source list and the store (opened with open), and builds
+// the bot. On failure
 // it has reported the problem and b is nil; code is the exit status.
-func openBot(ctx context.Context, env *cliEnv) (cfg *config.Config, b *bot.Bot, st *store.Store, code int) {
+func openBot(ctx context.Context, env *cliEnv, open storeOpener) (cfg *config.Config, b *bot.Bot, st *store.Store, code int) {
 	cfg, gaz, srcs, ok := loadBotSetup(env)
 	if !ok {
 		return nil, nil, nil, exitUsage
 	}
-	st, ok = openStore(ctx, env, cfg, gaz)
+	st, ok = open(ctx, env, cfg, gaz)
 	if !ok {
 		return nil, nil, nil, exitFail
 	}

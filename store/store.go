@@ -12,6 +12,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -28,12 +32,16 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	stories stories
+	stories  stories
+	readOnly bool
 }
 
 // Open opens (creating if needed) the database at path and applies any
 // pending migrations. path ":memory:" gives a private in-memory database.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := checkDir(path); err != nil {
+		return nil, err
+	}
 	dsn, memory := dataSourceName(path)
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -56,6 +64,96 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// checkDir names a missing directory: SQLite only says "unable to open".
+func checkDir(path string) error {
+	if path == "" || path == ":memory:" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("store: open %s: directory %s does not exist (create it, or set SAHELBRIEF_DB)", path, dir)
+	}
+	return nil
+}
+
+// ErrReadOnly means the database was opened read-only (OpenReadOnly) and
+// asked to change.
+var ErrReadOnly = errors.New("the database is open read-only")
+
+// OpenReadOnly opens an existing database for reading only, for commands
+// that only read: it works on a read-only file or directory (a copy, a
+// backup, a file owned by the bot's user) and never migrates. A database
+// made by an older sahelbrief must be opened writable once.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("store: open %s read-only: an in-memory database is never read-only", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			if derr := checkDir(path); derr != nil {
+				return nil, derr
+			}
+			return nil, fmt.Errorf("store: open %s: no database there yet (sahelbrief fetch creates it)", path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s, err := openRO(ctx, path, false)
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY {
+		// A WAL database needs its shared-memory file beside it, which a
+		// read-only directory cannot hold: read the file as it is on disk
+		// (what the bot has not checkpointed yet is not seen).
+		s, err = openRO(ctx, path, true)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+	}
+	return s, nil
+}
+
+// openRO opens path read-only, immutable (no locks, no WAL) when asked.
+func openRO(ctx context.Context, path string, immutable bool) (*Store, error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "query_only(1)")
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, Now: time.Now, readOnly: true}
+	if err := s.checkMigrated(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkMigrated fails unless every embedded migration was applied.
+func (s *Store) checkMigrated(ctx context.Context) error {
+	applied, err := s.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !slices.Contains(applied, n) {
+			return fmt.Errorf("it lacks migration %s: open it writable once (sahelbrief fetch) to migrate it", path.Base(n))
+		}
+	}
+	return nil
+}
+
+// ReadOnly reports whether the store was opened with OpenReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // busyTimeout is how long a connection waits for another's lock.
 const busyTimeout = 10 * time.Second
