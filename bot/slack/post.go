@@ -155,7 +155,7 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 			p.logger().Warn("slack post failed", "channel", channel, "code", code, "attempts", attempt+1)
 			return "", &PostError{Channel: channel, Code: code, Err: err}
 		}
-		p.logger().Info("slack post retry", "channel", channel, "code", code, "attempt", attempt+1, "wait", wait)
+		p.logger().Info("slack post retry", "channel", channel, "code", code, "attempt", attempt+1, "retry_in", wait.String())
 		if serr := p.sleep(ctx, wait); serr != nil {
 			return "", &PostError{Channel: channel, Code: "cancelled", Err: serr}
 		}
