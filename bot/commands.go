@@ -656,9 +656,11 @@ func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
 		case !seen || st.LastAttempt.IsZero():
 			fresh = append(fresh, s.Name)
 		case st.ConsecutiveFailures > 0:
-			failing = append(failing, fmt.Sprintf("%s (%d failures: %s)", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120)))
+			failing = append(failing, fmt.Sprintf("%s (%d failures: %s) — %s", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120),
+				briefing.NextCheckText(st, now)))
 		case !st.SilentSince(now).IsZero():
-			silent = append(silent, fmt.Sprintf("%s (nothing new since %s)", s.Name, st.SilentSince(now).UTC().Format("2 Jan")))
+			silent = append(silent, fmt.Sprintf("%s (nothing new since %s) — %s", s.Name, st.SilentSince(now).UTC().Format("2 Jan"),
+				briefing.NextCheckText(st, now)))
 		default:
 			ok = append(ok, s.Name)
 		}
