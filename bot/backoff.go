@@ -1,6 +1,10 @@
 package bot
 
-import "time"
+import (
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+)
 
 // The retry policy of everything that waits for a chat platform to come
 // back: deliveries waiting in the outbox and the long-lived connections
@@ -13,13 +17,7 @@ const (
 
 // Backoff is the wait after the n-th failed attempt in a row (0-based):
 // 5 s, doubling, at most 5 min, so an outage of hours costs a dozen tries
-// an hour and the first try after it is at most 5 min late. It is the one
-// backoff rule for platform outages: callers own the retries (and count
-// the attempts), this only says how long to wait.
-func Backoff(n int) time.Duration {
-	d := firstRetry
-	for i := 0; i < n && d < maxRetry; i++ {
-		d *= 2
-	}
-	return min(d, maxRetry)
-}
+// an hour and the first try after it is at most 5 min late. It is the
+// policy for platform outages (deliveries and connections alike) over
+// the project's one backoff rule, briefing.Backoff.
+func Backoff(n int) time.Duration { return briefing.Backoff(firstRetry, maxRetry, n) }

@@ -369,19 +369,9 @@ func (f *Fetcher) NextCheckCap(src briefing.Source, st briefing.SourceState, now
 }
 
 // backoff doubles the wait with each consecutive failure, from one poll
-// interval up to max (but never below the interval itself).
-func backoff(interval time.Duration, failures int, max time.Duration) time.Duration {
-	wait := interval
-	for i := 1; i < failures && wait < max; i++ {
-		wait *= 2
-	}
-	if wait > max {
-		wait = max
-	}
-	if wait < interval {
-		wait = interval
-	}
-	return wait
+// interval up to limit (but never below the interval itself).
+func backoff(interval time.Duration, failures int, limit time.Duration) time.Duration {
+	return briefing.Backoff(interval, max(limit, interval), failures-1)
 }
 
 // freshness is how long the response says it stays fresh: Cache-Control
