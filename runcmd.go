@@ -397,8 +397,9 @@ func keepConnected(name string, run func(context.Context) error, log *slog.Logge
 			}
 			wait := bot.Backoff(failures)
 			failures++
-			// The platforms' errors carry no token: the adapters cut URL
-			// queries, and tokens travel in headers.
+			// No token in the reason: tokens travel in headers, which no
+			// error quotes, and the Slack adapter cuts the query (a ticket)
+			// of the URLs it quotes.
 			log.Warn("chat connection failed; retrying", "connection", name, "attempt", failures,
 				"error", err.Error(), "retry_in", wait.String())
 			select {
