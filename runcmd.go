@@ -158,11 +158,6 @@ func (r *runner) run(parent context.Context, addr string) int {
 	for name, up := range ep.connected {
 		r.adapters[name] = up
 	}
-	// A bot that runs for months reconnects after a platform's outage;
-	// only a rejected token (which no retry fixes) stops it.
-	for i, rn := range ep.runners {
-		ep.runners[i] = keepConnected(ep.runnerNames[i], rn, r.log, time.After)
-	}
 	ep.onState = func(platform string, up bool) { r.metrics.SetAdapterConnected(platform, up) }
 	ep.mux.HandleFunc("GET /healthz", r.health)
 	ep.mux.Handle("GET /metrics", r.metrics.Handler())
@@ -296,18 +291,19 @@ func (r *runner) run(parent context.Context, addr string) int {
 	return code
 }
 
-// Reconnection backoff of the long-lived chat connections.
-const (
-	firstReconnect = 5 * time.Second
-	maxReconnect   = 5 * time.Minute
-)
+// stableConnection is how long a chat connection must have run for its
+// end to start a fresh outage: the next wait is the first one again.
+const stableConnection = 5 * time.Minute
 
 // keepConnected runs a long-lived connection (Socket Mode, the Discord
-// gateway) again whenever it ends with an error, waiting 5 s, doubling to
-// 5 min; it returns the error only when the platform rejected the token.
+// gateway) again whenever it ends or fails to connect, waiting as
+// bot.Backoff says (5 s doubling to 5 min, as for deliveries). Each
+// failed attempt is logged once, at WARN, with its reason and the wait,
+// so an outage is visible at the default level. It returns the error
+// only when the platform rejected the token, which no retry fixes.
 func keepConnected(name string, run func(context.Context) error, log *slog.Logger, after func(time.Duration) <-chan time.Time) func(context.Context) error {
 	return func(ctx context.Context) error {
-		wait := firstReconnect
+		failures := 0
 		for {
 			start := time.Now()
 			err := run(ctx)
@@ -320,16 +316,21 @@ func keepConnected(name string, run func(context.Context) error, log *slog.Logge
 			if authRejected(err) {
 				return err
 			}
-			if time.Since(start) > maxReconnect {
-				wait = firstReconnect // it had been up a while: a fresh outage
+			if time.Since(start) > stableConnection {
+				failures = 0 // it had been up a while: a fresh outage
 			}
-			log.Warn("chat connection lost; reconnecting", "connection", name, "error", err, "retry_in", wait)
+			wait := bot.Backoff(failures)
+			failures++
+			// No token in the reason: tokens travel in headers, which no
+			// error quotes, and the Slack adapter cuts the query (a ticket)
+			// of the URLs it quotes.
+			log.Warn("chat connection failed; retrying", "connection", name, "attempt", failures,
+				"error", err.Error(), "retry_in", wait.String())
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-after(wait):
 			}
-			wait = min(wait*2, maxReconnect)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -315,7 +316,8 @@ func readLines(r io.Reader) <-chan string {
 }
 
 func TestKeepConnectedRetriesOutagesAndStopsOnARejectedToken(t *testing.T) {
-	log := slog.New(slog.DiscardHandler)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	var waits []time.Duration
 	after := func(d time.Duration) <-chan time.Time {
 		waits = append(waits, d)
@@ -342,6 +344,21 @@ func TestKeepConnectedRetriesOutagesAndStopsOnARejectedToken(t *testing.T) {
 	}
 	if fmt.Sprint(waits) != "[5s 10s 20s 40s]" {
 		t.Errorf("waits = %v", waits)
+	}
+	// One warning per failed attempt, with its reason and the wait as a
+	// duration ("5s", not nanoseconds).
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct{ Level, Msg, Error, Retry_in string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		got = append(got, rec.Level+" "+rec.Retry_in+" "+rec.Error)
+	}
+	want := []string{"WARN 5s dial tcp: connection refused", "WARN 10s dial tcp: connection refused",
+		"WARN 20s dial tcp: connection refused", "WARN 40s connection ended"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("logged\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, msg := range []string{"slack: socket mode: invalid_auth", "discord: gateway: HTTP 401 Unauthorized", "websocket: close 4004: Authentication failed."} {
 		calls = 0
@@ -371,5 +388,52 @@ func TestRunStopsWhenTheTokenIsRejected(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "xoxb-1-abc") || strings.Contains(stderr.String(), "xapp-1-A1-abc") {
 		t.Errorf("a token was printed")
+	}
+}
+
+// With chat tokens and the platforms unreachable, each failed connection
+// is a warning at the default log level, with its reason and the wait.
+func TestRunWarnsWhenChatConnectionsFail(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	desk := newNewsDesk(t)
+	dir := t.TempDir()
+	env := map[string]string{"SLACK_APP_TOKEN": "xapp-1-A1-abc", "SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_API_URL": down.URL + "/",
+		"DISCORD_BOT_TOKEN": "discord-s3cr3t", "DISCORD_API_URL": down.URL + "/api/v10/",
+		"SAHELBRIEF_CONFIG": deskConfig(t, dir, desk, "", "desk"), "SAHELBRIEF_DB": filepath.Join(dir, "z.db"), "SAHELBRIEF_HTTP_ADDR": "127.0.0.1:0"}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	stderr := newLineWriter()
+	done := make(chan int, 1)
+	go func() {
+		done <- runWithInput(ctx, []string{"run"}, nil, io.Discard, stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}()
+	first := map[string]string{} // connection: its first warning
+	for len(first) < 2 {
+		l := waitLine(t, stderr.lines, "chat connection failed", 30*time.Second)
+		var rec struct{ Level, Connection, Error, Retry_in string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		if _, seen := first[rec.Connection]; !seen {
+			first[rec.Connection] = l
+			if rec.Level != "WARN" || rec.Retry_in != "5s" || !strings.Contains(rec.Error, "503") {
+				t.Errorf("%s: logged %s", rec.Connection, l)
+			}
+		}
+	}
+	if first["Slack Socket Mode"] == "" || first["Discord gateway"] == "" {
+		t.Errorf("warnings %q", first)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	for _, secret := range []string{"xoxb-1-abc", "xapp-1-A1-abc", "discord-s3cr3t"} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("%s logged:\n%s", secret, stderr.String())
+		}
 	}
 }

@@ -28,11 +28,10 @@ type chatEndpoints struct {
 	mux   *http.ServeMux
 	waits []func()
 	paths []string
-	// runners are long-lived connections (Slack Socket Mode) that run
-	// beside the HTTP server until the context ends.
+	// runners are long-lived connections (Slack Socket Mode, Discord's
+	// gateway), each kept up by keepConnected, that run beside the HTTP
+	// server until the context ends.
 	runners []func(context.Context) error
-	// runnerNames name the runners, in the same order, for logs.
-	runnerNames []string
 	// connected reports, per platform, whether its adapter is connected
 	// (HTTP endpoints are whenever the server runs).
 	connected map[string]func() bool
@@ -74,8 +73,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		// config has checked SLACK_BOT_TOKEN is set too.
 		sm := &slack.SocketMode{Bot: b, API: slack.NewSocketClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL), Managers: managers, Log: log}
 		sm.OnState = e.stateTo("slack")
-		e.runners = append(e.runners, sm.Run)
-		e.runnerNames = append(e.runnerNames, "Slack Socket Mode")
+		e.addRunner("Slack Socket Mode", sm.Run, log)
 		e.connected["slack"] = sm.Connected
 		e.paths = append(e.paths, "Slack Socket Mode")
 	}
@@ -106,12 +104,17 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 		}
 		gw := &discord.Gateway{Bot: b, Session: s, Log: log}
 		gw.OnState = e.stateTo("discord")
-		e.runners = append(e.runners, gw.Run)
-		e.runnerNames = append(e.runnerNames, "Discord gateway")
+		e.addRunner("Discord gateway", gw.Run, log)
 		e.connected["discord"] = gw.Connected
 		e.paths = append(e.paths, "Discord gateway")
 	}
 	return e, nil
+}
+
+// addRunner adds a long-lived connection, kept up across outages (for
+// `run` and `serve` alike): only a rejected token stops it.
+func (e *chatEndpoints) addRunner(name string, run func(context.Context) error, log *slog.Logger) {
+	e.runners = append(e.runners, keepConnected(name, run, log, time.After))
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) int {

@@ -29,6 +29,8 @@ type healthLine struct {
 	StoredItems         int    `json:"stored_items"`
 	SilentSince         string `json:"silent_since,omitempty"`
 	NextCheck           string `json:"next_check,omitempty"`
+
+	nextCheck string // for people: briefing.NextCheckText
 }
 
 func runSources(ctx context.Context, env *cliEnv, args []string) int {
@@ -94,6 +96,7 @@ func health(s briefing.Source, st briefing.SourceState, stored int, defaultInter
 		Status: string(st.LastStatus), ConsecutiveFailures: st.ConsecutiveFailures, Error: st.LastError,
 		ItemsLastTime: st.ItemsLastTime, StoredItems: stored,
 		LastAttempt: stamp(st.LastAttempt), LastSuccess: stamp(st.LastSuccess), NextCheck: stamp(st.NextCheck),
+		nextCheck: briefing.NextCheckText(st, now),
 	}
 	h.Health = string(st.Health(now))
 	switch st.Health(now) {
@@ -121,7 +124,7 @@ func printHealth(w io.Writer, h healthLine, asJSON bool, now time.Time) {
 	detail := ""
 	switch h.Health {
 	case "new":
-		detail = "not polled yet"
+		detail = h.nextCheck
 	case "failing":
 		detail = fmt.Sprintf("%d failures in a row: %s", h.ConsecutiveFailures, h.Error)
 	case "silent":
@@ -130,6 +133,9 @@ func printHealth(w io.Writer, h healthLine, asJSON bool, now time.Time) {
 	default:
 		last, _ := time.Parse(time.RFC3339, h.LastSuccess)
 		detail = fmt.Sprintf("ok %s ago, %d items stored", ago(now, last), h.StoredItems)
+	}
+	if h.Health != "new" {
+		detail += "; " + h.nextCheck
 	}
 	fmt.Fprintf(w, "%-28s %-8s %-4s every %-6s %s\n", truncate(h.Source, 28), h.Health, h.Lang, h.Interval, detail)
 }
@@ -146,19 +152,8 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// ago renders a duration the way people say it: 45s, 12m, 5h, 3d.
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
-}
+// ago renders how long ago t was the way people say it: 45s, 12m, 5h, 3d.
+func ago(now, t time.Time) string { return briefing.Roughly(now.Sub(t)) }
 
 // checkSources fetches every source once, stores nothing, and reports.
 func checkSources(ctx context.Context, env *cliEnv, srcs []briefing.Source, p *sources.Poller, asJSON bool) int {

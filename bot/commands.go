@@ -690,9 +690,11 @@ func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
 		case briefing.HealthNew:
 			fresh = append(fresh, s.Name)
 		case briefing.HealthFailing:
-			failing = append(failing, fmt.Sprintf("%s (%d failures: %s)", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120)))
+			failing = append(failing, fmt.Sprintf("%s (%d failures: %s) — %s", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120),
+				briefing.NextCheckText(st, now)))
 		case briefing.HealthSilent:
-			silent = append(silent, fmt.Sprintf("%s (nothing new since %s)", s.Name, Day(st.SilentSince(now), now)))
+			silent = append(silent, fmt.Sprintf("%s (nothing new since %s) — %s", s.Name, Day(st.SilentSince(now), now),
+				briefing.NextCheckText(st, now)))
 		default:
 			ok = append(ok, s.Name)
 		}

@@ -400,11 +400,13 @@ func TestDigestSchedule(t *testing.T) {
 func TestSourcesAndShare(t *testing.T) {
 	b, st := newTestBot(t)
 	st.states["Desk"] = briefing.SourceState{Name: "Desk", LastAttempt: now, LastSuccess: now, LastNewItem: now}
-	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastError: "HTTP 404 Not Found", LastStatus: briefing.StatusError}
+	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastError: "HTTP 404 Not Found",
+		LastStatus: briefing.StatusError, NextCheck: now.Add(40 * time.Minute)}
 	r := ask(b, "sources --share", false)
+	wantNext := "Broken (3 failures: HTTP 404 Not Found) — next check in 40m (" + now.Add(40*time.Minute).UTC().Format("2 Jan 15:04") + " UTC)"
 	if !r.Share || !strings.Contains(r.Text, "3 sources: 1 healthy, 1 failing, 0 silent, 1 not polled yet") ||
-		!strings.Contains(r.Text, "Broken (3 failures: HTTP 404 Not Found)") {
-		t.Errorf("%+v", r)
+		!strings.Contains(r.Text, wantNext) {
+		t.Errorf("%+v; want %q", r, wantNext)
 	}
 	if r := ask(b, "brief", false); r.Share {
 		t.Error("answers are private unless --share")

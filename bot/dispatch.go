@@ -29,8 +29,6 @@ type DeliveryStore interface {
 // Dispatcher defaults.
 const (
 	DefaultAlertsPerMinute = 5
-	firstRetry             = 5 * time.Second
-	maxRetry               = 5 * time.Minute
 	// sendTimeout bounds one delivery; it is not cut short by shutdown,
 	// so a post in flight finishes.
 	sendTimeout = 60 * time.Second
@@ -337,7 +335,7 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 		p.log().Error("delivery failed for good", "channel", del.Channel, "kind", del.Kind, "key", del.Key, "error", err)
 		return "", p.Store.MarkFailed(rec, del.ID, err.Error())
 	}
-	wait := backoff(before)
+	wait := Backoff(before)
 	if ra := RetryAfter(err); ra > wait {
 		wait = ra
 		if p.Observer != nil {
@@ -345,7 +343,7 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 		}
 	}
 	p.log().Warn("delivery failed; will retry", "channel", del.Channel, "kind", del.Kind, "key", del.Key,
-		"attempt", before+1, "retry_in", wait, "error", err)
+		"attempt", before+1, "retry_in", wait.String(), "error", err)
 	return "", p.Store.MarkRetry(rec, del.ID, now.Add(wait), err.Error())
 }
 
@@ -353,17 +351,6 @@ func (p *Dispatcher) trace(step string, d briefing.Delivery) {
 	if p.Trace != nil {
 		p.Trace(step, d)
 	}
-}
-
-// backoff is the wait after the n-th failed attempt (0-based): 5 s,
-// doubling, at most 5 min, so an outage of hours costs a dozen tries an
-// hour and the first post after it is at most 5 min late.
-func backoff(n int) time.Duration {
-	d := firstRetry
-	for i := 0; i < n && d < maxRetry; i++ {
-		d *= 2
-	}
-	return min(d, maxRetry)
 }
 
 // message builds the platform-neutral message of a delivery.

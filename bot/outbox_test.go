@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -332,6 +335,8 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	e.clock.Advance(time.Second)
 	e.add("Reuters", boulkessiReuters)
 	e.process()
+	var logs bytes.Buffer
+	e.disp.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	e.out.fail = errors.New("connection refused")
 	var waits []time.Duration
 	for range 5 {
@@ -345,6 +350,17 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	}
 	if fmt.Sprint(waits) != "[5s 10s 20s 40s 1m20s]" {
 		t.Errorf("backoff = %v", waits)
+	}
+	// The waits are logged as durations, not nanoseconds.
+	var logged []string
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct{ Msg, Retry_in string }
+		if json.Unmarshal([]byte(l), &rec) == nil && rec.Msg == "delivery failed; will retry" {
+			logged = append(logged, rec.Retry_in)
+		}
+	}
+	if fmt.Sprint(logged) != "[5s 10s 20s 40s 1m20s]" {
+		t.Errorf("logged retry_in %q", logged)
 	}
 	e.out.fail = nil
 	e.drain()
@@ -466,8 +482,8 @@ func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
 
 func TestBackoffCaps(t *testing.T) {
 	for n, want := range map[int]time.Duration{0: 5 * time.Second, 1: 10 * time.Second, 6: 5 * time.Minute, 60: 5 * time.Minute} {
-		if got := backoff(n); got != want {
-			t.Errorf("backoff(%d) = %v; want %v", n, got, want)
+		if got := Backoff(n); got != want {
+			t.Errorf("Backoff(%d) = %v; want %v", n, got, want)
 		}
 	}
 }

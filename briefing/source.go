@@ -2,6 +2,7 @@ package briefing
 
 import (
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -47,6 +48,36 @@ type SourceState struct {
 	LastNewItem time.Time
 	// NextCheck is the earliest time the source is due again.
 	NextCheck time.Time
+}
+
+// NextCheckText tells people when a source is checked next, relative and
+// absolute: "next check in 12m (27 Nov 07:15 UTC)", "next check due now
+// (27 Nov 07:15 UTC)" once that time has passed (the poller gets to it at
+// its next round), and "never polled: checked at the next poll round" for
+// a source that never ran. The command line and chat say it alike.
+func NextCheckText(st SourceState, now time.Time) string {
+	if st.LastAttempt.IsZero() || st.NextCheck.IsZero() {
+		return "never polled: checked at the next poll round"
+	}
+	at := st.NextCheck.UTC().Format("2 Jan 15:04 UTC")
+	if !st.NextCheck.After(now) {
+		return "next check due now (" + at + ")"
+	}
+	return "next check in " + Roughly(st.NextCheck.Sub(now)) + " (" + at + ")"
+}
+
+// Roughly renders a duration the way people say it, in its largest unit,
+// cut down: 45s, 12m, 5h, 3d (hours up to two days).
+func Roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + "h"
+	}
+	return strconv.Itoa(int(d.Hours()/24)) + "d"
 }
 
 // SilentAfter is how long a working source may publish nothing new before

@@ -313,10 +313,7 @@ func (f *Fetcher) readFile(path string, prev briefing.SourceState, mode Mode, re
 func (f *Fetcher) recordOutcome(res *Result, header http.Header, now time.Time) {
 	st := &res.State
 	st.LastStatus = res.Status
-	interval := res.Source.Interval
-	if interval <= 0 {
-		interval = f.defaultInterval
-	}
+	interval := f.intervalOf(res.Source)
 	if res.Status == briefing.StatusError {
 		st.ConsecutiveFailures++
 		st.LastError = res.Err.Error()
@@ -348,20 +345,33 @@ func (f *Fetcher) recordOutcome(res *Result, header http.Header, now time.Time) 
 	st.NextCheck = now.Add(wait)
 }
 
+// intervalOf is src's poll interval: its own, else the default.
+func (f *Fetcher) intervalOf(src briefing.Source) time.Duration {
+	if src.Interval > 0 {
+		return src.Interval
+	}
+	return f.defaultInterval
+}
+
+// NextCheckCap is the latest next check the current settings give a
+// source at now: one poll interval away, or for a failing source its
+// backoff from that interval. A next check stored under an older, longer
+// interval is capped to it when the bot starts, so a shorter interval
+// takes effect at once rather than after the old one. (A longer wait a
+// feed asked for, by Retry-After or caching headers, is not remembered
+// across that cap: the next poll asks again.)
+func (f *Fetcher) NextCheckCap(src briefing.Source, st briefing.SourceState, now time.Time) time.Time {
+	wait := f.intervalOf(src)
+	if st.ConsecutiveFailures > 0 {
+		wait = backoff(wait, st.ConsecutiveFailures, f.maxBackoff)
+	}
+	return now.Add(wait)
+}
+
 // backoff doubles the wait with each consecutive failure, from one poll
-// interval up to max (but never below the interval itself).
-func backoff(interval time.Duration, failures int, max time.Duration) time.Duration {
-	wait := interval
-	for i := 1; i < failures && wait < max; i++ {
-		wait *= 2
-	}
-	if wait > max {
-		wait = max
-	}
-	if wait < interval {
-		wait = interval
-	}
-	return wait
+// interval up to limit (but never below the interval itself).
+func backoff(interval time.Duration, failures int, limit time.Duration) time.Duration {
+	return briefing.Backoff(interval, max(limit, interval), failures-1)
 }
 
 // freshness is how long the response says it stays fresh: Cache-Control

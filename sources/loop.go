@@ -13,6 +13,9 @@ import (
 type LoopStore interface {
 	Sink
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
+	// CapNextChecks moves the named sources' next checks to the given
+	// times where those are earlier, and says how many moved.
+	CapNextChecks(ctx context.Context, caps map[string]time.Time) (int, error)
 }
 
 // minLoopWait keeps a loop whose sources are all overdue (or failing with
@@ -46,6 +49,7 @@ type Loop struct {
 // Run polls until ctx ends. A storage error ends the round, is logged and
 // the next round retries; it never stops the loop.
 func (l *Loop) Run(ctx context.Context) error {
+	l.capNextChecks(ctx)
 	for {
 		wait := l.Round(ctx)
 		if l.AfterRound != nil && ctx.Err() == nil {
@@ -82,6 +86,37 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 		}
 	}
 	return nextWait(l.Sources, states, l.now(), interval)
+}
+
+// capNextChecks brings the stored next checks within what the current
+// settings give (Fetcher.NextCheckCap), once, at start: a source scheduled
+// under a longer poll interval would otherwise wait out the old one. A
+// failure here only delays that: it is logged and polling goes on.
+func (l *Loop) capNextChecks(ctx context.Context) {
+	states, err := l.Store.SourceStates(ctx)
+	if err != nil {
+		l.log().Error("poll: cap next checks", "error", err)
+		return
+	}
+	now := l.now()
+	caps := map[string]time.Time{}
+	for _, s := range l.Sources {
+		st, ok := states[s.Name]
+		if !ok || st.URL != s.URL {
+			continue // due at once anyway
+		}
+		if c := l.Poller.Fetcher.NextCheckCap(s, st, now); st.NextCheck.After(c) {
+			caps[s.Name] = c
+		}
+	}
+	n, err := l.Store.CapNextChecks(ctx, caps)
+	if err != nil {
+		l.log().Error("poll: cap next checks", "error", err)
+		return
+	}
+	if n > 0 {
+		l.log().Info("poll: next checks brought within the poll interval", "sources", n)
+	}
 }
 
 // nextWait is the time until the earliest next check, within

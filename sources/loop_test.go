@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,83 @@ func (m *memLoopStore) SaveFetched(_ context.Context, batch []briefing.Fetched) 
 		}
 	}
 	return out, nil
+}
+
+func (m *memLoopStore) CapNextChecks(_ context.Context, caps map[string]time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for name, at := range caps {
+		if st, ok := m.states[name]; ok && st.NextCheck.After(at) {
+			st.NextCheck = at
+			m.states[name] = st
+			n++
+		}
+	}
+	return n, nil
+}
+
+// A shorter poll interval takes effect at start: next checks stored under
+// a longer one are capped at one (current) interval from now, or a failing
+// source's backoff from it; earlier ones stay.
+func TestLoopCapsStoredNextChecksAtStart(t *testing.T) {
+	clock := newFakeClock()
+	now := clock.Now()
+	var hits atomic.Int32
+	feed := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(rssFeed(rssItem("a1", "Mali: first", "https://desk.example/1", "Thu, 26 Nov 2026 06:00:00 +0000", ""))))
+	})
+	srcs := []briefing.Source{{Name: "hourly", URL: feed.URL}, {Name: "failing", URL: feed.URL + "/f"},
+		{Name: "soon", URL: feed.URL + "/s"}, {Name: "own", URL: feed.URL + "/o", Interval: 2 * time.Hour}}
+	st := &memLoopStore{keys: map[string]bool{}, states: map[string]briefing.SourceState{
+		// Polled a minute ago under a 1 h interval.
+		"hourly": {Name: "hourly", URL: feed.URL, LastAttempt: now.Add(-time.Minute), NextCheck: now.Add(59 * time.Minute)},
+		// Three failures in a row under the old interval: 4 h.
+		"failing": {Name: "failing", URL: feed.URL + "/f", ConsecutiveFailures: 3, NextCheck: now.Add(4 * time.Hour)},
+		"soon":    {Name: "soon", URL: feed.URL + "/s", NextCheck: now.Add(2 * time.Minute)},
+		// Its own interval is longer than the default: it keeps it.
+		"own": {Name: "own", URL: feed.URL + "/o", NextCheck: now.Add(90 * time.Minute)},
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var waits []time.Duration
+	l := &Loop{
+		Poller: &Poller{Fetcher: testFetcher(clock, Options{DefaultInterval: 5 * time.Minute})},
+		Store:  st, Interval: 5 * time.Minute, Now: clock.Now, Sources: srcs,
+		After: func(d time.Duration) <-chan time.Time {
+			waits = append(waits, d)
+			if len(waits) == 3 {
+				cancel()
+				return nil
+			}
+			clock.Advance(d)
+			c := make(chan time.Time, 1)
+			c <- clock.Now()
+			return c
+		},
+	}
+	if err := l.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Round 1 (now): nothing due. Round 2 (+2 min): "soon". Round 3
+	// (+5 min): "hourly", capped at now + 5 min instead of waiting 59 min.
+	// Then "soon" again at +7 min.
+	if fmt.Sprint(waits) != "[2m0s 3m0s 2m0s]" {
+		t.Errorf("waits %v; want [2m0s 3m0s 2m0s]", waits)
+	}
+	states, _ := st.SourceStates(ctx)
+	for name, want := range map[string]time.Time{
+		"failing": now.Add(20 * time.Minute), // backoff from 5 min: 5, 10, 20
+		"own":     now.Add(90 * time.Minute),
+	} {
+		if got := states[name].NextCheck; !got.Equal(want) {
+			t.Errorf("%s: next check %v; want %v", name, got.Sub(now), want.Sub(now))
+		}
+	}
+	if got := states["hourly"].LastAttempt; !got.Equal(now.Add(5 * time.Minute)) {
+		t.Errorf("hourly polled at %v; want at +5m", got.Sub(now))
+	}
 }
 
 func TestLoopPollsWhatIsDueAndSleepsUntilTheNextCheck(t *testing.T) {

@@ -54,8 +54,19 @@ func (g *Gateway) Run(ctx context.Context) error {
 	}
 	s := g.Session
 	s.Identify.Intents = discordgo.IntentsGuilds
+	// discordgo would reconnect on its own after an error, from 1 s
+	// doubling to 10 min and logging through its own logger: Run returns
+	// instead, so the caller retries with the bot's backoff and logs.
+	s.ShouldReconnectOnError = false
 	remove := s.AddHandler(g.onInteraction)
 	defer remove()
+	lost := make(chan struct{}, 1)
+	defer s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		select {
+		case lost <- struct{}{}:
+		default:
+		}
+	})()
 	// discordgo calls handlers on goroutines of their own (unless
 	// SyncEvents): connState orders the reports and ignores the handlers
 	// that run after Run has ended.
@@ -67,9 +78,16 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if err := s.Open(); err != nil {
 		return fmt.Errorf("discord: gateway: %w", err)
 	}
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case <-lost:
+		// discordgo closed the session after a read or heartbeat failure
+		// (or Discord asked for a reconnect).
+		g.state.End(run, g.OnState)
+		return errors.New("discord: gateway: connection lost")
+	}
 	if err := s.Close(); err != nil {
-		g.handler(s).log().Warn("discord: gateway close", "err", err)
+		g.handler(s).log().Warn("discord: gateway close", "error", err)
 	}
 	g.state.End(run, g.OnState) // down before waiting for answers in flight
 	g.mu.Lock()

@@ -325,8 +325,9 @@ func TestGatewayStateConcurrent(t *testing.T) {
 
 // fakeGateway is a minimal Discord gateway: GET /api/v9/gateway gives
 // its WebSocket URL, which says hello, reads the identify and answers
-// READY, then reads until the client goes, telling beats of each heartbeat.
-func fakeGateway(t *testing.T, beats chan<- struct{}) *httptest.Server {
+// READY, then reads until the client goes, telling beats of each heartbeat;
+// a value sent on drop (when not nil) closes the connection.
+func fakeGateway(t *testing.T, beats chan<- struct{}, drop <-chan struct{}) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
@@ -351,6 +352,12 @@ func fakeGateway(t *testing.T, beats chan<- struct{}) *httptest.Server {
 				`"user":{"id":"42","username":"sahel"},"guilds":[]}}`) != nil {
 				return
 			}
+			if drop != nil {
+				go func() {
+					<-drop
+					c.Close()
+				}()
+			}
 			for {
 				var m struct {
 					Op int `json:"op"`
@@ -374,7 +381,7 @@ func fakeGateway(t *testing.T, beats chan<- struct{}) *httptest.Server {
 
 func TestGatewayRunReportsState(t *testing.T) {
 	beats := make(chan struct{}, 1)
-	srv := fakeGateway(t, beats)
+	srv := fakeGateway(t, beats, nil)
 	s, err := NewSession("tok", srv.URL+"/api/v9", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -411,4 +418,41 @@ func TestGatewayRunReportsState(t *testing.T) {
 		t.Fatal("Connected() = true after Run returned")
 	}
 	rec.none(t)
+}
+
+// When the connection drops, Run returns an error instead of letting
+// discordgo reconnect on its own schedule: the caller retries with the
+// bot's backoff and logs the failure.
+func TestGatewayRunReturnsWhenTheConnectionIsLost(t *testing.T) {
+	beats := make(chan struct{}, 1)
+	drop := make(chan struct{}, 1)
+	srv := fakeGateway(t, beats, drop)
+	s, err := NewSession("tok", srv.URL+"/api/v9", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := make(stateRecorder, 16)
+	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
+		Log: slog.New(slog.DiscardHandler), OnState: rec.on}
+	errc := make(chan error, 1)
+	go func() { errc <- g.Run(t.Context()) }()
+	rec.want(t, true)
+	select {
+	case <-beats:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no heartbeat")
+	}
+	drop <- struct{}{}
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "connection lost") {
+			t.Fatalf("Run = %v; want the lost connection", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the connection dropped")
+	}
+	rec.want(t, false)
+	if s.ShouldReconnectOnError {
+		t.Error("discordgo left to reconnect on its own")
+	}
 }

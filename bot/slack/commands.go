@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/briefing"
 	slackgo "github.com/slack-go/slack"
 )
 
@@ -282,10 +283,9 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 	if err != nil {
 		return fmt.Errorf("slack: encode reply: %w", err)
 	}
-	backoff := time.Second
 	var last error
 	for try := 1; try <= postTries; try++ {
-		wait := backoff
+		wait := briefing.Backoff(time.Second, maxRetryAfter, try-1)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 		if err != nil {
 			return errors.New("slack: cannot build response_url request")
@@ -325,7 +325,6 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 		if err := h.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("slack: response_url post: %w (after: %v)", err, last)
 		}
-		backoff *= 2
 	}
 	return last
 }

@@ -131,7 +131,7 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 	if maxRetries <= 0 {
 		maxRetries = DefaultMaxRetries
 	}
-	backoff := firstBackoff
+	backoffs := 0 // waits taken from the backoff (not asked for by a rate limit)
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return "", &PostError{Channel: channel, Code: "cancelled", Err: err}
@@ -148,14 +148,14 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 			p.OnRateLimit(askedWait(err))
 		}
 		if retry && wait == 0 {
-			wait = backoff
-			backoff = min(backoff*2, maxBackoff)
+			wait = briefing.Backoff(firstBackoff, maxBackoff, backoffs)
+			backoffs++
 		}
 		if !retry || attempt >= maxRetries {
 			p.logger().Warn("slack post failed", "channel", channel, "code", code, "attempts", attempt+1)
 			return "", &PostError{Channel: channel, Code: code, Err: err}
 		}
-		p.logger().Info("slack post retry", "channel", channel, "code", code, "attempt", attempt+1, "wait", wait)
+		p.logger().Info("slack post retry", "channel", channel, "code", code, "attempt", attempt+1, "retry_in", wait.String())
 		if serr := p.sleep(ctx, wait); serr != nil {
 			return "", &PostError{Channel: channel, Code: "cancelled", Err: serr}
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -120,8 +121,18 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 				// log the type only.
 				log.Debug("slack: socket mode", "event", string(ev.Type))
 				s.state.Set(run, true, s.OnState)
-			case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect,
-				socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+			case socketmode.EventTypeConnectionError:
+				// slack-go would retry on its own, from 100 ms and logging
+				// nothing: stop it and return the failure, so the caller
+				// retries with the bot's backoff and logs the reason.
+				s.state.Set(run, false, s.OnState)
+				cancel()
+				<-errc
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("slack: socket mode: %s", connectError(ev.Data))
+			case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect, socketmode.EventTypeInvalidAuth:
 				log.Debug("slack: socket mode", "event", string(ev.Type))
 				s.state.Set(run, false, s.OnState)
 			default:
@@ -130,6 +141,19 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 		}
 	}
 }
+
+// connectError is the reason of a failed connection attempt, with any
+// URL's query (the WebSocket URL carries a ticket) cut out.
+func connectError(data any) string {
+	ev, ok := data.(*slackgo.ConnectionErrorEvent)
+	if !ok || ev.ErrorObj == nil {
+		return "connection failed"
+	}
+	return urlQuery.ReplaceAllString(ev.ErrorObj.Error(), "$1")
+}
+
+// urlQuery matches a URL's query and fragment, keeping what precedes them.
+var urlQuery = regexp.MustCompile(`((?:https?|wss?)://[^\s"'?#]*)[?#][^\s"']*`)
 
 // command answers one slash command envelope; it always acknowledges it.
 func (s *SocketMode) command(ctx stdctx.Context, h *CommandHandler, client *socketmode.Client, env socketmode.Request, cmd slackgo.SlashCommand) {

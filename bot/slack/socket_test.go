@@ -3,12 +3,14 @@ package slack
 import (
 	stdctx "context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -276,5 +278,56 @@ func TestSocketModeBadToken(t *testing.T) {
 	}
 	if s.Connected() || len(states) != 0 {
 		t.Fatalf("Connected() = %v, OnState calls %v; want false, none", s.Connected(), states)
+	}
+}
+
+// A failed connection attempt ends Run with its reason at once, instead of
+// slack-go's own retries (from 100 ms, logged at debug level only), so the
+// caller's backoff and warnings apply.
+func TestSocketModeReturnsAFailedConnection(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	s := &SocketMode{
+		Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}),
+		API: slackgo.New("", slackgo.OptionAppLevelToken(testAppToken), slackgo.OptionAPIURL(srv.URL+"/")),
+		Log: slog.New(slog.DiscardHandler),
+	}
+	ctx, cancel := stdctx.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	err := s.Run(ctx)
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("Run = %v (ctx %v), want the 503 at once", err, ctx.Err())
+	}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("token in %q", err)
+	}
+	// slack-go's first retry waits 100 ms; Run stops it long before.
+	if n := calls.Load(); n < 1 || n > 2 {
+		t.Errorf("apps.connections.open called %d times; want one attempt", n)
+	}
+	if s.Connected() {
+		t.Error("Connected() after a failed connection")
+	}
+}
+
+func TestConnectErrorCutsURLQueries(t *testing.T) {
+	for _, tc := range []struct {
+		data any
+		want string
+	}{
+		{&slackgo.ConnectionErrorEvent{ErrorObj: errors.New(`Get "wss://wss-primary.slack.com/link/?ticket=s3cr3t&app_id=A1": dial tcp: refused`)},
+			`Get "wss://wss-primary.slack.com/link/": dial tcp: refused`},
+		{&slackgo.ConnectionErrorEvent{ErrorObj: errors.New(`Post "https://slack.com/api/apps.connections.open": dial tcp: lookup slack.com: no such host`)},
+			`Post "https://slack.com/api/apps.connections.open": dial tcp: lookup slack.com: no such host`},
+		{&slackgo.ConnectionErrorEvent{}, "connection failed"},
+		{nil, "connection failed"},
+	} {
+		if got := connectError(tc.data); got != tc.want {
+			t.Errorf("connectError = %q; want %q", got, tc.want)
+		}
 	}
 }
