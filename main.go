@@ -52,6 +52,8 @@ var commands = []command{
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
+	{"backup", "backup PATH: copy the database, online, into a new file", runBackup},
+	{"version", "print the version and VCS revision this binary was built from", runVersion},
 }
 
 // cliEnv is what every subcommand gets: streams, and the global flags.
@@ -84,11 +86,15 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	global.SetOutput(stderr)
 	addGlobalFlags(global, env)
 	global.Usage = func() { usage(stderr) }
+	showVersion := global.Bool("version", false, "print the version and exit")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *showVersion {
+		return runVersion(ctx, env, nil)
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
@@ -122,7 +128,7 @@ func addGlobalFlags(fs *flag.FlagSet, env *cliEnv) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] [<command> [flags]]")
+	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] [--version] [<command> [flags]]")
 	fmt.Fprintln(w, "\nWith no command, sahelbrief runs the bot (see `run`).")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands {
@@ -157,6 +163,35 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "sahelbrief %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		fs.Usage()
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// parseFlagsArgs is parseFlags for a command taking exactly n positional
+// arguments (flags may come before or after them).
+func parseFlagsArgs(fs *flag.FlagSet, args []string, n int) (code int, ok bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, false
+			}
+			return exitUsage, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != n {
+		fmt.Fprintf(fs.Output(), "sahelbrief %s: want %d argument(s), got %d\n", fs.Name(), n, len(pos))
+		fs.Usage()
+		return exitUsage, false
+	}
+	// Parse again so that fs.Args() holds the positional arguments alone.
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
 		return exitUsage, false
 	}
 	return 0, true
