@@ -48,7 +48,7 @@ var commands = []command{
 	{"shell", "answer /sahel commands typed in the terminal, without polling or posting", runShell},
 	{"serve", "answer Slack and Discord commands only, without polling or posting", runServe},
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
-	{"discord", "discord register [--guild ID]: create the /sahel command", runDiscord},
+	{"discord", "discord register [--guild ID]: create the /sahel command; discord invite-url", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
