@@ -52,6 +52,7 @@ var commands = []command{
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
+	{"doctor", "check a deployment: config, database, Slack, Discord, sources, HTTP address", runDoctor},
 	{"backup", "backup PATH: copy the database, online, into a new file", runBackup},
 	{"version", "print the version and VCS revision this binary was built from", runVersion},
 }
@@ -205,8 +206,13 @@ func loadConfig(env *cliEnv) (*config.Config, bool) {
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
 	}
-	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
+	slogDefault(env, cfg)
 	return cfg, true
+}
+
+// slogDefault sets up logging as the configuration says.
+func slogDefault(env *cliEnv, cfg *config.Config) {
+	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
 }
 
 // newLogger logs text on a terminal and JSON otherwise, for log shippers.
@@ -266,23 +272,29 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 // loadGazetteer compiles the built-in gazetteer with the config file's
 // `gazetteer:` extensions; a bad extension is a configuration error.
 func loadGazetteer(env *cliEnv, cfg *config.Config) (*briefing.Gazetteer, bool) {
-	spec := briefing.BuiltinGazetteerSpec()
-	if cfg.GazetteerYAML != nil {
-		ext, err := briefing.ParseGazetteer(cfg.GazetteerYAML)
-		if err == nil {
-			spec = spec.Merge(ext)
-		}
-		if err != nil {
-			fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
-			return nil, false
-		}
-	}
-	g, err := briefing.NewGazetteer(spec)
+	g, err := buildGazetteer(cfg)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: config: %s: gazetteer: %v\n", cfg.ConfigFile, err)
+		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
 	}
 	return g, true
+}
+
+// buildGazetteer is loadGazetteer returning the error.
+func buildGazetteer(cfg *config.Config) (*briefing.Gazetteer, error) {
+	spec := briefing.BuiltinGazetteerSpec()
+	if cfg.GazetteerYAML != nil {
+		ext, err := briefing.ParseGazetteer(cfg.GazetteerYAML)
+		if err != nil {
+			return nil, fmt.Errorf("config: %s: gazetteer: %w", cfg.ConfigFile, err)
+		}
+		spec = spec.Merge(ext)
+	}
+	g, err := briefing.NewGazetteer(spec)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: gazetteer: %w", cfg.ConfigFile, err)
+	}
+	return g, nil
 }
 
 // openStore opens the database. With a gazetteer, the store assigns every

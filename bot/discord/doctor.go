@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -39,37 +41,61 @@ func InviteURL(appID string) string {
 	return "https://discord.com/oauth2/authorize?" + q.Encode()
 }
 
-// BotUser calls GET /users/@me with the session's bot token.
-func BotUser(ctx context.Context, s *discordgo.Session) (*discordgo.User, error) {
+// BotUser calls GET /users/@me with the session's bot token and returns
+// the bot's user name and id.
+func BotUser(ctx context.Context, s *discordgo.Session) (name, id string, err error) {
 	u, err := s.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("discord: GET /users/@me: %w", err)
+		return "", "", fmt.Errorf("discord: GET /users/@me: %w", err)
 	}
-	return u, nil
+	return u.Username, u.ID, nil
+}
+
+// Rejected reports whether err is Discord refusing the token (401) or the
+// access (403), as opposed to Discord not being reached.
+func Rejected(err error) bool {
+	var e *discordgo.RESTError
+	return errors.As(err, &e) && e.Response != nil &&
+		(e.Response.StatusCode == http.StatusUnauthorized || e.Response.StatusCode == http.StatusForbidden)
+}
+
+// AppInfo is what Discord tells of the bot token's application.
+type AppInfo struct {
+	ID        string
+	VerifyKey string // the public key interactions are signed for, hex
 }
 
 // Application returns the bot token's application (GET
 // /oauth2/applications/@me): its id and public key.
-func Application(ctx context.Context, s *discordgo.Session) (*discordgo.Application, error) {
+func Application(ctx context.Context, s *discordgo.Session) (AppInfo, error) {
 	ep := discordgo.EndpointOAuth2Application("@me")
 	body, err := s.RequestWithBucketID("GET", ep, nil, ep, discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("discord: GET /oauth2/applications/@me: %w", err)
+		return AppInfo{}, fmt.Errorf("discord: GET /oauth2/applications/@me: %w", err)
 	}
 	var app discordgo.Application
 	if err := json.Unmarshal(body, &app); err != nil {
-		return nil, fmt.Errorf("discord: GET /oauth2/applications/@me: %w", err)
+		return AppInfo{}, fmt.Errorf("discord: GET /oauth2/applications/@me: %w", err)
 	}
-	return &app, nil
+	return AppInfo{ID: app.ID, VerifyKey: app.VerifyKey}, nil
 }
 
-// CheckApplication compares the token's application with the configured
-// application id and, when set, public key.
-func CheckApplication(app *discordgo.Application, appID, publicKey string) error {
+// CheckApplicationID tells whether the token's application is the
+// configured one (DISCORD_APPLICATION_ID).
+func CheckApplicationID(app AppInfo, appID string) error {
 	if app.ID != appID {
 		return fmt.Errorf("discord: the bot token belongs to application %s, not DISCORD_APPLICATION_ID %s", app.ID, appID)
 	}
-	if publicKey != "" && app.VerifyKey != "" && app.VerifyKey != publicKey {
+	return nil
+}
+
+// CheckPublicKey tells whether publicKey (DISCORD_PUBLIC_KEY) is an Ed25519
+// public key and, when Discord reports one, the application's.
+func CheckPublicKey(app AppInfo, publicKey string) error {
+	if _, err := ParsePublicKey(publicKey); err != nil {
+		return err
+	}
+	if app.VerifyKey != "" && !strings.EqualFold(app.VerifyKey, strings.TrimSpace(publicKey)) {
 		return errors.New("discord: DISCORD_PUBLIC_KEY is not the application's public key")
 	}
 	return nil

@@ -28,23 +28,31 @@ func TestDoctorCallsAgainstTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := BotUser(t.Context(), s)
-	if err != nil || u.ID != discordfake.BotUserID {
-		t.Fatalf("BotUser = %v, %v", u, err)
+	name, id, err := BotUser(t.Context(), s)
+	if err != nil || id != discordfake.BotUserID || name != "sahelbrief" {
+		t.Fatalf("BotUser = %s %s, %v", name, id, err)
 	}
 	app, err := Application(t.Context(), s)
 	if err != nil || app.ID != discordfake.BotUserID || app.VerifyKey != discordfake.PublicKey {
 		t.Fatalf("Application = %+v, %v", app, err)
 	}
-	if err := CheckApplication(app, discordfake.BotUserID, discordfake.PublicKey); err != nil {
-		t.Errorf("CheckApplication: %v", err)
+	if err := CheckApplicationID(app, discordfake.BotUserID); err != nil {
+		t.Errorf("CheckApplicationID: %v", err)
 	}
-	if err := CheckApplication(app, "7", ""); err == nil || !strings.Contains(err.Error(), "not DISCORD_APPLICATION_ID 7") {
-		t.Errorf("CheckApplication with another id: %v", err)
+	if err := CheckApplicationID(app, "7"); err == nil || !strings.Contains(err.Error(), "not DISCORD_APPLICATION_ID 7") {
+		t.Errorf("CheckApplicationID with another id: %v", err)
 	}
-	other := strings.Repeat("ab", 32)
-	if err := CheckApplication(app, discordfake.BotUserID, other); err == nil || !strings.Contains(err.Error(), "DISCORD_PUBLIC_KEY") {
-		t.Errorf("CheckApplication with another key: %v", err)
+	for key, want := range map[string]string{
+		discordfake.PublicKey:                  "",
+		strings.ToUpper(discordfake.PublicKey): "",
+		strings.Repeat("ab", 32):               "not the application's public key",
+		strings.Repeat("ab", 31):               "public key",
+		strings.Repeat("zz", 32):               "not hex",
+	} {
+		err := CheckPublicKey(app, key)
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("CheckPublicKey(%s) = %v, want %q", key, err, want)
+		}
 	}
 
 	if ok, err := CommandRegistered(t.Context(), s, app.ID, ""); ok || err != nil {
@@ -54,11 +62,15 @@ func TestDoctorCallsAgainstTheFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ok, err := CommandRegistered(t.Context(), s, app.ID, ""); !ok || err != nil {
-		t.Errorf("after register: %v, %v (fake holds %v)", ok, err, fake.Commands())
+		t.Errorf("after register: %v, %v (fake holds %v)", ok, err, fake.Commands(""))
+	}
+
+	if ok, err := CommandRegistered(t.Context(), s, app.ID, "55"); ok || err != nil {
+		t.Errorf("in a server where it was not registered: %v, %v", ok, err)
 	}
 
 	bad, _ := NewSession("stale", fake.URL(), nil)
-	if _, err := BotUser(t.Context(), bad); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, _, err := BotUser(t.Context(), bad); err == nil || !strings.Contains(err.Error(), "401") || !Rejected(err) {
 		t.Errorf("BotUser with a wrong token: %v", err)
 	}
 	if p := fake.Problems(); !slices.Equal(p, nil) {

@@ -60,3 +60,11 @@ func CheckSocketMode(ctx stdctx.Context, api *slackgo.Client) error {
 	}
 	return nil
 }
+
+// Rejected reports whether err is Slack answering with an error code
+// (invalid_auth, token_revoked, not_allowed_token_type…), as opposed to
+// Slack not being reached at all.
+func Rejected(err error) bool {
+	var e slackgo.SlackErrorResponse
+	return errors.As(err, &e)
+}

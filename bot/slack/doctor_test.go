@@ -60,8 +60,12 @@ func TestAuthenticateFails(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Stop)
 	_, err := Authenticate(t.Context(), NewClient("xoxb-bad", srv.GetAPIURL(), nil))
-	if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || !Rejected(err) {
 		t.Errorf("Authenticate = %v, want invalid_auth", err)
+	}
+	srv.Stop()
+	if _, err := Authenticate(t.Context(), NewClient("xoxb-t", srv.GetAPIURL(), nil)); err == nil || Rejected(err) {
+		t.Errorf("Authenticate with Slack unreachable = %v, want a network error", err)
 	}
 }
 

@@ -80,11 +80,11 @@ type Server struct {
 	gateways    int // gateway sessions that sent Identify or Resume
 	conns       map[*websocket.Conn]bool
 	closed      bool
-	token       string           // when not "", the only bot token accepted
-	appID       string           // GET /oauth2/applications/@me's id
-	verifyKey   string           // and its verify_key
-	commands    []map[string]any // global application commands
-	wg          sync.WaitGroup   // gateway connections being served
+	token       string                      // when not "", the only bot token accepted
+	appID       string                      // GET /oauth2/applications/@me's id
+	verifyKey   string                      // and its verify_key
+	commands    map[string][]map[string]any // application commands by guild id, "" for global
+	wg          sync.WaitGroup              // gateway connections being served
 }
 
 type stored struct {
@@ -94,7 +94,8 @@ type stored struct {
 
 // New starts a fake on a loopback address. Close it when done.
 func New() *Server {
-	s := &Server{nonceWindow: NonceWindow, conns: map[*websocket.Conn]bool{}, appID: BotUserID, verifyKey: PublicKey}
+	s := &Server{nonceWindow: NonceWindow, conns: map[*websocket.Conn]bool{}, appID: BotUserID, verifyKey: PublicKey,
+		commands: map[string][]map[string]any{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+apiPrefix+"channels/{channel}/messages", s.createMessage)
 	mux.HandleFunc("GET "+apiPrefix+"channels/{channel}/messages", s.listMessages)
@@ -102,6 +103,8 @@ func New() *Server {
 	mux.HandleFunc("GET "+apiPrefix+"oauth2/applications/@me", s.application)
 	mux.HandleFunc("GET "+apiPrefix+"applications/{app}/commands", s.listCommands)
 	mux.HandleFunc("PUT "+apiPrefix+"applications/{app}/commands", s.putCommands)
+	mux.HandleFunc("GET "+apiPrefix+"applications/{app}/guilds/{guild}/commands", s.listCommands)
+	mux.HandleFunc("PUT "+apiPrefix+"applications/{app}/guilds/{guild}/commands", s.putCommands)
 	mux.HandleFunc("GET "+apiPrefix+"gateway", s.gateway)
 	mux.HandleFunc("GET "+apiPrefix+"gateway/bot", s.gateway)
 	mux.HandleFunc("GET "+gatewayPath, s.gatewaySocket)
@@ -582,13 +585,13 @@ func (s *Server) SetApplication(id, verifyKey string) {
 	s.appID, s.verifyKey = id, verifyKey
 }
 
-// Commands returns the names of the registered global application
-// commands.
-func (s *Server) Commands() []string {
+// Commands returns the names of the application commands registered in
+// guild ("" for the global ones).
+func (s *Server) Commands(guild string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var names []string
-	for _, c := range s.commands {
+	for _, c := range s.commands[guild] {
 		name, _ := c["name"].(string)
 		names = append(names, name)
 	}
@@ -618,7 +621,8 @@ func (s *Server) appOK(w http.ResponseWriter, r *http.Request) bool {
 	return ok
 }
 
-// listCommands answers GET /applications/{app}/commands.
+// listCommands answers GET /applications/{app}/commands and
+// /applications/{app}/guilds/{guild}/commands.
 func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 	if !s.checkAuth(r) {
 		writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
@@ -628,13 +632,14 @@ func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	out := cloneAny(s.commands) // never nil: an empty list is []
+	out := cloneAny(s.commands[r.PathValue("guild")]) // never nil: an empty list is []
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }
 
-// putCommands answers PUT /applications/{app}/commands (bulk overwrite):
-// the commands sent replace the registered ones and are answered with ids.
+// putCommands answers PUT /applications/{app}/commands and its guild
+// variant (bulk overwrite): the commands sent replace the registered ones
+// and are answered with ids.
 func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
 	if !s.checkAuth(r) {
 		writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
@@ -653,7 +658,7 @@ func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
 		c["id"] = s.nextID(time.Now())
 		c["application_id"] = s.appID
 	}
-	s.commands = cmds
+	s.commands[r.PathValue("guild")] = cmds
 	out := cloneAny(cmds)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)

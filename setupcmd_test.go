@@ -41,3 +41,15 @@ func TestBackupCommand(t *testing.T) {
 		t.Errorf("backing up the backup: %v", r)
 	}
 }
+
+func TestDoctorCommand(t *testing.T) {
+	env := map[string]string{"SAHELBRIEF_DB": filepath.Join(t.TempDir(), "d.db"), "SAHELBRIEF_HTTP_ADDR": "127.0.0.1:0"}
+	r := runCLI(t, env, "doctor", "--no-sources")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok    database") || !strings.Contains(r.stdout, "skip  slack") || !strings.Contains(r.stdout, "skip  sources") {
+		t.Errorf("nothing configured but the database: %v", r)
+	}
+	env["SAHELBRIEF_POLL_INTERVAL"] = "soon"
+	if r := runCLI(t, env, "doctor", "--no-sources"); r.code != 1 || !strings.HasPrefix(r.stdout, "FAIL  config") || !strings.Contains(r.stdout, "SAHELBRIEF_POLL_INTERVAL") {
+		t.Errorf("bad setting: %v", r)
+	}
+}
