@@ -2,10 +2,13 @@ package doctor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -72,11 +75,49 @@ func checkSources(ctx context.Context, o Options) Line {
 }
 
 // checkListen tries to listen on the HTTP address, and closes at once.
-func checkListen(addr string) Line {
+// When the address is taken by a running sahelbrief (its /healthz
+// answers), that is the deployment working, not a fault.
+func checkListen(ctx context.Context, addr string) Line {
 	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return Line{Fail, "http address", fmt.Sprintf("cannot listen on %s: %v: stop what holds it (another sahelbrief?) or set SAHELBRIEF_HTTP_ADDR", addr, err)}
+	if err == nil {
+		l.Close()
+		return Line{OK, "http address", addr + " is free"}
 	}
-	l.Close()
-	return Line{OK, "http address", addr + " is free"}
+	if runningBot(ctx, addr) {
+		return Line{OK, "http address", addr + " is held by a running sahelbrief (GET /healthz answers)"}
+	}
+	return Line{Fail, "http address", fmt.Sprintf("cannot listen on %s: %v: stop what holds it or set SAHELBRIEF_HTTP_ADDR", addr, err)}
+}
+
+// runningBot reports whether addr serves sahelbrief's /healthz: "ok" from
+// `serve`, a JSON report from `run`.
+func runningBot(ctx context.Context, addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if strings.TrimSpace(string(body)) == "ok" {
+		return true
+	}
+	var report map[string]json.RawMessage
+	if json.Unmarshal(body, &report) != nil {
+		return false
+	}
+	_, ok := report["pending_deliveries"]
+	return ok
 }

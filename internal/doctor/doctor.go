@@ -89,7 +89,7 @@ func Run(ctx context.Context, w io.Writer, o Options) *Report {
 	add(checkSlack(ctx, o)...)
 	add(checkDiscord(ctx, o)...)
 	add(checkSources(ctx, o))
-	add(checkListen(o.Config.HTTPAddr))
+	add(checkListen(ctx, o.Config.HTTPAddr))
 	printSummary(w, r)
 	return r
 }

@@ -260,3 +260,28 @@ func TestSlackUnreachableIsNotATokenProblem(t *testing.T) {
 		t.Errorf("report:\n%s", out)
 	}
 }
+
+func TestAddressHeldByARunningBot(t *testing.T) {
+	for name, body := range map[string]string{
+		"run":   `{"status":"ok","ready":true,"sources":{"total":1},"adapters":{},"pending_deliveries":0}`,
+		"serve": "ok\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/healthz" {
+					w.Write([]byte(body))
+				}
+			}))
+			defer bot.Close()
+			_, port, _ := net.SplitHostPort(bot.Listener.Addr().String())
+			if l := checkListen(t.Context(), ":"+port); l.Status != OK || !strings.Contains(l.Detail, "held by a running sahelbrief") {
+				t.Errorf("%+v", l)
+			}
+		})
+	}
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	if l := checkListen(t.Context(), other.Listener.Addr().String()); l.Status != Fail {
+		t.Errorf("address held by another server: %+v", l)
+	}
+}
