@@ -24,7 +24,7 @@ func checkSlack(ctx context.Context, o Options) []Line {
 	defer cancel()
 	id, err := slack.Authenticate(ctx, slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil))
 	if err != nil && slack.Rejected(err) {
-		return []Line{{Fail, "slack auth", fmt.Sprintf("%v: check SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-; reinstalling the app changes it)", err)}}
+		return []Line{{Fail, "slack auth", fmt.Sprintf("%v: check SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-, under Install App)", err)}}
 	}
 	if err != nil {
 		return []Line{{Fail, "slack auth", fmt.Sprintf("%v: Slack cannot be reached: check outbound HTTPS to slack.com (or SLACK_API_URL)", err)}}
