@@ -48,8 +48,9 @@ func FromBuildInfo(bi *debug.BuildInfo) Info {
 	return in
 }
 
-// String is one line for people: "sahelbrief v1.2.0 (rev 3bb0e62, modified,
-// 2026-12-02T16:00:00Z, go1.26.0)".
+// String is one line for people: "sahelbrief v1.2.0 (rev 3bb0e62aa1b2,
+// modified, committed 2026-12-02T16:00:00Z, go1.26.0)". The toolchain
+// records the commit's time, not the build's.
 func (in Info) String() string {
 	var parts []string
 	if in.Revision != "" {
@@ -65,7 +66,7 @@ func (in Info) String() string {
 		parts = append(parts, "modified")
 	}
 	if in.Time != "" {
-		parts = append(parts, "built from a commit of "+in.Time)
+		parts = append(parts, "committed "+in.Time)
 	}
 	if in.GoVersion != "" {
 		parts = append(parts, in.GoVersion)

@@ -20,7 +20,7 @@ func TestFromBuildInfo(t *testing.T) {
 				{Key: "vcs.time", Value: "2026-12-02T16:00:00Z"},
 				{Key: "vcs.modified", Value: "true"},
 			},
-		}, "sahelbrief v1.2.0 (rev 3bb0e62aa1b2, modified, built from a commit of 2026-12-02T16:00:00Z, go1.26.0)"},
+		}, "sahelbrief v1.2.0 (rev 3bb0e62aa1b2, modified, committed 2026-12-02T16:00:00Z, go1.26.0)"},
 		{"go run", debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/sahelbrief/sahelbrief", Version: "(devel)"}},
 			"sahelbrief (devel) (no VCS revision recorded, go1.26.0)"},
 		{"go test (no main version)", debug.BuildInfo{GoVersion: "go1.26.0"},
