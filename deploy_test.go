@@ -25,11 +25,11 @@ func TestSystemdUnitHardening(t *testing.T) {
 		lines[strings.TrimSpace(l)] = true
 	}
 	for _, want := range []string{
-		"ExecStart=/usr/local/bin/sahelbrief run",
+		"ExecStart=/usr/local/bin/sahelbrief run --db %S/sahelbrief/sahelbrief.db",
 		"Restart=on-failure",
+		"RestartPreventExitStatus=2",
 		"DynamicUser=yes",
 		"StateDirectory=sahelbrief",
-		"Environment=SAHELBRIEF_DB=%S/sahelbrief/sahelbrief.db",
 		"EnvironmentFile=/etc/sahelbrief/sahelbrief.env",
 		"NoNewPrivileges=yes",
 		"CapabilityBoundingSet=",

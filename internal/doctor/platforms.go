@@ -18,7 +18,7 @@ func checkSlack(ctx context.Context, o Options) []Line {
 		return []Line{{Skip, "slack", "no SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET set"}}
 	}
 	if cfg.SlackBotToken == "" {
-		return []Line{{Fail, "slack auth", "SLACK_BOT_TOKEN is not set: install the app to the workspace and copy its Bot User OAuth Token (xoxb-)"}}
+		return []Line{{Fail, "slack auth", "SLACK_BOT_TOKEN is not set (digests and alerts are posted with it): install the app to the workspace and copy its Bot User OAuth Token (xoxb-)"}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
