@@ -49,10 +49,13 @@ var commands = []command{
 	{"shell", "answer /sahel commands typed in the terminal, without polling or posting", runShell},
 	{"serve", "answer Slack and Discord commands only, without polling or posting", runServe},
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
-	{"discord", "discord register [--guild ID]: create the /sahel command", runDiscord},
+	{"discord", "discord register [--guild ID]: create the /sahel command; discord invite-url", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
 	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
+	{"doctor", "check a deployment: config, database, Slack, Discord, sources, HTTP address", runDoctor},
+	{"backup", "backup PATH: copy the database, online, into a new file", runBackup},
+	{"version", "print the version and VCS revision this binary was built from", runVersion},
 }
 
 // cliEnv is what every subcommand gets: streams, and the global flags.
@@ -86,11 +89,15 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	global.SetOutput(stderr)
 	addGlobalFlags(global, env)
 	global.Usage = func() { usage(stderr) }
+	showVersion := global.Bool("version", false, "print the version and exit")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *showVersion {
+		return runVersion(ctx, env, nil)
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
@@ -124,7 +131,7 @@ func addGlobalFlags(fs *flag.FlagSet, env *cliEnv) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] [<command> [flags]]")
+	fmt.Fprintln(w, "Usage: sahelbrief [--config FILE] [--db PATH] [--version] [<command> [flags]]")
 	fmt.Fprintln(w, "\nWith no command, sahelbrief runs the bot (see `run`).")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands {
@@ -164,25 +171,60 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	return 0, true
 }
 
+// parseFlagsArgs is parseFlags for a command taking exactly n positional
+// arguments (flags may come before or after them).
+func parseFlagsArgs(fs *flag.FlagSet, args []string, n int) (code int, ok bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, false
+			}
+			return exitUsage, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != n {
+		fmt.Fprintf(fs.Output(), "sahelbrief %s: want %d argument(s), got %d\n", fs.Name(), n, len(pos))
+		fs.Usage()
+		return exitUsage, false
+	}
+	// Parse again so that fs.Args() holds the positional arguments alone.
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
+		return exitUsage, false
+	}
+	return 0, true
+}
+
 // loadConfig loads the configuration and sets up logging, reporting every
 // bad setting on stderr, one a line. Loading checks all that the commands
 // use: the source list (built-in, disabled, extra), the gazetteer
 // extensions and the digests' names, so `config` rejects what `run` would.
 // The gazetteer it builds for that is kept in env for loadGazetteer.
 func loadConfig(env *cliEnv) (*config.Config, bool) {
-	cfg, err := config.Load(config.LoadOptions{Getenv: env.getenv, Overrides: env.overrides,
+	cfg, err := config.Load(loadOptions(env))
+	if err != nil {
+		reportErrors(env.stderr, err)
+		return nil, false
+	}
+	slogDefault(env, cfg)
+	return cfg, true
+}
+
+// loadOptions are how every command loads the configuration: with the
+// built-in feeds and a vocabulary of the gazetteer (kept in env).
+func loadOptions(env *cliEnv) config.LoadOptions {
+	return config.LoadOptions{Getenv: env.getenv, Overrides: env.overrides,
 		BuiltinSources: sources.BuiltinYAML,
 		Vocabulary: func(ext []byte) (config.Vocabulary, error) {
 			g, err := buildGazetteer(ext)
 			env.gaz = g
 			return gazetteerVocabulary{g}, err
-		}})
-	if err != nil {
-		reportErrors(env.stderr, err)
-		return nil, false
-	}
-	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
-	return cfg, true
+		}}
 }
 
 // reportErrors writes each of a joined error's parts on its own line.
@@ -194,6 +236,11 @@ func reportErrors(w io.Writer, err error) {
 	for _, e := range list {
 		fmt.Fprintf(w, "sahelbrief: %v\n", e)
 	}
+}
+
+// slogDefault sets up logging as the configuration says.
+func slogDefault(env *cliEnv, cfg *config.Config) {
+	slog.SetDefault(newLogger(env.stderr, cfg.LogLevel))
 }
 
 // newLogger logs text on a terminal and JSON otherwise, for log shippers.
@@ -257,16 +304,6 @@ func loadGazetteer(env *cliEnv, _ *config.Config) (*briefing.Gazetteer, bool) {
 	return env.gaz, true
 }
 
-// openStore opens the database and makes its config-owned digest
-// schedules those of the config file. The sync is here, where every
-// command opens the store, rather than in `run` alone: `shell`, `serve`
-// and the rest then show and honour the file's digests (and refuse chat
-// changes to them) from the first command, and the schedules stay in one
-// place, the store, that the bot reads. It writes only what changed.
-// With a gazetteer, the store assigns every item it saves to a story with
-// the story engine, and items stored before (an older database) are
-// assigned first; a database that cannot be written is still opened for
-// reading, its unassigned items standing alone.
 // openStoreReadOnly opens the database for a command that only reads, so
 // it works on a read-only file; it reports a problem on stderr.
 func openStoreReadOnly(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {
@@ -297,6 +334,16 @@ func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, 
 	return openStore(ctx, env, cfg, gaz)
 }
 
+// openStore opens the database and makes its config-owned digest
+// schedules those of the config file. The sync is here, where every
+// command opens the store, rather than in `run` alone: `shell`, `serve`
+// and the rest then show and honour the file's digests (and refuse chat
+// changes to them) from the first command, and the schedules stay in one
+// place, the store, that the bot reads. It writes only what changed.
+// With a gazetteer, the store assigns every item it saves to a story with
+// the story engine, and items stored before (an older database) are
+// assigned first; a database that cannot be written is still opened for
+// reading, its unassigned items standing alone.
 func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {

@@ -45,16 +45,45 @@ func runSlack(_ context.Context, env *cliEnv, args []string) int {
 
 // runDiscord dispatches `sahelbrief discord <action>`.
 func runDiscord(ctx context.Context, env *cliEnv, args []string) int {
-	if len(args) == 0 || args[0] != "register" {
-		fmt.Fprintln(env.stderr, "Usage: sahelbrief discord register [--guild ID]")
+	switch {
+	case len(args) > 0 && args[0] == "register":
+		return runDiscordRegister(ctx, env, args[1:])
+	case len(args) > 0 && args[0] == "invite-url":
+		return runDiscordInviteURL(env, args[1:])
+	}
+	fmt.Fprintln(env.stderr, "Usage: sahelbrief discord register [--guild ID]\n       sahelbrief discord invite-url")
+	return exitUsage
+}
+
+// runDiscordInviteURL prints the address that adds the bot to a server.
+func runDiscordInviteURL(env *cliEnv, args []string) int {
+	fs := newFlagSet(env, "discord invite-url", "",
+		"Print the address a server admin opens to add the bot to a server: the scopes bot and\n"+
+			"applications.commands, and only the permissions the bot uses (View Channel, Send Messages,\n"+
+			"Embed Links, Read Message History), for DISCORD_APPLICATION_ID.")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(env)
+	if !ok {
 		return exitUsage
 	}
+	if cfg.DiscordAppID == "" {
+		fmt.Fprintln(env.stderr, "sahelbrief discord invite-url: set DISCORD_APPLICATION_ID")
+		return exitUsage
+	}
+	fmt.Fprintln(env.stdout, discord.InviteURL(cfg.DiscordAppID))
+	return exitOK
+}
+
+// runDiscordRegister creates or replaces the /sahel command.
+func runDiscordRegister(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlagSet(env, "discord register", "[--guild ID]",
 		"Create or replace the /sahel command (with its subcommands, typed options and autocomplete)\n"+
 			"for the application DISCORD_APPLICATION_ID, with DISCORD_BOT_TOKEN. --guild registers it in one\n"+
 			"server, where it appears at once; without it the command is global.")
 	guild := fs.String("guild", "", "register in this server (guild `id`) only")
-	if code, ok := parseFlags(fs, args[1:]); !ok {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	cfg, ok := loadConfig(env)

@@ -55,3 +55,14 @@ func TestSlackManifest(t *testing.T) {
 		t.Errorf("HTTP mode without a URL: %v", r)
 	}
 }
+
+func TestDiscordInviteURL(t *testing.T) {
+	r := runCLI(t, map[string]string{"DISCORD_APPLICATION_ID": "123456789012345678"}, "discord", "invite-url")
+	want := "https://discord.com/oauth2/authorize?client_id=123456789012345678&integration_type=0&permissions=84992&scope=bot+applications.commands\n"
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("%v\nwant stdout %s", r, want)
+	}
+	if r := runCLI(t, nil, "discord", "invite-url"); r.code != 2 || !strings.Contains(r.stderr, "DISCORD_APPLICATION_ID") {
+		t.Errorf("without an application id: %v", r)
+	}
+}

@@ -50,14 +50,7 @@ func Manifest(appName, commandName string, socketMode bool, requestURL string) s
 		}},
 		{"oauth_config", []field{
 			{"scopes", []field{
-				// commands: the slash command; chat:write: scheduled digests
-				// and alerts; chat:write.public: post to public channels the
-				// bot was not invited to; users:read: tell workspace admins
-				// and owners (who may manage channels) from members. Replies
-				// to a command go to its response_url, which needs no scope.
-				// channels:history, groups:history: a resumed delivery looks
-				// in the channel for the parts already posted.
-				{"bot", []string{"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history"}},
+				{"bot", BotScopes()},
 			}},
 		}},
 		{"settings", []field{
@@ -69,6 +62,18 @@ func Manifest(appName, commandName string, socketMode bool, requestURL string) s
 	var b strings.Builder
 	emit(&b, m, 0)
 	return b.String()
+}
+
+// BotScopes are the bot token scopes the app asks for (the manifest's
+// oauth_config.scopes.bot, and what `doctor` checks the token was granted).
+// commands: the slash command; chat:write: scheduled digests and alerts;
+// chat:write.public: post to public channels the bot was not invited to;
+// users:read: tell workspace admins and owners (who may manage channels)
+// from members. Replies to a command go to its response_url, which needs no
+// scope. channels:history, groups:history: a resumed delivery looks in the
+// channel for the parts already posted.
+func BotScopes() []string {
+	return []string{"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history"}
 }
 
 // field is one mapping entry; val is a string, bool, []string, []field or

@@ -6,6 +6,9 @@
 // be injected. GET /gateway hands out the address of a minimal gateway
 // websocket that says Hello, answers Identify with READY and acknowledges
 // heartbeats, so a bot that connects to the gateway at start-up runs.
+// GET /users/@me and /oauth2/applications/@me describe the bot and its
+// application, and GET and PUT /applications/{id}/commands list and
+// replace its global commands (for `doctor` and `discord register`).
 //
 // It does not import discordgo, so any test package may use it: hand URL
 // to the bot as DISCORD_API_URL (bot/discord.NewSession rewrites
@@ -42,6 +45,10 @@ type Message struct {
 // the gateway's READY.
 const BotUserID = "100000000000000001"
 
+// PublicKey is the application public key (verify_key) the fake reports
+// unless SetApplication changes it.
+const PublicKey = "8f2c1a5b9e3d4c7f0a6b1e2d3c4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5"
+
 // apiPrefix is where the fake serves the REST API: URL() ends with it.
 const apiPrefix = "/api/v10/"
 
@@ -73,7 +80,11 @@ type Server struct {
 	gateways    int // gateway sessions that sent Identify or Resume
 	conns       map[*websocket.Conn]bool
 	closed      bool
-	wg          sync.WaitGroup // gateway connections being served
+	token       string                      // when not "", the only bot token accepted
+	appID       string                      // GET /oauth2/applications/@me's id
+	verifyKey   string                      // and its verify_key
+	commands    map[string][]map[string]any // application commands by guild id, "" for global
+	wg          sync.WaitGroup              // gateway connections being served
 }
 
 type stored struct {
@@ -83,11 +94,17 @@ type stored struct {
 
 // New starts a fake on a loopback address. Close it when done.
 func New() *Server {
-	s := &Server{nonceWindow: NonceWindow, conns: map[*websocket.Conn]bool{}}
+	s := &Server{nonceWindow: NonceWindow, conns: map[*websocket.Conn]bool{}, appID: BotUserID, verifyKey: PublicKey,
+		commands: map[string][]map[string]any{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+apiPrefix+"channels/{channel}/messages", s.createMessage)
 	mux.HandleFunc("GET "+apiPrefix+"channels/{channel}/messages", s.listMessages)
 	mux.HandleFunc("GET "+apiPrefix+"users/@me", s.me)
+	mux.HandleFunc("GET "+apiPrefix+"oauth2/applications/@me", s.application)
+	mux.HandleFunc("GET "+apiPrefix+"applications/{app}/commands", s.listCommands)
+	mux.HandleFunc("PUT "+apiPrefix+"applications/{app}/commands", s.putCommands)
+	mux.HandleFunc("GET "+apiPrefix+"applications/{app}/guilds/{guild}/commands", s.listCommands)
+	mux.HandleFunc("PUT "+apiPrefix+"applications/{app}/guilds/{guild}/commands", s.putCommands)
 	mux.HandleFunc("GET "+apiPrefix+"gateway", s.gateway)
 	mux.HandleFunc("GET "+apiPrefix+"gateway/bot", s.gateway)
 	mux.HandleFunc("GET "+gatewayPath, s.gatewaySocket)
@@ -275,6 +292,12 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // checkAuth records a problem unless r carries a bot token.
 func (s *Server) checkAuth(r *http.Request) bool {
 	a := r.Header.Get("Authorization")
+	s.mu.Lock()
+	want := s.token
+	s.mu.Unlock()
+	if want != "" && a != "Bot "+want {
+		return false // a wrong token is Discord's 401, not misuse
+	}
 	if !strings.HasPrefix(a, "Bot ") || strings.TrimSpace(strings.TrimPrefix(a, "Bot ")) == "" {
 		s.mu.Lock()
 		s.problem("%s %s without a bot token (Authorization %q)", r.Method, r.URL.Path, redact(a))
@@ -544,6 +567,101 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, botUser())
+}
+
+// SetToken makes the fake accept only this bot token (every other one
+// gets 401 Unauthorized); "" accepts any.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// SetApplication sets the id and verify_key GET /oauth2/applications/@me
+// answers (BotUserID and PublicKey by default).
+func (s *Server) SetApplication(id, verifyKey string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.appID, s.verifyKey = id, verifyKey
+}
+
+// Commands returns the names of the application commands registered in
+// guild ("" for the global ones).
+func (s *Server) Commands(guild string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, c := range s.commands[guild] {
+		name, _ := c["name"].(string)
+		names = append(names, name)
+	}
+	return names
+}
+
+// application answers GET /oauth2/applications/@me.
+func (s *Server) application(w http.ResponseWriter, r *http.Request) {
+	if !s.checkAuth(r) {
+		writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+		return
+	}
+	s.mu.Lock()
+	v := map[string]any{"id": s.appID, "name": "sahelbrief", "verify_key": s.verifyKey, "bot_public": false, "bot": botUser()}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, v)
+}
+
+// appOK checks the path's application is the fake's.
+func (s *Server) appOK(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	ok := r.PathValue("app") == s.appID
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusForbidden, 50001, "Missing Access")
+	}
+	return ok
+}
+
+// listCommands answers GET /applications/{app}/commands and
+// /applications/{app}/guilds/{guild}/commands.
+func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
+	if !s.checkAuth(r) {
+		writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+		return
+	}
+	if !s.appOK(w, r) {
+		return
+	}
+	s.mu.Lock()
+	out := cloneAny(s.commands[r.PathValue("guild")]) // never nil: an empty list is []
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// putCommands answers PUT /applications/{app}/commands and its guild
+// variant (bulk overwrite): the commands sent replace the registered ones
+// and are answered with ids.
+func (s *Server) putCommands(w http.ResponseWriter, r *http.Request) {
+	if !s.checkAuth(r) {
+		writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+		return
+	}
+	if !s.appOK(w, r) {
+		return
+	}
+	var cmds []map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&cmds); err != nil {
+		writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+		return
+	}
+	s.mu.Lock()
+	for _, c := range cmds {
+		c["id"] = s.nextID(time.Now())
+		c["application_id"] = s.appID
+	}
+	s.commands[r.PathValue("guild")] = cmds
+	out := cloneAny(cmds)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
 }
 
 // gateway answers GET /gateway and /gateway/bot with the fake's gateway.
