@@ -34,11 +34,17 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 	actor := fs.String("actor", "", "only stories about this actor")
 	format := fs.String("format", "text", "output: "+strings.Join(briefFormats, ", "))
 	noFetch := fs.Bool("no-fetch", false, "use stored items only; do not poll the sources first")
+	tz := fs.String("tz", "UTC", "time `zone` the text and markdown formats write times in (IANA name, e.g. Africa/Bamako)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if !validFormat(*format) {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: unknown --format %q: use one of %s\n", *format, strings.Join(briefFormats, ", "))
+		return exitUsage
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "sahelbrief brief: --tz %q is not a time zone I know: use an IANA name such as Africa/Niamey\n", *tz)
 		return exitUsage
 	}
 	cfg, ok := loadConfig(env)
@@ -92,6 +98,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail
 	}
+	d.Location = loc
 	if err := renderDigest(env.stdout, d, *format); err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail

@@ -124,7 +124,15 @@ func TestBriefChatSyntax(t *testing.T) {
 			t.Errorf("%v: %v", args, r)
 		}
 	}
-	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--since", "45d")
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--tz", "Africa/Addis_Ababa")
+	if r.code != 0 || !strings.Contains(r.stdout, " EAT") || strings.Contains(r.stdout, " UTC") {
+		t.Errorf("--tz Africa/Addis_Ababa: times not in EAT: %v", r)
+	}
+	if r := runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--tz", "Mars/Olympus"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, `--tz "Mars/Olympus" is not a time zone`) {
+		t.Errorf("bad --tz: %v", r)
+	}
+	r = runCLI(t, nil, "--config", cfg, "--db", db, "brief", "--no-fetch", "--since", "45d")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "45d is too far back: the longest window is 30d") {
 		t.Errorf("45d: %v", r)
 	}

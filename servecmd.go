@@ -143,6 +143,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	if len(ep.paths) == 0 { // only /healthz: nothing anyone could use
+		fmt.Fprintln(env.stderr, "sahelbrief serve: nothing to serve: set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN + SLACK_BOT_TOKEN "+
+			"(Slack), DISCORD_PUBLIC_KEY or DISCORD_BOT_TOKEN (Discord); `sahelbrief shell` answers in the terminal")
+		return exitUsage
+	}
 	if *addr == "" {
 		*addr = cfg.HTTPAddr
 	}
@@ -151,13 +156,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief serve: %v\n", err)
 		return exitFail
 	}
-	paths := "/healthz"
-	if len(ep.paths) > 0 {
-		paths += ", " + strings.Join(ep.paths, ", ")
-	} else {
-		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_PUBLIC_KEY or DISCORD_BOT_TOKEN")
-	}
-	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (%s)\n", ln.Addr(), paths)
+	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (/healthz, %s)\n", ln.Addr(), strings.Join(ep.paths, ", "))
 	return serveUntilDone(ctx, ln, ep, env)
 }
 

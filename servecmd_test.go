@@ -159,3 +159,13 @@ func TestServeDiscordGatewayBadToken(t *testing.T) {
 		t.Errorf("the token was printed: %s", stderr.String())
 	}
 }
+
+// serve with no chat platform configured refuses to start (it would only
+// answer /healthz) and says what to set.
+func TestServeWithNothingConfigured(t *testing.T) {
+	_, cfg, db := standardSetup(t)
+	r := runCLI(t, nil, "--config", cfg, "--db", db, "serve", "--addr", "127.0.0.1:0")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "nothing to serve: set SLACK_SIGNING_SECRET") {
+		t.Errorf("%v", r)
+	}
+}

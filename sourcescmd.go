@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
@@ -126,7 +127,7 @@ func printHealth(w io.Writer, h healthLine, asJSON bool, now time.Time) {
 	case "new":
 		detail = h.nextCheck
 	case "failing":
-		detail = fmt.Sprintf("%d failures in a row: %s", h.ConsecutiveFailures, h.Error)
+		detail = fmt.Sprintf("%s in a row: %s", bot.Plural(h.ConsecutiveFailures, "failure", "failures"), h.Error)
 	case "silent":
 		since, _ := time.Parse(time.RFC3339, h.SilentSince)
 		detail = fmt.Sprintf("nothing new for %s", ago(now, since))

@@ -25,6 +25,9 @@ func TestSourcesLineShowsTheNextCheck(t *testing.T) {
 		{"failing", briefing.SourceState{LastAttempt: now.Add(-time.Minute), ConsecutiveFailures: 2, LastError: "HTTP 502",
 			LastStatus: briefing.StatusError, NextCheck: now.Add(19 * time.Minute)},
 			"failing  en   every 10m    2 failures in a row: HTTP 502; next check in 19m (27 Nov 07:22 UTC)"},
+		{"one failure", briefing.SourceState{LastAttempt: now.Add(-time.Minute), ConsecutiveFailures: 1, LastError: "HTTP 502",
+			LastStatus: briefing.StatusError, NextCheck: now.Add(4 * time.Minute)},
+			"failing  en   every 10m    1 failure in a row: HTTP 502; next check in 4m (27 Nov 07:07 UTC)"},
 	} {
 		var b strings.Builder
 		printHealth(&b, health(src, tc.st, 4, 10*time.Minute, now), false, now)

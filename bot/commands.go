@@ -665,7 +665,8 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	if _, err := time.LoadLocation(tz); err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a time zone I know: use an IANA name such as Africa/Bamako or Africa/Niamey.", clip(tz, 40)))
 	}
-	if _, err := cronParser.Parse(spec); err != nil {
+	sched, err := cronParser.Parse(spec)
+	if err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a valid schedule: %v.", clip(spec, 60), err))
 	}
 	if err := b.Store.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: r.Channel, Cron: spec, TZ: tz, UpdatedBy: r.User, UpdatedAt: b.Now()}); err != nil {
@@ -674,7 +675,18 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	if b.Changed != nil {
 		b.Changed()
 	}
-	return Response{Text: fmt.Sprintf("Scheduled: this channel gets its digest at `%s` (%s).", spec, tz)}
+	return Response{Text: fmt.Sprintf("Scheduled: this channel gets its digest at `%s` (%s).", spec, tz) + frequentWarning(sched, b.Now())}
+}
+
+// frequentWarning warns when a schedule posts more than hourly (`* * * *
+// *` is a digest every minute): allowed, but rarely meant.
+func frequentWarning(s cron.Schedule, now time.Time) string {
+	next := s.Next(now)
+	if gap := s.Next(next).Sub(next); gap > 0 && gap < time.Hour {
+		return fmt.Sprintf(" Note: that is a digest every %s (%d a day); a daily one is `0 7 * * *`.",
+			briefing.FormatWindow(gap), int(24*time.Hour/gap))
+	}
+	return ""
 }
 
 func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
@@ -690,7 +702,7 @@ func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
 		case briefing.HealthNew:
 			fresh = append(fresh, s.Name)
 		case briefing.HealthFailing:
-			failing = append(failing, fmt.Sprintf("%s (%d failures: %s) — %s", s.Name, st.ConsecutiveFailures, clip(st.LastError, 120),
+			failing = append(failing, fmt.Sprintf("%s (%s: %s) — %s", s.Name, Plural(st.ConsecutiveFailures, "failure", "failures"), clip(st.LastError, 120),
 				briefing.NextCheckText(st, now)))
 		case briefing.HealthSilent:
 			silent = append(silent, fmt.Sprintf("%s (nothing new since %s) — %s", s.Name, Day(st.SilentSince(now), now),

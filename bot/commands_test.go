@@ -468,6 +468,17 @@ func TestScheduledDigestBacklog(t *testing.T) {
 	}
 }
 
+// A schedule more frequent than hourly is taken, with a warning.
+func TestDigestEveryMinuteWarns(t *testing.T) {
+	b, _ := newTestBot(t)
+	if r := ask(b, "digest * * * * *", true); r.Err || !strings.Contains(r.Text, "Note: that is a digest every 1m (1440 a day)") {
+		t.Errorf("every minute: %+v", r)
+	}
+	if r := ask(b, "digest 0 7 * * * Africa/Bamako", true); strings.Contains(r.Text, "Note:") {
+		t.Errorf("daily: %+v", r)
+	}
+}
+
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	b, st := newTestBot(t)
 	var logged strings.Builder

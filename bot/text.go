@@ -284,15 +284,14 @@ func firstURL(s *briefing.Story, outlet string) string {
 	return ""
 }
 
-// Stamp writes a time for people, in UTC: "Mon 02 Jan 15:04 UTC" within
-// the year of now, "Sun 24 Feb 2019 15:04 UTC" otherwise, so an old item
-// never passes for this year's.
+// Stamp writes a time for people, in t's location: "Mon 02 Jan 15:04 UTC"
+// within the year of now, "Sun 24 Feb 2019 15:04 UTC" otherwise, so an old
+// item never passes for this year's.
 func Stamp(t, now time.Time) string {
-	t = t.UTC()
-	if t.Year() == now.UTC().Year() {
-		return t.Format("Mon 02 Jan 15:04 UTC")
+	if t.Year() == now.In(t.Location()).Year() {
+		return t.Format("Mon 02 Jan 15:04 MST")
 	}
-	return t.Format("Mon 02 Jan 2006 15:04 UTC")
+	return t.Format("Mon 02 Jan 2006 15:04 MST")
 }
 
 // Day writes a date for people, in UTC: "2 Jan" within the year of now,

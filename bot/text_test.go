@@ -12,7 +12,8 @@ func TestStampAndDayShowOtherYears(t *testing.T) {
 	old := time.Date(2019, 2, 24, 13, 5, 0, 0, time.FixedZone("WAT", 3600))
 	recent := time.Date(2026, 2, 24, 13, 5, 0, 0, time.UTC)
 	for _, tt := range []struct{ got, want string }{
-		{Stamp(old, now), "Sun 24 Feb 2019 12:05 UTC"},
+		{Stamp(old, now), "Sun 24 Feb 2019 13:05 WAT"},
+		{Stamp(old.UTC(), now), "Sun 24 Feb 2019 12:05 UTC"},
 		{Stamp(recent, now), "Tue 24 Feb 13:05 UTC"},
 		{Day(old, now), "24 Feb 2019"},
 		{Day(recent, now), "24 Feb"},

@@ -91,6 +91,9 @@ type Digest struct {
 	// digest of stored arrivals holds from before its window (a first
 	// poll's backlog, a feed that published late): its header says so.
 	Backlog time.Time `json:"backlog_since,omitempty"`
+	// Location is where the reader is: text renderers write times in it
+	// (UTC when nil). Chat platforms show times in each reader's own zone.
+	Location *time.Location `json:"-"`
 }
 
 // Quiet reports whether nothing matched the digest's window and filter

@@ -94,7 +94,7 @@ func (d *Deliverer) render(w *bytes.Buffer, m bot.Message) error {
 			if now.IsZero() {
 				now = time.Now()
 			}
-			meta = append(meta, bot.Stamp(a.Item.Published, now))
+			meta = append(meta, bot.Stamp(a.Item.Published.UTC(), now))
 		}
 		fmt.Fprintf(w, "  %s\n", d.style(dim, strings.Join(meta, " · ")))
 		if a.Item.Summary != "" {

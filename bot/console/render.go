@@ -316,19 +316,30 @@ func stamper(d *briefing.Digest) func(time.Time) string {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return func(t time.Time) string { return bot.Stamp(t, now) }
+	loc := location(d)
+	return func(t time.Time) string { return bot.Stamp(t.In(loc), now) }
 }
 
 func plainWindow(d *briefing.Digest) string {
+	loc := location(d)
+	zone := " " + d.Until.In(loc).Format("MST")
 	switch {
 	case d.Since.IsZero() && d.Until.IsZero():
 		return ""
 	case d.Since.IsZero():
-		return "until " + d.Until.UTC().Format(windowLayout) + " UTC"
+		return "until " + d.Until.In(loc).Format(windowLayout) + zone
 	case d.Until.IsZero():
-		return "since " + d.Since.UTC().Format(windowLayout) + " UTC"
+		return "since " + d.Since.In(loc).Format(windowLayout) + " " + d.Since.In(loc).Format("MST")
 	}
-	return d.Since.UTC().Format(windowLayout) + " → " + d.Until.UTC().Format(windowLayout) + " UTC"
+	return d.Since.In(loc).Format(windowLayout) + " → " + d.Until.In(loc).Format(windowLayout) + zone
+}
+
+// location is where the reader is: the digest's, else UTC.
+func location(d *briefing.Digest) *time.Location {
+	if d.Location != nil {
+		return d.Location
+	}
+	return time.UTC
 }
 
 func counts(cs []briefing.CountryCount, esc func(string, int) string) string {

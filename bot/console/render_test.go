@@ -100,7 +100,12 @@ func TestWriteErrorIsReturned(t *testing.T) {
 
 func TestMarkdownEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"*b* _i_ [x](http://evil) <b>", `\*b\* \_i\_ \[x\]\(http://evil\) \<b\>`},
+		{"*b* _i_ [x](http://evil) <b>", `\*b\* \_i\_ \[x\](http://evil) \<b\>`},
+		{"![img](x)", `\!\[img\](x)`},
+		{"Guinea-Bissau: junta (AFP) +3 wow!", "Guinea-Bissau: junta (AFP) +3 wow!"},
+		{"- not a list", `\- not a list`},
+		{"+ not a list", `\+ not a list`},
+		{"a | b ~~c~~", `a \| b \~\~c\~\~`},
 		{"# h", `\# h`},
 		{"1. item", `1\. item`},
 		{"in 2026. ok", "in 2026. ok"},

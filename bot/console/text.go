@@ -17,12 +17,14 @@ func text(s string, max int) string { return cut(cleanN(s, max), max) }
 // md is feed text cleaned, Markdown-escaped and cut to max units.
 func md(s string, max int) string { return cut(mdEscape(cleanN(s, max)), max) }
 
-// mdEscape backslash-escapes the ASCII punctuation that Markdown (and GFM)
-// reads as markup, and a leading ordered-list marker, so feed text renders
-// as the literal text it is: no emphasis, links, images, HTML, entities,
-// code, tables, headings, lists or quotes.
+// mdEscape backslash-escapes what Markdown (and GFM) would read as markup
+// in feed text, so it renders as the literal text it is: no emphasis,
+// links, images, HTML, entities, code, tables or strikethrough anywhere,
+// and no heading, list or quote at its start. Punctuation that is markup
+// only at a line's start ("-", "+", "#", a number and ".") is escaped only
+// there, so "Guinea-Bissau" stays as written; "!" only before "[".
 func mdEscape(s string) string {
-	if !strings.ContainsAny(s, "\\`*_{}[]<>()#+-!|~&.") {
+	if !strings.ContainsAny(s, "\\`*_[]<>|~&#+-!.>") {
 		return s
 	}
 	var b strings.Builder
@@ -33,7 +35,10 @@ func mdEscape(s string) string {
 	}
 	for i, r := range s {
 		switch {
-		case strings.ContainsRune("\\`*_{}[]<>()#+-!|~&", r), r == '.' && i == lead:
+		case strings.ContainsRune("\\`*_[]<>|~&", r),
+			i == 0 && strings.ContainsRune("#+-", r),
+			r == '.' && i == lead,
+			r == '!' && strings.HasPrefix(s[i+1:], "["):
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
