@@ -98,7 +98,8 @@ func retagInBackground(ctx context.Context, st *store.Store, gaz *briefing.Gazet
 	if err != nil || !need {
 		return err
 	}
-	log.Info("retag: the gazetteer changed; retagging stored items in the background", "gazetteer", gaz.Fingerprint())
+	log.Info("retag: the stored tags were made with another gazetteer (or before fingerprints were kept); retagging them in the background",
+		"gazetteer", gaz.Fingerprint())
 	start, logged := time.Now(), time.Now()
 	res, err := st.Retag(ctx, store.RetagOptions{Fingerprint: gaz.Fingerprint(), Tag: gaz.TagItem,
 		Batch: backgroundRetagBatch, Pause: backgroundRetagPause,

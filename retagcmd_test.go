@@ -90,7 +90,7 @@ func TestRunRetagsInBackground(t *testing.T) {
 		done <- runWithInput(ctx, []string{"run"}, strings.NewReader(""), stdout, stderr,
 			func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	}()
-	waitLine(t, stderr.lines, "the gazetteer changed", 10*time.Second)
+	waitLine(t, stderr.lines, "retagging them in the background", 10*time.Second)
 	line := waitLine(t, stderr.lines, "retag: done", 10*time.Second)
 	if !strings.Contains(line, `"items":2`) || !strings.Contains(line, `"changed":1`) {
 		t.Errorf("retag log line %s; want 2 items, 1 changed", line)
@@ -111,5 +111,22 @@ func TestRunRetagsInBackground(t *testing.T) {
 	// Started again with the same gazetteer: nothing to retag.
 	if r := runCLI(t, env, "retag"); !strings.Contains(r.stdout, "nothing to do") {
 		t.Errorf("retag after run's: %v; want nothing to do", r)
+	}
+}
+
+func TestRetagSummary(t *testing.T) {
+	for _, tt := range []struct {
+		res  store.RetagResult
+		want string
+	}{
+		{store.RetagResult{UpToDate: true}, "follow the gazetteer already (abc): nothing to do"},
+		{store.RetagResult{RetagProgress: store.RetagProgress{Checked: 7, Changed: 3}, Stories: 2},
+			"Retagged 7 items with gazetteer abc in 1.5s: 3 items' tags changed, 2 stories' summaries updated."},
+		{store.RetagResult{RetagProgress: store.RetagProgress{Checked: 7}, Resumed: true},
+			"Continued the interrupted retag: 7 items"},
+	} {
+		if got := retagSummary(tt.res, "abc", 1500*time.Millisecond); !strings.Contains(got, tt.want) {
+			t.Errorf("retagSummary(%+v) = %q; want %q in it", tt.res, got, tt.want)
+		}
 	}
 }

@@ -187,3 +187,67 @@ func TestRetagResumesFromCursor(t *testing.T) {
 	}
 	checkRows(t, s)
 }
+
+// A retag beside a writer (the bot's poller saving new items with the new
+// gazetteer, and publishers correcting stored items) interleaves with its
+// saves without losing either: at the end every item has the new tags and
+// every story summary is exact.
+func TestRetagBesideSaves(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openFile(t)
+	s.SetStoryAssigner(storytest.NewPrefixAssigner())
+	builtin, extended := gazetteer(t, ""), gazetteer(t, vdpExtension)
+	mk := func(g *briefing.Gazetteer, k int, title string) briefing.Item {
+		it := newsItem("rfi", fmt.Sprint(k), fmt.Sprintf("https://rfi.example/%d", k), title, "",
+			base.Add(time.Duration(k)*time.Minute))
+		g.TagItem(&it)
+		return it
+	}
+	var old []briefing.Item
+	for k := range 60 {
+		old = append(old, mk(builtin, k, fmt.Sprintf("s%d Burkina Faso : %d VDP tués", k%7, k)))
+	}
+	save(t, s, fetched("rfi", base, old...))
+
+	saved := make(chan error, 1)
+	batches := make(chan struct{}, 100)
+	go func() {
+		defer close(saved)
+		for r := range 10 {
+			<-batches // a save between two retag batches
+			// A new item, and a correction of a stored one (its new text
+			// tagged, as the poller tags it, with the new gazetteer).
+			fresh := mk(extended, 100+r, fmt.Sprintf("s%d Niger : des VDP au front, %d", r%7, r))
+			fixed := mk(extended, r*5, fmt.Sprintf("s%d Burkina Faso : %d VDP tués (bilan revu)", (r*5)%7, r*5))
+			if _, err := s.SaveFetched(ctx, []briefing.Fetched{fetched("rfi", base, fresh, fixed)}); err != nil {
+				saved <- err
+				return
+			}
+		}
+	}()
+	res, err := s.Retag(ctx, RetagOptions{Fingerprint: extended.Fingerprint(), Tag: extended.TagItem, Batch: 4,
+		Progress: func(RetagProgress) {
+			select {
+			case batches <- struct{}{}:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		batches <- struct{}{} // let the writer finish if the retag ended first
+	}
+	if err := <-saved; err != nil {
+		t.Fatal(err)
+	}
+	if res.Checked < 60 {
+		t.Errorf("retag checked %d items; want at least the 60 stored before", res.Checked)
+	}
+	for _, it := range allItems(t, s) {
+		if !slices.Contains(it.Actors, "vdp") {
+			t.Errorf("item %d %q actors %v lack vdp", it.ID, it.Title, it.Actors)
+		}
+	}
+	checkRows(t, s)
+}
