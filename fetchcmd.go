@@ -169,24 +169,29 @@ func nextDue(srcs []briefing.Source, states map[string]briefing.SourceState) str
 	return fmt.Sprintf("next is %s at %s", name, next.Local().Format("15:04:05"))
 }
 
-// progress shows "fetched N/M" on a terminal while sources are polled; it
-// writes nothing when the stream is not a TTY or the output is JSON.
+// progress shows "fetched N/M" on a terminal while sources are polled
+// (or another count, as format says); it writes nothing when the stream is
+// not a TTY or the output is JSON.
 type progress struct {
 	w         io.Writer
 	done, of  int
 	on, shown bool
+	format    string // of done and of
 }
 
 func newProgress(w io.Writer, of int, enabled bool) *progress {
-	return &progress{w: w, of: of, on: enabled && isTerminal(w)}
+	return &progress{w: w, of: of, on: enabled && isTerminal(w), format: "fetched %d/%d sources…"}
 }
 
-func (p *progress) step() {
-	p.done++
+func (p *progress) step() { p.set(p.done+1, p.of) }
+
+// set shows done of of.
+func (p *progress) set(done, of int) {
+	p.done, p.of = done, of
 	if !p.on {
 		return
 	}
-	fmt.Fprintf(p.w, "\r  fetched %d/%d sources…", p.done, p.of)
+	fmt.Fprintf(p.w, "\r  "+p.format, p.done, p.of)
 	p.shown = true
 }
 

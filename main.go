@@ -51,6 +51,7 @@ var commands = []command{
 	{"slack", "slack manifest: print a Slack app manifest for /sahel", runSlack},
 	{"discord", "discord register [--guild ID]: create the /sahel command; discord invite-url", runDiscord},
 	{"tag", "tag JSON lines from stdin with countries and actors", runTag},
+	{"retag", "apply the current gazetteer (config extensions included) to stored items", runRetag},
 	{"stories", "assign JSON lines from stdin to stories, as the bot does", runStories},
 	{"config", "print the effective configuration (secrets redacted)", runConfig},
 	{"doctor", "check a deployment: config, database, Slack, Discord, sources, HTTP address", runDoctor},

@@ -236,6 +236,8 @@ func (r *runner) run(parent context.Context, addr string) int {
 		disp.Run(dispCtx)
 	}()
 	goRun("poller", loop.Run)
+	// A changed gazetteer reaches the items stored before it, beside polling.
+	goRun("retag", func(ctx context.Context) error { return retagInBackground(ctx, r.st, r.gaz, r.log) })
 	goRun("alerts", func(ctx context.Context) error { return r.alerts(ctx, alerter, disp) })
 	goRun("scheduler", func(ctx context.Context) error {
 		// Digests owed from while the bot was down go out after the first

@@ -149,6 +149,7 @@ type Gazetteer struct {
 	// stable output.
 	countryOrder, actorOrder []int
 	senses                   []sense
+	fingerprint              string // of the spec it was compiled from
 }
 
 type trieNode struct {
@@ -175,7 +176,8 @@ const (
 
 // NewGazetteer compiles spec, checking ids, names and references.
 func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
-	g := &Gazetteer{index: map[string]int{}, kinds: map[string]Kind{}, root: map[string]*trieNode{}}
+	g := &Gazetteer{index: map[string]int{}, kinds: map[string]Kind{}, root: map[string]*trieNode{},
+		fingerprint: specFingerprint(spec)}
 	if len(spec.Countries) > maxEntities || len(spec.Actors) > maxEntities {
 		return nil, fmt.Errorf("briefing: gazetteer: at most %d countries and %d actors", maxEntities, maxEntities)
 	}
