@@ -133,6 +133,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		return code
 	}
 	defer st.Close()
+	lease, ok := holdBotLease(ctx, env, "serve", cfg, st)
+	if !ok {
+		return exitFail
+	}
+	defer lease.close()
 	log := slog.Default()
 	ep, err := newChatEndpoints(cfg, b, log)
 	if err != nil {
@@ -158,7 +163,26 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintln(env.stderr, "sahelbrief serve: no chat endpoint enabled; set SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, DISCORD_PUBLIC_KEY or DISCORD_BOT_TOKEN")
 	}
 	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (%s)\n", ln.Addr(), paths)
-	return serveUntilDone(ctx, ln, ep, env)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lostErr := make(chan error, 1)
+	go func() {
+		select {
+		case err := <-lease.lost:
+			lease.lost <- err
+			lostErr <- err
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	code = serveUntilDone(ctx, ln, ep, env)
+	select {
+	case err := <-lostErr:
+		lease.reportLost(env, "serve", err)
+		return exitFail
+	default:
+		return code
+	}
 }
 
 // serveUntilDone serves until ctx ends, then stops taking requests and
