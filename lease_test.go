@@ -69,7 +69,7 @@ func TestOneBotPerDatabase(t *testing.T) {
 		}
 	}
 	// Commands that write items or only read are not the bot: they run beside it.
-	for _, args := range [][]string{{"fetch", "--all"}, {"brief", "--no-fetch"}, {"sources"}} {
+	for _, args := range [][]string{{"fetch", "--all"}, {"brief", "--no-fetch"}, {"search", "boulkessi"}, {"shell"}, {"sources"}} {
 		if r := runCLI(t, env, args...); r.code != exitOK {
 			t.Errorf("%s beside the bot: exit %d\n%s", args[0], r.code, r.stderr)
 		}

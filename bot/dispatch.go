@@ -76,7 +76,7 @@ type Dispatcher struct {
 	Observer Observer
 	Log      *slog.Logger
 	// Trace, when set, is told of each step of an attempt: "attempt"
-	// (counted, about to post), "posted" (the platform accepted it, not
+	// (claimed and counted, about to post), "posted" (the platform accepted it, not
 	// yet recorded) and "sent" (recorded). The crash tests kill the
 	// process at these points.
 	Trace func(step string, d briefing.Delivery)
