@@ -129,7 +129,9 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND owner = ?`, name, owner); err != nil {
 		return fmt.Errorf("store: release lease %s: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_owner = '', claim_until = 0 WHERE claim_owner = ?`, owner); err != nil {
+	// claim_owner != '' lets the partial index deliveries_claim serve it.
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_owner = '', claim_until = 0
+		WHERE claim_owner = ? AND claim_owner != ''`, owner); err != nil {
 		return fmt.Errorf("store: release lease %s: claims: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -222,3 +222,27 @@ func TestReleaseFreesTheOwnersClaims(t *testing.T) {
 		t.Fatalf("claim after the holder released: %v", err)
 	}
 }
+
+// An alert being attempted under another owner's live claim is not rolled
+// into a summary (it would be posted twice: alone and in the summary).
+func TestRollUpLeavesClaimedAlertsAlone(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	s.Now = func() time.Time { return leaseT0 }
+	claimed := pendingDelivery(t, s, "alert:1")
+	free := pendingDelivery(t, s, "alert:2")
+	if _, err := s.ClaimDelivery(ctx, claimed, "other", leaseT0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum1", Channel: "slack:C1", Kind: "summary"}, []int64{claimed}); err != nil || id != 0 {
+		t.Fatalf("RollUp of a claimed alert = %d, %v; want nothing rolled", id, err)
+	}
+	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum2", Channel: "slack:C1", Kind: "summary"}, []int64{claimed, free}); err != nil || id == 0 {
+		t.Fatalf("RollUp = %d, %v", id, err)
+	}
+	for id, want := range map[int64]briefing.DeliveryStatus{claimed: briefing.DeliveryPending, free: briefing.DeliveryRolled} {
+		if d, _ := s.DeliveryByID(ctx, id); d.Status != want {
+			t.Errorf("delivery %s: %s; want %s", d.Key, d.Status, want)
+		}
+	}
+}
