@@ -176,3 +176,61 @@ type claimOnly struct{ *interloper }
 func (s claimOnly) DueDeliveries(ctx context.Context, prefix, owner string, now time.Time, limit int) ([]briefing.Delivery, error) {
 	return s.Store.DueDeliveries(ctx, prefix, owner, now, limit)
 }
+
+// gate is a Deliverer that holds its first post until released.
+type gate struct {
+	Deliverer
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (g *gate) Deliver(ctx context.Context, m Message, resume bool) (string, error) {
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.release
+	})
+	return g.Deliverer.Deliver(ctx, m, resume)
+}
+
+// Two dispatchers draining one outbox at once (two bots on one database,
+// as the probe ran them) post each delivery once: while the first is
+// posting a delivery, the second drains the outbox and leaves that one to
+// the first's claim.
+func TestTwoDispatchersPostEachDeliveryOnce(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali OR niger")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters, niameyProtest)
+	e.add("AFP", boulkessiAFP)
+	if n := e.process(); n < 2 {
+		t.Fatalf("queued %d alerts; want at least 2", n)
+	}
+	e.disp.AlertsPerMinute = 60
+	other := &Dispatcher{Store: e.st, Clock: e.clock, Platforms: e.disp.Platforms, Digest: e.disp.Digest, AlertsPerMinute: 60}
+	g := &gate{Deliverer: e.out, entered: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.disp.Drain(context.Background(), "console", g)
+		done <- err
+	}()
+	<-g.entered // the first is posting (its claim taken)
+	if _, err := other.Drain(context.Background(), "console", e.out); err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, p := range e.out.posted {
+		seen[p.msg.Key]++
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s posted %d times", k, n)
+		}
+	}
+	if pending, _ := e.st.PendingCount(context.Background()); pending != 0 || len(seen) < 2 {
+		t.Errorf("posted %v, %d still pending", seen, pending)
+	}
+}
