@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/store"
 )
 
 // The restart and crash tests run the bot as a child process: this test
@@ -135,4 +139,33 @@ func (c *child) stop(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("child did not stop on SIGTERM\nstderr:\n%s", c.stderr.String())
 	}
+}
+
+// childLeaseTTL is the bot's lease in the child tests: a killed child's
+// lease (and claims) run out this soon, so the next child can start.
+const childLeaseTTL = "1s"
+
+// waitLeaseFree waits until no live bot lease holds the database at
+// dbPath: a child killed with SIGKILL leaves its lease to expire.
+func waitLeaseFree(t testing.TB, dbPath string) briefing.Lease {
+	t.Helper()
+	st, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l, err := st.Lease(context.Background(), briefing.LeaseBot)
+	if errors.Is(err, store.ErrNotFound) {
+		return l
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait := time.Until(l.Expires); wait > 0 {
+		if wait > 30*time.Second {
+			t.Fatalf("the lease %+v expires in %v", l, wait)
+		}
+		<-time.After(wait)
+	}
+	return l
 }

@@ -57,12 +57,14 @@ func crashRestart(t *testing.T, channel, point string, platformEnv map[string]st
 		"SAHELBRIEF_DB":            dbPath,
 		"SAHELBRIEF_POLL_INTERVAL": "1s",
 		"SAHELBRIEF_HTTP_ADDR":     "127.0.0.1:0",
+		"SAHELBRIEF_LEASE_TTL":     childLeaseTTL,
 	}
 	for k, v := range platformEnv {
 		env[k] = v
 	}
 	first := startChild(t, env, point)
 	first.waitKilled(t, 60*time.Second)
+	waitLeaseFree(t, dbPath)
 
 	second := startChild(t, env, "")
 	deadline := time.Now().Add(60 * time.Second)

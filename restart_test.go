@@ -38,9 +38,11 @@ func TestRunDeliversAnInterruptedDigestOnce(t *testing.T) {
 		"SAHELBRIEF_DB":            dbPath,
 		"SAHELBRIEF_POLL_INTERVAL": "1s",
 		"SAHELBRIEF_HTTP_ADDR":     "127.0.0.1:0",
+		"SAHELBRIEF_LEASE_TTL":     childLeaseTTL,
 	}
 	first := startChild(t, env, "attempt:digest")
 	first.waitKilled(t, 60*time.Second)
+	waitLeaseFree(t, dbPath)
 	if strings.Contains(first.all.String(), "Sahel brief") {
 		t.Fatalf("the killed run printed the digest:\n%s", first.all.String())
 	}

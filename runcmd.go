@@ -65,7 +65,12 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	defer st.Close()
-	r := &runner{env: env, cfg: cfg, gaz: gaz, srcs: srcs, st: st, log: slog.Default(), withShell: *shell || !hasChat(cfg)}
+	lease, ok := holdBotLease(ctx, env, "run", cfg, st)
+	if !ok {
+		return exitFail
+	}
+	defer lease.close()
+	r := &runner{env: env, cfg: cfg, gaz: gaz, srcs: srcs, st: st, log: slog.Default(), withShell: *shell || !hasChat(cfg), lease: lease}
 	return r.run(ctx, *addr)
 }
 
@@ -85,6 +90,7 @@ type runner struct {
 	st        *store.Store
 	log       *slog.Logger
 	withShell bool
+	lease     *heldLease // the bot's lease: its owner claims the deliveries
 
 	metrics   *metrics.Metrics
 	ready     atomic.Bool
@@ -128,7 +134,8 @@ func (r *runner) run(parent context.Context, addr string) int {
 		platforms["discord:"] = &discord.Deliverer{Session: s, Observer: r.metrics, Log: r.log}
 	}
 	disp := &bot.Dispatcher{Store: r.st, Platforms: platforms, Clock: clock, Digest: b.ScheduledDigest,
-		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log}
+		AlertsPerMinute: cfg.AlertsPerMinute, Observer: r.metrics, Log: r.log,
+		Owner: r.lease.Owner, ClaimTTL: r.lease.TTL}
 	if testHook != nil {
 		disp.Trace = func(step string, d briefing.Delivery) { hook(step + ":" + d.Kind) }
 	}
@@ -280,6 +287,12 @@ func (r *runner) run(parent context.Context, addr string) int {
 			fmt.Fprintf(r.env.stderr, "sahelbrief shell: %v\n", err)
 			code = exitFail
 		}
+	case err := <-r.lease.lost:
+		// Someone else delivers from this database now: stop at once.
+		stopDisp()
+		r.lease.reportLost(r.env, "run", err)
+		r.lease.lost <- err
+		code = exitFail
 	}
 	r.ready.Store(false)
 	stop()

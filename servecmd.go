@@ -133,6 +133,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		return code
 	}
 	defer st.Close()
+	lease, ok := holdBotLease(ctx, env, "serve", cfg, st)
+	if !ok {
+		return exitFail
+	}
+	defer lease.close()
 	log := slog.Default()
 	ep, err := newChatEndpoints(cfg, b, log)
 	if err != nil {
@@ -157,7 +162,26 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(env.stderr, "sahelbrief: listening on %s (/healthz, %s)\n", ln.Addr(), strings.Join(ep.paths, ", "))
-	return serveUntilDone(ctx, ln, ep, env)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lostErr := make(chan error, 1)
+	go func() {
+		select {
+		case err := <-lease.lost:
+			lease.lost <- err
+			lostErr <- err
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	code = serveUntilDone(ctx, ln, ep, env)
+	select {
+	case err := <-lostErr:
+		lease.reportLost(env, "serve", err)
+		return exitFail
+	default:
+		return code
+	}
 }
 
 // serveUntilDone serves until ctx ends, then stops taking requests and

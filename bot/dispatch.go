@@ -15,9 +15,12 @@ import (
 
 // DeliveryStore is what the dispatcher needs of persistence.
 type DeliveryStore interface {
-	DueDeliveries(ctx context.Context, prefix string, now time.Time, limit int) ([]briefing.Delivery, error)
-	NextDue(ctx context.Context, prefix string) (time.Time, bool, error)
-	StartAttempt(ctx context.Context, id int64) (int, error)
+	DueDeliveries(ctx context.Context, prefix, owner string, now time.Time, limit int) ([]briefing.Delivery, error)
+	NextDue(ctx context.Context, prefix, owner string) (time.Time, bool, error)
+	// ClaimDelivery claims a pending delivery for owner and counts the
+	// attempt, only when no other owner's claim on it is live; it fails
+	// with briefing.ErrClaimed or briefing.ErrNotFound otherwise.
+	ClaimDelivery(ctx context.Context, id int64, owner string, now time.Time, ttl time.Duration) (int, error)
 	MarkSent(ctx context.Context, id int64, ref string, at time.Time) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
 	MarkFailed(ctx context.Context, id int64, lastError string) error
@@ -38,12 +41,18 @@ const (
 	idleCheck = 30 * time.Second
 	// summaryMax bounds the alerts one summary lists.
 	summaryMax = 50
+	// defaultClaimTTL is how long a claim lasts when nothing renews it:
+	// longer than one attempt (its send and its record) can take.
+	defaultClaimTTL = 2 * sendTimeout
 )
 
 // Dispatcher sends pending deliveries: one worker per platform, so an
-// outage of one never holds up another. Each attempt is counted in the
-// store before it is made, so after a crash the next attempt tells the
-// platform to look for what may already be posted (Deliver's resume).
+// outage of one never holds up another. Each delivery is claimed in the
+// store before it is attempted (a conditional update that only one
+// claimer wins) and the attempt counted with the claim, so two
+// dispatchers never attempt one delivery and after a crash the next
+// attempt tells the platform to look for what may already be posted
+// (Deliver's resume).
 // Failures are retried with backoff, never dropped; only errors marked
 // Permanent give up. Alerts are rate limited per channel: at most
 // AlertsPerMinute top-level messages a minute, the excess rolled into one
@@ -58,10 +67,16 @@ type Dispatcher struct {
 	Digest func(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error)
 	// AlertsPerMinute is each channel's alert budget (default 5).
 	AlertsPerMinute int
-	Observer        Observer
-	Log             *slog.Logger
+	// Owner names this dispatcher in its claims (the process's lease
+	// owner); empty, a random one is made. ClaimTTL is how long a claim
+	// lasts unless renewed (default two send timeouts); the app's lease
+	// heartbeat renews its owner's claims, so it may be short.
+	Owner    string
+	ClaimTTL time.Duration
+	Observer Observer
+	Log      *slog.Logger
 	// Trace, when set, is told of each step of an attempt: "attempt"
-	// (counted, about to post), "posted" (the platform accepted it, not
+	// (claimed and counted, about to post), "posted" (the platform accepted it, not
 	// yet recorded) and "sent" (recorded). The crash tests kill the
 	// process at these points.
 	Trace func(step string, d briefing.Delivery)
@@ -73,6 +88,12 @@ type Dispatcher struct {
 func (p *Dispatcher) init() {
 	p.once.Do(func() {
 		p.wake = map[string]chan struct{}{}
+		if p.Owner == "" {
+			p.Owner = NewOwner()
+		}
+		if p.ClaimTTL <= 0 {
+			p.ClaimTTL = defaultClaimTTL
+		}
 		for prefix := range p.Platforms {
 			p.wake[prefix] = make(chan struct{}, 1)
 		}
@@ -132,9 +153,10 @@ func (p *Dispatcher) worker(ctx context.Context, prefix string, d Deliverer) {
 // Drain sends what is due for the channels of prefix and returns how long
 // to wait before looking again.
 func (p *Dispatcher) Drain(ctx context.Context, prefix string, d Deliverer) (time.Duration, error) {
+	p.init()
 	for ctx.Err() == nil {
 		now := p.Clock.Now()
-		due, err := p.Store.DueDeliveries(ctx, prefix, now, dueBatch)
+		due, err := p.Store.DueDeliveries(ctx, prefix, p.Owner, now, dueBatch)
 		if err != nil {
 			return 0, err
 		}
@@ -149,7 +171,7 @@ func (p *Dispatcher) Drain(ctx context.Context, prefix string, d Deliverer) (tim
 			break
 		}
 	}
-	next, ok, err := p.Store.NextDue(ctx, prefix)
+	next, ok, err := p.Store.NextDue(ctx, prefix, p.Owner)
 	if err != nil || !ok {
 		return idleCheck, err
 	}
@@ -294,12 +316,16 @@ func (p *Dispatcher) ration(ctx context.Context, channel string, list, replies [
 	return rolled, true, nil
 }
 
-// attempt makes one attempt at del and records the outcome; it returns
-// the platform reference when del was sent.
+// attempt claims del, makes one attempt at it and records the outcome; it
+// returns the platform reference when del was sent. A delivery it cannot
+// claim is left alone.
 func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Delivery) (string, error) {
-	before, err := p.Store.StartAttempt(ctx, del.ID)
-	if errors.Is(err, briefing.ErrNotFound) {
-		return "", nil // no longer pending: another worker or process sent it
+	before, err := p.Store.ClaimDelivery(ctx, del.ID, p.Owner, p.Clock.Now(), p.ClaimTTL)
+	if errors.Is(err, briefing.ErrNotFound) || errors.Is(err, briefing.ErrClaimed) {
+		// No longer pending (sent meanwhile), or being attempted by
+		// another process: not ours to send.
+		p.log().Info("delivery not claimed; left to its holder", "channel", del.Channel, "key", del.Key, "reason", err.Error())
+		return "", nil
 	}
 	if err != nil {
 		return "", err

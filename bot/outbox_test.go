@@ -341,7 +341,7 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	var waits []time.Duration
 	for range 5 {
 		e.drain()
-		next, ok, err := e.st.NextDue(context.Background(), "console")
+		next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
 		if err != nil || !ok {
 			t.Fatalf("nothing pending during the outage: %v", err)
 		}
@@ -406,16 +406,23 @@ func TestResumeAfterACrashDoesNotPostTwice(t *testing.T) {
 	e.add("Reuters", boulkessiReuters)
 	e.process()
 	ctx := context.Background()
-	due, _ := e.st.DueDeliveries(ctx, "console", e.clock.Now(), 10)
+	due, _ := e.st.DueDeliveries(ctx, "console", "crashed", e.clock.Now(), 10)
 	// A crash after the post but before it was recorded: the attempt was
-	// counted, the message is out, the row still pending.
-	if _, err := e.st.StartAttempt(ctx, due[0].ID); err != nil {
+	// counted and claimed by the crashed process, the message is out, the
+	// row still pending.
+	if _, err := e.st.ClaimDelivery(ctx, due[0].ID, "crashed", e.clock.Now(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	msg, _ := e.disp.message(ctx, due[0])
 	if _, err := e.out.Deliver(ctx, msg, false); err != nil {
 		t.Fatal(err)
 	}
+	// Its claim holds the delivery until it expires; then it is resumed.
+	e.drain()
+	if e.out.resumes != 0 || len(e.out.kinds()) != 1 {
+		t.Fatalf("attempted under the crashed process's live claim: %v", e.out.kinds())
+	}
+	e.clock.Advance(time.Minute)
 	e.drain()
 	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
 	if e.out.resumes != 1 {

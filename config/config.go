@@ -40,6 +40,7 @@ type Config struct {
 	AlertsPerMinute int           // SAHELBRIEF_ALERTS_PER_MINUTE: alert messages per channel a minute; the rest are rolled into one summary
 	Lang            string        // SAHELBRIEF_LANG: "en" or "fr", the language a story's lead is taken in when a report exists in it; "" for none
 	DigestGrace     time.Duration // SAHELBRIEF_DIGEST_GRACE: how late a digest missed while down is still posted (0: never)
+	LeaseTTL        time.Duration // SAHELBRIEF_LEASE_TTL: how long the bot's lease and delivery claims outlive its last heartbeat
 
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
 	SlackBotToken      string   // SLACK_BOT_TOKEN (xoxb-)
@@ -176,6 +177,11 @@ var options = []option{
 	{key: "SAHELBRIEF_DIGEST_GRACE", def: "6h", help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
 		apply: func(c *Config, v string) (err error) {
 			c.DigestGrace, err = parseDurationIn(v, 0, maxDigestGrace)
+			return
+		}},
+	{key: "SAHELBRIEF_LEASE_TTL", def: "15s", help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
+		apply: func(c *Config, v string) (err error) {
+			c.LeaseTTL, err = parseDurationIn(v, time.Second, 10*time.Minute)
 			return
 		}},
 	{key: "SLACK_BOT_TOKEN", def: "", secret: true, help: "Slack bot token (xoxb-…)",

@@ -80,6 +80,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
 		{"AlertsPerMinute", c.AlertsPerMinute, 5},
 		{"DigestGrace", c.DigestGrace, 6 * time.Hour},
+		{"LeaseTTL", c.LeaseTTL, 15 * time.Second},
 		{"Digests", len(c.Digests), 0},
 	}
 	for _, ch := range checks {
@@ -199,6 +200,7 @@ func TestLoadGoodValues(t *testing.T) {
 		{"SAHELBRIEF_DIGEST_GRACE", "0s", func(c *config.Config) any { return c.DigestGrace }, time.Duration(0)},
 		{"SAHELBRIEF_DIGEST_GRACE", "90m", func(c *config.Config) any { return c.DigestGrace }, 90 * time.Minute},
 		{"SAHELBRIEF_DIGEST_GRACE", "168h", func(c *config.Config) any { return c.DigestGrace }, 7 * 24 * time.Hour},
+		{"SAHELBRIEF_LEASE_TTL", "1s", func(c *config.Config) any { return c.LeaseTTL }, time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -248,6 +250,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"SAHELBRIEF_DIGEST_GRACE", "-1h", "-1h is below the minimum of 0s"},
 		{"SAHELBRIEF_DIGEST_GRACE", "168h0m1s", "168h0m1s is above the maximum of 168h"},
 		{"SAHELBRIEF_DIGEST_GRACE", "8d", `"8d" is not a duration`},
+		{"SAHELBRIEF_LEASE_TTL", "500ms", "500ms is below the minimum of 1s"},
 		{"SAHELBRIEF_USER_AGENT", "bot\r\nX-Injected: 1", "control character"},
 		{"SAHELBRIEF_LOG_LEVEL", "loud", `"loud" is not one of debug, info, warn, error`},
 		{"SAHELBRIEF_PUBLIC_URL", "bot.example.org", "is not an http(s) URL"},

@@ -201,19 +201,23 @@ func (s *Store) RecentAlerts(ctx context.Context, channel string, since time.Tim
 }
 
 // DueDeliveries returns up to limit pending deliveries whose next attempt
-// is due at now, oldest first, for channels starting with prefix ("slack:",
+// is due at now and that owner may claim (unclaimed, claim expired, or
+// owner's own), oldest first, for channels starting with prefix ("slack:",
 // "discord:", "console"; "" for all).
-func (s *Store) DueDeliveries(ctx context.Context, prefix string, now time.Time, limit int) ([]briefing.Delivery, error) {
+func (s *Store) DueDeliveries(ctx context.Context, prefix, owner string, now time.Time, limit int) ([]briefing.Delivery, error) {
 	return s.queryDeliveries(ctx, "due deliveries", `WHERE d.status = 'pending' AND d.next_attempt <= ?
-		AND substr(d.channel, 1, ?) = ? ORDER BY d.id LIMIT ?`, ms(now), len(prefix), prefix, limit)
+		AND (d.claim_owner IN ('', ?) OR d.claim_until <= ?)
+		AND substr(d.channel, 1, ?) = ? ORDER BY d.id LIMIT ?`, ms(now), owner, ms(now), len(prefix), prefix, limit)
 }
 
-// NextDue returns when the earliest pending delivery for channels
-// starting with prefix is due, and false when none is pending.
-func (s *Store) NextDue(ctx context.Context, prefix string) (time.Time, bool, error) {
+// NextDue returns when owner may next attempt a pending delivery for
+// channels starting with prefix (its next attempt, or when another
+// owner's claim on it expires), and false when none is pending.
+func (s *Store) NextDue(ctx context.Context, prefix, owner string) (time.Time, bool, error) {
 	var at sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT min(next_attempt) FROM deliveries WHERE status = 'pending'
-		AND substr(channel, 1, ?) = ?`, len(prefix), prefix).Scan(&at); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT min(CASE WHEN claim_owner IN ('', ?) THEN next_attempt
+		ELSE max(next_attempt, claim_until) END) FROM deliveries WHERE status = 'pending'
+		AND substr(channel, 1, ?) = ?`, owner, len(prefix), prefix).Scan(&at); err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next due: %w", err)
 	}
 	if !at.Valid {
@@ -251,38 +255,53 @@ func (s *Store) Deliveries(ctx context.Context, channel string) ([]briefing.Deli
 	return s.queryDeliveries(ctx, "deliveries", `WHERE d.channel = ? ORDER BY d.id`, channel)
 }
 
-// StartAttempt counts an attempt at delivery id before it is made, so
-// that after a crash the next attempt knows a message may be out already.
-// It returns the attempts made before this one.
-func (s *Store) StartAttempt(ctx context.Context, id int64) (int, error) {
+// ClaimDelivery claims pending delivery id for owner until now+ttl and
+// counts an attempt, before the attempt is made: after a crash the next
+// attempt then knows a message may be out already. The claim is one
+// conditional update, taken only when the delivery is unclaimed, its
+// claim expired or already owner's, so of two dispatchers only one
+// attempts a delivery; a crashed owner's claim expires and is taken over.
+// It returns the attempts made before this one, ErrNotFound when the
+// delivery is no longer pending and ErrClaimed when another owner's claim
+// is live.
+func (s *Store) ClaimDelivery(ctx context.Context, id int64, owner string, now time.Time, ttl time.Duration) (int, error) {
+	if owner == "" {
+		return 0, fmt.Errorf("store: claim delivery %d: no owner", id)
+	}
 	var before int
-	err := s.db.QueryRowContext(ctx, `UPDATE deliveries SET attempts = attempts + 1 WHERE id = ? AND status = 'pending'
-		RETURNING attempts - 1`, id).Scan(&before)
+	err := s.db.QueryRowContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, claim_owner = ?, claim_until = ?
+		WHERE id = ? AND status = 'pending' AND (claim_owner IN ('', ?) OR claim_until <= ?)
+		RETURNING attempts - 1`, owner, ms(now.Add(ttl)), id, owner, ms(now)).Scan(&before)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("store: start attempt %d: %w", id, ErrNotFound)
+		var status string
+		if err := s.db.QueryRowContext(ctx, `SELECT status FROM deliveries WHERE id = ?`, id).Scan(&status); err == nil && status == "pending" {
+			return 0, fmt.Errorf("store: claim delivery %d: %w", id, ErrClaimed)
+		}
+		return 0, fmt.Errorf("store: claim delivery %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: start attempt %d: %w", id, err)
+		return 0, fmt.Errorf("store: claim delivery %d: %w", id, err)
 	}
 	return before, nil
 }
 
-// MarkSent records delivery id as sent, with the platform's reference.
+// MarkSent records delivery id as sent, with the platform's reference,
+// and frees its claim (as MarkRetry and MarkFailed do).
 func (s *Store) MarkSent(ctx context.Context, id int64, ref string, at time.Time) error {
-	return s.updateDelivery(ctx, "mark sent", id, `UPDATE deliveries SET status = 'sent', ref = ?, sent_at = ?, last_error = ''
-		WHERE id = ?`, ref, ms(at), id)
+	return s.updateDelivery(ctx, "mark sent", id, `UPDATE deliveries SET status = 'sent', ref = ?, sent_at = ?, last_error = '',
+		claim_owner = '', claim_until = 0 WHERE id = ?`, ref, ms(at), id)
 }
 
 // MarkRetry leaves delivery id pending, to be tried again at next.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
-	return s.updateDelivery(ctx, "mark retry", id, `UPDATE deliveries SET next_attempt = ?, last_error = ?
-		WHERE id = ? AND status = 'pending'`, ms(next), lastError, id)
+	return s.updateDelivery(ctx, "mark retry", id, `UPDATE deliveries SET next_attempt = ?, last_error = ?,
+		claim_owner = '', claim_until = 0 WHERE id = ? AND status = 'pending'`, ms(next), lastError, id)
 }
 
 // MarkFailed gives up on delivery id (a permanent error).
 func (s *Store) MarkFailed(ctx context.Context, id int64, lastError string) error {
-	return s.updateDelivery(ctx, "mark failed", id, `UPDATE deliveries SET status = 'failed', last_error = ?
-		WHERE id = ? AND status = 'pending'`, lastError, id)
+	return s.updateDelivery(ctx, "mark failed", id, `UPDATE deliveries SET status = 'failed', last_error = ?,
+		claim_owner = '', claim_until = 0 WHERE id = ? AND status = 'pending'`, lastError, id)
 }
 
 // Postpone moves pending deliveries' next attempt to at without counting
@@ -317,7 +336,8 @@ func (s *Store) updateDelivery(ctx context.Context, what string, id int64, q str
 
 // RollUp queues summary as pending and marks the pending alerts ids as
 // rolled into it, in one transaction. Alerts no longer pending (sent by
-// an earlier run) are left alone and not counted; when none is left the
+// an earlier run) or under another owner's live claim (being attempted)
+// are left alone and not counted; when none is left the
 // summary is not queued and RollUp returns 0.
 func (s *Store) RollUp(ctx context.Context, summary briefing.Delivery, ids []int64) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -325,13 +345,15 @@ func (s *Store) RollUp(ctx context.Context, summary briefing.Delivery, ids []int
 		return 0, fmt.Errorf("store: roll up: %w", err)
 	}
 	defer tx.Rollback()
-	id, _, err := s.insertDelivery(ctx, tx, summary, s.Now())
+	now := s.Now()
+	id, _, err := s.insertDelivery(ctx, tx, summary, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: roll up %s: %w", summary.Key, err)
 	}
 	rolled := int64(0)
 	for _, a := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'rolled', parent_id = ? WHERE id = ? AND status = 'pending'`, id, a)
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'rolled', parent_id = ? WHERE id = ? AND status = 'pending'
+			AND (claim_owner = '' OR claim_until <= ?)`, id, a, ms(now))
 		if err != nil {
 			return 0, fmt.Errorf("store: roll up %s: %w", summary.Key, err)
 		}

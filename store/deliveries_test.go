@@ -58,28 +58,28 @@ func TestDeliveryLifecycle(t *testing.T) {
 	if c, err := s.AlertCursor(ctx); err != nil || c != 7 {
 		t.Fatalf("AlertCursor = %d, %v; want 7 (never moves back)", c, err)
 	}
-	due, err := s.DueDeliveries(ctx, "console", now, 10)
+	due, err := s.DueDeliveries(ctx, "console", "me", now, 10)
 	if err != nil || len(due) != 2 {
 		t.Fatalf("DueDeliveries = %d, %v", len(due), err)
 	}
 	if string(due[0].Payload) != `{"a":1}` || due[1].ParentID != due[0].ID || due[1].ThreadRef != "" || due[1].ParentStatus != briefing.DeliveryPending {
 		t.Fatalf("due = %+v", due)
 	}
-	if got, _ := s.DueDeliveries(ctx, "slack:", now, 10); len(got) != 0 {
+	if got, _ := s.DueDeliveries(ctx, "slack:", "me", now, 10); len(got) != 0 {
 		t.Fatalf("slack: prefix got %d deliveries", len(got))
 	}
-	before, err := s.StartAttempt(ctx, due[0].ID)
+	before, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute)
 	if err != nil || before != 0 {
-		t.Fatalf("StartAttempt = %d, %v", before, err)
+		t.Fatalf("ClaimDelivery = %d, %v", before, err)
 	}
-	if before, _ = s.StartAttempt(ctx, due[0].ID); before != 1 {
-		t.Fatalf("second StartAttempt = %d; want 1", before)
+	if before, _ = s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); before != 1 {
+		t.Fatalf("second ClaimDelivery by its owner = %d; want 1", before)
 	}
 	if err := s.MarkSent(ctx, due[0].ID, "ts-1", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StartAttempt(ctx, due[0].ID); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("StartAttempt on a sent delivery: %v; want ErrNotFound", err)
+	if _, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("ClaimDelivery on a sent delivery: %v; want ErrNotFound", err)
 	}
 	r, err := s.DeliveryByID(ctx, due[1].ID)
 	if err != nil || r.ThreadRef != "ts-1" || r.ParentStatus != briefing.DeliverySent {
@@ -88,10 +88,10 @@ func TestDeliveryLifecycle(t *testing.T) {
 	if err := s.MarkRetry(ctx, r.ID, now.Add(time.Minute), "http_503"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.DueDeliveries(ctx, "", now, 10); len(got) != 0 {
+	if got, _ := s.DueDeliveries(ctx, "", "me", now, 10); len(got) != 0 {
 		t.Fatalf("retry not yet due, got %d", len(got))
 	}
-	if next, ok, err := s.NextDue(ctx, ""); err != nil || !ok || !next.Equal(now.Add(time.Minute)) {
+	if next, ok, err := s.NextDue(ctx, "", "me"); err != nil || !ok || !next.Equal(now.Add(time.Minute)) {
 		t.Fatalf("NextDue = %v %v %v", next, ok, err)
 	}
 	if err := s.MarkFailed(ctx, r.ID, "channel_not_found"); err != nil {
@@ -120,7 +120,7 @@ func TestRollUpThreadsRepliesUnderTheSummary(t *testing.T) {
 	if _, err := s.EnqueueAlerts(ctx, 0, ds); err != nil {
 		t.Fatal(err)
 	}
-	due, _ := s.DueDeliveries(ctx, "discord:", now, 10)
+	due, _ := s.DueDeliveries(ctx, "discord:", "me", now, 10)
 	if err := s.MarkSent(ctx, due[0].ID, "m1", now); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestRollUpThreadsRepliesUnderTheSummary(t *testing.T) {
 	if err != nil || id == 0 {
 		t.Fatalf("RollUp = %d, %v", id, err)
 	}
-	due, _ = s.DueDeliveries(ctx, "discord:", now, 10)
+	due, _ = s.DueDeliveries(ctx, "discord:", "me", now, 10)
 	if len(due) != 2 || due[0].Kind != "reply" || due[1].Key != "sum1" {
 		t.Fatalf("due after roll-up = %+v", due)
 	}

@@ -148,7 +148,7 @@ func TestAllOK(t *testing.T) {
 	r, out := run(t, Options{Config: cfg, Sources: srcs, Poller: poller()})
 	expect(t, r, out, map[string]want{
 		"config":              {OK, "2 sources"},
-		"database":            {OK, " migrations applied, writable (created now)"}, // the count grows with store/migrations,
+		"database":            {OK, " migrations applied, writable (created now)"}, // the count grows with each migration
 		"slack auth":          {OK, `workspace "Sahel desk" as @sahelbrief`},
 		"slack scopes":        {OK, "all 6 scopes"},
 		"slack socket mode":   {OK, "apps.connections.open answers"},
