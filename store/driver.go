@@ -39,7 +39,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 		dsn = c.dsnNoCreate
 	}
 	conn, err := sqliteDriver.Open(dsn)
-	c.s.track.observe(false, err)
+	c.s.track.observe(opRead, err)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ type trackedConn struct {
 
 func (c *trackedConn) observeExec(err error) {
 	if err != nil || !c.inTx {
-		c.s.track.observe(true, err)
+		c.s.track.observe(opWrite, err)
 	}
 }
 
@@ -72,7 +72,7 @@ func (c *trackedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	}
 	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	if err != nil {
-		c.s.track.observe(true, err)
+		c.s.track.observe(opWrite, err)
 		return nil, err
 	}
 	c.inTx = true
@@ -86,7 +86,7 @@ func (c *trackedConn) Begin() (driver.Tx, error) {
 func (c *trackedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
-		c.s.track.observe(false, err)
+		c.s.track.observe(opRead, err)
 		return nil, err
 	}
 	return &trackedStmt{Stmt: st, c: c}, nil
@@ -109,7 +109,7 @@ func (c *trackedConn) ExecContext(ctx context.Context, query string, args []driv
 
 func (c *trackedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	rows, err := c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
-	c.s.track.observe(false, err)
+	c.s.track.observe(opRead, err)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (c *trackedConn) QueryContext(ctx context.Context, query string, args []dri
 
 func (c *trackedConn) Ping(ctx context.Context) error {
 	err := c.Conn.(driver.Pinger).Ping(ctx)
-	c.s.track.observe(false, err)
+	c.s.track.observe(opRead, err)
 	return err
 }
 
@@ -144,7 +144,7 @@ type trackedTx struct {
 func (t *trackedTx) Commit() error {
 	t.c.inTx = false
 	err := t.Tx.Commit()
-	t.c.s.track.observe(true, err)
+	t.c.s.track.observe(opWrite, err)
 	return err
 }
 
@@ -166,7 +166,7 @@ func (s *trackedStmt) ExecContext(ctx context.Context, args []driver.NamedValue)
 
 func (s *trackedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	rows, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
-	s.c.s.track.observe(false, err)
+	s.c.s.track.observe(opRead, err)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ type trackedRows struct {
 func (r *trackedRows) Next(dest []driver.Value) error {
 	err := r.Rows.Next(dest)
 	if err != nil && !errors.Is(err, io.EOF) {
-		r.s.track.observe(false, err)
+		r.s.track.observe(opRead, err)
 	}
 	return err
 }

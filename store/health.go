@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,13 +81,23 @@ func errorKind(err error) string {
 	return ""
 }
 
-// tracker counts the store's storage errors. Reads and writes are counted
-// apart: with a full disk reads still work, and their success must not
-// hide that nothing can be written.
+// op is what a tracked call was: the classes are counted apart.
+type op int
+
+const (
+	opRead  op = iota
+	opWrite    // a statement outside a transaction, or a commit
+	opProbe    // Probe's fresh connection, which reads the file itself
+	nOps
+)
+
+// tracker counts the store's storage errors. Reads, writes and probes are
+// counted apart: with a full disk reads still work, and with a file
+// overwritten the pool's cached pages still read, and their success must
+// not hide that nothing can be written or read from the file.
 type tracker struct {
 	mu       sync.Mutex
-	reads    int
-	writes   int
+	failures [nOps]int
 	kind     string
 	lastErr  string
 	since    time.Time
@@ -104,9 +116,9 @@ func newTracker() *tracker {
 
 // observe records the outcome of one read or write. Errors that are not
 // storage failures change nothing.
-func (t *tracker) observe(write bool, err error) {
+func (t *tracker) observe(o op, err error) {
 	if err == nil {
-		t.succeeded(write)
+		t.succeeded(o)
 		return
 	}
 	kind := errorKind(err)
@@ -114,13 +126,10 @@ func (t *tracker) observe(write bool, err error) {
 		return
 	}
 	t.mu.Lock()
-	counter := &t.reads
-	if write {
-		counter = &t.writes
-	}
-	if t.reads == 0 && t.writes == 0 {
+	if t.worst() == 0 {
 		t.since = t.now()
 	}
+	counter := &t.failures[o]
 	*counter++
 	t.kind, t.lastErr = kind, err.Error()
 	report := !t.reported && *counter >= failuresBeforeUnhealthy
@@ -139,15 +148,20 @@ func (t *tracker) observe(write bool, err error) {
 	}
 }
 
-func (t *tracker) succeeded(write bool) {
+// worst is the longest run of failures of any class; t.mu is held.
+func (t *tracker) worst() int {
+	n := 0
+	for _, f := range t.failures {
+		n = max(n, f)
+	}
+	return n
+}
+
+func (t *tracker) succeeded(o op) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if write {
-		t.writes = 0
-	} else {
-		t.reads = 0
-	}
-	if t.reads > 0 || t.writes > 0 || t.kind == "" {
+	t.failures[o] = 0
+	if t.worst() > 0 || t.kind == "" {
 		return
 	}
 	if t.reported && t.log != nil {
@@ -180,9 +194,9 @@ func (t *tracker) health() Health {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.gone != nil {
-		return Health{Kind: KindGone, Reason: t.gone.Error(), LastError: t.gone.Error(), Since: t.since, Failures: max(t.reads, t.writes)}
+		return Health{Kind: KindGone, Reason: t.gone.Error(), LastError: t.gone.Error(), Since: t.since, Failures: t.worst()}
 	}
-	n := max(t.reads, t.writes)
+	n := t.worst()
 	if n < failuresBeforeUnhealthy {
 		return Health{OK: true, Failures: n, LastError: t.lastErr}
 	}
@@ -193,7 +207,7 @@ func (t *tracker) health() Health {
 func reasonOf(kind, lastErr string) string {
 	switch kind {
 	case KindFull:
-		return "database or disk is full: new items cannot be stored"
+		return "database or disk is full"
 	case KindCorrupt:
 		return "database file damaged or overwritten: " + lastErr
 	case KindReadOnly:
@@ -333,7 +347,39 @@ func (s *Store) StorageProblem() string {
 		return ""
 	}
 	if free, ok := freeBytes(filepath.Dir(s.file.path)); ok && free < minFreeBytes {
-		return fmt.Sprintf("database or disk is full: new items cannot be stored (%d bytes free beside %s)", free, s.file.path)
+		return fmt.Sprintf("database or disk is full (%d bytes free beside %s)", free, s.file.path)
 	}
 	return ""
+}
+
+// Probe checks that the database still works from its file: the file at
+// the path is the one opened (CheckFile), and a fresh connection, which
+// has no cached pages, reads its schema. The pool's connections keep
+// pages in memory and the WAL holds recent writes, so a file overwritten
+// in place is otherwise noticed only when an uncached page is read. Its
+// failures are counted apart (a cached read's success does not end them).
+func (s *Store) Probe(ctx context.Context) error {
+	if err := s.CheckFile(); err != nil || s.file == nil {
+		return err
+	}
+	err := probeConn(ctx, s.probeDSN)
+	s.track.observe(opProbe, err)
+	if err != nil {
+		return fmt.Errorf("store: probe %s: %w", s.file.path, err)
+	}
+	return nil
+}
+
+func probeConn(ctx context.Context, dsn string) error {
+	conn, err := sqliteDriver.Open(dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rows, err := conn.(driver.QueryerContext).QueryContext(ctx, `SELECT count(*) FROM sqlite_master`, nil)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return rows.Next(make([]driver.Value, 1))
 }

@@ -129,8 +129,8 @@ func TestHealthReadsDoNotResetWrites(t *testing.T) {
 func TestHealthIgnoresOtherErrors(t *testing.T) {
 	s := openMem(t)
 	for range 2 * failuresBeforeUnhealthy {
-		s.track.observe(true, context.Canceled)
-		s.track.observe(false, errors.New("no such table"))
+		s.track.observe(opWrite, context.Canceled)
+		s.track.observe(opRead, errors.New("no such table"))
 	}
 	if h := s.Health(); !h.OK || h.Failures != 0 {
 		t.Errorf("health = %+v", h)
@@ -200,5 +200,37 @@ func TestHealthFileReplaced(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "not this one" {
 		t.Errorf("the file at the path was written: %q", b)
+	}
+}
+
+// A file overwritten in place (same inode) after a checkpoint: the pool's
+// cached pages still read, but Probe's fresh connection reads the file and
+// fails, and three failed probes make the store unhealthy whatever the
+// cached reads between them say.
+func TestHealthProbeOverwritten(t *testing.T) {
+	ctx := context.Background()
+	s, path := openFile(t)
+	save(t, s, bigBatch("RFI", 1, base))
+	if err := s.Probe(ctx); err != nil {
+		t.Fatalf("probe of a working database: %v", err)
+	}
+	if _, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte(strings.Repeat("this is no longer a database ", 4096)), 0)
+	f.Close()
+	for range failuresBeforeUnhealthy {
+		if err := s.Probe(ctx); err == nil {
+			t.Fatal("probe of an overwritten file succeeded")
+		}
+		s.SourceStates(ctx) // the pool's cached pages
+	}
+	h := s.Health()
+	if h.OK || h.Kind != KindCorrupt || !strings.Contains(h.Reason, "not a database") {
+		t.Errorf("health = %+v, want corrupt", h)
 	}
 }

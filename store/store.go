@@ -36,6 +36,7 @@ type Store struct {
 	readOnly bool
 	track    *tracker
 	file     *fileIdentity // nil for :memory: and read-only stores
+	probeDSN string        // a connection that cannot create the file
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -46,7 +47,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	dsn, memory := dataSourceName(path)
 	s := &Store{Now: time.Now, track: newTracker()}
-	db := sql.OpenDB(&connector{dsn: dsn, dsnNoCreate: dsn + "&mode=rw", s: s})
+	s.probeDSN = dsn + "&mode=rw"
+	db := sql.OpenDB(&connector{dsn: dsn, dsnNoCreate: s.probeDSN, s: s})
 	s.db = db
 	if memory {
 		// Every connection to :memory: is a different database.
