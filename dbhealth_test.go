@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -231,4 +232,64 @@ func TestRunHealthDatabaseOverwritten(t *testing.T) {
 	}
 	c.cmd.Process.Signal(os.Interrupt)
 	c.waitExit(t, 30*time.Second)
+}
+
+// A full disk under the running bot, on a real small filesystem (a tmpfs,
+// which needs root to mount; skipped otherwise, and the store's own test
+// covers SQLITE_FULL through max_page_count): /healthz says "database or
+// disk is full" (503), the source whose poll could not be stored shows as
+// failing, and `sahelbrief sources` says the database cannot store new items.
+func TestRunHealthDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "small")
+	if err := os.Mkdir(mnt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
+	dbPath := filepath.Join(mnt, "sahelbrief.db")
+	env, desk := healthEnv(t, dir, dbPath, "1s")
+	c := startChild(t, env, "")
+	addr := childAddr(t, c)
+	waitPolled(t, addr)
+	fillDisk(t, filepath.Join(mnt, "filler"))
+	for i := range 100 {
+		desk.add("desk", fmt.Sprintf("%s (%d)", boulkessi, i), strings.Repeat("Dozens of soldiers were killed on Tuesday. ", 60))
+	}
+	h := waitDatabaseFailing(t, addr, 60*time.Second)
+	if h.Database.Kind != "full" || !strings.Contains(h.Reason, "database or disk is full") {
+		t.Errorf("/healthz %+v, want database or disk is full", h)
+	}
+	if len(h.Sources.Failing) != 1 || h.Sources.Healthy != 0 {
+		t.Errorf("/healthz sources %+v: the source polled while full must not look healthy", h.Sources)
+	}
+	stdout, stderr := newLineWriter(), newLineWriter()
+	code := runWithInput(t.Context(), []string{"sources"}, strings.NewReader(""), stdout, stderr,
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != exitOK || !strings.Contains(stdout.String(), "The database cannot store new items: database or disk is full") {
+		t.Errorf("sources: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	c.cmd.Process.Signal(os.Interrupt)
+	c.waitExit(t, 30*time.Second)
+}
+
+// fillDisk writes path until the filesystem has no room left.
+func fillDisk(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			return
+		}
+	}
 }
