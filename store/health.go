@@ -114,7 +114,7 @@ func newTracker() *tracker {
 	return &tracker{goneCh: make(chan struct{}), now: time.Now}
 }
 
-// observe records the outcome of one read or write. Errors that are not
+// observe records the outcome of one call of class o. Errors that are not
 // storage failures change nothing.
 func (t *tracker) observe(o op, err error) {
 	if err == nil {
