@@ -31,18 +31,6 @@ func leaseEnv(t *testing.T) (map[string]string, string) {
 	}, dbPath
 }
 
-// waitExit waits for a child to end and returns its exit code.
-func (c *child) waitExit(t *testing.T, timeout time.Duration) int {
-	t.Helper()
-	select {
-	case <-c.done:
-		return c.cmd.ProcessState.ExitCode()
-	case <-time.After(timeout):
-		t.Fatalf("child still running after %v\nstderr:\n%s", timeout, c.stderr.String())
-		return 0
-	}
-}
-
 // TestOneBotPerDatabase runs the bot as real processes on one database: a
 // second `run` (or a `serve`) is refused at start, naming the database and
 // the holder, while fetch, brief and sources still run beside it; after

@@ -103,6 +103,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	defer stop()
 	cfg := r.cfg
 	r.metrics = metrics.New()
+	r.st.SetLog(r.log, r.metrics.StoreError) // storage errors: one ERROR line an episode, the metric, /healthz
 	r.adapters = map[string]func() bool{}
 	r.alertKick = make(chan struct{}, 1)
 	clock := bot.RealClock{}
@@ -189,6 +190,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	var firstRound struct{ ok, items atomic.Int64 }
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
 		AfterRound: func() {
+			r.st.CheckFile()
 			if _, err := r.sourceHealth(ctx); err != nil {
 				r.log.Error("source health", "error", err)
 			}
@@ -245,6 +247,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	goRun("poller", loop.Run)
 	// A changed gazetteer reaches the items stored before it, beside polling.
 	goRun("retag", func(ctx context.Context) error { return retagInBackground(ctx, r.st, r.gaz, r.log) })
+	goRun("database watch", r.watchDatabase)
 	goRun("alerts", func(ctx context.Context) error { return r.alerts(ctx, alerter, disp) })
 	goRun("scheduler", func(ctx context.Context) error {
 		// Digests owed from while the bot was down go out after the first
@@ -292,6 +295,10 @@ func (r *runner) run(parent context.Context, addr string) int {
 		stopDisp()
 		r.lease.reportLost(r.env, "run", err)
 		r.lease.lost <- err
+		code = exitFail
+	case <-r.st.Gone():
+		// The file was deleted or replaced: what the bot writes now is
+		// lost. Stop (the store already logged why) rather than run on.
 		code = exitFail
 	}
 	r.ready.Store(false)
@@ -429,11 +436,13 @@ func (r *runner) interactive() bool {
 
 // healthReport is GET /healthz's body.
 type healthReport struct {
-	Status   string          `json:"status"` // "ok" or "unavailable"
+	Status   string          `json:"status"`           // "ok" or "unavailable"
+	Reason   string          `json:"reason,omitempty"` // why the database makes it unavailable
 	Ready    bool            `json:"ready"`
 	Sources  sourceHealth    `json:"sources"`
 	Adapters map[string]bool `json:"adapters"` // platform → connected
 	Pending  int             `json:"pending_deliveries"`
+	Database databaseHealth  `json:"database"`
 }
 
 type sourceHealth struct {
@@ -444,8 +453,9 @@ type sourceHealth struct {
 	New     int      `json:"not_polled_yet,omitempty"`
 }
 
-// health answers 200 when the bot is running and every adapter is
-// connected, 503 otherwise; failing sources are reported but do not make
+// health answers 200 when the bot is running, every adapter is connected
+// and the database works (its file is the one opened, queries and commits
+// are not failing), 503 otherwise; failing sources are reported but do not make
 // the bot unhealthy (a feed being down is not ours to fix by restarting).
 func (r *runner) health(w http.ResponseWriter, req *http.Request) {
 	rep := healthReport{Ready: r.ready.Load(), Adapters: map[string]bool{}}
@@ -464,6 +474,10 @@ func (r *runner) health(w http.ResponseWriter, req *http.Request) {
 	if n, err := r.st.PendingCount(ctx); err == nil {
 		rep.Pending = n
 		r.metrics.SetPending(n)
+	}
+	rep.Database = databaseReport(ctx, r.st)
+	if !rep.Database.OK {
+		ok, rep.Reason = false, "database: "+rep.Database.Error
 	}
 	rep.Status = "ok"
 	code := http.StatusOK

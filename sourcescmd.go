@@ -79,11 +79,25 @@ func runSources(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	now := time.Now()
+	printStorageProblem(env, st.StorageProblem(), *asJSON)
 	for _, s := range srcs {
 		h := health(s, states[s.Name], counts[s.Name], cfg.PollInterval, now)
 		printHealth(env.stdout, h, *asJSON, now)
 	}
 	return exitOK
+}
+
+// printStorageProblem says, above the sources, that the database cannot
+// store new items (on stderr with --json, whose lines are sources only).
+func printStorageProblem(env *cliEnv, problem string, asJSON bool) {
+	if problem == "" {
+		return
+	}
+	w := env.stdout
+	if asJSON {
+		w = env.stderr
+	}
+	fmt.Fprintln(w, briefing.StorageLine(problem))
 }
 
 // health summarizes one source for people and scripts.

@@ -57,6 +57,12 @@ type Store interface {
 	DeleteDigestSchedule(ctx context.Context, channel string) error
 }
 
+// StorageProber is what a Store may also tell (store.Store does): why it
+// cannot store new items now, or "" when it can. /sahel sources says it.
+type StorageProber interface {
+	StorageProblem() string
+}
+
 // Limits keep one channel from exhausting the bot.
 type Limits struct {
 	MaxSubscriptions int // per channel (default 50)

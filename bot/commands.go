@@ -712,6 +712,11 @@ func cmdSources(ctx context.Context, b *Bot, r Request, args string) Response {
 		}
 	}
 	var sb strings.Builder
+	if sp, ok := b.Store.(StorageProber); ok {
+		if p := sp.StorageProblem(); p != "" {
+			sb.WriteString("⚠ " + briefing.StorageLine(p) + "\n")
+		}
+	}
 	fmt.Fprintf(&sb, "%d sources: %d healthy, %d failing, %d silent, %d not polled yet.", len(b.Sources), len(ok), len(failing), len(silent), len(fresh))
 	for _, group := range []struct {
 		title string

@@ -25,7 +25,10 @@ type fakeStore struct {
 	schedules map[string]briefing.DigestSchedule
 	searches  []string // FTS expressions received
 	fail      error
+	storage   string // StorageProblem's answer
 }
+
+func (f *fakeStore) StorageProblem() string { return f.storage }
 
 func (f *fakeStore) ItemsSince(_ context.Context, since time.Time, _ int) ([]briefing.Item, error) {
 	if f.fail != nil {
@@ -414,6 +417,20 @@ func TestSourcesAndShare(t *testing.T) {
 	d := ask(b, "brief", false).Digest
 	if len(d.Failed) != 1 || d.Failed[0].Name != "Broken" {
 		t.Errorf("digest failed sources: %+v", d.Failed)
+	}
+}
+
+// /sahel sources says first that the database cannot store new items,
+// and nothing of the kind when it can.
+func TestSourcesStorageProblem(t *testing.T) {
+	b, st := newTestBot(t)
+	if r := ask(b, "sources", false); strings.Contains(r.Text, "cannot store") {
+		t.Errorf("a working database: %q", r.Text)
+	}
+	st.storage = "database or disk is full"
+	r := ask(b, "sources", false)
+	if !strings.HasPrefix(r.Text, "⚠ The database cannot store new items: database or disk is full.") {
+		t.Errorf("full database: %q", r.Text)
 	}
 }
 

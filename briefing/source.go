@@ -122,6 +122,13 @@ func (s SourceState) Health(now time.Time) Health {
 	return HealthHealthy
 }
 
+// StorageLine is what the sources listings (`sahelbrief sources`, /sahel
+// sources) say above the sources when the database cannot store new items
+// (problem is the store's reason, such as "database or disk is full").
+func StorageLine(problem string) string {
+	return "The database cannot store new items: " + problem + ". Sources polled meanwhile show it as their error."
+}
+
 // Coverage is how many of the configured sources a digest's window heard
 // from. A digest without stories is a quiet day only when sources
 // answered; with none answering it is blind, and says so.

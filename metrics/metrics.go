@@ -15,6 +15,7 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,8 @@ type Metrics struct {
 	pending          prometheus.Gauge
 	sourcesHealthy   prometheus.Gauge
 	sources          prometheus.Gauge
-	adapterConnected *prometheus.GaugeVec // platform
+	adapterConnected *prometheus.GaugeVec   // platform
+	storeErrors      *prometheus.CounterVec // kind
 }
 
 var _ bot.Observer = (*Metrics)(nil)
@@ -120,18 +122,25 @@ func New() *Metrics {
 			Namespace: namespace, Name: "adapter_connected",
 			Help: "1 when the platform adapter is connected, 0 when not.",
 		}, []string{"platform"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "store_errors_total",
+			Help: "Database errors, by kind (full, corrupt, io, readonly, busy, gone: the file deleted or replaced).",
+		}, []string{"kind"}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.fetches, m.fetchFailures, m.fetchDuration, m.itemsStored,
 		m.posts, m.rateLimitWaits, m.rateLimitWaited, m.commandDuration,
-		m.pending, m.sourcesHealthy, m.sources, m.adapterConnected,
+		m.pending, m.sourcesHealthy, m.sources, m.adapterConnected, m.storeErrors,
 	)
 	// Start the fetch outcomes at zero so rates and ratios work from the
 	// first scrape, before any poll has failed.
 	for _, s := range []string{StatusOK, StatusNotModified, StatusError} {
 		m.fetches.WithLabelValues(s)
+	}
+	for _, k := range storeErrorKinds {
+		m.storeErrors.WithLabelValues(k)
 	}
 	return m
 }
@@ -244,6 +253,22 @@ func (m *Metrics) SetAdapterConnected(platform string, up bool) {
 		v = 1
 	}
 	m.adapterConnected.WithLabelValues(platform).Set(v)
+}
+
+// storeErrorKinds are the store's error kinds (store.Kind*), started at
+// zero so an alert on any increase works from the first scrape.
+var storeErrorKinds = []string{"full", "corrupt", "io", "readonly", "busy", "gone"}
+
+// StoreError records one database error of kind (the store's kinds;
+// others count as "other").
+func (m *Metrics) StoreError(kind string) {
+	if m == nil {
+		return
+	}
+	if !slices.Contains(storeErrorKinds, kind) {
+		kind = other
+	}
+	m.storeErrors.WithLabelValues(kind).Inc()
 }
 
 // seconds converts a duration for a counter or histogram; negative

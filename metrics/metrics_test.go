@@ -240,3 +240,21 @@ func BenchmarkDelivered(b *testing.B) {
 		}
 	}
 }
+
+// The store's error kinds are counted apart, start at zero, and an
+// unknown kind cannot grow the series.
+func TestStoreErrors(t *testing.T) {
+	m := New()
+	m.StoreError("full")
+	m.StoreError("full")
+	m.StoreError("gone")
+	m.StoreError("something new")
+	wantLines(t, scrape(t, m.Handler()),
+		`sahelbrief_store_errors_total{kind="full"} 2`,
+		`sahelbrief_store_errors_total{kind="gone"} 1`,
+		`sahelbrief_store_errors_total{kind="corrupt"} 0`,
+		`sahelbrief_store_errors_total{kind="other"} 1`,
+	)
+	var nilM *Metrics
+	nilM.StoreError("full") // no panic
+}

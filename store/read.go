@@ -37,6 +37,7 @@ func (s *Store) SourceStates(ctx context.Context) (map[string]briefing.SourceSta
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: source states: %w", err)
 	}
+	s.track.overlay(out)
 	return out, nil
 }
 

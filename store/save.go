@@ -20,6 +20,16 @@ func (s *Store) SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	if len(batch) == 0 {
 		return nil, nil
 	}
+	out, err := s.saveFetched(ctx, batch)
+	if err != nil {
+		s.track.noteUnsaved(batch, err)
+		return nil, err
+	}
+	s.track.saved(batch)
+	return out, nil
+}
+
+func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]briefing.Saved, error) {
 	// The story assigner's memory follows the database: one writer at a
 	// time, taken before the transaction (AssignStories takes them in the
 	// same order).

@@ -34,6 +34,9 @@ type Store struct {
 
 	stories  stories
 	readOnly bool
+	track    *tracker
+	file     *fileIdentity // nil for :memory: and read-only stores
+	probeDSN string        // a connection that cannot create the file
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -43,17 +46,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	dsn, memory := dataSourceName(path)
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
+	s := &Store{Now: time.Now, track: newTracker()}
+	s.probeDSN = dsn + "&mode=rw"
+	db := sql.OpenDB(&connector{dsn: dsn, dsnNoCreate: s.probeDSN, s: s})
+	s.db = db
 	if memory {
 		// Every connection to :memory: is a different database.
 		db.SetMaxOpenConns(1)
 	} else {
 		db.SetMaxOpenConns(4)
 	}
-	s := &Store{db: db, Now: time.Now}
 	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -61,6 +63,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if !memory {
+		// From here on the file must stay the one just opened.
+		f, err := identify(path)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.file = f
 	}
 	return s, nil
 }
@@ -126,7 +137,7 @@ func openRO(ctx context.Context, path string, immutable bool) (*Store, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, Now: time.Now, readOnly: true}
+	s := &Store{db: db, Now: time.Now, readOnly: true, track: newTracker()}
 	if err := s.checkMigrated(ctx); err != nil {
 		db.Close()
 		return nil, err
