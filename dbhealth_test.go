@@ -144,8 +144,8 @@ func TestRunStopsWhenDatabaseDeleted(t *testing.T) {
 		!strings.Contains(h.Reason, "deleted") {
 		t.Errorf("after rm: /healthz %d %+v, want 503 naming the deletion", code, h)
 	}
-	if exit := c.waitExit(t, 30*time.Second); exit != exitFail {
-		t.Errorf("exit code %d, want %d\n%s", exit, exitFail, c.stderr.String())
+	if exit := c.waitExit(t, 30*time.Second); exit != exitLost {
+		t.Errorf("exit code %d, want %d\n%s", exit, exitLost, c.stderr.String())
 	}
 	if !strings.Contains(c.stderr.String(), `"level":"ERROR","msg":"database file lost`) {
 		t.Errorf("no ERROR line:\n%s", c.stderr.String())
@@ -174,8 +174,8 @@ func TestRunStopsWhenDatabaseReplaced(t *testing.T) {
 	if code, h := getHealth(t, addr); code != http.StatusServiceUnavailable || !strings.Contains(h.Reason, "another file") {
 		t.Errorf("after the swap: /healthz %d %+v", code, h)
 	}
-	if exit := c.waitExit(t, 30*time.Second); exit != exitFail {
-		t.Errorf("exit code %d, want %d\n%s", exit, exitFail, c.stderr.String())
+	if exit := c.waitExit(t, 30*time.Second); exit != exitLost {
+		t.Errorf("exit code %d, want %d\n%s", exit, exitLost, c.stderr.String())
 	}
 	if b, _ := os.ReadFile(dbPath); string(b) != "someone else's file" {
 		t.Errorf("the new file was written: %q", b)

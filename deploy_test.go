@@ -27,7 +27,7 @@ func TestSystemdUnitHardening(t *testing.T) {
 	for _, want := range []string{
 		"ExecStart=/usr/local/bin/sahelbrief run --db %S/sahelbrief/sahelbrief.db",
 		"Restart=on-failure",
-		"RestartPreventExitStatus=2",
+		"RestartPreventExitStatus=2 3",
 		"DynamicUser=yes",
 		"StateDirectory=sahelbrief",
 		"EnvironmentFile=/etc/sahelbrief/sahelbrief.env",

@@ -31,6 +31,10 @@ const (
 	exitOK    = 0
 	exitFail  = 1 // the job failed
 	exitUsage = 2 // bad usage or configuration
+	// exitLost: the database file was deleted or replaced under the bot.
+	// A service manager must not restart it: a new start would create an
+	// empty database at the path and carry on as if nothing was lost.
+	exitLost = 3
 )
 
 // command is one subcommand: its name, one-line summary and entry point.

@@ -299,7 +299,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	case <-r.st.Gone():
 		// The file was deleted or replaced: what the bot writes now is
 		// lost. Stop (the store already logged why) rather than run on.
-		code = exitFail
+		code = exitLost
 	}
 	r.ready.Store(false)
 	stop()
