@@ -182,7 +182,9 @@ func (r *runner) run(parent context.Context, addr string) int {
 	var firstRound struct{ ok, items atomic.Int64 }
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
 		AfterRound: func() {
-			if _, err := r.sourceHealth(ctx); err != nil {
+			// The last round may end after shutdown began: its
+			// cancelled read is no error worth logging.
+			if _, err := r.sourceHealth(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("source health", "error", err)
 			}
 			firstOnce.Do(func() {
@@ -257,7 +259,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	code := exitOK
 	serveDone := make(chan int, 1)
 	if ln != nil {
-		go func() { serveDone <- serveUntilDone(ctx, ln, ep, r.env) }()
+		go func() { serveDone <- serveUntilDone(ctx, ln, ep, r.env, "run") }()
 	} else {
 		go func() {
 			<-ctx.Done()
