@@ -10,6 +10,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/sources"
 )
 
@@ -31,7 +32,7 @@ type sourceLine struct {
 
 func lineFor(r sources.Result, saved briefing.Saved) sourceLine {
 	l := sourceLine{
-		Source: r.Source.Name, URL: r.Source.URL, Status: string(r.Status),
+		Source: r.Source.Name, URL: redact.URLs(r.Source.URL), Status: string(r.Status),
 		NewItems: len(saved.New), Items: len(r.Items), Updated: saved.Updated,
 		DurationMS: r.Duration.Milliseconds(), Charset: r.Charset,
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/metrics"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -327,7 +328,7 @@ func keepConnected(name string, run func(context.Context) error, log *slog.Logge
 			// error quotes, and the Slack adapter cuts the query (a ticket)
 			// of the URLs it quotes.
 			log.Warn("chat connection failed; retrying", "connection", name, "attempt", failures,
-				"error", err.Error(), "retry_in", wait.String())
+				"error", redact.URLs(err.Error()), "retry_in", wait.String())
 			select {
 			case <-ctx.Done():
 				return nil

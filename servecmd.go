@@ -16,6 +16,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"golang.org/x/net/netutil"
 )
 
@@ -203,7 +204,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env
 	code := exitOK
 	select {
 	case err := <-errc:
-		fmt.Fprintf(env.stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(env.stderr, "%s%s\n", prefix, redact.URLs(err.Error()))
 		code = exitFail
 	case <-ctx.Done():
 	}

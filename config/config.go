@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/joho/godotenv"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 )
 
 // Config is the typed, validated configuration.
@@ -85,7 +85,9 @@ type Error struct {
 	Msg string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Msg) }
+// Error never shows a URL's credentials (a feed or API URL may carry
+// them): messages quote the values at fault.
+func (e *Error) Error() string { return redact.URLs(fmt.Sprintf("config: %s: %s", e.Key, e.Msg)) }
 
 // option is one environment setting: its key, default, one-line help (the
 // same text .env.example carries), whether it is secret, and how to apply it.
@@ -327,32 +329,12 @@ func Load(o LoadOptions) (*Config, error) {
 	return c, nil
 }
 
-// readDotEnv parses a .env file; a missing file yields no values.
-func readDotEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w", path, err)
-	}
-	defer f.Close()
-	m, err := godotenv.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w", path, err)
-	}
-	return m, nil
-}
-
 // Dump lists every setting with its value and origin, secrets redacted, in
 // "KEY=value  # origin" lines: safe to paste into a bug report.
 func (c *Config) Dump() string {
 	var b strings.Builder
 	for _, opt := range options {
-		v := c.values[opt.key]
-		if opt.secret && v != "" {
-			v = "[redacted]"
-		}
+		v := c.shown(opt)
 		fmt.Fprintf(&b, "%s=%s  # %s\n", opt.key, v, c.origins[opt.key])
 	}
 	if c.ConfigFile != "" {
@@ -367,14 +349,21 @@ func (c *Config) Dump() string {
 	return b.String()
 }
 
+// shown is an option's value as it may be printed: secrets hidden, and
+// the credentials of URLs (SLACK_API_URL=https://user:pass@proxy/…) too.
+func (c *Config) shown(opt option) string {
+	v := c.values[opt.key]
+	if opt.secret && v != "" {
+		return "[redacted]"
+	}
+	return redact.URLs(v)
+}
+
 // LogValue keeps secrets out of logs when a Config is logged with slog.
 func (c *Config) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(options))
 	for _, opt := range options {
-		v := c.values[opt.key]
-		if opt.secret && v != "" {
-			v = "[redacted]"
-		}
+		v := c.shown(opt)
 		attrs = append(attrs, slog.String(strings.ToLower(opt.key), v))
 	}
 	return slog.GroupValue(attrs...)
