@@ -28,6 +28,7 @@ type Config struct {
 	PollInterval time.Duration // SAHELBRIEF_POLL_INTERVAL: default per-source interval
 	FetchTimeout time.Duration // SAHELBRIEF_FETCH_TIMEOUT: one whole fetch
 	MaxFeedBytes int64         // SAHELBRIEF_MAX_FEED_BYTES
+	MaxFeedItems int           // SAHELBRIEF_MAX_FEED_ITEMS: entries taken from one feed a poll, the newest
 	Concurrency  int           // SAHELBRIEF_CONCURRENCY: fetches in flight
 	PerHost      int           // SAHELBRIEF_PER_HOST: fetches in flight per host
 	MaxBackoff   time.Duration // SAHELBRIEF_MAX_BACKOFF
@@ -121,6 +122,8 @@ var options = []option{
 		}},
 	{key: "SAHELBRIEF_MAX_FEED_BYTES", def: "10MiB", help: "largest feed body accepted, after decompression (e.g. 10MiB, 512KiB)",
 		apply: func(c *Config, v string) (err error) { c.MaxFeedBytes, err = parseBytes(v); return }},
+	{key: "SAHELBRIEF_MAX_FEED_ITEMS", def: "1000", help: "entries taken from one feed a poll, the newest by date (1..100000); the older ones are counted and skipped, to bound memory",
+		apply: func(c *Config, v string) (err error) { c.MaxFeedItems, err = parseCount(v, 1, 100_000); return }},
 	{key: "SAHELBRIEF_CONCURRENCY", def: "16", help: "feeds fetched at once, overall",
 		apply: func(c *Config, v string) (err error) { c.Concurrency, err = parseCount(v, 1, 1024); return }},
 	{key: "SAHELBRIEF_PER_HOST", def: "2", help: "feeds fetched at once from any one host",
