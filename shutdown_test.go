@@ -134,3 +134,21 @@ func get(t *testing.T, c net.Conn) string {
 	b, _ := io.ReadAll(res.Body)
 	return strings.TrimSpace(string(b))
 }
+
+// Numbers given on the command line are checked before use: an overflow
+// or a nonsense value is a usage error naming the flag.
+func TestCommandLineNumbersChecked(t *testing.T) {
+	env := map[string]string{"SAHELBRIEF_DB": filepath.Join(t.TempDir(), "n.db")}
+	for _, args := range [][]string{
+		{"doctor", "--no-sources", "--timeout", "-1s"},
+		{"doctor", "--no-sources", "--timeout", "99999h"},
+		{"doctor", "--no-sources", "--timeout", "9999999999999999999s"},
+		{"search", "--limit", "99999999999999999999", "mali"},
+		{"search", "--limit", "0", "mali"},
+		{"brief", "--no-fetch", "--since", "99999999999h"},
+	} {
+		if r := runCLI(t, env, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s%s", args, r.code, exitUsage, r.stdout, r.stderr)
+		}
+	}
+}

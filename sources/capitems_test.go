@@ -2,6 +2,7 @@ package sources
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -103,6 +104,21 @@ func BenchmarkCapXMLItems100k(b *testing.B) {
 	for b.Loop() {
 		if _, n := capXMLItems(body, DefaultMaxItems); n != 99_000 {
 			b.Fatalf("dropped %d", n)
+		}
+	}
+}
+
+// Server-given seconds are capped before multiplying: a huge max-age or
+// Retry-After must not wrap around into a negative or tiny wait.
+func TestHugeServerSecondsDoNotWrap(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	for _, v := range []string{"99999999999", "9223372036854775807", "18446744073"} {
+		h := http.Header{"Cache-Control": {"max-age=" + v}}
+		if got := freshness(h, now); got != maxHonoured {
+			t.Errorf("max-age=%s: %v, want %v", v, got, maxHonoured)
+		}
+		if got := retryAfter(v, now); got != maxHonoured {
+			t.Errorf("Retry-After: %s: %v, want %v", v, got, maxHonoured)
 		}
 	}
 }

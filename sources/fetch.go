@@ -395,7 +395,7 @@ func freshness(h http.Header, now time.Time) time.Duration {
 		d = strings.TrimSpace(strings.ToLower(d))
 		if v, ok := strings.CutPrefix(d, "max-age="); ok {
 			if secs, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64); err == nil && secs > 0 {
-				return time.Duration(secs) * time.Second
+				return seconds(secs)
 			}
 		}
 	}
@@ -405,6 +405,15 @@ func freshness(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// seconds converts a server's count of seconds, capped at maxHonoured
+// before multiplying: max-age=99999999999 must not wrap around.
+func seconds(secs int64) time.Duration {
+	if secs > int64(maxHonoured/time.Second) {
+		return maxHonoured
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // retryAfter reads a Retry-After value in seconds or as an HTTP date.
@@ -417,7 +426,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 		if secs < 0 {
 			return 0
 		}
-		return time.Duration(secs) * time.Second
+		return seconds(secs)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
