@@ -38,7 +38,7 @@ func BenchmarkFetchHugeFeeds(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			var peak int64
 			for i := range b.N {
-				env := map[string]string{"SAHELBRIEF_CONFIG": cfg, "SAHELBRIEF_DB": filepath.Join(dir, fmt.Sprintf("%s-%d.db", tt.name, i)),
+				env := map[string]string{"SAHELBRIEF_CONFIG": cfg, "SAHELBRIEF_DB": filepath.Join(b.TempDir(), "fresh.db"), // every run a first poll
 					"SAHELBRIEF_MAX_FEED_ITEMS": tt.max, "SAHELBRIEF_FETCH_TIMEOUT": "5m"}
 				c := startChild(b, env, "", "fetch", "--all")
 				if err := <-c.done; err != nil {
