@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -12,6 +13,9 @@ import (
 
 // runDoctor checks a deployment (internal/doctor) and exits 1 if any
 // check failed.
+// maxDoctorTimeout bounds doctor --timeout.
+const maxDoctorTimeout = 10 * time.Minute
+
 func runDoctor(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlagSet(env, "doctor", "[--no-sources] [--timeout 10s] [--guild ID]",
 		"Check what a deployment needs, one line each, ok or the fix: the configuration; the database\n"+
@@ -24,6 +28,12 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) int {
 	guild := fs.String("guild", "", "Discord server (guild `id`) where /sahel may be registered instead of globally")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *timeout <= 0 || *timeout > maxDoctorTimeout {
+		// A negative time limit would fail every check with a misleading
+		// "timed out"; a huge one would hang on a dead host.
+		fmt.Fprintf(env.stderr, "sahelbrief doctor: --timeout %s: give more than 0 and at most %s\n", *timeout, maxDoctorTimeout)
+		return exitUsage
 	}
 	o := doctor.Options{DiscordGuild: *guild, Timeout: *timeout}
 	o.Config, o.Sources, o.ConfigErr = doctorConfig(env)

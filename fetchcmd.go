@@ -10,6 +10,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/sources"
 )
 
@@ -22,6 +23,7 @@ type sourceLine struct {
 	NewItems   int    `json:"new_items"`
 	Items      int    `json:"items"`
 	Updated    int    `json:"updated_items"`
+	Skipped    int    `json:"skipped_items,omitempty"` // older entries beyond SAHELBRIEF_MAX_FEED_ITEMS
 	DurationMS int64  `json:"duration_ms"`
 	Error      string `json:"error"`
 	ErrorKind  string `json:"error_kind,omitempty"`
@@ -31,8 +33,8 @@ type sourceLine struct {
 
 func lineFor(r sources.Result, saved briefing.Saved) sourceLine {
 	l := sourceLine{
-		Source: r.Source.Name, URL: r.Source.URL, Status: string(r.Status),
-		NewItems: len(saved.New), Items: len(r.Items), Updated: saved.Updated,
+		Source: r.Source.Name, URL: redact.URLs(r.Source.URL), Status: string(r.Status),
+		NewItems: len(saved.New), Items: len(r.Items), Updated: saved.Updated, Skipped: r.Skipped,
 		DurationMS: r.Duration.Milliseconds(), Charset: r.Charset,
 	}
 	if r.Err != nil {
@@ -136,6 +138,9 @@ func printLine(w io.Writer, l sourceLine, asJSON bool) {
 		detail = fmt.Sprintf("%d new, %d in feed", l.NewItems, l.Items)
 		if l.Updated > 0 {
 			detail += fmt.Sprintf(", %d updated", l.Updated)
+		}
+		if l.Skipped > 0 {
+			detail += fmt.Sprintf(", %d older skipped (SAHELBRIEF_MAX_FEED_ITEMS)", l.Skipped)
 		}
 	case string(briefing.StatusNotModified):
 		detail = "unchanged"

@@ -292,6 +292,7 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 	return sources.NewFetcher(sources.Options{
 		UserAgent:       cfg.UserAgent,
 		MaxBody:         cfg.MaxFeedBytes,
+		MaxItems:        cfg.MaxFeedItems,
 		Timeout:         cfg.FetchTimeout,
 		DefaultInterval: cfg.PollInterval,
 		MaxBackoff:      cfg.MaxBackoff,

@@ -548,8 +548,8 @@ func TestImportRules(t *testing.T) {
 		forbidden []string // import path prefixes it must not reach
 	}{
 		{"briefing", nil, sdks},
-		{"config", nil, nil},
-		{"sources", []string{"briefing"}, []string{mod + "/store", mod + "/config", mod + "/bot", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}},
+		{"config", []string{"internal/redact"}, nil},
+		{"sources", []string{"briefing", "internal/redact"}, []string{mod + "/store", mod + "/config", mod + "/bot", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}},
 		{"bot", []string{"briefing"}, sdks},
 		// Each platform package is the only importer of its SDK.
 		{"bot/slack", []string{"bot", "briefing"}, []string{"github.com/bwmarrin/discordgo", "modernc.org/sqlite"}},

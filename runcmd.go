@@ -21,6 +21,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/metrics"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -191,7 +192,9 @@ func (r *runner) run(parent context.Context, addr string) int {
 	loop := &sources.Loop{Poller: poller, Store: r.st, Sources: r.srcs, Interval: cfg.PollInterval, Log: r.log,
 		AfterRound: func() {
 			r.st.CheckFile()
-			if _, err := r.sourceHealth(ctx); err != nil {
+			// The last round may end after shutdown began: its
+			// cancelled read is no error worth logging.
+			if _, err := r.sourceHealth(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("source health", "error", err)
 			}
 			firstOnce.Do(func() {
@@ -269,7 +272,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	code := exitOK
 	serveDone := make(chan int, 1)
 	if ln != nil {
-		go func() { serveDone <- serveUntilDone(ctx, ln, ep, r.env) }()
+		go func() { serveDone <- serveUntilDone(ctx, ln, ep, r.env, "run") }()
 	} else {
 		go func() {
 			<-ctx.Done()
@@ -347,7 +350,7 @@ func keepConnected(name string, run func(context.Context) error, log *slog.Logge
 			// error quotes, and the Slack adapter cuts the query (a ticket)
 			// of the URLs it quotes.
 			log.Warn("chat connection failed; retrying", "connection", name, "attempt", failures,
-				"error", err.Error(), "retry_in", wait.String())
+				"error", redact.URLs(err.Error()), "retry_in", wait.String())
 			select {
 			case <-ctx.Done():
 				return nil

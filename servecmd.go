@@ -16,6 +16,8 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
+	"golang.org/x/net/netutil"
 )
 
 // maxRequestBody bounds what the chat endpoints read before verifying.
@@ -174,7 +176,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		case <-ctx.Done():
 		}
 	}()
-	code = serveUntilDone(ctx, ln, ep, env)
+	code = serveUntilDone(ctx, ln, ep, env, "serve")
 	select {
 	case err := <-lostErr:
 		lease.reportLost(env, "serve", err)
@@ -184,10 +186,30 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 	}
 }
 
+// Limits of the HTTP server (README, "Running the bot"): an idle
+// keep-alive connection is closed after httpIdleTimeout, and at most
+// httpMaxConns connections are open at once (further ones wait in the
+// kernel's backlog), so idle or slow clients cannot exhaust file
+// descriptors or memory. Slack and Discord send one request at a time
+// per command: 256 is far above any real load.
+const (
+	httpIdleTimeout = 60 * time.Second
+	httpMaxConns    = 256
+)
+
+// newHTTPServer is the one HTTP server configuration of run and serve.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: httpIdleTimeout}
+}
+
 // serveUntilDone serves until ctx ends, then stops taking requests and
-// finishes the answers in flight under a fresh time limit.
-func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env *cliEnv) int {
-	srv := &http.Server{Handler: ep.mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+// finishes the answers in flight under a fresh time limit. cmd names the
+// command (run, serve) in the messages it prints.
+func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env *cliEnv, cmd string) int {
+	srv := newHTTPServer(ep.mux)
+	ln = netutil.LimitListener(ln, httpMaxConns)
+	prefix := "sahelbrief " + cmd + ": "
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1+len(ep.runners))
@@ -205,7 +227,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env
 	code := exitOK
 	select {
 	case err := <-errc:
-		fmt.Fprintf(env.stderr, "sahelbrief serve: %v\n", err)
+		fmt.Fprintf(env.stderr, "%s%s\n", prefix, redact.URLs(err.Error()))
 		code = exitFail
 	case <-ctx.Done():
 	}
@@ -214,7 +236,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env
 	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(env.stderr, "sahelbrief serve: shutdown: %v\n", err)
+		fmt.Fprintf(env.stderr, "%sshutdown: %v\n", prefix, err)
 	}
 	for _, wait := range ep.waits {
 		wait()

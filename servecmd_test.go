@@ -101,7 +101,7 @@ func TestServeStopsCleanly(t *testing.T) {
 	ep.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- serveUntilDone(ctx, ln, ep, &cliEnv{stdout: io.Discard, stderr: io.Discard}) }()
+	go func() { done <- serveUntilDone(ctx, ln, ep, &cliEnv{stdout: io.Discard, stderr: io.Discard}, "serve") }()
 	res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("healthz while serving: %v %v", res, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/sources"
 )
 
@@ -107,7 +108,7 @@ func health(s briefing.Source, st briefing.SourceState, stored int, defaultInter
 		interval = defaultInterval
 	}
 	h := healthLine{
-		Source: s.Name, URL: s.URL, Lang: s.Lang, Interval: shortDuration(interval),
+		Source: s.Name, URL: redact.URLs(s.URL), Lang: s.Lang, Interval: shortDuration(interval),
 		Status: string(st.LastStatus), ConsecutiveFailures: st.ConsecutiveFailures, Error: st.LastError,
 		ItemsLastTime: st.ItemsLastTime, StoredItems: stored,
 		LastAttempt: stamp(st.LastAttempt), LastSuccess: stamp(st.LastSuccess), NextCheck: stamp(st.NextCheck),

@@ -488,7 +488,7 @@ func cmdSubscribe(ctx context.Context, b *Bot, r Request, args string) Response 
 			if backfill == "" {
 				err = errors.New("--backfill needs a window, like 24h or 3d")
 			}
-			return b.usage("subscribe", err.Error())
+			return b.usage("subscribe", err.Error()+".")
 		}
 		since = d
 	}
@@ -572,7 +572,12 @@ func pluralWord(n int, one, many string) string {
 }
 
 func cmdUnsubscribe(ctx context.Context, b *Bot, r Request, args string) Response {
-	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(args), "#"), 10, 64)
+	arg := strings.TrimPrefix(strings.TrimSpace(args), "#")
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && strings.Trim(arg, "0123456789") == "" {
+		// A number too large for any id is a number still: no such subscription.
+		return fail("This channel has no subscription #%s. See `/sahel subscriptions`.", clip(arg, 30))
+	}
 	if err != nil || id <= 0 {
 		return b.usage("unsubscribe", "Give the number of the subscription to remove (see `/sahel subscriptions`).")
 	}

@@ -137,7 +137,7 @@ func (p *Dispatcher) Run(ctx context.Context) error {
 func (p *Dispatcher) worker(ctx context.Context, prefix string, d Deliverer) {
 	for ctx.Err() == nil {
 		wait, err := p.Drain(ctx, prefix, d)
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // cut short by shutdown: no error
 			p.log().Error("outbox", "platform", platformOf(prefix), "error", err)
 			wait = firstRetry
 		}

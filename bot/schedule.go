@@ -154,7 +154,9 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 	}
 	scheds, err := s.Store.DigestSchedules(ctx)
 	if err != nil {
-		s.log().Error("digest schedules", "error", err)
+		if ctx.Err() == nil { // cut short by shutdown: no error
+			s.log().Error("digest schedules", "error", err)
+		}
 		return scheduleRefresh
 	}
 	s.mu.Lock()

@@ -14,6 +14,9 @@ func Backoff(first, limit time.Duration, n int) time.Duration {
 	}
 	d := first
 	for i := 0; i < n && d < limit; i++ {
+		if d > limit/2 {
+			return limit // doubling would pass the limit (or overflow)
+		}
 		d *= 2
 	}
 	return min(d, limit)

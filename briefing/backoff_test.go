@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -18,6 +19,7 @@ func TestBackoffDoublesUpToTheLimit(t *testing.T) {
 		{10 * time.Minute, 6 * time.Hour, -1, 10 * time.Minute},
 		{10 * time.Minute, time.Minute, 2, time.Minute}, // the limit wins
 		{0, time.Minute, 3, 0},
+		{time.Hour, time.Duration(math.MaxInt64), 100, time.Duration(math.MaxInt64)}, // a huge limit: no wrap
 	} {
 		if got := Backoff(tc.first, tc.limit, tc.n); got != tc.want {
 			t.Errorf("Backoff(%v, %v, %d) = %v; want %v", tc.first, tc.limit, tc.n, got, tc.want)

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/joho/godotenv"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 )
 
 // Config is the typed, validated configuration.
@@ -28,6 +28,7 @@ type Config struct {
 	PollInterval time.Duration // SAHELBRIEF_POLL_INTERVAL: default per-source interval
 	FetchTimeout time.Duration // SAHELBRIEF_FETCH_TIMEOUT: one whole fetch
 	MaxFeedBytes int64         // SAHELBRIEF_MAX_FEED_BYTES
+	MaxFeedItems int           // SAHELBRIEF_MAX_FEED_ITEMS: entries taken from one feed a poll, the newest
 	Concurrency  int           // SAHELBRIEF_CONCURRENCY: fetches in flight
 	PerHost      int           // SAHELBRIEF_PER_HOST: fetches in flight per host
 	MaxBackoff   time.Duration // SAHELBRIEF_MAX_BACKOFF
@@ -86,7 +87,9 @@ type Error struct {
 	Msg string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Msg) }
+// Error never shows a URL's credentials (a feed or API URL may carry
+// them): messages quote the values at fault.
+func (e *Error) Error() string { return redact.URLs(fmt.Sprintf("config: %s: %s", e.Key, e.Msg)) }
 
 // option is one environment setting: its key, default, one-line help (the
 // same text .env.example carries), whether it is secret, and how to apply it.
@@ -120,6 +123,8 @@ var options = []option{
 		}},
 	{key: "SAHELBRIEF_MAX_FEED_BYTES", def: "10MiB", help: "largest feed body accepted, after decompression (e.g. 10MiB, 512KiB)",
 		apply: func(c *Config, v string) (err error) { c.MaxFeedBytes, err = parseBytes(v); return }},
+	{key: "SAHELBRIEF_MAX_FEED_ITEMS", def: "1000", help: "entries taken from one feed a poll, the newest by date (1..100000); the older ones are counted and skipped, to bound memory",
+		apply: func(c *Config, v string) (err error) { c.MaxFeedItems, err = parseCount(v, 1, 100_000); return }},
 	{key: "SAHELBRIEF_CONCURRENCY", def: "16", help: "feeds fetched at once, overall",
 		apply: func(c *Config, v string) (err error) { c.Concurrency, err = parseCount(v, 1, 1024); return }},
 	{key: "SAHELBRIEF_PER_HOST", def: "2", help: "feeds fetched at once from any one host",
@@ -333,32 +338,12 @@ func Load(o LoadOptions) (*Config, error) {
 	return c, nil
 }
 
-// readDotEnv parses a .env file; a missing file yields no values.
-func readDotEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w", path, err)
-	}
-	defer f.Close()
-	m, err := godotenv.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w", path, err)
-	}
-	return m, nil
-}
-
 // Dump lists every setting with its value and origin, secrets redacted, in
 // "KEY=value  # origin" lines: safe to paste into a bug report.
 func (c *Config) Dump() string {
 	var b strings.Builder
 	for _, opt := range options {
-		v := c.values[opt.key]
-		if opt.secret && v != "" {
-			v = "[redacted]"
-		}
+		v := c.shown(opt)
 		fmt.Fprintf(&b, "%s=%s  # %s\n", opt.key, v, c.origins[opt.key])
 	}
 	if c.ConfigFile != "" {
@@ -373,14 +358,21 @@ func (c *Config) Dump() string {
 	return b.String()
 }
 
+// shown is an option's value as it may be printed: secrets hidden, and
+// the credentials of URLs (SLACK_API_URL=https://user:pass@proxy/…) too.
+func (c *Config) shown(opt option) string {
+	v := c.values[opt.key]
+	if opt.secret && v != "" {
+		return "[redacted]"
+	}
+	return redact.URLs(v)
+}
+
 // LogValue keeps secrets out of logs when a Config is logged with slog.
 func (c *Config) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(options))
 	for _, opt := range options {
-		v := c.values[opt.key]
-		if opt.secret && v != "" {
-			v = "[redacted]"
-		}
+		v := c.shown(opt)
 		attrs = append(attrs, slog.String(strings.ToLower(opt.key), v))
 	}
 	return slog.GroupValue(attrs...)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 )
 
 // ErrorKind says what went wrong with a fetch, so health reports and
@@ -34,11 +36,13 @@ type FetchError struct {
 	Err        error
 }
 
+// Error never shows a URL's credentials: transport errors quote the URL
+// (Go masks only the password), and the message is stored and shown.
 func (e *FetchError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+		return redact.URLs(fmt.Sprintf("%s: %v", e.Message, e.Err))
 	}
-	return e.Message
+	return redact.URLs(e.Message)
 }
 
 func (e *FetchError) Unwrap() error { return e.Err }

@@ -47,6 +47,7 @@ var errRedirectLoop = errors.New("too many redirects")
 type Options struct {
 	UserAgent       string
 	MaxBody         int64         // largest body accepted, after decompression
+	MaxItems        int           // entries taken from one feed a poll, the newest (0: DefaultMaxItems)
 	Timeout         time.Duration // whole fetch, from dial to last byte
 	DialTimeout     time.Duration
 	DefaultInterval time.Duration // poll interval of sources that set none
@@ -62,6 +63,7 @@ type Fetcher struct {
 	client          *http.Client
 	userAgent       string
 	maxBody         int64
+	maxItems        int
 	timeout         time.Duration
 	defaultInterval time.Duration
 	maxBackoff      time.Duration
@@ -73,6 +75,7 @@ func NewFetcher(o Options) *Fetcher {
 	f := &Fetcher{
 		userAgent:       o.UserAgent,
 		maxBody:         o.MaxBody,
+		maxItems:        o.MaxItems,
 		timeout:         o.Timeout,
 		defaultInterval: o.DefaultInterval,
 		maxBackoff:      o.MaxBackoff,
@@ -83,6 +86,9 @@ func NewFetcher(o Options) *Fetcher {
 	}
 	if f.maxBody <= 0 {
 		f.maxBody = DefaultMaxBody
+	}
+	if f.maxItems <= 0 {
+		f.maxItems = DefaultMaxItems
 	}
 	if f.timeout <= 0 {
 		f.timeout = DefaultTimeout
@@ -145,11 +151,14 @@ const (
 
 // Result is the outcome of fetching one source.
 type Result struct {
-	Source   briefing.Source
-	State    briefing.SourceState // the source's state after this fetch, to persist
-	Status   briefing.FetchStatus
-	Items    []briefing.Item // normalized entries; empty unless Status is ok
-	Err      error           // a *FetchError when Status is error
+	Source briefing.Source
+	State  briefing.SourceState // the source's state after this fetch, to persist
+	Status briefing.FetchStatus
+	Items  []briefing.Item // normalized entries; empty unless Status is ok
+	// Skipped counts the feed's older entries beyond Options.MaxItems,
+	// neither parsed nor stored.
+	Skipped  int
+	Err      error // a *FetchError when Status is error
 	Duration time.Duration
 	Charset  string // the charset the body was decoded from
 }
@@ -201,15 +210,17 @@ func (d *Downloaded) Process() Result {
 	default:
 		utf8Body, cs := toUTF8(d.body, d.ctype)
 		res.Charset = cs
+		d.body = nil
+		utf8Body, res.Skipped = capXMLItems(utf8Body, d.f.maxItems)
 		feed, perr := parseFeed(utf8Body, d.ctype)
 		if perr != nil {
-			res.Status = briefing.StatusError
-			res.Err = perr
+			res.Status, res.Err, res.Skipped = briefing.StatusError, perr, 0
 			break
 		}
+		res.Skipped += capItems(feed, d.f.maxItems)
 		res.Status = briefing.StatusOK
 		res.Items = normalize(feed, res.Source, d.base, d.done)
-		res.State.ItemsLastTime = len(feed.Items)
+		res.State.ItemsLastTime = len(feed.Items) + res.Skipped
 	}
 	d.body = nil
 	res.Duration = d.f.now().Sub(d.start)
@@ -384,7 +395,7 @@ func freshness(h http.Header, now time.Time) time.Duration {
 		d = strings.TrimSpace(strings.ToLower(d))
 		if v, ok := strings.CutPrefix(d, "max-age="); ok {
 			if secs, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64); err == nil && secs > 0 {
-				return time.Duration(secs) * time.Second
+				return seconds(secs)
 			}
 		}
 	}
@@ -394,6 +405,15 @@ func freshness(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// seconds converts a server's count of seconds, capped at maxHonoured
+// before multiplying: max-age=99999999999 must not wrap around.
+func seconds(secs int64) time.Duration {
+	if secs > int64(maxHonoured/time.Second) {
+		return maxHonoured
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // retryAfter reads a Retry-After value in seconds or as an HTTP date.
@@ -406,7 +426,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 		if secs < 0 {
 			return 0
 		}
-		return time.Duration(secs) * time.Second
+		return seconds(secs)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

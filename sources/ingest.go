@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -59,6 +60,11 @@ func Ingest(ctx context.Context, p *Poller, jobs []Job, sink Sink, report func(R
 	timer := time.NewTimer(batchWindow)
 	defer timer.Stop()
 	for r := range results {
+		if r.Skipped > 0 {
+			// Logged here, the one place both `fetch` and `run` pass.
+			slog.Info("feed over the item cap: older entries skipped", "source", r.Source.Name,
+				"kept", len(r.Items), "skipped", r.Skipped)
+		}
 		batch = append(batch, r)
 		items := len(r.Items)
 		timer.Reset(batchWindow)

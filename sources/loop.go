@@ -71,7 +71,7 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 	}
 	states, err := l.Store.SourceStates(ctx)
 	if err != nil {
-		l.log().Error("poll: source states", "error", err)
+		l.logUnlessStopping(ctx, "poll: source states", err)
 		return min(interval, time.Minute)
 	}
 	if jobs := Due(l.Sources, states, l.now(), false); len(jobs) > 0 {
@@ -81,11 +81,19 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 			return min(interval, time.Minute)
 		}
 		if states, err = l.Store.SourceStates(ctx); err != nil {
-			l.log().Error("poll: source states", "error", err)
+			l.logUnlessStopping(ctx, "poll: source states", err)
 			return min(interval, time.Minute)
 		}
 	}
 	return nextWait(l.Sources, states, l.now(), interval)
+}
+
+// logUnlessStopping logs err at ERROR unless ctx ended: a read cut short
+// by shutdown is how a clean stop looks, not a failure.
+func (l *Loop) logUnlessStopping(ctx context.Context, msg string, err error) {
+	if ctx.Err() == nil {
+		l.log().Error(msg, "error", err)
+	}
 }
 
 // capNextChecks brings the stored next checks within what the current
@@ -95,7 +103,7 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 func (l *Loop) capNextChecks(ctx context.Context) {
 	states, err := l.Store.SourceStates(ctx)
 	if err != nil {
-		l.log().Error("poll: cap next checks", "error", err)
+		l.logUnlessStopping(ctx, "poll: cap next checks", err)
 		return
 	}
 	now := l.now()
@@ -111,7 +119,7 @@ func (l *Loop) capNextChecks(ctx context.Context) {
 	}
 	n, err := l.Store.CapNextChecks(ctx, caps)
 	if err != nil {
-		l.log().Error("poll: cap next checks", "error", err)
+		l.logUnlessStopping(ctx, "poll: cap next checks", err)
 		return
 	}
 	if n > 0 {

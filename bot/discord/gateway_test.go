@@ -45,7 +45,7 @@ func gatewayEvent(t *testing.T, body string) *discordgo.InteractionCreate {
 
 func callbackOf(t *testing.T, r recorded) wireResponse {
 	t.Helper()
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL, fakeAPI+"/interactions/10/tok/callback") {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL, fakeAPI+"/interactions/") || !strings.HasSuffix(r.URL, "/tok/callback") {
 		t.Fatalf("callback %s %s", r.Method, r.URL)
 	}
 	var resp wireResponse

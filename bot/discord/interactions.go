@@ -26,6 +26,9 @@ const (
 	followupWindow = 14 * time.Minute
 	// permManageChannels is Discord's MANAGE_CHANNELS permission bit.
 	permManageChannels = 1 << 4
+	// permAdministrator is ADMINISTRATOR, which grants every permission
+	// (Discord does not set the others' bits for it).
+	permAdministrator = 1 << 3
 )
 
 // InteractionHandler answers Discord's HTTP interactions for `/sahel`.
@@ -38,6 +41,7 @@ type InteractionHandler struct {
 	Log      *slog.Logger
 
 	pending sync.WaitGroup
+	seen    seenIDs // commands answered lately, to refuse replays
 }
 
 // Wait blocks until every follow-up in flight has been sent (or failed);
@@ -74,6 +78,13 @@ func (h *InteractionHandler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch in.Type {
 	case discordgo.InteractionApplicationCommand:
+		// A signed request stays valid for the verifier's clock skew
+		// either way: a replay within it must not run the command again.
+		if !h.seen.first(in.ID, h.Verifier.now(), 2*h.Verifier.skew()) {
+			h.log().Warn("discord: replayed interaction refused", "id", in.ID)
+			http.Error(w, "interaction already handled", http.StatusConflict)
+			return
+		}
 		h.command(w, r, &in)
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		h.autocomplete(w, &in)
@@ -156,7 +167,7 @@ func (h *InteractionHandler) request(in *discordgo.Interaction, text string) bot
 		if in.Member.User != nil {
 			r.User = in.Member.User.ID
 		}
-		r.CanManage = in.Member.Permissions&permManageChannels != 0
+		r.CanManage = in.Member.Permissions&(permManageChannels|permAdministrator) != 0
 	case in.User != nil:
 		r.User = in.User.ID
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,13 +128,16 @@ func newHandler(t *testing.T, st *fakeStore, wait time.Duration) (*InteractionHa
 
 // interaction builds a signed-ready interaction body invoking one
 // subcommand with options.
+// nextID numbers the test interactions: each is new to the replay guard.
+var nextID atomic.Int64
+
 func interaction(t *testing.T, typ int, perms, sub string, opts ...map[string]any) string {
 	t.Helper()
 	if opts == nil {
 		opts = []map[string]any{}
 	}
 	in := map[string]any{
-		"type": typ, "id": "10", "application_id": "app", "token": "tok", "version": 1,
+		"type": typ, "id": strconv.FormatInt(nextID.Add(1), 10), "application_id": "app", "token": "tok", "version": 1,
 		"channel_id": "C1", "guild_id": "G1",
 		"member": map[string]any{"user": map[string]any{"id": "U1", "username": "u"}, "permissions": perms},
 		"data": map[string]any{"id": "99", "name": CommandName, "type": 1,
@@ -337,5 +342,53 @@ func TestInertAndSplit(t *testing.T) {
 	}
 	if total != 300 {
 		t.Errorf("lost lines: %d of 300", total)
+	}
+}
+
+// A replayed signed command (same interaction id, within the signature's
+// window) is refused without running the command again.
+func TestInteractionReplayRefused(t *testing.T) {
+	st := &fakeStore{}
+	h, _ := newHandler(t, st, time.Minute)
+	body := interaction(t, 2, "16", "subscribe", map[string]any{"name": "query", "type": 3, "value": "kidal"})
+	post(t, h.Handler(0), body)
+	w := serve(h.Handler(0), signed(testKey, testTS, body), body)
+	if w.Code != http.StatusConflict {
+		t.Errorf("replay: status %d, want 409", w.Code)
+	}
+	if len(st.subs) != 1 {
+		t.Errorf("%d subscriptions after a replay; want 1", len(st.subs))
+	}
+}
+
+// Administrator implies every permission, Manage Channels included.
+func TestInteractionAdministratorManages(t *testing.T) {
+	st := &fakeStore{}
+	h, _ := newHandler(t, st, time.Minute)
+	query := map[string]any{"name": "query", "type": 3, "value": "kidal"}
+	post(t, h.Handler(0), interaction(t, 2, "8", "subscribe", query))
+	if len(st.subs) != 1 {
+		t.Errorf("an Administrator without Manage Channels could not subscribe")
+	}
+}
+
+func TestSeenIDsExpireAndStayBounded(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	const window = 10 * time.Minute
+	s := &seenIDs{limit: 3}
+	if !s.first("a", t0, window) || s.first("a", t0.Add(window-time.Second), window) {
+		t.Fatal("a repeat within the window was not refused")
+	}
+	if !s.first("a", t0.Add(window), window) {
+		t.Fatal("an id was not forgotten after the window")
+	}
+	for i := range 100 {
+		s.first(strconv.Itoa(i), t0.Add(window), window)
+	}
+	if len(s.at) > 3 || len(s.order)-s.head > 3 || cap(s.order) > 16 {
+		t.Errorf("%d ids, queue %d (cap %d); want at most 3", len(s.at), len(s.order)-s.head, cap(s.order))
+	}
+	if !s.first("", t0, window) || !s.first("", t0, window) {
+		t.Error("an empty id was refused")
 	}
 }

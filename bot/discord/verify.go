@@ -63,6 +63,20 @@ func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(b), nil
 }
 
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v *Verifier) skew() time.Duration {
+	if v.MaxSkew > 0 {
+		return v.MaxSkew
+	}
+	return DefaultMaxSkew
+}
+
 // Verify checks the request's signature headers against body, which must be
 // the raw, unparsed request body.
 func (v *Verifier) Verify(header http.Header, body []byte) error {
@@ -80,14 +94,7 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if err != nil {
 		return ErrBadTimestamp
 	}
-	now := time.Now()
-	if v.Now != nil {
-		now = v.Now()
-	}
-	skew := v.MaxSkew
-	if skew <= 0 {
-		skew = DefaultMaxSkew
-	}
+	now, skew := v.now(), v.skew()
 	if d := now.Sub(time.Unix(secs, 0)); d > skew || d < -skew {
 		return ErrStale
 	}

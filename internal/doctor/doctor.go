@@ -13,6 +13,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/sources"
 )
 
@@ -72,6 +73,7 @@ func Run(ctx context.Context, w io.Writer, o Options) *Report {
 	r := &Report{}
 	add := func(ls ...Line) {
 		for _, l := range ls {
+			l.Detail = redact.URLs(l.Detail) // API and feed URLs may carry credentials
 			r.Lines = append(r.Lines, l)
 			fmt.Fprintf(w, "%-4s  %-18s %s\n", l.Status, l.Check, l.Detail)
 		}

@@ -285,3 +285,19 @@ func TestAddressHeldByARunningBot(t *testing.T) {
 		t.Errorf("address held by another server: %+v", l)
 	}
 }
+
+// Doctor's lines never show a URL's credentials, whichever check quotes it.
+func TestURLCredentialsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	api := strings.Replace(srv.URL, "http://", "http://alice:pa55w0rd@", 1) + "/"
+	cfg := loadConfig(t, map[string]string{"SAHELBRIEF_DB": ":memory:", "SAHELBRIEF_HTTP_ADDR": "127.0.0.1:0",
+		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api})
+	_, out := run(t, Options{Config: cfg})
+	_, out2 := run(t, Options{ConfigErr: errors.New(`config: SLACK_API_URL: "` + api + `" is wrong`)})
+	for _, o := range []string{out, out2} {
+		if strings.Contains(o, "pa55w0rd") || strings.Contains(o, "alice") {
+			t.Errorf("credentials shown:\n%s", o)
+		}
+	}
+}
