@@ -48,28 +48,17 @@ func Summarize(id int64, items []*Item) StorySummary {
 	return s
 }
 
-// Add counts one more item of the story.
+// Add counts one more item of the story: a story of one report merged in.
 func (s *StorySummary) Add(it *Item) {
-	if s.Items == 0 || it.Published.Before(s.First) {
-		s.First = it.Published
-	}
-	s.Last = maxTime(s.Last, it.Published)
-	s.Items++
-	s.OutletNames = addNew(s.OutletNames, outletName(it))
-	s.Outlets = len(s.OutletNames)
-	for _, c := range it.Countries {
-		s.Countries = addNew(s.Countries, c)
-	}
-	for _, a := range it.Actors {
-		s.Actors = addNew(s.Actors, a)
-	}
-	for _, e := range it.Events {
-		s.Events = addNew(s.Events, e)
+	one := StorySummary{First: it.Published, Last: it.Published, Items: 1, Countries: it.Countries,
+		Actors: it.Actors, Events: it.Events}
+	if o := outletName(it); o != "" {
+		one.OutletNames = []string{o}
 	}
 	if it.Place != "" {
-		s.Votes = addVote(s.Votes, PlaceVote{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID})
-		s.Place = winner(s.Votes)
+		one.Votes = []PlaceVote{{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID}}
 	}
+	s.Merge(one)
 }
 
 // Merge adds another story's summary to s: the story it merged into s.
@@ -82,19 +71,9 @@ func (s *StorySummary) Merge(o StorySummary) {
 	}
 	s.Last = maxTime(s.Last, o.Last)
 	s.Items += o.Items
-	for _, n := range o.OutletNames {
-		s.OutletNames = addNew(s.OutletNames, n)
-	}
+	s.OutletNames = union(s.OutletNames, o.OutletNames)
 	s.Outlets = len(s.OutletNames)
-	for _, c := range o.Countries {
-		s.Countries = addNew(s.Countries, c)
-	}
-	for _, a := range o.Actors {
-		s.Actors = addNew(s.Actors, a)
-	}
-	for _, e := range o.Events {
-		s.Events = addNew(s.Events, e)
-	}
+	s.Countries, s.Actors, s.Events = union(s.Countries, o.Countries), union(s.Actors, o.Actors), union(s.Events, o.Events)
 	for _, v := range o.Votes {
 		s.Votes = addVote(s.Votes, v)
 	}
@@ -139,6 +118,14 @@ func sortByDate(items []*Item) {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+}
+
+// union appends to set the values of more it lacks (never empty ones).
+func union(set, more []string) []string {
+	for _, v := range more {
+		set = addNew(set, v)
+	}
+	return set
 }
 
 // addNew appends v to set unless it is empty or there already.
