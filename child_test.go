@@ -20,6 +20,8 @@ import (
 const (
 	childEnv = "SAHELBRIEF_TEST_CHILD_ARGS"
 	killEnv  = "SAHELBRIEF_TEST_KILL_AT"
+	// nowEnv, an RFC 3339 time, starts the child's clock (clockNow) there.
+	nowEnv = "SAHELBRIEF_TEST_NOW"
 )
 
 func TestMain(m *testing.M) {
@@ -30,6 +32,16 @@ func TestMain(m *testing.M) {
 }
 
 func childMain(args []string) int {
+	if at := os.Getenv(nowEnv); at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "child: %s: %v\n", nowEnv, err)
+			return 2
+		}
+		// The clock runs from the given time, so latencies stay real.
+		started := time.Now()
+		clockNow = func() time.Time { return t.Add(time.Since(started)) }
+	}
 	if point := os.Getenv(killEnv); point != "" {
 		testHook = func(p string) {
 			if p == point {
