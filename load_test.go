@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/internal/loadtest"
 )
 
@@ -110,11 +111,13 @@ func TestLoad(t *testing.T) {
 		for _, k := range kinds {
 			c := cfg
 			c.Clients = s.clients
+			srv.waitIdle(t, s.full)
 			rs = append(rs, loadtest.Drive(ctx, c, k))
 		}
 		for _, k := range single {
 			c := cfg
 			c.Clients, c.Requests = 1, max(s.requests/5, 4)
+			srv.waitIdle(t, s.full)
 			r1 = append(r1, loadtest.Drive(ctx, c, k))
 		}
 		many, one = append(many, rs), append(one, r1)
@@ -200,11 +203,49 @@ func startLoadServe(t *testing.T, db, secret string) *loadServe {
 	return s
 }
 
+// waitIdle waits until serve has finished the answers still running in
+// the background (acknowledged late, answered later), so that one kind's
+// backlog is not charged to the next: until it used under 5% of a core
+// for a second, for at most 150 s (a command's own limit is 2 minutes).
+func (s *loadServe) waitIdle(t *testing.T, full bool) {
+	t.Helper()
+	if !full { // the smoke test's commands take milliseconds
+		return
+	}
+	deadline := time.Now().Add(150 * time.Second)
+	last := cpuTicks(s.cmd.Process.Pid)
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		now := cpuTicks(s.cmd.Process.Pid)
+		if now-last < 5 { // clock ticks are 1/100 s
+			return
+		}
+		last = now
+	}
+	t.Logf("serve still busy after 150 s")
+}
+
+// cpuTicks is a process's user + system time in clock ticks.
+func cpuTicks(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (in parentheses, which may hold spaces).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	sys, _ := strconv.Atoi(f[12])
+	return u + sys
+}
+
 // stop reads serve's peak resident memory (kB), then stops it with
 // SIGTERM, as systemd would.
 func (s *loadServe) stop(t *testing.T) int {
 	t.Helper()
-	rss := peakRSS(t, s.cmd.Process.Pid)
+	rss := vmHWM(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
@@ -220,23 +261,6 @@ func (s *loadServe) stop(t *testing.T) int {
 	return rss
 }
 
-// peakRSS reads a process's VmHWM in kB.
-func peakRSS(t *testing.T, pid int) int {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Logf("no peak RSS: %v", err)
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return n
-		}
-	}
-	return 0
-}
-
 // writeBriefProcesses times `brief --no-fetch --format slack` as a
 // process over three windows: wall time and peak RSS, median of runs.
 func writeBriefProcesses(t *testing.T, w io.Writer, db string, runs int) {
@@ -247,7 +271,7 @@ func writeBriefProcesses(t *testing.T, w io.Writer, db string, runs int) {
 		var rss []int64
 		for range runs {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = loadChildEnv(db, "brief", "--no-fetch", "--format", "slack", "--since", since)
+			cmd.Env = append(loadChildEnv(db, "brief", "--no-fetch", "--format", "slack", "--since", since), rssEnv+"=1")
 			var stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 			t0 := time.Now()
@@ -258,7 +282,10 @@ func writeBriefProcesses(t *testing.T, w io.Writer, db string, runs int) {
 				return
 			}
 			walls = append(walls, time.Since(t0))
-			rss = append(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+			// Not the rusage's maxrss: after exec it still counts this
+			// test process's memory. The child reports its own VmHWM.
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lastLine(stderr.String(), rssReport), rssReport)))
+			rss = append(rss, int64(kb))
 		}
 		ws := append([]time.Duration(nil), walls...)
 		slices.Sort(ws)
@@ -269,10 +296,51 @@ func writeBriefProcesses(t *testing.T, w io.Writer, db string, runs int) {
 	}
 }
 
+// lastLine returns the last line of out starting with prefix.
+func lastLine(out, prefix string) string {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], prefix) {
+			return lines[i]
+		}
+	}
+	return ""
+}
+
 func roundAll(ds []time.Duration) []time.Duration {
 	out := make([]time.Duration, len(ds))
 	for i, d := range ds {
 		out[i] = d.Round(time.Millisecond)
 	}
 	return out
+}
+
+// BenchmarkLoadCommand answers one command (SAHELBRIEF_LOAD_TEXT, e.g.
+// "brief 7d") from a load-test database (SAHELBRIEF_LOAD_DB) in process,
+// one after another, for profiles (-cpuprofile) of what TestLoad measures.
+// Skipped without SAHELBRIEF_LOAD_DB.
+func BenchmarkLoadCommand(b *testing.B) {
+	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
+	if db == "" || text == "" {
+		b.Skip("set SAHELBRIEF_LOAD_DB and SAHELBRIEF_LOAD_TEXT")
+	}
+	ctx := context.Background()
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
+		getenv: func(k string) (string, bool) {
+			if k == "SAHELBRIEF_DB" {
+				return db, true
+			}
+			return "", false
+		}}
+	_, bt, st, code := openBot(ctx, env, readOnly)
+	if bt == nil {
+		b.Fatalf("openBot: exit %d", code)
+	}
+	defer st.Close()
+	bt.Now = func() time.Time { return loadtest.End }
+	for b.Loop() {
+		if resp := bt.Handle(ctx, bot.Request{Channel: "slack:CLOAD", User: "ULOAD", Text: text}); resp.Err {
+			b.Fatal(resp.Text)
+		}
+	}
 }
