@@ -185,22 +185,36 @@ func (s *Store) searchText(ctx context.Context, ftsQuery string, conds []string,
 	for _, it := range items {
 		floor = minTime(floor, it.Published)
 	}
-	// The unary + keeps SQLite from walking the rowids below the cursor
-	// (nearly all of them): the date index bounds this scan.
-	rows, err = s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE i.published >= ? AND +i.id < ?`+where+`
-		AND EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH ? AND rowid = i.id)`,
-		append(append([]any{ms(floor), cursor}, args...), ftsQuery)...)
+	low, err := s.lowestStoredSince(ctx, floor, cursor)
+	if err != nil || low == 0 {
+		sortNewestFirst(items)
+		return items, err
+	}
+	// The full-text index seeks to a rowid range cheaply (one seek per
+	// term, not per row); normally the range is a poll or two wide.
+	rows, err = s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items_fts f JOIN items i ON i.id = f.rowid
+		WHERE items_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND i.published >= ?`+where,
+		append([]any{ftsQuery, low, cursor, ms(floor)}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	late, err := scanItems(rows)
+	more, err := scanItems(rows)
 	if err != nil {
 		return nil, err
 	}
-	items = append(items, late...)
+	items = append(items, more...)
 	sortNewestFirst(items)
 	return items[:min(len(items), limit)], nil
+}
+
+// lowestStoredSince returns the lowest rowid below cursor of the items
+// published at or after floor (0 if none), from the publication-date index
+// alone: the unary + and id + 0 keep SQLite from walking the rowids
+// instead, nearly all of them.
+func (s *Store) lowestStoredSince(ctx context.Context, floor time.Time, cursor int64) (int64, error) {
+	var low sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT min(id + 0) FROM items WHERE published >= ? AND +id < ?`, ms(floor), cursor).Scan(&low)
+	return low.Int64, err
 }
 
 // sortNewestFirst orders items as every listing does: published, then id,
