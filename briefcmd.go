@@ -87,7 +87,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 			return exitFail
 		}
 	}
-	now := time.Now()
+	now := clockNow()
 	srcs, err := sourceList(cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +25,12 @@ import (
 const (
 	childEnv = "SAHELBRIEF_TEST_CHILD_ARGS"
 	killEnv  = "SAHELBRIEF_TEST_KILL_AT"
+	// nowEnv, an RFC 3339 time, starts the child's clock (clockNow) there.
+	nowEnv = "SAHELBRIEF_TEST_NOW"
+	// rssEnv makes the child print its peak resident memory (VmHWM, kB)
+	// on stderr as it ends, after rssReport.
+	rssEnv    = "SAHELBRIEF_TEST_REPORT_RSS"
+	rssReport = "child: VmHWM kB: "
 )
 
 func TestMain(m *testing.M) {
@@ -34,6 +41,16 @@ func TestMain(m *testing.M) {
 }
 
 func childMain(args []string) int {
+	if at := os.Getenv(nowEnv); at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "child: %s: %v\n", nowEnv, err)
+			return 2
+		}
+		// The clock runs from the given time, so latencies stay real.
+		started := time.Now()
+		clockNow = func() time.Time { return t.Add(time.Since(started)) }
+	}
 	if point := os.Getenv(killEnv); point != "" {
 		testHook = func(p string) {
 			if p == point {
@@ -45,7 +62,27 @@ func childMain(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runWithInput(ctx, args, os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
+	code := runWithInput(ctx, args, os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
+	if os.Getenv(rssEnv) != "" {
+		fmt.Fprintf(os.Stderr, "%s%d\n", rssReport, vmHWM("/proc/self/status"))
+	}
+	return code
+}
+
+// vmHWM reads the VmHWM line of a /proc status file: peak resident
+// memory in kB (0 if unknown).
+func vmHWM(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	return 0
 }
 
 // child is a running bot process.

@@ -33,6 +33,11 @@ import (
 // "listening:<addr>". The crash tests kill the process there.
 var testHook func(point string)
 
+// clockNow is the time commands answer at (the bot's windows, brief's
+// window). Only tests change it: the load test's corpus ends at a fixed
+// date, and its windows must find the same items whenever it runs.
+var clockNow = time.Now
+
 // firstPollWait bounds how long the scheduler waits for the first poll.
 const firstPollWait = 2 * time.Minute
 

@@ -78,6 +78,7 @@ func openBot(ctx context.Context, env *cliEnv, open storeOpener) (cfg *config.Co
 		return nil, nil, nil, exitFail
 	}
 	b = bot.New(st, gaz, srcs, bot.Limits{})
+	b.Now = clockNow
 	b.Lang = cfg.Lang
 	return cfg, b, st, exitOK
 }

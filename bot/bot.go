@@ -36,6 +36,14 @@ type Response struct {
 	Err bool
 }
 
+// summariesAbout is what a Store may add to StorySummaries: leaving out,
+// in the query, most stories a digest's country or actor filter would
+// drop (the digest filters exactly after it). Country and actor are ids,
+// "" for no condition.
+type summariesAbout interface {
+	StorySummariesAbout(ctx context.Context, since, until time.Time, country, actor string) ([]briefing.StorySummary, error)
+}
+
 // Store is what the bot needs of persistence; store.Store provides it.
 type Store interface {
 	ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error)

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,46 +101,132 @@ func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSi
 
 // Search returns the newest items (at most limit) whose title or summary
 // match ftsQuery, an FTS5 expression ("" for no text condition), and that
-// carry every one of countries and actors. The expression and the ids are
-// bound parameters: callers build ftsQuery with briefing's query language,
-// which quotes all user text.
+// carry every one of countries and actors, newest published first. The
+// expression and the ids are bound parameters: callers build ftsQuery with
+// briefing's query language, which quotes all user text.
 func (s *Store) Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error) {
 	if limit <= 0 {
 		limit = 20
 	}
+	conds, args := tagConditions(countries, actors)
 	var (
-		where []string
-		args  []any
+		items []briefing.Item
+		err   error
 	)
-	from := `items i`
-	if ftsQuery != "" {
-		from = `items_fts f JOIN items i ON i.id = f.rowid`
-		where = append(where, `items_fts MATCH ?`)
-		args = append(args, ftsQuery)
+	if ftsQuery == "" {
+		items, err = s.searchByDate(ctx, conds, args, limit)
+	} else {
+		items, err = s.searchText(ctx, ftsQuery, conds, args, limit)
 	}
-	for _, c := range countries {
-		where = append(where, `instr(' ' || i.countries || ' ', ?) > 0`)
-		args = append(args, " "+c+" ")
-	}
-	for _, a := range actors {
-		where = append(where, `instr(' ' || i.actors || ' ', ?) > 0`)
-		args = append(args, " "+a+" ")
-	}
-	q := `SELECT ` + itemColumns + ` FROM ` + from
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY i.published DESC, i.id DESC LIMIT ?`
-	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
-	items, err := scanItems(rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	return items, nil
+}
+
+// tagConditions are the WHERE terms (on items i) requiring every one of
+// countries and actors, with their arguments.
+func tagConditions(countries, actors []string) (conds []string, args []any) {
+	for _, c := range countries {
+		conds = append(conds, `instr(' ' || i.countries || ' ', ?) > 0`)
+		args = append(args, " "+c+" ")
+	}
+	for _, a := range actors {
+		conds = append(conds, `instr(' ' || i.actors || ' ', ?) > 0`)
+		args = append(args, " "+a+" ")
+	}
+	return conds, args
+}
+
+// searchByDate walks the items by publication date (an index) and stops at
+// limit.
+func (s *Store) searchByDate(ctx context.Context, conds []string, args []any, limit int) ([]briefing.Item, error) {
+	q := `SELECT ` + itemColumns + ` FROM items i`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
+	}
+	q += ` ORDER BY i.published DESC, i.id DESC LIMIT ?`
+	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanItems(rows)
+}
+
+// searchText finds the newest limit matches of a text query without
+// reading every match: a common word matches a twentieth of all items, and
+// reading and sorting them all took seconds on a million items.
+//
+// Items are stored in the order they are seen, so the newest rowids are
+// nearly the newest items. First, the full-text index's doclist is walked
+// from its highest rowid down (FTS5 gives rowid order for free) until limit
+// items also carry the tags. Those are the newest matches among rowids
+// down to the last one read (the cursor); an older rowid can only rank
+// among them if it was published at or after the oldest of them (the
+// floor): an old article stored late, or one whose date moved forward on
+// update. The second step finds those few through the publication-date
+// index and keeps the ones that match. The result is exactly what sorting
+// every match would give.
+func (s *Store) searchText(ctx context.Context, ftsQuery string, conds []string, args []any, limit int) ([]briefing.Item, error) {
+	where := ``
+	if len(conds) > 0 {
+		where = ` AND ` + strings.Join(conds, ` AND `)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items_fts f JOIN items i ON i.id = f.rowid
+		WHERE items_fts MATCH ?`+where+` ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{ftsQuery}, args...), limit)...)
+	if err != nil {
+		return nil, err
+	}
+	items, err := scanItems(rows)
+	if err != nil || len(items) < limit { // every match read
+		sortNewestFirst(items)
+		return items, err
+	}
+	cursor, floor := items[len(items)-1].ID, items[0].Published
+	for _, it := range items {
+		floor = minTime(floor, it.Published)
+	}
+	low, err := s.lowestStoredSince(ctx, floor, cursor)
+	if err != nil || low == 0 {
+		sortNewestFirst(items)
+		return items, err
+	}
+	// The full-text index seeks to a rowid range cheaply (one seek per
+	// term, not per row); normally the range is a poll or two wide.
+	rows, err = s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items_fts f JOIN items i ON i.id = f.rowid
+		WHERE items_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND i.published >= ?`+where,
+		append([]any{ftsQuery, low, cursor, ms(floor)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	more, err := scanItems(rows)
+	if err != nil {
+		return nil, err
+	}
+	items = append(items, more...)
+	sortNewestFirst(items)
+	return items[:min(len(items), limit)], nil
+}
+
+// lowestStoredSince returns the lowest rowid below cursor of the items
+// published at or after floor (0 if none), from the publication-date index
+// alone: the unary + and id + 0 keep SQLite from walking the rowids
+// instead, nearly all of them.
+func (s *Store) lowestStoredSince(ctx context.Context, floor time.Time, cursor int64) (int64, error) {
+	var low sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT min(id + 0) FROM items WHERE published >= ? AND +id < ?`, ms(floor), cursor).Scan(&low)
+	return low.Int64, err
+}
+
+// sortNewestFirst orders items as every listing does: published, then id,
+// both descending.
+func sortNewestFirst(items []briefing.Item) {
+	slices.SortFunc(items, func(a, b briefing.Item) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
 }
 
 // scanItems reads itemColumns rows and closes them.

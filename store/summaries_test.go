@@ -221,3 +221,60 @@ func TestStorySummariesRandomSaves(t *testing.T) {
 		t.Fatalf("%d merges (%v), %d updates: the test must exercise both", len(merges), err, updated)
 	}
 }
+
+// TestStorySummariesAbout: leaving stories out in the query must not
+// change any filtered digest: the same headlines, sections and counts as
+// the digest filtering every story of the window.
+func TestStorySummariesAbout(t *testing.T) {
+	s := openMem(t)
+	s.SetStoryAssigner(storytest.NewPrefixAssigner())
+	rng := rand.New(rand.NewPCG(3, 5))
+	places := []string{"mali", "niger", "burkina-faso", "chad", ""}
+	countries := []string{"mali", "niger", "burkina-faso", "chad", "france"}
+	actors := []string{"jnim", "wagner", "ecowas"}
+	for round := range 10 {
+		f := fetched("desk", base)
+		for k := range 20 {
+			it := newsItem("desk", fmt.Sprint(round, "-", k), "", fmt.Sprintf("s%d report", rng.IntN(40)), "",
+				base.Add(time.Duration(rng.IntN(600))*time.Minute))
+			it.Countries = []string{countries[rng.IntN(len(countries))], countries[rng.IntN(len(countries))]}
+			it.Actors = []string{actors[rng.IntN(len(actors))]}
+			it.Place = places[rng.IntN(len(places))]
+			f.Items = append(f.Items, it)
+		}
+		save(t, s, f)
+	}
+	ctx := context.Background()
+	since, until := base, base.Add(11*time.Hour)
+	all, err := s.StorySummaries(ctx, since, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(ids []int64) (map[int64][]*briefing.Item, error) {
+		items, err := s.StoryItems(ctx, ids, time.Time{})
+		return briefing.GroupByStory(items), err
+	}
+	for _, c := range append(countries, "", "MALI") {
+		for _, a := range append(actors, "") {
+			about, err := s.StorySummariesAbout(ctx, since, until, c, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := briefing.DigestOptions{Since: since, Until: until, Filter: briefing.Filter{Country: c, Actor: a}}
+			want, err := briefing.BuildStoryDigest(slices.Clone(all), load, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := briefing.BuildStoryDigest(about, load, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("country %q, actor %q: %d of %d summaries give a different digest", c, a, len(about), len(all))
+			}
+			if (c != "" || a != "") && len(about) >= len(all) {
+				t.Errorf("country %q, actor %q: no story left out", c, a)
+			}
+		}
+	}
+}
