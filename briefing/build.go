@@ -87,13 +87,15 @@ func SummariesOf(items []Item, since, until time.Time) []StorySummary {
 func summariesOf(byStory map[int64][]*Item, since, until time.Time) []StorySummary {
 	var sums []StorySummary
 	for id, its := range byStory {
-		sum := Summarize(id, its)
+		in := 0
 		for _, it := range its {
 			if (since.IsZero() || !it.Published.Before(since)) && (until.IsZero() || it.Published.Before(until)) {
-				sum.InWindow++
+				in++
 			}
 		}
-		if sum.InWindow > 0 {
+		if in > 0 { // only the window's stories are summed up
+			sum := Summarize(id, its)
+			sum.InWindow = in
 			sums = append(sums, sum)
 		}
 	}

@@ -48,17 +48,20 @@ func Summarize(id int64, items []*Item) StorySummary {
 	return s
 }
 
-// Add counts one more item of the story: a story of one report merged in.
+// Add counts one more item of the story.
 func (s *StorySummary) Add(it *Item) {
-	one := StorySummary{First: it.Published, Last: it.Published, Items: 1, Countries: it.Countries,
-		Actors: it.Actors, Events: it.Events}
-	if o := outletName(it); o != "" {
-		one.OutletNames = []string{o}
+	if s.Items == 0 || it.Published.Before(s.First) {
+		s.First = it.Published
 	}
+	s.Last = maxTime(s.Last, it.Published)
+	s.Items++
+	s.OutletNames = addNew(s.OutletNames, outletName(it))
+	s.Outlets = len(s.OutletNames)
+	s.Countries, s.Actors, s.Events = union(s.Countries, it.Countries), union(s.Actors, it.Actors), union(s.Events, it.Events)
 	if it.Place != "" {
-		one.Votes = []PlaceVote{{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID}}
+		s.Votes = addVote(s.Votes, PlaceVote{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID})
+		s.Place = winner(s.Votes)
 	}
-	s.Merge(one)
 }
 
 // Merge adds another story's summary to s: the story it merged into s.
