@@ -47,11 +47,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: --tz %q is not a time zone I know: use an IANA name such as Africa/Niamey\n", *tz)
 		return exitUsage
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
+	cfg, gaz, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return exitUsage
 	}

@@ -56,15 +56,7 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	srcs, ok := loadSources(env, cfg)
-	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
+	cfg, gaz, srcs, ok := loadBotSetup(env)
 	if !ok {
 		return exitUsage
 	}

@@ -299,15 +299,19 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 	})
 }
 
-// loadGazetteer returns the gazetteer loadConfig built (the built-in one
-// with the config file's `gazetteer:` extensions) and checked the
-// configuration with.
-func loadGazetteer(env *cliEnv, _ *config.Config) (*briefing.Gazetteer, bool) {
+// loadConfigAndGazetteer is loadConfig with the gazetteer it built (the
+// built-in one with the config file's `gazetteer:` extensions) and checked
+// the configuration with.
+func loadConfigAndGazetteer(env *cliEnv) (*config.Config, *briefing.Gazetteer, bool) {
+	cfg, ok := loadConfig(env)
+	if !ok {
+		return nil, nil, false
+	}
 	if env.gaz == nil {
 		fmt.Fprintln(env.stderr, "sahelbrief: config: gazetteer: not loaded")
-		return nil, false
+		return nil, nil, false
 	}
-	return env.gaz, true
+	return cfg, env.gaz, true
 }
 
 // openStoreReadOnly opens the database for a command that only reads, so

@@ -86,16 +86,12 @@ func runDiscordRegister(ctx context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
+	cfg, gaz, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return exitUsage
 	}
 	if cfg.DiscordBotToken == "" || cfg.DiscordAppID == "" {
 		fmt.Fprintln(env.stderr, "sahelbrief discord register: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID")
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
-	if !ok {
 		return exitUsage
 	}
 	s, err := discord.NewSession(cfg.DiscordBotToken, cfg.DiscordAPIURL, nil)

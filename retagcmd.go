@@ -42,11 +42,7 @@ func runRetag(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintln(env.stderr, "sahelbrief retag: --batch must be positive")
 		return exitUsage
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	gaz, ok := loadGazetteer(env, cfg)
+	cfg, gaz, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return exitUsage
 	}

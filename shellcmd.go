@@ -40,11 +40,7 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 // loadBotSetup loads the configuration, the gazetteer and the source list,
 // reporting a problem on stderr (ok false: a usage or configuration error).
 func loadBotSetup(env *cliEnv) (*config.Config, *briefing.Gazetteer, []briefing.Source, bool) {
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return nil, nil, nil, false
-	}
-	gaz, ok := loadGazetteer(env, cfg)
+	cfg, gaz, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return nil, nil, nil, false
 	}

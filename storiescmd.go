@@ -28,11 +28,7 @@ func runStories(_ context.Context, env *cliEnv, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := loadConfig(env)
-	if !ok {
-		return exitUsage
-	}
-	g, ok := loadGazetteer(env, cfg)
+	_, g, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return exitUsage
 	}
