@@ -2,25 +2,24 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
-	"github.com/sahelbrief/sahelbrief/internal/storytest"
-	"github.com/sahelbrief/sahelbrief/internal/synthnews"
+	"github.com/sahelbrief/sahelbrief/internal/loadtest"
 	"github.com/sahelbrief/sahelbrief/store"
 )
 
 // seedStore stores n tagged items of a realistic corpus (synthnews: Sahel
 // events told by 1–6 outlets in English and French, and world news) spread
-// over the 24 hours before the returned time, as the bot stores them: with
-// their stories, in polls of 50 items per source.
+// over the 24 hours before the returned time, with the corpus's events as
+// their stories: its template sentences, which differ only by place and
+// count, are harsher on the engine than real news (BenchmarkSaveWithStories
+// measures the engine at work).
 func seedStore(b *testing.B, n int) (*store.Store, *briefing.Gazetteer, time.Time) {
 	b.Helper()
 	ctx := context.Background()
@@ -29,41 +28,11 @@ func seedStore(b *testing.B, n int) (*store.Store, *briefing.Gazetteer, time.Tim
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	g := briefing.DefaultGazetteer()
-	// Stories are the corpus's events: its template sentences, which differ
-	// only by place and count, are harsher on the engine than real news
-	// (BenchmarkSaveWithStories measures the engine at work).
-	st.SetStoryAssigner(storytest.NewLabelAssigner(func(it briefing.Item) string {
-		label, _, _ := strings.Cut(it.Key, "/")
-		return label
-	}))
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
-	items, labels := synthnews.Corpus(n, 1, now.Add(-24*time.Hour), 24*time.Hour)
-	const perPoll = 50
-	for start := 0; start < len(items); start += perPoll {
-		var polls []briefing.Fetched
-		bySource := map[string]int{}
-		for k := start; k < min(start+perPoll, len(items)); k++ {
-			it := items[k]
-			it.Story = 0 // assigned when stored
-			it.Key = fmt.Sprint(labels[k], "/", it.ID)
-			it.URL = "https://news.example/" + it.Key
-			it.FirstSeen, it.DateFromFeed = it.Published, true
-			g.TagItem(&it)
-			p, ok := bySource[it.Source]
-			if !ok {
-				p = len(polls)
-				bySource[it.Source] = p
-				polls = append(polls, briefing.Fetched{State: briefing.SourceState{Name: it.Source,
-					URL: "https://feeds.example/" + it.Source, LastAttempt: now, LastStatus: briefing.StatusOK}})
-			}
-			polls[p].Items = append(polls[p].Items, it)
-		}
-		if _, err := st.SaveFetched(ctx, polls); err != nil {
-			b.Fatal(err)
-		}
+	if err := loadtest.Seed(ctx, st, n, now, 24*time.Hour); err != nil {
+		b.Fatal(err)
 	}
-	return st, g, now
+	return st, briefing.DefaultGazetteer(), now
 }
 
 // BenchmarkBrief20k measures what `brief --no-fetch` does with 20,000

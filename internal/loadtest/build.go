@@ -70,20 +70,30 @@ func Build(ctx context.Context, path string, n int) error {
 		return fmt.Errorf("loadtest: build: %w", err)
 	}
 	defer st.Close()
+	if err := Seed(ctx, st, n, End, Span); err != nil {
+		return err
+	}
+	if err := st.Close(); err != nil { // checkpoints the WAL into the file
+		return fmt.Errorf("loadtest: build: %w", err)
+	}
+	return nil
+}
+
+// Seed stores in st n synthnews items spread over span before end, tagged
+// as the bot tags them, with the corpus's events as their stories (see
+// Build). Benchmarks of what reads the store share it.
+func Seed(ctx context.Context, st *store.Store, n int, end time.Time, span time.Duration) error {
 	st.SetStoryAssigner(storytest.NewLabelAssigner(func(it briefing.Item) string {
 		label, _, _ := strings.Cut(it.Key, "/")
 		return label
 	}))
 	g := briefing.DefaultGazetteer()
-	items, labels := synthnews.Corpus(n, 1, End.Add(-Span), Span)
+	items, labels := synthnews.Corpus(n, 1, end.Add(-span), span)
 	for start := 0; start < len(items); start += itemsPerSave {
-		end := min(start+itemsPerSave, len(items))
-		if _, err := st.SaveFetched(ctx, polls(g, items[start:end], labels[start:end])); err != nil {
-			return fmt.Errorf("loadtest: build: %w", err)
+		last := min(start+itemsPerSave, len(items))
+		if _, err := st.SaveFetched(ctx, polls(g, items[start:last], labels[start:last])); err != nil {
+			return fmt.Errorf("loadtest: seed: %w", err)
 		}
-	}
-	if err := st.Close(); err != nil { // checkpoints the WAL into the file
-		return fmt.Errorf("loadtest: build: %w", err)
 	}
 	return nil
 }
