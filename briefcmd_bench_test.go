@@ -63,7 +63,7 @@ func BenchmarkBrief20k(b *testing.B) {
 		}
 	})
 	d := briefing.BuildDigest(items, opts)
-	sums, err := st.StorySummaries(ctx, since, now)
+	sums, err := st.StorySummaries(ctx, since, now, briefing.Filter{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkBrief20k(b *testing.B) {
 	b.Run("summaries", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := st.StorySummaries(ctx, since, now); err != nil {
+			if _, err := st.StorySummaries(ctx, since, now, briefing.Filter{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -36,14 +36,6 @@ type Response struct {
 	Err bool
 }
 
-// summariesAbout is what a Store may add to StorySummaries: leaving out,
-// in the query, most stories a digest's country or actor filter would
-// drop (the digest filters exactly after it). Country and actor are ids,
-// "" for no condition.
-type summariesAbout interface {
-	StorySummariesAbout(ctx context.Context, since, until time.Time, country, actor string) ([]briefing.StorySummary, error)
-}
-
 // Store is what the bot needs of persistence; store.Store provides it.
 type Store interface {
 	ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error)
@@ -53,8 +45,9 @@ type Store interface {
 	// its window holds.
 	StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error)
 	// StorySummaries sums up the stories with an item published in
-	// [since, until): a digest ranks them and reads only those it shows.
-	StorySummaries(ctx context.Context, since, until time.Time) ([]briefing.StorySummary, error)
+	// [since, until): a digest ranks them and reads only those it shows. It
+	// may leave out stories that cannot pass f (the digest filters exactly).
+	StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error)
 	Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)

@@ -300,15 +300,7 @@ func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f brie
 // with the filter, noting the sources that failed in the window. Commands
 // and scheduled digests both use it.
 func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
-	var (
-		sums []briefing.StorySummary
-		err  error
-	)
-	if s, ok := b.Store.(summariesAbout); ok {
-		sums, err = s.StorySummariesAbout(ctx, from, until, f.Country, f.Actor)
-	} else {
-		sums, err = b.Store.StorySummaries(ctx, from, until)
-	}
+	sums, err := b.Store.StorySummaries(ctx, from, until, f)
 	if err != nil {
 		return nil, err
 	}

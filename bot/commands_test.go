@@ -47,7 +47,7 @@ func (f *fakeStore) StoryItems(_ context.Context, ids []int64, before time.Time)
 	return digesttest.StoryItems(f.items, ids, before), nil
 }
 
-func (f *fakeStore) StorySummaries(_ context.Context, since, until time.Time) ([]briefing.StorySummary, error) {
+func (f *fakeStore) StorySummaries(_ context.Context, since, until time.Time, _ briefing.Filter) ([]briefing.StorySummary, error) {
 	if f.fail != nil {
 		return nil, f.fail
 	}

@@ -35,9 +35,9 @@ func (w *windowStore) ItemsSince(ctx context.Context, since time.Time, limit int
 	return w.fakeStore.ItemsSince(ctx, since, limit)
 }
 
-func (w *windowStore) StorySummaries(ctx context.Context, since, until time.Time) ([]briefing.StorySummary, error) {
+func (w *windowStore) StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error) {
 	w.saw(since, until)
-	return w.fakeStore.StorySummaries(ctx, since, until)
+	return w.fakeStore.StorySummaries(ctx, since, until, f)
 }
 
 func (w *windowStore) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {

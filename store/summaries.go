@@ -284,19 +284,14 @@ func writeSummaries(ctx context.Context, tx *sql.Tx, sums []briefing.StorySummar
 // StorySummaries returns the summary of every story with an item
 // published in [since, until), with how many of them the window holds
 // (InWindow). An item stored without a story stands for itself. First and
-// Items are not read: digests do not use them.
-func (s *Store) StorySummaries(ctx context.Context, since, until time.Time) ([]briefing.StorySummary, error) {
-	return s.StorySummariesAbout(ctx, since, until, "", "")
-}
-
-// StorySummariesAbout is StorySummaries without most stories that could
-// not pass a digest's filter by country or actor ("" for none): those
-// whose place is not the country and whose countries do not include it,
-// and those whose actors do not include the actor. A window of a week
-// holds thousands of stories; reading each row costs more than SQLite
-// skipping it. The digest still applies its exact filter to what is left.
-func (s *Store) StorySummariesAbout(ctx context.Context, since, until time.Time, country, actor string) ([]briefing.StorySummary, error) {
-	country, actor = strings.ToLower(country), strings.ToLower(actor)
+// Items are not read: digests do not use them. With a country or actor in
+// f, most stories that could not pass that filter are left out in the
+// query (those whose place is not the country and whose countries do not
+// include it, those whose actors do not include the actor): a window of a
+// week holds thousands of stories, and reading each row costs more than
+// SQLite skipping it. The digest still applies its exact filter.
+func (s *Store) StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error) {
+	country, actor := strings.ToLower(f.Country), strings.ToLower(f.Actor)
 	rows, err := s.db.QueryContext(ctx, `WITH w (story, n) AS (
 			SELECT iif(story = 0, id, story), count(*) FROM items WHERE published >= ?1 AND published < ?2
 			GROUP BY 1)

@@ -21,7 +21,7 @@ import (
 func checkSummaries(t *testing.T, s *Store, since, until time.Time) []briefing.StorySummary {
 	t.Helper()
 	since, until = msUTC(since), msUTC(until) // the store keeps milliseconds
-	got, err := s.StorySummaries(context.Background(), since, until)
+	got, err := s.StorySummaries(context.Background(), since, until, briefing.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestStorySummariesAbout(t *testing.T) {
 	}
 	ctx := context.Background()
 	since, until := base, base.Add(11*time.Hour)
-	all, err := s.StorySummaries(ctx, since, until)
+	all, err := s.StorySummaries(ctx, since, until, briefing.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestStorySummariesAbout(t *testing.T) {
 	}
 	for _, c := range append(countries, "", "MALI") {
 		for _, a := range append(actors, "") {
-			about, err := s.StorySummariesAbout(ctx, since, until, c, a)
+			about, err := s.StorySummaries(ctx, since, until, briefing.Filter{Country: c, Actor: a})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,7 +30,7 @@ func (s *fakeStore) StoryItems(context.Context, []int64, time.Time) ([]briefing.
 	return nil, nil
 }
 
-func (s *fakeStore) StorySummaries(ctx context.Context, since, _ time.Time) ([]briefing.StorySummary, error) {
+func (s *fakeStore) StorySummaries(ctx context.Context, since, _ time.Time, _ briefing.Filter) ([]briefing.StorySummary, error) {
 	_, err := s.ItemsSince(ctx, since, 0)
 	return nil, err
 }

@@ -41,7 +41,7 @@ func (f *fakeStore) StoryItems(_ stdctx.Context, ids []int64, before time.Time) 
 	return digesttest.StoryItems(f.items, ids, before), nil
 }
 
-func (f *fakeStore) StorySummaries(_ stdctx.Context, since, until time.Time) ([]briefing.StorySummary, error) {
+func (f *fakeStore) StorySummaries(_ stdctx.Context, since, until time.Time, _ briefing.Filter) ([]briefing.StorySummary, error) {
 	f.wait()
 	return briefing.SummariesOf(f.items, since, until), nil
 }
