@@ -167,7 +167,7 @@ func clip(s string, n int) string {
 func (b *Bot) closestCommand(name string) string {
 	best, bestD := "", 3
 	for _, c := range b.commands {
-		if d := levenshtein(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
+		if d := briefing.EditDistance(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
 			best, bestD = c.Name, d
 			if strings.HasPrefix(c.Name, name) {
 				bestD = 0
@@ -175,26 +175,6 @@ func (b *Bot) closestCommand(name string) string {
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // parseSince reads a command's window ("" is the default, 24 hours).

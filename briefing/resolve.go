@@ -148,13 +148,13 @@ func (g *Gazetteer) suggest(kind Kind, text string) []Tag {
 	}
 	var cands []scored
 	for _, t := range list {
-		d := min(editDistance(want, fold(t.ID)), editDistance(want, fold(t.Name)))
+		d := min(EditDistance(want, fold(t.ID)), EditDistance(want, fold(t.Name)))
 		for _, w := range strings.Fields(fold(t.Name)) {
 			if len(w) > 3 && (strings.HasPrefix(w, want) || strings.HasPrefix(want, w)) {
 				d = min(d, 1)
 			}
 			if len(w) > 4 {
-				d = min(d, editDistance(want, w))
+				d = min(d, EditDistance(want, w))
 			}
 		}
 		if d <= max(2, len(want)/3) {
@@ -182,8 +182,9 @@ func fold(s string) string {
 	return strings.Join(words, " ")
 }
 
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b (bytes): the
+// one behind every "did you mean" of names and commands.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -138,8 +138,8 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// levenshtein is the edit distance between a and b, in runes. config
-// imports nothing of ours, so it cannot share briefing's or bot's.
+// levenshtein is the edit distance between a and b, in runes. config may
+// not import briefing (whose EditDistance the rest of the program uses).
 func levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
