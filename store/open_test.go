@@ -142,7 +142,9 @@ func testOpenConcurrentFirstOpen(t *testing.T) {
 func TestOpenWaitsForLockOnNewFile(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "brief.db")
-	raw, err := sql.Open("sqlite", "file:"+path) // rollback journal, as a new file is
+	// Rollback journal, as a new file is; a busy timeout so that its COMMIT
+	// waits out the shared lock of a retrying Open instead of failing.
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
