@@ -212,6 +212,11 @@ func (s *Store) retagBatch(ctx context.Context, opt RetagOptions, stories map[in
 	if _, err := tx.ExecContext(ctx, `UPDATE retag_state SET last_id = ? WHERE id = 1`, last); err != nil {
 		return 0, 0, err
 	}
+	if len(updates) > 0 {
+		if err := bumpContentVersion(ctx, tx); err != nil {
+			return 0, 0, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, 0, err
 	}

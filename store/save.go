@@ -93,6 +93,12 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		s.stories.failed()
 		return nil, fmt.Errorf("store: save: %w", err)
 	}
+	if w.wroteItems(out) {
+		if err := bumpContentVersion(ctx, tx); err != nil {
+			s.stories.failed()
+			return nil, fmt.Errorf("store: save: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		s.stories.failed()
 		return nil, fmt.Errorf("store: save: commit: %w", err)
@@ -140,6 +146,17 @@ type writer struct {
 	isReindexed map[int64]bool
 
 	changed []int64 // known items this transaction updated: their stories' summaries are redone
+}
+
+// wroteItems says whether the save added or changed an item (a poll that
+// only updated source states leaves answers built before it valid).
+func (w *writer) wroteItems(out []briefing.Saved) bool {
+	for _, sv := range out {
+		if len(sv.New) > 0 || sv.Updated > 0 {
+			return true
+		}
+	}
+	return len(w.changed) > 0
 }
 
 // begin notes where this transaction's new rows start. Immediate

@@ -220,6 +220,10 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 		s.stories.failed()
 		return 0, err
 	}
+	if err := bumpContentVersion(ctx, tx); err != nil {
+		s.stories.failed()
+		return 0, err
+	}
 	if err := tx.Commit(); err != nil {
 		s.stories.failed()
 		return 0, err
