@@ -48,12 +48,14 @@ type Bot struct {
 	// reports is in it (SAHELBRIEF_LANG: "en", "fr"; "" for none).
 	Lang     string
 	commands []Command
+	answers  *answers
 }
 
 // New makes a Bot; zero fields take defaults.
 func New(st Store, g *briefing.Gazetteer, srcs []briefing.Source, limits Limits) *Bot {
 	b := &Bot{Store: st, Gazetteer: g, Sources: srcs, Limits: limits.withDefaults(), Now: time.Now, Log: slog.Default()}
 	b.commands = commandTable()
+	b.answers = newAnswers()
 	return b
 }
 
@@ -266,25 +268,61 @@ func nameProblem(err error) string {
 	return msg
 }
 
-// digest builds the digest of the window with the filter.
+// digest builds the digest of the window with the filter. Its stories
+// come from the answer cache; which sources answer is read every time.
 func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f briefing.Filter) Response {
 	now := b.Now()
-	d, err := b.DigestFor(ctx, now.Add(-since), now, f)
+	key := fmt.Sprintf("digest %d %s %s", since, f.Country, f.Actor)
+	d, err := b.cached(ctx, key, now, func(ctx context.Context) (*briefing.Digest, error) {
+		return b.storiesDigest(ctx, now.Add(-since), now, f)
+	})
+	if err == nil {
+		err = b.addSourceReport(ctx, d)
+	}
 	if err != nil {
 		return b.internal(r, "brief", err)
 	}
 	return Response{Digest: d}
 }
 
+// cached returns a copy of the answer to key from the answer cache when
+// the store tells its content version, or builds it.
+func (b *Bot) cached(ctx context.Context, key string, now time.Time,
+	build func(context.Context) (*briefing.Digest, error)) (*briefing.Digest, error) {
+	cv, ok := b.Store.(ContentVersioner)
+	if !ok || b.answers == nil {
+		return build(ctx)
+	}
+	version, err := cv.ContentVersion(ctx)
+	if err != nil { // a database from before the version: no reuse
+		b.Log.Debug("bot: no content version", "err", err)
+		return build(ctx)
+	}
+	d, err := b.answers.get(ctx, key, version, now, build)
+	if err != nil {
+		return nil, err
+	}
+	dup := *d
+	return &dup, nil
+}
+
 // DigestFor builds the digest of the items published in [from, until]
 // with the filter, noting the sources that failed in the window. Commands
 // and scheduled digests both use it.
 func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
-	sums, err := b.Store.StorySummaries(ctx, from, until, f)
+	d, err := b.storiesDigest(ctx, from, until, f)
 	if err != nil {
 		return nil, err
 	}
-	failed, cov, err := b.sourceReport(ctx, from)
+	if err := b.addSourceReport(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// storiesDigest is the digest of [from, until] without its source report.
+func (b *Bot) storiesDigest(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error) {
+	sums, err := b.Store.StorySummaries(ctx, from, until, f)
 	if err != nil {
 		return nil, err
 	}
@@ -297,13 +335,19 @@ func (b *Bot) DigestFor(ctx context.Context, from, until time.Time, f briefing.F
 		}
 		return briefing.GroupByStory(items), nil
 	}
-	d, err := briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
-		Names: b.Gazetteer.Name, Failed: failed, Lang: b.Lang})
+	return briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+		Names: b.Gazetteer.Name, Lang: b.Lang})
+}
+
+// addSourceReport notes in d the sources that failed since its start and
+// how many answered.
+func (b *Bot) addSourceReport(ctx context.Context, d *briefing.Digest) error {
+	failed, cov, err := b.sourceReport(ctx, d.Since)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d.Coverage = cov
-	return d, nil
+	d.Failed, d.Coverage = failed, cov
+	return nil
 }
 
 // wholeStories adds to items the earlier items of their stories (reports
@@ -393,11 +437,22 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 	if q == nil {
 		return errResp
 	}
+	d, err := b.cached(ctx, "search "+args, b.Now(), func(ctx context.Context) (*briefing.Digest, error) {
+		return b.search(ctx, q)
+	})
+	if err != nil {
+		return b.internal(r, "search", err)
+	}
+	return Response{Digest: d}
+}
+
+// search answers a query in stories, the most recently updated first.
+func (b *Bot) search(ctx context.Context, q *briefing.Query) (*briefing.Digest, error) {
 	// FTS narrows by text and required tags; Match applies the rest
 	// (exclusions, OR groups with tags) exactly.
 	cands, err := b.Store.Search(ctx, q.FTS(), q.Countries(), q.Actors(), 20*b.Limits.SearchResults)
 	if err != nil {
-		return b.internal(r, "search", err)
+		return nil, err
 	}
 	// Results are stories: the hits of one story count once, and each is
 	// shown whole, as digests show it.
@@ -420,9 +475,9 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 	}
 	hits, err = b.wholeStories(ctx, hits, time.Time{})
 	if err != nil {
-		return b.internal(r, "search", err)
+		return nil, err
 	}
-	return Response{Digest: b.resultsDigest("Search: "+q.String(), hits)}
+	return b.resultsDigest("Search: "+q.String(), hits), nil
 }
 
 // resultsDigest shows the stories of items in one section, the most
