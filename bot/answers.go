@@ -19,17 +19,18 @@ type ContentVersioner interface {
 	ContentVersion(ctx context.Context) (int64, error)
 }
 
-// answerTTL is how long a digest or a search result is reused while the
-// store does not change: windows end at "now", and a minute's slide moves
-// nothing an analyst would miss, while new items invalidate at once.
-const answerTTL = time.Minute
+// DefaultAnswerTTL is how long a digest or a search result is reused
+// while the store does not change: windows end at "now", and a minute's
+// slide moves nothing an analyst would miss, while new items invalidate at
+// once.
+const DefaultAnswerTTL = time.Minute
 
 // maxAnswers bounds the answers kept; past it the oldest go first.
 const maxAnswers = 256
 
 // answers keeps recent digests and search results by what was asked
 // (window, filter, query), each valid for the content version it was
-// built at and for answerTTL. Concurrent requests for the same answer
+// built at and for the bot's AnswerTTL. Concurrent requests for the same answer
 // wait for one build, and builds run a few at a time (a FIFO sized to the
 // cores), so a burst of commands neither multiplies the work nor holds
 // fifty digests in memory at once.
@@ -57,10 +58,10 @@ func newAnswers() *answers {
 // valid one exists or is being built. The digest returned is shared: the
 // caller copies it before setting fields. A build given up because its
 // requester went away is retried by those still waiting.
-func (a *answers) get(ctx context.Context, key string, version int64, now time.Time,
+func (a *answers) get(ctx context.Context, key string, version int64, now time.Time, ttl time.Duration,
 	build func(context.Context) (*briefing.Digest, error)) (*briefing.Digest, error) {
 	for {
-		e, mine := a.entry(key, version, now)
+		e, mine := a.entry(key, version, now, ttl)
 		if mine {
 			a.build(ctx, key, e, build)
 		}
@@ -79,15 +80,15 @@ func (a *answers) get(ctx context.Context, key string, version int64, now time.T
 
 // entry returns the valid entry for key, or a new one the caller must
 // build (mine).
-func (a *answers) entry(key string, version int64, now time.Time) (e *answer, mine bool) {
+func (a *answers) entry(key string, version int64, now time.Time, ttl time.Duration) (e *answer, mine bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if e, ok := a.entries[key]; ok && e.version == version && now.Sub(e.at) < answerTTL && !now.Before(e.at) {
+	if e, ok := a.entries[key]; ok && e.version == version && now.Sub(e.at) < ttl && !now.Before(e.at) {
 		a.joined.Add(1)
 		return e, false
 	}
 	e = &answer{version: version, at: now, ready: make(chan struct{})}
-	a.evict(now)
+	a.evict(now, ttl)
 	a.entries[key] = e
 	return e, true
 }
@@ -114,13 +115,13 @@ func (a *answers) build(ctx context.Context, key string, e *answer, build func(c
 
 // evict makes room for one more entry: expired ones first, then the
 // oldest. Called with mu held.
-func (a *answers) evict(now time.Time) {
+func (a *answers) evict(now time.Time, ttl time.Duration) {
 	if len(a.entries) < maxAnswers {
 		return
 	}
 	var oldest string
 	for k, e := range a.entries {
-		if now.Sub(e.at) >= answerTTL {
+		if now.Sub(e.at) >= ttl {
 			delete(a.entries, k)
 		} else if oldest == "" || e.at.Before(a.entries[oldest].at) {
 			oldest = k

@@ -90,7 +90,7 @@ func TestAnswersReusedUntilTheStoreChanges(t *testing.T) {
 		t.Errorf("after the store changed: %d builds, want 5", n)
 	}
 	// A minute later, the window has moved: built anew.
-	*clock = clock.Add(answerTTL)
+	*clock = clock.Add(DefaultAnswerTTL)
 	ask(b, "brief", false)
 	if n := st.builds.Load(); n != 6 {
 		t.Errorf("a minute later: %d builds, want 6", n)
@@ -103,6 +103,18 @@ func TestAnswersReusedUntilTheStoreChanges(t *testing.T) {
 	}
 	if n := st.builds.Load(); n != 6 {
 		t.Errorf("a source's failure rebuilt the stories: %d builds, want 6", n)
+	}
+}
+
+func TestAnswerTTLZeroBuildsEveryAnswer(t *testing.T) {
+	b, st, _ := newCachingBot(t)
+	b.AnswerTTL = 0
+	ask(b, "brief", false)
+	ask(b, "brief", false)
+	ask(b, "search coup", false)
+	ask(b, "search coup", false)
+	if n, s := st.builds.Load(), st.searched.Load(); n != 2 || s != 2 {
+		t.Errorf("with AnswerTTL 0: %d digests and %d searches built for two of each, want 2 and 2", n, s)
 	}
 }
 
@@ -205,7 +217,7 @@ func TestAnswersBounded(t *testing.T) {
 	a := newAnswers()
 	build := func(context.Context) (*briefing.Digest, error) { return &briefing.Digest{}, nil }
 	for i := range maxAnswers + 10 {
-		if _, err := a.get(context.Background(), string(rune('a'+i%26))+time.Duration(i).String(), 1, now, build); err != nil {
+		if _, err := a.get(context.Background(), string(rune('a'+i%26))+time.Duration(i).String(), 1, now, DefaultAnswerTTL, build); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -46,16 +46,20 @@ type Bot struct {
 	Observer Observer
 	// Lang is the language a story's lead is taken in when one of its
 	// reports is in it (SAHELBRIEF_LANG: "en", "fr"; "" for none).
-	Lang     string
-	commands []Command
-	answers  *answers
+	Lang string
+	// AnswerTTL is how long a digest or search answer is reused for the
+	// same question while the store does not change (SAHELBRIEF_ANSWER_TTL;
+	// New sets DefaultAnswerTTL; 0: never reused, builds still queue).
+	AnswerTTL time.Duration
+	commands  []Command
+	answers   *answers
 }
 
 // New makes a Bot; zero fields take defaults.
 func New(st Store, g *briefing.Gazetteer, srcs []briefing.Source, limits Limits) *Bot {
 	b := &Bot{Store: st, Gazetteer: g, Sources: srcs, Limits: limits.withDefaults(), Now: time.Now, Log: slog.Default()}
 	b.commands = commandTable()
-	b.answers = newAnswers()
+	b.answers, b.AnswerTTL = newAnswers(), DefaultAnswerTTL
 	return b
 }
 
@@ -298,7 +302,7 @@ func (b *Bot) cached(ctx context.Context, key string, now time.Time,
 		b.Log.Debug("bot: no content version", "err", err)
 		return build(ctx)
 	}
-	d, err := b.answers.get(ctx, key, version, now, build)
+	d, err := b.answers.get(ctx, key, version, now, b.AnswerTTL, build)
 	if err != nil {
 		return nil, err
 	}

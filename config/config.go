@@ -42,6 +42,7 @@ type Config struct {
 	Lang            string        // SAHELBRIEF_LANG: "en" or "fr", the language a story's lead is taken in when a report exists in it; "" for none
 	DigestGrace     time.Duration // SAHELBRIEF_DIGEST_GRACE: how late a digest missed while down is still posted (0: never)
 	LeaseTTL        time.Duration // SAHELBRIEF_LEASE_TTL: how long the bot's lease and delivery claims outlive its last heartbeat
+	AnswerTTL       time.Duration // SAHELBRIEF_ANSWER_TTL: how long a digest or search answer is reused while no news arrives (0: never)
 
 	// Chat platforms. Tokens are secrets: redacted in dumps and logs.
 	SlackBotToken      string   // SLACK_BOT_TOKEN (xoxb-)
@@ -187,6 +188,11 @@ var options = []option{
 	{key: "SAHELBRIEF_LEASE_TTL", def: "15s", help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
 		apply: func(c *Config, v string) (err error) {
 			c.LeaseTTL, err = parseDurationIn(v, time.Second, 10*time.Minute)
+			return
+		}},
+	{key: "SAHELBRIEF_ANSWER_TTL", def: "1m", help: "how long a command's digest or search result is reused for the same question while no news is stored (a burst of the same command is built once); 0 builds every answer afresh, at most 10m",
+		apply: func(c *Config, v string) (err error) {
+			c.AnswerTTL, err = parseDurationIn(v, 0, 10*time.Minute)
 			return
 		}},
 	{key: "SLACK_BOT_TOKEN", def: "", secret: true, help: "Slack bot token (xoxb-…)",

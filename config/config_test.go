@@ -202,6 +202,8 @@ func TestLoadGoodValues(t *testing.T) {
 		{"SAHELBRIEF_DIGEST_GRACE", "90m", func(c *config.Config) any { return c.DigestGrace }, 90 * time.Minute},
 		{"SAHELBRIEF_DIGEST_GRACE", "168h", func(c *config.Config) any { return c.DigestGrace }, 7 * 24 * time.Hour},
 		{"SAHELBRIEF_LEASE_TTL", "1s", func(c *config.Config) any { return c.LeaseTTL }, time.Second},
+		{"SAHELBRIEF_ANSWER_TTL", "0", func(c *config.Config) any { return c.AnswerTTL }, time.Duration(0)},
+		{"SAHELBRIEF_ANSWER_TTL", "30s", func(c *config.Config) any { return c.AnswerTTL }, 30 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -254,6 +256,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"SAHELBRIEF_DIGEST_GRACE", "168h0m1s", "168h0m1s is above the maximum of 168h"},
 		{"SAHELBRIEF_DIGEST_GRACE", "8d", `"8d" is not a duration`},
 		{"SAHELBRIEF_LEASE_TTL", "500ms", "500ms is below the minimum of 1s"},
+		{"SAHELBRIEF_ANSWER_TTL", "11m", "11m is above the maximum of 10m"},
 		{"SAHELBRIEF_USER_AGENT", "bot\r\nX-Injected: 1", "control character"},
 		{"SAHELBRIEF_LOG_LEVEL", "loud", `"loud" is not one of debug, info, warn, error`},
 		{"SAHELBRIEF_PUBLIC_URL", "bot.example.org", "is not an http(s) URL"},
