@@ -144,20 +144,6 @@ func (s *Store) AlertCursor(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// ItemsAfter returns up to limit items with an id greater than id, in id
-// (storage) order, with their tags.
-func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: items after %d: %w", id, err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items after %d: %w", id, err)
-	}
-	return items, nil
-}
-
 // EnqueueAlerts records alert and reply deliveries and moves the alert
 // cursor to cursor, in one transaction: items up to cursor have then been
 // matched exactly once, whatever happens next. Deliveries whose key exists

@@ -17,8 +17,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"modernc.org/sqlite" // registers the "sqlite" driver; its Error carries result codes
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -309,4 +311,52 @@ func fromMS(v int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(v).UTC()
+}
+
+func int64sJSON(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, id)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Sentinel errors; the store wraps them with context, so test with errors.Is.
+// The errors are briefing's, so the bot can tell them apart without
+// importing the store.
+var (
+	// ErrNotFound: the row asked for does not exist (or is not the channel's).
+	ErrNotFound = briefing.ErrNotFound
+	// ErrDuplicate: the channel already has that subscription.
+	ErrDuplicate = briefing.ErrDuplicate
+	// ErrLimit: the channel has as many subscriptions as it may.
+	ErrLimit = briefing.ErrLimit
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// isConstraint reports whether err is an SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,93 +12,6 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
-
-// SourceStates returns the remembered state of every source, by name.
-func (s *Store) SourceStates(ctx context.Context) (map[string]briefing.SourceState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, url, etag, last_modified, last_attempt, last_success,
-		last_status, last_error, consecutive_failures, items_last_time, last_new_item, next_check FROM sources`)
-	if err != nil {
-		return nil, fmt.Errorf("store: source states: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]briefing.SourceState{}
-	for rows.Next() {
-		var (
-			st                              briefing.SourceState
-			attempt, success, newItem, next int64
-			status                          string
-		)
-		if err := rows.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &attempt, &success, &status,
-			&st.LastError, &st.ConsecutiveFailures, &st.ItemsLastTime, &newItem, &next); err != nil {
-			return nil, fmt.Errorf("store: source states: %w", err)
-		}
-		st.LastAttempt, st.LastSuccess = fromMS(attempt), fromMS(success)
-		st.LastNewItem, st.NextCheck = fromMS(newItem), fromMS(next)
-		st.LastStatus = briefing.FetchStatus(status)
-		out[st.Name] = st
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: source states: %w", err)
-	}
-	s.track.overlay(out)
-	return out, nil
-}
-
-// ItemCounts returns how many items each source has stored.
-func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT source, count(*) FROM items GROUP BY source`)
-	if err != nil {
-		return nil, fmt.Errorf("store: item counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var name string
-		var n int
-		if err := rows.Scan(&name, &n); err != nil {
-			return nil, fmt.Errorf("store: item counts: %w", err)
-		}
-		out[name] = n
-	}
-	return out, rows.Err()
-}
-
-// itemColumns are the columns scanItems reads, in its order.
-const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
-	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors, i.story, i.place, i.events`
-
-// ItemsSince returns items published at or after since, newest first, at
-// most limit of them (all when limit <= 0), with their tags.
-func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.published >= ?
-		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: items since: %w", err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items since: %w", err)
-	}
-	return items, nil
-}
-
-// ItemsStoredBetween returns the items first stored in [from, until) and
-// published at or after publishedSince, newest first, with their tags.
-func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.first_seen >= ? AND i.first_seen < ?
-		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
-	if err != nil {
-		return nil, fmt.Errorf("store: items stored between: %w", err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items stored between: %w", err)
-	}
-	return items, nil
-}
 
 // Search returns the newest items (at most limit) whose title or summary
 // match ftsQuery, an FTS5 expression ("" for no text condition), and that
@@ -229,28 +143,6 @@ func sortNewestFirst(items []briefing.Item) {
 	})
 }
 
-// scanItems reads itemColumns rows and closes them.
-func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
-	defer rows.Close()
-	var items []briefing.Item
-	for rows.Next() {
-		var it briefing.Item
-		var pub, upd, seen int64
-		var countries, actors, events string
-		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
-			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors, &it.Story, &it.Place, &events); err != nil {
-			return nil, err
-		}
-		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
-		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
-		if events != "" {
-			it.Events = strings.Fields(events)
-		}
-		items = append(items, it)
-	}
-	return items, rows.Err()
-}
-
 // SearchFTS finds items whose title or summary match an FTS5 query,
 // newest first. The query is passed as a bound parameter; callers turn
 // user text into FTS5 syntax (part 3's query language) before calling.
@@ -270,4 +162,37 @@ func (s *Store) SearchFTS(ctx context.Context, ftsQuery string, limit int) ([]in
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// indexText brings the FTS5 index up to date with this transaction's
+// writes in three statements, whatever the number of rows: FTS5 flushes
+// its buffer at each statement, so per-row writes would fragment it.
+func (w *writer) indexText(ctx context.Context, tx *sql.Tx) error {
+	if len(w.reindexed) > 0 {
+		old := make([][3]any, len(w.reindexed))
+		ids := make([]int64, len(w.reindexed))
+		for i, r := range w.reindexed {
+			old[i] = [3]any{r.id, r.title, r.summary}
+			ids[i] = r.id
+		}
+		oldJSON, err := json.Marshal(old)
+		if err != nil {
+			return err
+		}
+		idsJSON, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (items_fts, rowid, title, summary)
+			SELECT 'delete', value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(oldJSON)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
+			SELECT id, title, summary FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON)); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
+		SELECT id, title, summary FROM items WHERE id > ?`, w.maxIDBefore)
+	return err
 }

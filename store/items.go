@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
@@ -166,39 +168,6 @@ func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("store: save: %w", err)
 	}
 	return nil
-}
-
-// indexText brings the FTS5 index up to date with this transaction's
-// writes in three statements, whatever the number of rows: FTS5 flushes
-// its buffer at each statement, so per-row writes would fragment it.
-func (w *writer) indexText(ctx context.Context, tx *sql.Tx) error {
-	if len(w.reindexed) > 0 {
-		old := make([][3]any, len(w.reindexed))
-		ids := make([]int64, len(w.reindexed))
-		for i, r := range w.reindexed {
-			old[i] = [3]any{r.id, r.title, r.summary}
-			ids[i] = r.id
-		}
-		oldJSON, err := json.Marshal(old)
-		if err != nil {
-			return err
-		}
-		idsJSON, err := json.Marshal(ids)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (items_fts, rowid, title, summary)
-			SELECT 'delete', value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(oldJSON)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
-			SELECT id, title, summary FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON)); err != nil {
-			return err
-		}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
-		SELECT id, title, summary FROM items WHERE id > ?`, w.maxIDBefore)
-	return err
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
@@ -407,8 +376,121 @@ func splitTags(s string) []string {
 	return strings.Fields(s)
 }
 
-func (w *writer) saveState(ctx context.Context, st briefing.SourceState) error {
-	_, err := w.state.ExecContext(ctx, st.Name, st.URL, st.ETag, st.LastModified, ms(st.LastAttempt), ms(st.LastSuccess),
-		string(st.LastStatus), st.LastError, st.ConsecutiveFailures, st.ItemsLastTime, ms(st.LastNewItem), ms(st.NextCheck))
-	return err
+// ItemCounts returns how many items each source has stored.
+func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, count(*) FROM items GROUP BY source`)
+	if err != nil {
+		return nil, fmt.Errorf("store: item counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, fmt.Errorf("store: item counts: %w", err)
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
+// itemColumns are the columns scanItems reads, in its order.
+const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
+	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors, i.story, i.place, i.events`
+
+// ItemsSince returns items published at or after since, newest first, at
+// most limit of them (all when limit <= 0), with their tags.
+func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.published >= ?
+		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	return items, nil
+}
+
+// ItemsStoredBetween returns the items first stored in [from, until) and
+// published at or after publishedSince, newest first, with their tags.
+func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.first_seen >= ? AND i.first_seen < ?
+		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	return items, nil
+}
+
+// scanItems reads itemColumns rows and closes them.
+func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
+	defer rows.Close()
+	var items []briefing.Item
+	for rows.Next() {
+		var it briefing.Item
+		var pub, upd, seen int64
+		var countries, actors, events string
+		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
+			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors, &it.Story, &it.Place, &events); err != nil {
+			return nil, err
+		}
+		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
+		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
+		if events != "" {
+			it.Events = strings.Fields(events)
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// ItemsAfter returns up to limit items with an id greater than id, in id
+// (storage) order, with their tags.
+func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items after %d: %w", id, err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: items after %d: %w", id, err)
+	}
+	return items, nil
+}
+
+// StoryItems returns the items of the given stories published before a
+// time (all of them when it is zero), oldest first (an item stored without
+// a story is the story of its own id): a digest shows a
+// story whole, whatever part of it its window holds, and reads only the
+// part before the window it has not read already.
+func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error) {
+	if len(storyIDs) == 0 {
+		return nil, nil
+	}
+	until := int64(math.MaxInt64)
+	if !before.IsZero() {
+		until = ms(before)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
+		WHERE (i.story IN (SELECT value FROM json_each(?1)) OR (i.story = 0 AND i.id IN (SELECT value FROM json_each(?1))))
+		AND i.published < ?2 ORDER BY i.published, i.id`,
+		int64sJSON(storyIDs), until)
+	if err != nil {
+		return nil, fmt.Errorf("store: story items: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: story items: %w", err)
+	}
+	return items, nil
 }
