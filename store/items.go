@@ -186,16 +186,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
 		{&w.retag, `UPDATE items SET countries = ?, actors = ? WHERE id = ?`},
-		{&w.state, `INSERT INTO sources (name, url, etag, last_modified, last_attempt, last_success, last_status,
-				last_error, consecutive_failures, items_last_time, last_new_item, next_check)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
-				last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,
-				last_success = excluded.last_success, last_status = excluded.last_status,
-				last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
-				items_last_time = excluded.items_last_time,
-				last_new_item = max(sources.last_new_item, excluded.last_new_item),
-				next_check = excluded.next_check`},
+		{&w.state, saveSourceState},
 	}
 	for _, st := range stmts {
 		p, err := tx.PrepareContext(ctx, st.sql)
@@ -395,41 +386,22 @@ func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
+// Item reads. Every read of whole items is here and goes through
+// selectItems: the same columns, the same scanner.
+
 // itemColumns are the columns scanItems reads, in its order.
 const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
 	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors, i.story, i.place, i.events`
 
-// ItemsSince returns items published at or after since, newest first, at
-// most limit of them (all when limit <= 0), with their tags.
-func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.published >= ?
-		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
+// selectItems runs SELECT itemColumns FROM from (items as i, maybe joined,
+// with its conditions) on q, the database or a transaction, and reads the
+// items.
+func selectItems(ctx context.Context, q querier, from string, args ...any) ([]briefing.Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+itemColumns+` FROM `+from, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: items since: %w", err)
+		return nil, err
 	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items since: %w", err)
-	}
-	return items, nil
-}
-
-// ItemsStoredBetween returns the items first stored in [from, until) and
-// published at or after publishedSince, newest first, with their tags.
-func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.first_seen >= ? AND i.first_seen < ?
-		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
-	if err != nil {
-		return nil, fmt.Errorf("store: items stored between: %w", err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items stored between: %w", err)
-	}
-	return items, nil
+	return scanItems(rows)
 }
 
 // scanItems reads itemColumns rows and closes them.
@@ -454,14 +426,35 @@ func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
 	return items, rows.Err()
 }
 
+// ItemsSince returns items published at or after since, newest first, at
+// most limit of them (all when limit <= 0), with their tags.
+func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	items, err := selectItems(ctx, s.db, `items i WHERE i.published >= ?
+		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	return items, nil
+}
+
+// ItemsStoredBetween returns the items first stored in [from, until) and
+// published at or after publishedSince, newest first, with their tags.
+func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	items, err := selectItems(ctx, s.db, `items i WHERE i.first_seen >= ? AND i.first_seen < ?
+		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	return items, nil
+}
+
 // ItemsAfter returns up to limit items with an id greater than id, in id
 // (storage) order, with their tags.
 func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: items after %d: %w", id, err)
-	}
-	items, err := scanItems(rows)
+	items, err := selectItems(ctx, s.db, `items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: items after %d: %w", id, err)
 	}
@@ -481,16 +474,26 @@ func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Ti
 	if !before.IsZero() {
 		until = ms(before)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
+	items, err := selectItems(ctx, s.db, `items i
 		WHERE (i.story IN (SELECT value FROM json_each(?1)) OR (i.story = 0 AND i.id IN (SELECT value FROM json_each(?1))))
 		AND i.published < ?2 ORDER BY i.published, i.id`,
 		int64sJSON(storyIDs), until)
 	if err != nil {
 		return nil, fmt.Errorf("store: story items: %w", err)
 	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: story items: %w", err)
-	}
 	return items, nil
+}
+
+// assignedItems returns, within tx, the items assigned to a story and
+// published in [from, until): what the story assigner is loaded with.
+func assignedItems(ctx context.Context, tx *sql.Tx, from, until time.Time) ([]briefing.Item, error) {
+	return selectItems(ctx, tx, `items i
+		WHERE i.story != 0 AND i.published >= ? AND i.published < ?`, ms(from), ms(until))
+}
+
+// unassignedItems returns, within tx, up to limit items stored without a
+// story, in order of publication.
+func unassignedItems(ctx context.Context, tx *sql.Tx, limit int) ([]briefing.Item, error) {
+	return selectItems(ctx, tx, `items i WHERE i.story = 0
+		ORDER BY i.published, i.id LIMIT ?`, limit)
 }

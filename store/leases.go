@@ -17,9 +17,7 @@ var (
 	ErrClaimed   = briefing.ErrClaimed
 )
 
-func (s *Store) leaseByName(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, name string) (briefing.Lease, error) {
+func (s *Store) leaseByName(ctx context.Context, q querier, name string) (briefing.Lease, error) {
 	l := briefing.Lease{Name: name}
 	var acq, ren, exp int64
 	err := q.QueryRowContext(ctx, `SELECT owner, host, pid, acquired_at, renewed_at, expires_at FROM leases WHERE name = ?`, name).

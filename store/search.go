@@ -55,16 +55,12 @@ func tagConditions(countries, actors []string) (conds []string, args []any) {
 // searchByDate walks the items by publication date (an index) and stops at
 // limit.
 func (s *Store) searchByDate(ctx context.Context, conds []string, args []any, limit int) ([]briefing.Item, error) {
-	q := `SELECT ` + itemColumns + ` FROM items i`
+	from := `items i`
 	if len(conds) > 0 {
-		q += ` WHERE ` + strings.Join(conds, ` AND `)
+		from += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
-	q += ` ORDER BY i.published DESC, i.id DESC LIMIT ?`
-	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	return scanItems(rows)
+	from += ` ORDER BY i.published DESC, i.id DESC LIMIT ?`
+	return selectItems(ctx, s.db, from, append(args, limit)...)
 }
 
 // searchText finds the newest limit matches of a text query without
@@ -86,12 +82,8 @@ func (s *Store) searchText(ctx context.Context, ftsQuery string, conds []string,
 	if len(conds) > 0 {
 		where = ` AND ` + strings.Join(conds, ` AND `)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items_fts f JOIN items i ON i.id = f.rowid
+	items, err := selectItems(ctx, s.db, `items_fts f JOIN items i ON i.id = f.rowid
 		WHERE items_fts MATCH ?`+where+` ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{ftsQuery}, args...), limit)...)
-	if err != nil {
-		return nil, err
-	}
-	items, err := scanItems(rows)
 	if err != nil || len(items) < limit { // every match read
 		sortNewestFirst(items)
 		return items, err
@@ -107,13 +99,9 @@ func (s *Store) searchText(ctx context.Context, ftsQuery string, conds []string,
 	}
 	// The full-text index seeks to a rowid range cheaply (one seek per
 	// term, not per row); normally the range is a poll or two wide.
-	rows, err = s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items_fts f JOIN items i ON i.id = f.rowid
+	more, err := selectItems(ctx, s.db, `items_fts f JOIN items i ON i.id = f.rowid
 		WHERE items_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND i.published >= ?`+where,
 		append([]any{ftsQuery, low, cursor, ms(floor)}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	more, err := scanItems(rows)
 	if err != nil {
 		return nil, err
 	}

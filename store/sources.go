@@ -75,6 +75,21 @@ func (s *Store) SourceStates(ctx context.Context) (map[string]briefing.SourceSta
 	return out, nil
 }
 
+// saveSourceState is the statement saveState runs: a poll's state
+// replaces the stored one, except that the newest item never moves back.
+const saveSourceState = `INSERT INTO sources (name, url, etag, last_modified, last_attempt, last_success, last_status,
+		last_error, consecutive_failures, items_last_time, last_new_item, next_check)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+		last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,
+		last_success = excluded.last_success, last_status = excluded.last_status,
+		last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
+		items_last_time = excluded.items_last_time,
+		last_new_item = max(sources.last_new_item, excluded.last_new_item),
+		next_check = excluded.next_check`
+
+// saveState writes a source's state with the save transaction's
+// prepared saveSourceState.
 func (w *writer) saveState(ctx context.Context, st briefing.SourceState) error {
 	_, err := w.state.ExecContext(ctx, st.Name, st.URL, st.ETag, st.LastModified, ms(st.LastAttempt), ms(st.LastSuccess),
 		string(st.LastStatus), st.LastError, st.ConsecutiveFailures, st.ItemsLastTime, ms(st.LastNewItem), ms(st.NextCheck))

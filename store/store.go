@@ -355,6 +355,13 @@ var (
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
+// querier is the database or a transaction (*sql.DB, *sql.Tx), for reads
+// that run in either.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // isConstraint reports whether err is an SQLite constraint violation.
 func isConstraint(err error) bool {
 	var se *sqlite.Error

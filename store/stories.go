@@ -137,12 +137,7 @@ func (st *stories) load(ctx context.Context, tx *sql.Tx, from, to time.Time) err
 	if until.IsZero() {
 		until = time.Unix(1<<40, 0) // everything after from
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE i.story != 0 AND i.published >= ? AND i.published < ?`, ms(from), ms(until))
-	if err != nil {
-		return err
-	}
-	items, err := scanItems(rows)
+	items, err := assignedItems(ctx, tx, from, until)
 	if err != nil {
 		return err
 	}
@@ -202,12 +197,7 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.story = 0
-		ORDER BY i.published, i.id LIMIT ?`, limit)
-	if err != nil {
-		return 0, err
-	}
-	items, err := scanItems(rows)
+	items, err := unassignedItems(ctx, tx, limit)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
