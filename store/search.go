@@ -13,12 +13,21 @@ import (
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
-// Search returns the newest items (at most limit) whose title or summary
+// Search returns the newest candidates for q (at most limit), newest
+// published first: the items whose title or summary match q's words and
+// phrases in the full-text index, and that carry every country and actor
+// q requires. They are a superset of q's matches (see ftsMatch): the
+// caller narrows them with q.Match.
+func (s *Store) Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error) {
+	return s.search(ctx, ftsMatch(q), q.Countries(), q.Actors(), limit)
+}
+
+// search returns the newest items (at most limit) whose title or summary
 // match ftsQuery, an FTS5 expression ("" for no text condition), and that
 // carry every one of countries and actors, newest published first. The
-// expression and the ids are bound parameters: callers build ftsQuery with
-// briefing's query language, which quotes all user text.
-func (s *Store) Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error) {
+// expression and the ids are bound parameters: Search builds ftsQuery with
+// ftsMatch, which quotes all user text.
+func (s *Store) search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error) {
 	if limit <= 0 {
 		limit = 20
 	}
@@ -36,6 +45,57 @@ func (s *Store) Search(ctx context.Context, ftsQuery string, countries, actors [
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	return items, nil
+}
+
+// ftsMatch returns an FTS5 MATCH expression for q's text clauses, for the
+// items_fts table (tokenized with `unicode61 remove_diacritics 2`). Every
+// term is an FTS5 string literal (double quotes, inner quotes doubled) of
+// folded words, so no user text is ever read as FTS5 syntax; clauses are
+// combined as `(a AND (b OR c)) NOT (d OR e)`.
+//
+// It returns "" when no positive text term can be expressed (tags only):
+// Search then filters by q's countries and actors alone.
+//
+// What it finds relative to q.Match: a superset, to be narrowed with
+// Match. Tags, negated tags and OR groups containing a tag are left out
+// (they only widen the result). Words and phrases match the same items,
+// since both tokenizers fold case and accents, split on punctuation, and
+// Match lets a phrase cross punctuation but not the title/summary border,
+// like an FTS5 phrase within one column. The exceptions are the
+// tokenizers' differences: dotted acronyms ("U.S." is "us" for Match,
+// "u s" for FTS5), and ligatures that Match expands (œ → oe, æ → ae,
+// ß → ss) and unicode61 keeps; on text or queries with those, the index
+// may miss an item Match accepts, or not exclude one Match excludes.
+func ftsMatch(q *briefing.Query) string {
+	var pos, neg []string
+	for _, c := range q.TextClauses() {
+		alts := make([]string, len(c.Alternatives))
+		for i, words := range c.Alternatives {
+			alts[i] = ftsString(strings.Join(words, " "))
+		}
+		if c.Exclude {
+			neg = append(neg, alts...)
+			continue
+		}
+		if len(alts) == 1 {
+			pos = append(pos, alts[0])
+		} else {
+			pos = append(pos, "("+strings.Join(alts, " OR ")+")")
+		}
+	}
+	if len(pos) == 0 {
+		return ""
+	}
+	out := strings.Join(pos, " AND ")
+	if len(neg) > 0 {
+		out = "(" + out + ") NOT (" + strings.Join(neg, " OR ") + ")"
+	}
+	return out
+}
+
+// ftsString quotes s as an FTS5 string literal.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // tagConditions are the WHERE terms (on items i) requiring every one of
@@ -129,27 +189,6 @@ func sortNewestFirst(items []briefing.Item) {
 		}
 		return cmp.Compare(b.ID, a.ID)
 	})
-}
-
-// SearchFTS finds items whose title or summary match an FTS5 query,
-// newest first. The query is passed as a bound parameter; callers turn
-// user text into FTS5 syntax (part 3's query language) before calling.
-func (s *Store) SearchFTS(ctx context.Context, ftsQuery string, limit int) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT i.id FROM items_fts f JOIN items i ON i.id = f.rowid
-		WHERE items_fts MATCH ? ORDER BY i.published DESC LIMIT ?`, ftsQuery, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // indexText brings the FTS5 index up to date with this transaction's
