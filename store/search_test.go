@@ -358,3 +358,179 @@ func FuzzQueryFTS(f *testing.F) {
 		}
 	})
 }
+
+// The integrity check must be able to fail: an index out of step with the
+// table is reported.
+func TestIntegrityCheckDetectsStaleIndex(t *testing.T) {
+	s := openMem(t)
+	save(t, s, fetched("aib", base, newsItem("aib", "k", "https://aib/k", "Kaya alpha", "bravo.", base)))
+	if _, err := s.db.Exec(`UPDATE items SET title = 'Kaya charlie'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec(`INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1)`); err == nil {
+		t.Fatal("FTS integrity-check passed although the index no longer matches items")
+	}
+}
+
+func TestSearchFTSAccentInsensitive(t *testing.T) {
+	s := openMem(t)
+	saved := save(t, s,
+		fetched("rfi-afrique", base,
+			newsItem("rfi-afrique", "rfi-goita", "https://www.rfi.fr/goita",
+				"Assimi Goïta à Ménaka", "Le chef de la junte malienne s’est rendu dans le nord-est.", base),
+		),
+		fetched("actuniger", base,
+			newsItem("actuniger", "an-tillaberi", "https://www.actuniger.com/tillaberi",
+				"Niger : situation sécuritaire", "Nouvelles attaques dans la région de Tillabéri, près de Téra.", base.Add(-time.Hour)),
+			newsItem("actuniger", "an-niamey", "https://www.actuniger.com/niamey",
+				"Niamey : hausse du prix du riz", "Les commerçants de la capitale s’inquiètent.", base.Add(-2*time.Hour)),
+		),
+	)
+	goita, tillaberi := saved[0].New[0].ID, saved[1].New[0].ID
+	tests := []struct {
+		query string
+		want  []int64
+	}{
+		{"goita", []int64{goita}},
+		{"GOITA", []int64{goita}},
+		{"Goïta", []int64{goita}},
+		{"menaka", []int64{goita}},
+		{"Ménaka", []int64{goita}},
+		{"assimi AND menaka", []int64{goita}},
+		{`"goita a menaka"`, []int64{goita}}, // the phrase, "à" folded to "a"
+		{"tillaberi", []int64{tillaberi}},
+		{"TILLABÉRI", []int64{tillaberi}},
+		{"tillab*", []int64{tillaberi}},
+		{"tera", []int64{tillaberi}},
+		{"securitaire", []int64{tillaberi}},
+		{"summary:tillaberi", []int64{tillaberi}},
+		{"title:tillaberi", nil},
+		{"goita OR tillaberi", []int64{goita, tillaberi}}, // newest first
+		{"bamako", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			if got := search(t, s, tt.query); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("SearchFTS(%q) = %v, want %v", tt.query, got, tt.want)
+			}
+		})
+	}
+	if got, err := s.SearchFTS(t.Context(), "goita OR tillaberi", 1); err != nil || !reflect.DeepEqual(got, []int64{goita}) {
+		t.Errorf("SearchFTS limit 1 = %v, %v; want [%d]", got, err, goita)
+	}
+}
+
+// Several updates of one row inside a single SaveFetched must leave the
+// external-content FTS index exactly in step with the table.
+func TestSaveFetchedRepeatedUpdatesInOneBatch(t *testing.T) {
+	const src = "rfi-afrique"
+	orig := newsItem(src, "rfi-1", "https://www.rfi.fr/1", "Sénégal : alpha bravo", "charlie delta.", base)
+	v := func(key, title, summary string) briefing.Item {
+		it := orig
+		it.Key, it.Title, it.Summary = key, title, summary
+		return it
+	}
+	tests := []struct {
+		name     string
+		pre      []briefing.Item // saved before, in their own transaction
+		batch    []briefing.Fetched
+		present  []string
+		absent   []string
+		wantRows int
+	}{
+		{
+			name: "two polls of the same source",
+			pre:  []briefing.Item{orig},
+			batch: []briefing.Fetched{
+				fetched(src, base, v("rfi-1", "Sénégal : echo foxtrot", "golf hotel.")),
+				fetched(src, base, v("rfi-1", "Sénégal : india juliett", "kilo lima.")),
+			},
+			present: []string{"india", "juliett", "kilo", "lima", "senegal"},
+			absent:  []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"},
+		},
+		{
+			name: "three versions, back to the first",
+			pre:  []briefing.Item{orig},
+			batch: []briefing.Fetched{
+				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
+				fetched(src, base, v("rfi-1", "Sénégal : india", "kilo.")),
+				fetched(src, base, orig),
+			},
+			present: []string{"alpha", "bravo", "charlie", "delta"},
+			absent:  []string{"echo", "golf", "india", "kilo"},
+		},
+		{
+			name: "by key then by URL after a GUID rewrite",
+			pre:  []briefing.Item{orig},
+			batch: []briefing.Fetched{
+				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
+				fetched(src, base, v("rfi-1-new", "Sénégal : india", "kilo.")),
+			},
+			present: []string{"india", "kilo"},
+			absent:  []string{"alpha", "charlie", "echo", "golf"},
+		},
+		{
+			name: "updated from another source by URL",
+			pre:  []briefing.Item{orig},
+			batch: []briefing.Fetched{
+				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
+				fetched("google-news", base, func() briefing.Item {
+					it := v("gn-1", "Sénégal : india", "kilo.")
+					it.Source = "google-news"
+					return it
+				}()),
+			},
+			present: []string{"india", "kilo"},
+			absent:  []string{"alpha", "charlie", "echo", "golf"},
+		},
+		{
+			name: "inserted then updated in the same batch",
+			batch: []briefing.Fetched{
+				fetched(src, base, orig),
+				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
+				fetched(src, base, v("rfi-1", "Sénégal : india", "kilo.")),
+			},
+			present: []string{"india", "kilo"},
+			absent:  []string{"alpha", "charlie", "echo", "golf"},
+		},
+		{
+			name: "twice in one feed",
+			pre:  []briefing.Item{orig},
+			batch: []briefing.Fetched{
+				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf."), v("rfi-1", "Sénégal : india", "kilo.")),
+			},
+			present: []string{"india", "kilo"},
+			absent:  []string{"alpha", "charlie", "echo", "golf"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := openFile(t)
+			// Unrelated rows before and after, so rowids around the
+			// updated one are in play.
+			save(t, s, fetched("aib", base, newsItem("aib", "aib-0", "https://aib/0", "Niamey zulu", "zulu.", base)))
+			if len(tt.pre) > 0 {
+				save(t, s, fetched(src, base, tt.pre...))
+			}
+			save(t, s, tt.batch...)
+			save(t, s, fetched("aib", base, newsItem("aib", "aib-1", "https://aib/1", "Bamako yankee", "yankee.", base)))
+			checkIntegrity(t, s)
+			if n := countRows(t, s, "items"); n != 3 {
+				t.Errorf("%d rows, want 3", n)
+			}
+			for _, w := range tt.present {
+				if got := search(t, s, w); len(got) != 1 {
+					t.Errorf("search %q = %v, want 1 hit", w, got)
+				}
+			}
+			for _, w := range tt.absent {
+				if got := search(t, s, w); len(got) != 0 {
+					t.Errorf("search %q = %v, want none (stale index)", w, got)
+				}
+			}
+			if got := search(t, s, "zulu OR yankee"); len(got) != 2 {
+				t.Errorf("unrelated rows: search = %v", got)
+			}
+		})
+	}
+}
