@@ -3,6 +3,7 @@ package briefing
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -209,6 +210,31 @@ func TestQueryMatch(t *testing.T) {
 				t.Errorf("%s matches items %v, want %v", q, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestQueryTextClauses: the words and phrases a full-text index narrows
+// by, as typed; clauses with a tag are left out.
+func TestQueryTextClauses(t *testing.T) {
+	g := testQueryGazetteer(t)
+	q, err := ParseQuery(`"coup d'État" OR Putsch country:mali OR junte junta -Wagner -actor:wagner`, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TextClause{
+		{Alternatives: [][]string{{"coup", "d", "etat"}, {"putsch"}}},
+		{Alternatives: [][]string{{"junta"}}},
+		{Alternatives: [][]string{{"wagner"}}, Exclude: true},
+	}
+	if got := q.TextClauses(); !reflect.DeepEqual(got, want) {
+		t.Errorf("TextClauses() = %v, want %v", got, want)
+	}
+	q, err = ParseQuery(`country:mali -actor:wagner`, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.TextClauses(); len(got) != 0 {
+		t.Errorf("tags only: TextClauses() = %v, want none", got)
 	}
 }
 
