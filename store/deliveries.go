@@ -369,3 +369,19 @@ func (s *Store) SentSince(ctx context.Context, channel string, since time.Time) 
 	}
 	return n, fromMS(oldest.Int64), nil
 }
+
+// extendClaims extends owner's claims on pending deliveries to until (in
+// ms), within a lease's renewal: claims live as long as their lease.
+func extendClaims(ctx context.Context, tx *sql.Tx, owner string, until int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_until = ? WHERE claim_owner = ? AND status = 'pending'`,
+		until, owner)
+	return err
+}
+
+// releaseClaims frees owner's claims, within a lease's release.
+func releaseClaims(ctx context.Context, tx *sql.Tx, owner string) error {
+	// claim_owner != '' lets the partial index deliveries_claim serve it.
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_owner = '', claim_until = 0
+		WHERE claim_owner = ? AND claim_owner != ''`, owner)
+	return err
+}

@@ -164,10 +164,19 @@ func (w *writer) wroteItems(out []briefing.Saved) bool {
 // begin notes where this transaction's new rows start. Immediate
 // transactions mean no other writer can insert meanwhile.
 func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&w.maxIDBefore); err != nil {
+	var err error
+	if w.maxIDBefore, err = lastItemID(ctx, tx); err != nil {
 		return fmt.Errorf("store: save: %w", err)
 	}
 	return nil
+}
+
+// lastItemID returns the largest item id (0 with no items): items stored
+// later have larger ids.
+func lastItemID(ctx context.Context, q querier) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&id)
+	return id, err
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {

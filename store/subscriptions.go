@@ -45,7 +45,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 	}
 	sub.CreatedAt = fromMS(ms(sub.CreatedAt))
 	// The subscription alerts on items stored from now on.
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&sub.AfterItem); err != nil {
+	if sub.AfterItem, err = lastItemID(ctx, tx); err != nil {
 		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (channel, query, created_by, created_at, after_item) VALUES (?, ?, ?, ?, ?)`,
