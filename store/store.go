@@ -2,6 +2,13 @@
 // WAL journal, busy timeout, foreign keys, embedded migrations, and an FTS5
 // index for search. Every write runs in an immediate transaction, so a
 // crash at any moment leaves either the whole batch or none of it.
+//
+// One file per entity, each with its SQL: items.go (saving a poll, every
+// read of whole items, tags), sources.go (source states), search.go (the
+// full-text index and the query language's FTS5 form), stories.go,
+// summaries.go, subscriptions.go, schedules.go, deliveries.go (the outbox
+// and its claims), leases.go, retag.go; store.go opens and migrates,
+// driver.go and health.go watch storage errors.
 package store
 
 import (
