@@ -47,9 +47,9 @@ func (v *versionedStore) StorySummaries(ctx context.Context, since, until time.T
 	return v.fakeStore.StorySummaries(ctx, since, until, f)
 }
 
-func (v *versionedStore) Search(ctx context.Context, fts string, countries, actors []string, limit int) ([]briefing.Item, error) {
+func (v *versionedStore) Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error) {
 	v.searched.Add(1)
-	return v.fakeStore.Search(ctx, fts, countries, actors, limit)
+	return v.fakeStore.Search(ctx, q, limit)
 }
 
 func newCachingBot(t *testing.T) (*Bot, *versionedStore, *time.Time) {

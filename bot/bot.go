@@ -48,7 +48,9 @@ type Store interface {
 	// [since, until): a digest ranks them and reads only those it shows. It
 	// may leave out stories that cannot pass f (the digest filters exactly).
 	StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error)
-	Search(ctx context.Context, ftsQuery string, countries, actors []string, limit int) ([]briefing.Item, error)
+	// Search returns the newest candidates for q, at most limit: a superset
+	// of its matches (text and required tags), narrowed with q.Match.
+	Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)
 	RemoveSubscription(ctx context.Context, channel string, id int64) error

@@ -452,9 +452,9 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 
 // search answers a query in stories, the most recently updated first.
 func (b *Bot) search(ctx context.Context, q *briefing.Query) (*briefing.Digest, error) {
-	// FTS narrows by text and required tags; Match applies the rest
+	// The store narrows by text and required tags; Match applies the rest
 	// (exclusions, OR groups with tags) exactly.
-	cands, err := b.Store.Search(ctx, q.FTS(), q.Countries(), q.Actors(), 20*b.Limits.SearchResults)
+	cands, err := b.Store.Search(ctx, q, 20*b.Limits.SearchResults)
 	if err != nil {
 		return nil, err
 	}

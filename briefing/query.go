@@ -65,7 +65,7 @@ type clause struct {
 
 // Query is a parsed query; it is read-only and safe for concurrent use.
 type Query struct {
-	clauses []clause // as typed, for String and FTS
+	clauses []clause // as typed, for String and TextClauses
 	eval    []clause // the same, cheapest and most selective first, for Match
 }
 
@@ -368,7 +368,7 @@ func (q *Query) String() string {
 }
 
 // Countries returns the country ids every matching item carries (from
-// positive country: terms outside OR groups), for SQL prefiltering.
+// positive country: terms outside OR groups), for the store to prefilter with.
 func (q *Query) Countries() []string { return q.required(atomCountry) }
 
 // Actors returns the actor ids every matching item carries.
@@ -384,62 +384,38 @@ func (q *Query) required(k atomKind) []string {
 	return out
 }
 
-// FTS returns an FTS5 MATCH expression for the query's text terms, for a
-// table tokenized with `unicode61 remove_diacritics 2`. Every term is an
-// FTS5 string literal (double quotes, inner quotes doubled) of folded
-// words, so no user text is ever read as FTS5 syntax; terms are combined
-// as `(a AND (b OR c)) NOT (d OR e)`.
-//
-// It returns "" when no positive text term can be expressed (tags only):
-// the caller then filters by Countries/Actors and Match.
-//
-// What FTS returns relative to Match: a superset, to be narrowed with
-// Match. Tags, negated tags and OR groups containing a tag are left out
-// (they only widen the result). Words and phrases match the same items,
-// since both tokenizers fold case and accents, split on punctuation, and
-// Match lets a phrase cross punctuation but not the title/summary border,
-// like an FTS5 phrase within one column. The exceptions are the
-// tokenizers' differences: dotted acronyms ("U.S." is "us" for Match,
-// "u s" for FTS5), and ligatures that Match expands (œ → oe, æ → ae,
-// ß → ss) and unicode61 keeps; on text or queries with those, FTS may
-// miss an item Match accepts, or not exclude one Match excludes.
-func (q *Query) FTS() string {
-	var pos, neg []string
-	for _, c := range q.clauses {
-		var alts []string
-		for _, a := range c.atoms {
-			if a.kind != atomWord && a.kind != atomPhrase {
-				alts = nil
-				break
-			}
-			alts = append(alts, ftsString(strings.Join(a.words, " ")))
-		}
-		if len(alts) == 0 {
-			continue
-		}
-		if c.neg {
-			neg = append(neg, alts...)
-			continue
-		}
-		if len(alts) == 1 {
-			pos = append(pos, alts[0])
-		} else {
-			pos = append(pos, "("+strings.Join(alts, " OR ")+")")
-		}
-	}
-	if len(pos) == 0 {
-		return ""
-	}
-	out := strings.Join(pos, " AND ")
-	if len(neg) > 0 {
-		out = "(" + out + ") NOT (" + strings.Join(neg, " OR ") + ")"
-	}
-	return out
+// TextClause is one clause of a query made of words and phrases only:
+// its alternatives (more than one for an OR group), each the folded words
+// of a word (one) or of a phrase (several, consecutive), and whether the
+// clause excludes.
+type TextClause struct {
+	Alternatives [][]string
+	Exclude      bool
 }
 
-// ftsString quotes s as an FTS5 string literal.
-func ftsString(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+// TextClauses returns the query's clauses made of words and phrases only,
+// as typed, for a full-text index to narrow the candidates with: the
+// clauses all hold (AND), the excluding ones never. Tags, excluded tags
+// and OR groups holding a tag are left out (they only widen the result),
+// so what an index returns from them is a superset of the matches, to be
+// narrowed with Match. It returns no positive clause for a query of tags
+// only: the caller then filters by Countries/Actors and Match.
+func (q *Query) TextClauses() []TextClause {
+	var out []TextClause
+	for _, c := range q.clauses {
+		tc := TextClause{Exclude: c.neg}
+		for _, a := range c.atoms {
+			if a.kind != atomWord && a.kind != atomPhrase {
+				tc.Alternatives = nil
+				break
+			}
+			tc.Alternatives = append(tc.Alternatives, slices.Clone(a.words))
+		}
+		if len(tc.Alternatives) > 0 {
+			out = append(out, tc)
+		}
+	}
+	return out
 }
 
 // MatchText is an item's text and tags prepared for many queries: build it

@@ -1,15 +1,13 @@
 package briefing
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-
-	_ "modernc.org/sqlite" // test only: briefing must not import SQLite
 )
 
 var (
@@ -166,7 +164,7 @@ func TestQueryMatch(t *testing.T) {
 		{`"the july coup"`, []int{1}},
 		{`"expels french troops"`, []int{1}},
 		{`"troops niamey"`, nil},     // title and summary do not join
-		{`"memoires les"`, []int{0}}, // a phrase crosses a full stop, as in FTS5
+		{`"memoires les"`, []int{0}}, // a phrase crosses a full stop, as a full-text index phrase does
 		{"niger", []int{1, 4}},
 		{"nigeria", []int{2}},
 		{"coup junta", []int{1}},
@@ -215,149 +213,28 @@ func TestQueryMatch(t *testing.T) {
 	}
 }
 
-func TestQueryFTS(t *testing.T) {
+// TestQueryTextClauses: the words and phrases a full-text index narrows
+// by, as typed; clauses with a tag are left out.
+func TestQueryTextClauses(t *testing.T) {
 	g := testQueryGazetteer(t)
-	tests := []struct{ q, want string }{
-		{"junta", `"junta"`},
-		{"Goïta Junte", `"goita" AND "junte"`},
-		{`"coup d'État"`, `"coup d etat"`},
-		{"putsch OR coup junte", `("putsch" OR "coup") AND "junte"`},
-		{"coup -wagner -\"africa corps\"", `("coup") NOT ("wagner" OR "africa corps")`},
-		{"country:mali", ``},
-		{"country:mali -wagner", ``},
-		{"country:mali junta", `"junta"`},
-		{"country:mali OR putsch junta", `"junta"`},
-		{`junta*`, `"junta"`},
-		{`^junta`, `"junta"`},
-		{`NEAR(a b)`, `"near a" AND "b"`},
-		{`a AND b NOT c`, `"a" AND "and" AND "b" AND "not" AND "c"`},
-		{`(junta) {col}`, `"junta" AND "col"`},
-		{`title:junta`, ``}, // an error, see below
-		{`12:30`, `"12 30"`},
-		{`'; DROP TABLE items;--`, `"drop" AND "table" AND "items"`},
-		{`"a ""b"" c"`, `"a" AND "b" AND "c"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.q, func(t *testing.T) {
-			q, err := ParseQuery(tt.q, g)
-			if tt.q == "title:junta" {
-				if err == nil {
-					t.Fatal("title: should be an unknown field")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := q.FTS(); got != tt.want {
-				t.Errorf("FTS() = %s, want %s", got, tt.want)
-			}
-		})
-	}
-}
-
-// ftsDB is one in-memory FTS5 table holding queryItems (rowid = index+1).
-var (
-	ftsOnce sync.Once
-	ftsDB   *sql.DB
-	ftsErr  error
-)
-
-func testFTSDB(tb testing.TB) *sql.DB {
-	tb.Helper()
-	ftsOnce.Do(func() {
-		db, err := sql.Open("sqlite", ":memory:")
-		if err != nil {
-			ftsErr = err
-			return
-		}
-		db.SetMaxOpenConns(1) // one connection: one in-memory database
-		if _, err = db.Exec(`CREATE VIRTUAL TABLE t USING fts5(title, summary, tokenize='unicode61 remove_diacritics 2')`); err != nil {
-			ftsErr = err
-			return
-		}
-		for i, it := range queryItems {
-			if _, err = db.Exec(`INSERT INTO t(rowid, title, summary) VALUES (?, ?, ?)`, i+1, it.Title, it.Summary); err != nil {
-				ftsErr = err
-				return
-			}
-		}
-		ftsDB = db
-	})
-	if ftsErr != nil {
-		tb.Fatal(ftsErr)
-	}
-	return ftsDB
-}
-
-func ftsRows(db *sql.DB, expr string) ([]int, error) {
-	rows, err := db.Query(`SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid`, expr)
+	q, err := ParseQuery(`"coup d'État" OR Putsch country:mali OR junte junta -Wagner -actor:wagner`, g)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id-1)
+	want := []TextClause{
+		{Alternatives: [][]string{{"coup", "d", "etat"}, {"putsch"}}},
+		{Alternatives: [][]string{{"junta"}}},
+		{Alternatives: [][]string{{"wagner"}}, Exclude: true},
 	}
-	return out, rows.Err()
-}
-
-// TestQueryFTSAgainstSQLite runs FTS() through a real FTS5 table: it must
-// never be a syntax error, must return every item Match accepts, and
-// exactly those for text-only queries.
-func TestQueryFTSAgainstSQLite(t *testing.T) {
-	g := testQueryGazetteer(t)
-	db := testFTSDB(t)
-	queries := []string{
-		"junta", "juntas", "JUNTE", "Goïta", "etat", `"coup d'état"`, `"d'état coup"`,
-		`"the july coup"`, `"troops niamey"`, `"memoires les"`, "niger", "nigeria", "coup junta",
-		"putsch OR junta", "putsch OR junta OR junte", "juntas OR junta sanctions",
-		"coup -wagner", `coup -"coup d'etat"`, "12", "kill", "mali -niger",
-		`junta*`, `^junta`, `NEAR(coup etat)`, `coup AND etat`, `coup NOT etat`, `(coup OR) putsch`,
-		`title:junta`, `"title:" junta`, `'; DROP TABLE items;--`, `"a ""b"" c"`, `x"y"z`,
-		`coup + etat`, `{title summary}: coup`, `coup -"" -"*"`,
-		// with tags: FTS is a superset
-		"country:mali junte", "country:mali OR putsch coup", "coup -country:niger", "actor:wagner -junta",
+	if got := q.TextClauses(); !reflect.DeepEqual(got, want) {
+		t.Errorf("TextClauses() = %v, want %v", got, want)
 	}
-	for _, text := range queries {
-		t.Run(text, func(t *testing.T) {
-			q, err := ParseQuery(text, g)
-			if err != nil {
-				var qe *QueryError
-				if !errors.As(err, &qe) {
-					t.Fatal(err)
-				}
-				return
-			}
-			var want []int
-			for i := range queryItems {
-				if q.Match(&queryItems[i]) {
-					want = append(want, i)
-				}
-			}
-			expr := q.FTS()
-			if expr == "" {
-				return
-			}
-			got, err := ftsRows(db, expr)
-			if err != nil {
-				t.Fatalf("FTS5 rejects %s: %v", expr, err)
-			}
-			textOnly := len(q.Countries()) == 0 && len(q.Actors()) == 0 && !strings.Contains(q.String(), ":")
-			if textOnly && !slices.Equal(got, want) {
-				t.Errorf("FTS %s returns %v, Match %v", expr, got, want)
-			}
-			for _, w := range want {
-				if !slices.Contains(got, w) {
-					t.Errorf("FTS %s misses item %d that Match accepts", expr, w)
-				}
-			}
-		})
+	q, err = ParseQuery(`country:mali -actor:wagner`, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.TextClauses(); len(got) != 0 {
+		t.Errorf("tags only: TextClauses() = %v, want none", got)
 	}
 }
 
@@ -371,7 +248,6 @@ func FuzzParseQuery(f *testing.F) {
 		f.Add(s)
 	}
 	g := testQueryGazetteer(f)
-	db := testFTSDB(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := ParseQuery(s, g)
 		if err != nil {
@@ -380,11 +256,6 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("ParseQuery(%q): %v is not a *QueryError with a message", s, err)
 			}
 			return
-		}
-		if expr := q.FTS(); expr != "" {
-			if _, err := ftsRows(db, expr); err != nil {
-				t.Fatalf("ParseQuery(%q).FTS() = %s: FTS5: %v", s, expr, err)
-			}
 		}
 		if canon := q.String(); len([]rune(canon)) <= MaxQueryLen {
 			q2, err := ParseQuery(canon, g)

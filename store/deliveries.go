@@ -144,20 +144,6 @@ func (s *Store) AlertCursor(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// ItemsAfter returns up to limit items with an id greater than id, in id
-// (storage) order, with their tags.
-func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: items after %d: %w", id, err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: items after %d: %w", id, err)
-	}
-	return items, nil
-}
-
 // EnqueueAlerts records alert and reply deliveries and moves the alert
 // cursor to cursor, in one transaction: items up to cursor have then been
 // matched exactly once, whatever happens next. Deliveries whose key exists
@@ -382,4 +368,20 @@ func (s *Store) SentSince(ctx context.Context, channel string, since time.Time) 
 		return n, time.Time{}, nil
 	}
 	return n, fromMS(oldest.Int64), nil
+}
+
+// extendClaims extends owner's claims on pending deliveries to until (in
+// ms), within a lease's renewal: claims live as long as their lease.
+func extendClaims(ctx context.Context, tx *sql.Tx, owner string, until int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_until = ? WHERE claim_owner = ? AND status = 'pending'`,
+		until, owner)
+	return err
+}
+
+// releaseClaims frees owner's claims, within a lease's release.
+func releaseClaims(ctx context.Context, tx *sql.Tx, owner string) error {
+	// claim_owner != '' lets the partial index deliveries_claim serve it.
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_owner = '', claim_until = 0
+		WHERE claim_owner = ? AND claim_owner != ''`, owner)
+	return err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,25 +149,6 @@ func TestRollUpThreadsRepliesUnderTheSummary(t *testing.T) {
 	}
 }
 
-func TestSubscriptionsStartAfterTheNewestItem(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	save(t, s, fetched("a", at, newsItem("a", "k1", "https://x/1", "One", "", at), newsItem("a", "k2", "https://x/2", "Two", "", at)))
-	sub, err := s.AddSubscription(ctx, briefing.Subscription{Channel: "console", Query: "mali"}, 0)
-	if err != nil || sub.AfterItem != 2 {
-		t.Fatalf("AfterItem = %d, %v; want 2", sub.AfterItem, err)
-	}
-	items, err := s.ItemsAfter(ctx, 1, 10)
-	if err != nil || len(items) != 1 || items[0].ID != 2 {
-		t.Fatalf("ItemsAfter(1) = %+v, %v", items, err)
-	}
-	subs, _ := s.AllSubscriptions(ctx)
-	if len(subs) != 1 || subs[0].AfterItem != 2 {
-		t.Fatalf("AllSubscriptions = %+v", subs)
-	}
-}
-
 func TestMigrationStartsCursorAtTheNewestItem(t *testing.T) {
 	// A fresh database starts at 0; one upgraded with items would start
 	// at its newest, so old news never alerts (checked by the SQL itself:
@@ -177,18 +159,140 @@ func TestMigrationStartsCursorAtTheNewestItem(t *testing.T) {
 	}
 }
 
-func TestItemsStoredBetween(t *testing.T) {
+func pendingDelivery(t *testing.T, s *Store, key string) int64 {
+	t.Helper()
+	if _, err := s.EnqueueAlerts(context.Background(), 0, []briefing.Delivery{{Key: key, Channel: "slack:C1", Kind: "alert"}}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueDeliveries(context.Background(), "slack:", "", leaseT0.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range due {
+		if d.Key == key {
+			return d.ID
+		}
+	}
+	t.Fatalf("%s not due", key)
+	return 0
+}
+
+func TestClaimHasOneWinnerAndExpiresForTheNext(t *testing.T) {
+	ctx := context.Background()
 	s := openMem(t)
-	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	late := newsItem("a", "late", "https://x/late", "Published before, stored in the window", "", at.Add(-30*time.Hour))
-	late.FirstSeen = at.Add(time.Hour)
-	before := newsItem("a", "before", "https://x/before", "Stored before the window", "", at.Add(-2*time.Hour))
-	before.FirstSeen = at.Add(-time.Hour)
-	ancient := newsItem("a", "ancient", "https://x/ancient", "Too old to be news", "", at.Add(-30*24*time.Hour))
-	ancient.FirstSeen = at.Add(time.Hour)
-	save(t, s, fetched("a", at, late, before, ancient))
-	got, err := s.ItemsStoredBetween(context.Background(), at, at.Add(24*time.Hour), at.Add(-7*24*time.Hour))
-	if err != nil || len(got) != 1 || got[0].Key != "late" {
-		t.Fatalf("ItemsStoredBetween = %+v, %v; want only the late-stored item", got, err)
+	id := pendingDelivery(t, s, "alert:1")
+	ttl := 15 * time.Second
+	before, err := s.ClaimDelivery(ctx, id, "a", leaseT0, ttl)
+	if err != nil || before != 0 {
+		t.Fatalf("a's claim = %d, %v", before, err)
+	}
+	if _, err := s.ClaimDelivery(ctx, id, "b", leaseT0.Add(time.Second), ttl); !errors.Is(err, ErrClaimed) {
+		t.Fatalf("b's claim on a's live claim: %v; want ErrClaimed", err)
+	}
+	// A live claim of another owner hides the delivery from b, and says when it frees up.
+	if due, _ := s.DueDeliveries(ctx, "slack:", "b", leaseT0.Add(time.Second), 10); len(due) != 0 {
+		t.Fatalf("due for b under a's claim: %+v", due)
+	}
+	if next, ok, err := s.NextDue(ctx, "slack:", "b"); err != nil || !ok || !next.Equal(leaseT0.Add(ttl)) {
+		t.Fatalf("NextDue for b = %v %v %v; want when a's claim expires", next, ok, err)
+	}
+	if due, _ := s.DueDeliveries(ctx, "slack:", "a", leaseT0.Add(time.Second), 10); len(due) != 1 {
+		t.Fatalf("due for a, its owner: %d; want 1", len(due))
+	}
+	// a's lease heartbeat renews its claims.
+	if _, err := s.AcquireLease(ctx, botLease("a", 1), leaseT0, ttl); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RenewLease(ctx, briefing.LeaseBot, "a", leaseT0.Add(10*time.Second), ttl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ClaimDelivery(ctx, id, "b", leaseT0.Add(20*time.Second), ttl); !errors.Is(err, ErrClaimed) {
+		t.Fatalf("b's claim on a's renewed claim: %v; want ErrClaimed", err)
+	}
+	// a crashed: once its claim expired, b takes it and knows an attempt was made.
+	before, err = s.ClaimDelivery(ctx, id, "b", leaseT0.Add(25*time.Second), ttl)
+	if err != nil || before != 1 {
+		t.Fatalf("b's claim after expiry = %d, %v; want 1 attempt before", before, err)
+	}
+	if _, err := s.ClaimDelivery(ctx, id, "a", leaseT0.Add(26*time.Second), ttl); !errors.Is(err, ErrClaimed) {
+		t.Fatalf("a's claim on b's: %v; want ErrClaimed", err)
+	}
+	// A retry frees the claim: anyone may take the next attempt.
+	if err := s.MarkRetry(ctx, id, leaseT0.Add(30*time.Second), "http_503"); err != nil {
+		t.Fatal(err)
+	}
+	if before, err := s.ClaimDelivery(ctx, id, "a", leaseT0.Add(31*time.Second), ttl); err != nil || before != 2 {
+		t.Fatalf("a's claim after b's retry = %d, %v", before, err)
+	}
+	if err := s.MarkSent(ctx, id, "ts", leaseT0.Add(32*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ClaimDelivery(ctx, id, "b", leaseT0.Add(time.Hour), ttl); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("claim of a sent delivery: %v; want ErrNotFound", err)
+	}
+}
+
+// Two dispatchers on one file claim the same deliveries at once: each
+// delivery is won by exactly one, and counted once.
+func TestConcurrentClaimersNeverShareADelivery(t *testing.T) {
+	s, path := openFile(t)
+	other := openPath(t, path)
+	var ids []int64
+	for _, k := range []string{"alert:1", "alert:2", "alert:3", "alert:4", "alert:5", "alert:6"} {
+		ids = append(ids, pendingDelivery(t, s, k))
+	}
+	won := map[string][]int64{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for owner, st := range map[string]*Store{"a": s, "b": other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, id := range ids {
+				_, err := st.ClaimDelivery(context.Background(), id, owner, leaseT0, time.Minute)
+				switch {
+				case err == nil:
+					mu.Lock()
+					won[owner] = append(won[owner], id)
+					mu.Unlock()
+				case !errors.Is(err, ErrClaimed):
+					t.Errorf("claim %d by %s: %v", id, owner, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(won["a"]) + len(won["b"]); n != len(ids) {
+		t.Fatalf("claims won: %v; want each of %d deliveries won once", won, len(ids))
+	}
+	for _, id := range ids {
+		d, err := s.DeliveryByID(context.Background(), id)
+		if err != nil || d.Attempts != 1 {
+			t.Errorf("delivery %d: attempts %d, %v; want 1", id, d.Attempts, err)
+		}
+	}
+}
+
+// An alert being attempted under another owner's live claim is not rolled
+// into a summary (it would be posted twice: alone and in the summary).
+func TestRollUpLeavesClaimedAlertsAlone(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	s.Now = func() time.Time { return leaseT0 }
+	claimed := pendingDelivery(t, s, "alert:1")
+	free := pendingDelivery(t, s, "alert:2")
+	if _, err := s.ClaimDelivery(ctx, claimed, "other", leaseT0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum1", Channel: "slack:C1", Kind: "summary"}, []int64{claimed}); err != nil || id != 0 {
+		t.Fatalf("RollUp of a claimed alert = %d, %v; want nothing rolled", id, err)
+	}
+	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum2", Channel: "slack:C1", Kind: "summary"}, []int64{claimed, free}); err != nil || id == 0 {
+		t.Fatalf("RollUp = %d, %v", id, err)
+	}
+	for id, want := range map[int64]briefing.DeliveryStatus{claimed: briefing.DeliveryPending, free: briefing.DeliveryRolled} {
+		if d, _ := s.DeliveryByID(ctx, id); d.Status != want {
+			t.Errorf("delivery %s: %s; want %s", d.Key, d.Status, want)
+		}
 	}
 }

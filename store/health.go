@@ -281,56 +281,6 @@ func (f *fileIdentity) check() error {
 	return nil
 }
 
-// noteUnsaved remembers the states of sources polled while their save
-// failed, with the storage error as theirs: SourceStates shows them
-// failing (briefing's one health rule then says so) rather than healthy
-// from their last stored state.
-func (t *tracker) noteUnsaved(batch []briefing.Fetched, err error) {
-	if errorKind(err) == "" {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.unsaved == nil {
-		t.unsaved = map[string]briefing.SourceState{}
-	}
-	for _, f := range batch {
-		st := f.State
-		prev := t.unsaved[st.Name] // zero when the last save went through
-		st.LastStatus = briefing.StatusError
-		st.LastError = "not stored: " + err.Error()
-		st.ConsecutiveFailures = max(st.ConsecutiveFailures, prev.ConsecutiveFailures+1)
-		t.unsaved[st.Name] = st
-	}
-}
-
-// saved forgets the unsaved states of sources whose save went through.
-func (t *tracker) saved(batch []briefing.Fetched) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, f := range batch {
-		delete(t.unsaved, f.State.Name)
-	}
-}
-
-// overlay replaces stored states by the newer unsaved ones. What the
-// next poll builds on is kept from the stored state (validators, last
-// success, newest item): a conditional GET must not skip the items that
-// were fetched but never stored.
-func (t *tracker) overlay(states map[string]briefing.SourceState) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for name, st := range t.unsaved {
-		cur, ok := states[name]
-		if ok && st.LastAttempt.Before(cur.LastAttempt) {
-			continue
-		}
-		st.ETag, st.LastModified = cur.ETag, cur.LastModified
-		st.LastSuccess, st.LastNewItem, st.ItemsLastTime = cur.LastSuccess, cur.LastNewItem, cur.ItemsLastTime
-		states[name] = st
-	}
-}
-
 // minFreeBytes is the least room a working database needs to commit a
 // poll: below it the next commit fails with "database or disk is full".
 const minFreeBytes = 64 << 10

@@ -17,9 +17,7 @@ var (
 	ErrClaimed   = briefing.ErrClaimed
 )
 
-func (s *Store) leaseByName(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, name string) (briefing.Lease, error) {
+func (s *Store) leaseByName(ctx context.Context, q querier, name string) (briefing.Lease, error) {
 	l := briefing.Lease{Name: name}
 	var acq, ren, exp int64
 	err := q.QueryRowContext(ctx, `SELECT owner, host, pid, acquired_at, renewed_at, expires_at FROM leases WHERE name = ?`, name).
@@ -107,8 +105,7 @@ func (s *Store) RenewLease(ctx context.Context, name, owner string, now time.Tim
 		}
 		return fmt.Errorf("store: renew lease %s: %w: now held by %s", name, ErrLeaseLost, holder)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_until = ? WHERE claim_owner = ? AND status = 'pending'`,
-		until, owner); err != nil {
+	if err := extendClaims(ctx, tx, owner, until); err != nil {
 		return fmt.Errorf("store: renew lease %s: claims: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -129,9 +126,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND owner = ?`, name, owner); err != nil {
 		return fmt.Errorf("store: release lease %s: %w", name, err)
 	}
-	// claim_owner != '' lets the partial index deliveries_claim serve it.
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claim_owner = '', claim_until = 0
-		WHERE claim_owner = ? AND claim_owner != ''`, owner); err != nil {
+	if err := releaseClaims(ctx, tx, owner); err != nil {
 		return fmt.Errorf("store: release lease %s: claims: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {

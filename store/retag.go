@@ -61,9 +61,7 @@ type retagState struct {
 	lastID             int64
 }
 
-func (s *Store) retagState(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (retagState, error) {
+func (s *Store) retagState(ctx context.Context, q querier) (retagState, error) {
 	var st retagState
 	err := q.QueryRowContext(ctx, `SELECT tagged_with, target, last_id FROM retag_state WHERE id = 1`).
 		Scan(&st.taggedWith, &st.target, &st.lastID)

@@ -2,6 +2,13 @@
 // WAL journal, busy timeout, foreign keys, embedded migrations, and an FTS5
 // index for search. Every write runs in an immediate transaction, so a
 // crash at any moment leaves either the whole batch or none of it.
+//
+// One file per entity, each with its SQL: items.go (saving a poll, every
+// read of whole items, tags), sources.go (source states), search.go (the
+// full-text index and the query language's FTS5 form), stories.go,
+// summaries.go, subscriptions.go, schedules.go, deliveries.go (the outbox
+// and its claims), leases.go, retag.go; store.go opens and migrates,
+// driver.go and health.go watch storage errors.
 package store
 
 import (
@@ -17,8 +24,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"modernc.org/sqlite" // registers the "sqlite" driver; its Error carries result codes
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -309,4 +318,59 @@ func fromMS(v int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(v).UTC()
+}
+
+func int64sJSON(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, id)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Sentinel errors; the store wraps them with context, so test with errors.Is.
+// The errors are briefing's, so the bot can tell them apart without
+// importing the store.
+var (
+	// ErrNotFound: the row asked for does not exist (or is not the channel's).
+	ErrNotFound = briefing.ErrNotFound
+	// ErrDuplicate: the channel already has that subscription.
+	ErrDuplicate = briefing.ErrDuplicate
+	// ErrLimit: the channel has as many subscriptions as it may.
+	ErrLimit = briefing.ErrLimit
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// querier is the database or a transaction (*sql.DB, *sql.Tx), for reads
+// that run in either.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// isConstraint reports whether err is an SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }

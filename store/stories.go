@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -138,12 +137,7 @@ func (st *stories) load(ctx context.Context, tx *sql.Tx, from, to time.Time) err
 	if until.IsZero() {
 		until = time.Unix(1<<40, 0) // everything after from
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE i.story != 0 AND i.published >= ? AND i.published < ?`, ms(from), ms(until))
-	if err != nil {
-		return err
-	}
-	items, err := scanItems(rows)
+	items, err := assignedItems(ctx, tx, from, until)
 	if err != nil {
 		return err
 	}
@@ -203,12 +197,7 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.story = 0
-		ORDER BY i.published, i.id LIMIT ?`, limit)
-	if err != nil {
-		return 0, err
-	}
-	items, err := scanItems(rows)
+	items, err := unassignedItems(ctx, tx, limit)
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
@@ -230,33 +219,6 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 	}
 	s.stories.trim()
 	return len(items), nil
-}
-
-// StoryItems returns the items of the given stories published before a
-// time (all of them when it is zero), oldest first (an item stored without
-// a story is the story of its own id): a digest shows a
-// story whole, whatever part of it its window holds, and reads only the
-// part before the window it has not read already.
-func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error) {
-	if len(storyIDs) == 0 {
-		return nil, nil
-	}
-	until := int64(math.MaxInt64)
-	if !before.IsZero() {
-		until = ms(before)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i
-		WHERE (i.story IN (SELECT value FROM json_each(?1)) OR (i.story = 0 AND i.id IN (SELECT value FROM json_each(?1))))
-		AND i.published < ?2 ORDER BY i.published, i.id`,
-		int64sJSON(storyIDs), until)
-	if err != nil {
-		return nil, fmt.Errorf("store: story items: %w", err)
-	}
-	items, err := scanItems(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: story items: %w", err)
-	}
-	return items, nil
 }
 
 // StoriesOf returns the current story of each item id (following merges).
@@ -297,31 +259,4 @@ func (s *Store) StoryMerges(ctx context.Context) ([]briefing.StoryMerge, error) 
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-func int64sJSON(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprint(&b, id)
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

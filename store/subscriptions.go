@@ -6,22 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/sahelbrief/sahelbrief/briefing"
-)
-
-// Sentinel errors; the store wraps them with context, so test with errors.Is.
-// The errors are briefing's, so the bot can tell them apart without
-// importing the store.
-var (
-	// ErrNotFound: the row asked for does not exist (or is not the channel's).
-	ErrNotFound = briefing.ErrNotFound
-	// ErrDuplicate: the channel already has that subscription.
-	ErrDuplicate = briefing.ErrDuplicate
-	// ErrLimit: the channel has as many subscriptions as it may.
-	ErrLimit = briefing.ErrLimit
 )
 
 // AddSubscription stores sub for its channel in one immediate transaction.
@@ -60,7 +45,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 	}
 	sub.CreatedAt = fromMS(ms(sub.CreatedAt))
 	// The subscription alerts on items stored from now on.
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&sub.AfterItem); err != nil {
+	if sub.AfterItem, err = lastItemID(ctx, tx); err != nil {
 		return briefing.Subscription{}, fmt.Errorf("store: add subscription: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (channel, query, created_by, created_at, after_item) VALUES (?, ?, ?, ?, ?)`,
@@ -130,9 +115,6 @@ func (s *Store) querySubscriptions(ctx context.Context, what, query string, args
 	return out, nil
 }
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
 func scanSubscription(r scanner) (briefing.Subscription, error) {
 	var sub briefing.Subscription
 	var at int64
@@ -141,89 +123,4 @@ func scanSubscription(r scanner) (briefing.Subscription, error) {
 	}
 	sub.CreatedAt = fromMS(at)
 	return sub, nil
-}
-
-// SetDigestSchedule creates or replaces d.Channel's digest schedule.
-// UpdatedAt is s.Now() when zero.
-func (s *Store) SetDigestSchedule(ctx context.Context, d briefing.DigestSchedule) error {
-	if d.UpdatedAt.IsZero() {
-		d.UpdatedAt = s.Now()
-	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO digest_schedules (channel, cron, tz, country, actor, updated_by, updated_at, origin)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (channel) DO UPDATE SET cron = excluded.cron, tz = excluded.tz, country = excluded.country,
-			actor = excluded.actor, updated_by = excluded.updated_by, updated_at = excluded.updated_at, origin = excluded.origin`,
-		d.Channel, d.Cron, d.TZ, d.Country, d.Actor, d.UpdatedBy, ms(d.UpdatedAt), d.Origin)
-	if err != nil {
-		return fmt.Errorf("store: set digest schedule %s: %w", d.Channel, err)
-	}
-	return nil
-}
-
-// DigestSchedule returns channel's digest schedule, or ErrNotFound.
-func (s *Store) DigestSchedule(ctx context.Context, channel string) (briefing.DigestSchedule, error) {
-	d, err := scanDigestSchedule(s.db.QueryRowContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin
-		FROM digest_schedules WHERE channel = ?`, channel))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return briefing.DigestSchedule{}, fmt.Errorf("store: digest schedule %s: %w", channel, err)
-	}
-	return d, nil
-}
-
-// DeleteDigestSchedule removes channel's digest schedule, or returns
-// ErrNotFound when it has none.
-func (s *Store) DeleteDigestSchedule(ctx context.Context, channel string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM digest_schedules WHERE channel = ?`, channel)
-	if err != nil {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, ErrNotFound)
-	}
-	return nil
-}
-
-// DigestSchedules returns every channel's digest schedule, by channel.
-func (s *Store) DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin
-		FROM digest_schedules ORDER BY channel`)
-	if err != nil {
-		return nil, fmt.Errorf("store: digest schedules: %w", err)
-	}
-	defer rows.Close()
-	var out []briefing.DigestSchedule
-	for rows.Next() {
-		d, err := scanDigestSchedule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: digest schedules: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: digest schedules: %w", err)
-	}
-	return out, nil
-}
-
-func scanDigestSchedule(r scanner) (briefing.DigestSchedule, error) {
-	var d briefing.DigestSchedule
-	var at int64
-	if err := r.Scan(&d.Channel, &d.Cron, &d.TZ, &d.Country, &d.Actor, &d.UpdatedBy, &at, &d.Origin); err != nil {
-		return briefing.DigestSchedule{}, err
-	}
-	d.UpdatedAt = fromMS(at)
-	return d, nil
-}
-
-// isConstraint reports whether err is an SQLite constraint violation.
-func isConstraint(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }

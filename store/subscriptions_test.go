@@ -230,68 +230,6 @@ func TestSubscriptionsHostileStrings(t *testing.T) {
 	}
 }
 
-func TestDigestSchedules(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	s.Now = func() time.Time { return base.Add(2 * time.Hour) }
-
-	if _, err := s.DigestSchedule(ctx, "slack:C1"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("DigestSchedule of none = %v, want ErrNotFound", err)
-	}
-	if err := s.DeleteDigestSchedule(ctx, "slack:C1"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("DeleteDigestSchedule of none = %v, want ErrNotFound", err)
-	}
-	if got, err := s.DigestSchedules(ctx); err != nil || len(got) != 0 {
-		t.Errorf("DigestSchedules of none = %+v, %v", got, err)
-	}
-
-	steps := []struct {
-		name string
-		set  briefing.DigestSchedule
-		want briefing.DigestSchedule
-	}{
-		{
-			name: "create",
-			set:  briefing.DigestSchedule{Channel: "slack:C1", Cron: "0 7 * * *", TZ: "Africa/Bamako", Country: "ml", UpdatedBy: "U1", UpdatedAt: base},
-			want: briefing.DigestSchedule{Channel: "slack:C1", Cron: "0 7 * * *", TZ: "Africa/Bamako", Country: "ml", UpdatedBy: "U1", UpdatedAt: msUTC(base)},
-		},
-		{
-			name: "replace, clearing country, time from Now",
-			set:  briefing.DigestSchedule{Channel: "slack:C1", Cron: "30 18 * * 1-5", TZ: "Africa/Niamey", Actor: "jnim", UpdatedBy: "U2"},
-			want: briefing.DigestSchedule{Channel: "slack:C1", Cron: "30 18 * * 1-5", TZ: "Africa/Niamey", Actor: "jnim", UpdatedBy: "U2", UpdatedAt: msUTC(base.Add(2 * time.Hour))},
-		},
-		{
-			name: "another channel",
-			set:  briefing.DigestSchedule{Channel: "discord:7", Cron: "0 6 * * *", TZ: "UTC", UpdatedAt: base},
-			want: briefing.DigestSchedule{Channel: "discord:7", Cron: "0 6 * * *", TZ: "UTC", UpdatedAt: msUTC(base)},
-		},
-	}
-	for _, st := range steps {
-		if err := s.SetDigestSchedule(ctx, st.set); err != nil {
-			t.Fatalf("%s: SetDigestSchedule: %v", st.name, err)
-		}
-		if got, err := s.DigestSchedule(ctx, st.set.Channel); err != nil || got != st.want {
-			t.Errorf("%s: DigestSchedule = %+v, %v; want %+v", st.name, got, err, st.want)
-		}
-	}
-	got, err := s.DigestSchedules(ctx)
-	if want := []briefing.DigestSchedule{steps[2].want, steps[1].want}; err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("DigestSchedules = %+v, %v; want %+v", got, err, want)
-	}
-	if err := s.DeleteDigestSchedule(ctx, "slack:C1"); err != nil {
-		t.Fatalf("DeleteDigestSchedule: %v", err)
-	}
-	if _, err := s.DigestSchedule(ctx, "slack:C1"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("DigestSchedule after delete = %v, want ErrNotFound", err)
-	}
-	if err := s.DeleteDigestSchedule(ctx, "slack:C1"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("second DeleteDigestSchedule = %v, want ErrNotFound", err)
-	}
-	if got, err := s.DigestSchedules(ctx); err != nil || !reflect.DeepEqual(got, []briefing.DigestSchedule{steps[2].want}) {
-		t.Errorf("DigestSchedules after delete = %+v, %v", got, err)
-	}
-}
-
 func TestSubscriptionsSurviveReopen(t *testing.T) {
 	ctx := context.Background()
 	s, path := openFile(t)
@@ -318,5 +256,24 @@ func TestSubscriptionsSurviveReopen(t *testing.T) {
 	c := addSub(t, s2, "slack:C1", "burkina", base)
 	if c.ID <= b.ID {
 		t.Errorf("new id %d after reopen, want > %d", c.ID, b.ID)
+	}
+}
+
+func TestSubscriptionsStartAfterTheNewestItem(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	save(t, s, fetched("a", at, newsItem("a", "k1", "https://x/1", "One", "", at), newsItem("a", "k2", "https://x/2", "Two", "", at)))
+	sub, err := s.AddSubscription(ctx, briefing.Subscription{Channel: "console", Query: "mali"}, 0)
+	if err != nil || sub.AfterItem != 2 {
+		t.Fatalf("AfterItem = %d, %v; want 2", sub.AfterItem, err)
+	}
+	items, err := s.ItemsAfter(ctx, 1, 10)
+	if err != nil || len(items) != 1 || items[0].ID != 2 {
+		t.Fatalf("ItemsAfter(1) = %+v, %v", items, err)
+	}
+	subs, _ := s.AllSubscriptions(ctx)
+	if len(subs) != 1 || subs[0].AfterItem != 2 {
+		t.Fatalf("AllSubscriptions = %+v", subs)
 	}
 }

@@ -49,7 +49,7 @@ func (s *fakeStore) ItemsSince(ctx context.Context, _ time.Time, _ int) ([]brief
 	}
 	return nil, nil
 }
-func (s *fakeStore) Search(context.Context, string, []string, []string, int) ([]briefing.Item, error) {
+func (s *fakeStore) Search(context.Context, *briefing.Query, int) ([]briefing.Item, error) {
 	return nil, nil
 }
 func (s *fakeStore) SourceStates(context.Context) (map[string]briefing.SourceState, error) {

@@ -54,7 +54,7 @@ func (f *fakeStore) ItemsSince(stdctx.Context, time.Time, int) ([]briefing.Item,
 	f.wait()
 	return f.items, nil
 }
-func (f *fakeStore) Search(stdctx.Context, string, []string, []string, int) ([]briefing.Item, error) {
+func (f *fakeStore) Search(stdctx.Context, *briefing.Query, int) ([]briefing.Item, error) {
 	f.wait()
 	return f.items, nil
 }

@@ -412,134 +412,6 @@ func TestSaveFetchedSameURLOtherSource(t *testing.T) {
 	})
 }
 
-// Several updates of one row inside a single SaveFetched must leave the
-// external-content FTS index exactly in step with the table.
-func TestSaveFetchedRepeatedUpdatesInOneBatch(t *testing.T) {
-	const src = "rfi-afrique"
-	orig := newsItem(src, "rfi-1", "https://www.rfi.fr/1", "Sénégal : alpha bravo", "charlie delta.", base)
-	v := func(key, title, summary string) briefing.Item {
-		it := orig
-		it.Key, it.Title, it.Summary = key, title, summary
-		return it
-	}
-	tests := []struct {
-		name     string
-		pre      []briefing.Item // saved before, in their own transaction
-		batch    []briefing.Fetched
-		present  []string
-		absent   []string
-		wantRows int
-	}{
-		{
-			name: "two polls of the same source",
-			pre:  []briefing.Item{orig},
-			batch: []briefing.Fetched{
-				fetched(src, base, v("rfi-1", "Sénégal : echo foxtrot", "golf hotel.")),
-				fetched(src, base, v("rfi-1", "Sénégal : india juliett", "kilo lima.")),
-			},
-			present: []string{"india", "juliett", "kilo", "lima", "senegal"},
-			absent:  []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"},
-		},
-		{
-			name: "three versions, back to the first",
-			pre:  []briefing.Item{orig},
-			batch: []briefing.Fetched{
-				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
-				fetched(src, base, v("rfi-1", "Sénégal : india", "kilo.")),
-				fetched(src, base, orig),
-			},
-			present: []string{"alpha", "bravo", "charlie", "delta"},
-			absent:  []string{"echo", "golf", "india", "kilo"},
-		},
-		{
-			name: "by key then by URL after a GUID rewrite",
-			pre:  []briefing.Item{orig},
-			batch: []briefing.Fetched{
-				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
-				fetched(src, base, v("rfi-1-new", "Sénégal : india", "kilo.")),
-			},
-			present: []string{"india", "kilo"},
-			absent:  []string{"alpha", "charlie", "echo", "golf"},
-		},
-		{
-			name: "updated from another source by URL",
-			pre:  []briefing.Item{orig},
-			batch: []briefing.Fetched{
-				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
-				fetched("google-news", base, func() briefing.Item {
-					it := v("gn-1", "Sénégal : india", "kilo.")
-					it.Source = "google-news"
-					return it
-				}()),
-			},
-			present: []string{"india", "kilo"},
-			absent:  []string{"alpha", "charlie", "echo", "golf"},
-		},
-		{
-			name: "inserted then updated in the same batch",
-			batch: []briefing.Fetched{
-				fetched(src, base, orig),
-				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf.")),
-				fetched(src, base, v("rfi-1", "Sénégal : india", "kilo.")),
-			},
-			present: []string{"india", "kilo"},
-			absent:  []string{"alpha", "charlie", "echo", "golf"},
-		},
-		{
-			name: "twice in one feed",
-			pre:  []briefing.Item{orig},
-			batch: []briefing.Fetched{
-				fetched(src, base, v("rfi-1", "Sénégal : echo", "golf."), v("rfi-1", "Sénégal : india", "kilo.")),
-			},
-			present: []string{"india", "kilo"},
-			absent:  []string{"alpha", "charlie", "echo", "golf"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, _ := openFile(t)
-			// Unrelated rows before and after, so rowids around the
-			// updated one are in play.
-			save(t, s, fetched("aib", base, newsItem("aib", "aib-0", "https://aib/0", "Niamey zulu", "zulu.", base)))
-			if len(tt.pre) > 0 {
-				save(t, s, fetched(src, base, tt.pre...))
-			}
-			save(t, s, tt.batch...)
-			save(t, s, fetched("aib", base, newsItem("aib", "aib-1", "https://aib/1", "Bamako yankee", "yankee.", base)))
-			checkIntegrity(t, s)
-			if n := countRows(t, s, "items"); n != 3 {
-				t.Errorf("%d rows, want 3", n)
-			}
-			for _, w := range tt.present {
-				if got := search(t, s, w); len(got) != 1 {
-					t.Errorf("search %q = %v, want 1 hit", w, got)
-				}
-			}
-			for _, w := range tt.absent {
-				if got := search(t, s, w); len(got) != 0 {
-					t.Errorf("search %q = %v, want none (stale index)", w, got)
-				}
-			}
-			if got := search(t, s, "zulu OR yankee"); len(got) != 2 {
-				t.Errorf("unrelated rows: search = %v", got)
-			}
-		})
-	}
-}
-
-// The integrity check must be able to fail: an index out of step with the
-// table is reported.
-func TestIntegrityCheckDetectsStaleIndex(t *testing.T) {
-	s := openMem(t)
-	save(t, s, fetched("aib", base, newsItem("aib", "k", "https://aib/k", "Kaya alpha", "bravo.", base)))
-	if _, err := s.db.Exec(`UPDATE items SET title = 'Kaya charlie'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.Exec(`INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1)`); err == nil {
-		t.Fatal("FTS integrity-check passed although the index no longer matches items")
-	}
-}
-
 func TestSaveFetchedTags(t *testing.T) {
 	s := openMem(t)
 	it := newsItem("reuters-africa", "r-1", "https://reuters/1", "Sahel juntas meet in Niamey", "Leaders met.", base)
@@ -627,45 +499,6 @@ func TestItemsSinceOrderAndLimit(t *testing.T) {
 	}
 }
 
-func TestLastNewItemNeverMovesBackwards(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	const src = "sahel-intelligence"
-	item := func(key string, pub time.Time) briefing.Item {
-		return newsItem(src, key, "https://sahel-intelligence.com/"+key, "Sahel : analyse "+key, "Texte.", pub)
-	}
-	lastNew := func() time.Time {
-		t.Helper()
-		st, err := s.SourceStates(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st[src].LastNewItem
-	}
-	steps := []struct {
-		name  string
-		state time.Time // LastNewItem the caller passes in
-		items []briefing.Item
-		want  time.Time
-	}{
-		{"newest of the new items", time.Time{}, []briefing.Item{item("a", base.Add(-3*time.Hour)), item("b", base.Add(-time.Hour)), item("c", base.Add(-2*time.Hour))}, base.Add(-time.Hour)},
-		{"no new items keeps it", time.Time{}, []briefing.Item{item("a", base.Add(-3*time.Hour))}, base.Add(-time.Hour)},
-		{"an old article found late keeps it", time.Time{}, []briefing.Item{item("d", base.Add(-48*time.Hour))}, base.Add(-time.Hour)},
-		{"known item with a newer rewritten date keeps it", time.Time{}, []briefing.Item{item("b", base.Add(time.Hour))}, base.Add(-time.Hour)},
-		{"caller's older value keeps it", base.Add(-10 * time.Hour), nil, base.Add(-time.Hour)},
-		{"a newer new item moves it", base.Add(-10 * time.Hour), []briefing.Item{item("e", base.Add(30*time.Minute))}, base.Add(30 * time.Minute)},
-		{"caller's newer value moves it", base.Add(2 * time.Hour), nil, base.Add(2 * time.Hour)},
-	}
-	for _, st := range steps {
-		f := fetched(src, base, st.items...)
-		f.State.LastNewItem = st.state
-		save(t, s, f)
-		if got := lastNew(); !got.Equal(msUTC(st.want)) {
-			t.Fatalf("%s: LastNewItem = %v, want %v", st.name, got, msUTC(st.want))
-		}
-	}
-}
-
 func TestItemCounts(t *testing.T) {
 	ctx := context.Background()
 	s := openMem(t)
@@ -738,4 +571,20 @@ func TestSaveFetchedAtomic(t *testing.T) {
 		t.Errorf("after failures: %d new, %d updated; want 2, 1", n, upd)
 	}
 	checkIntegrity(t, s)
+}
+
+func TestItemsStoredBetween(t *testing.T) {
+	s := openMem(t)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	late := newsItem("a", "late", "https://x/late", "Published before, stored in the window", "", at.Add(-30*time.Hour))
+	late.FirstSeen = at.Add(time.Hour)
+	before := newsItem("a", "before", "https://x/before", "Stored before the window", "", at.Add(-2*time.Hour))
+	before.FirstSeen = at.Add(-time.Hour)
+	ancient := newsItem("a", "ancient", "https://x/ancient", "Too old to be news", "", at.Add(-30*24*time.Hour))
+	ancient.FirstSeen = at.Add(time.Hour)
+	save(t, s, fetched("a", at, late, before, ancient))
+	got, err := s.ItemsStoredBetween(context.Background(), at, at.Add(24*time.Hour), at.Add(-7*24*time.Hour))
+	if err != nil || len(got) != 1 || got[0].Key != "late" {
+		t.Fatalf("ItemsStoredBetween = %+v, %v; want only the late-stored item", got, err)
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
@@ -162,43 +164,19 @@ func (w *writer) wroteItems(out []briefing.Saved) bool {
 // begin notes where this transaction's new rows start. Immediate
 // transactions mean no other writer can insert meanwhile.
 func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&w.maxIDBefore); err != nil {
+	var err error
+	if w.maxIDBefore, err = lastItemID(ctx, tx); err != nil {
 		return fmt.Errorf("store: save: %w", err)
 	}
 	return nil
 }
 
-// indexText brings the FTS5 index up to date with this transaction's
-// writes in three statements, whatever the number of rows: FTS5 flushes
-// its buffer at each statement, so per-row writes would fragment it.
-func (w *writer) indexText(ctx context.Context, tx *sql.Tx) error {
-	if len(w.reindexed) > 0 {
-		old := make([][3]any, len(w.reindexed))
-		ids := make([]int64, len(w.reindexed))
-		for i, r := range w.reindexed {
-			old[i] = [3]any{r.id, r.title, r.summary}
-			ids[i] = r.id
-		}
-		oldJSON, err := json.Marshal(old)
-		if err != nil {
-			return err
-		}
-		idsJSON, err := json.Marshal(ids)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (items_fts, rowid, title, summary)
-			SELECT 'delete', value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(oldJSON)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
-			SELECT id, title, summary FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON)); err != nil {
-			return err
-		}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO items_fts (rowid, title, summary)
-		SELECT id, title, summary FROM items WHERE id > ?`, w.maxIDBefore)
-	return err
+// lastItemID returns the largest item id (0 with no items): items stored
+// later have larger ids.
+func lastItemID(ctx context.Context, q querier) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM items`).Scan(&id)
+	return id, err
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
@@ -217,16 +195,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
 		{&w.retag, `UPDATE items SET countries = ?, actors = ? WHERE id = ?`},
-		{&w.state, `INSERT INTO sources (name, url, etag, last_modified, last_attempt, last_success, last_status,
-				last_error, consecutive_failures, items_last_time, last_new_item, next_check)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag,
-				last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,
-				last_success = excluded.last_success, last_status = excluded.last_status,
-				last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
-				items_last_time = excluded.items_last_time,
-				last_new_item = max(sources.last_new_item, excluded.last_new_item),
-				next_check = excluded.next_check`},
+		{&w.state, saveSourceState},
 	}
 	for _, st := range stmts {
 		p, err := tx.PrepareContext(ctx, st.sql)
@@ -407,8 +376,133 @@ func splitTags(s string) []string {
 	return strings.Fields(s)
 }
 
-func (w *writer) saveState(ctx context.Context, st briefing.SourceState) error {
-	_, err := w.state.ExecContext(ctx, st.Name, st.URL, st.ETag, st.LastModified, ms(st.LastAttempt), ms(st.LastSuccess),
-		string(st.LastStatus), st.LastError, st.ConsecutiveFailures, st.ItemsLastTime, ms(st.LastNewItem), ms(st.NextCheck))
-	return err
+// ItemCounts returns how many items each source has stored.
+func (s *Store) ItemCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, count(*) FROM items GROUP BY source`)
+	if err != nil {
+		return nil, fmt.Errorf("store: item counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, fmt.Errorf("store: item counts: %w", err)
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
+// Item reads. Every read of whole items is here and goes through
+// selectItems: the same columns, the same scanner.
+
+// itemColumns are the columns scanItems reads, in its order.
+const itemColumns = `i.id, i.source, i.key, i.url, i.title, i.summary, i.outlet, i.lang, i.published,
+	i.updated, i.first_seen, i.date_from_feed, i.countries, i.actors, i.story, i.place, i.events`
+
+// selectItems runs SELECT itemColumns FROM from (items as i, maybe joined,
+// with its conditions) on q, the database or a transaction, and reads the
+// items.
+func selectItems(ctx context.Context, q querier, from string, args ...any) ([]briefing.Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+itemColumns+` FROM `+from, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanItems(rows)
+}
+
+// scanItems reads itemColumns rows and closes them.
+func scanItems(rows *sql.Rows) ([]briefing.Item, error) {
+	defer rows.Close()
+	var items []briefing.Item
+	for rows.Next() {
+		var it briefing.Item
+		var pub, upd, seen int64
+		var countries, actors, events string
+		if err := rows.Scan(&it.ID, &it.Source, &it.Key, &it.URL, &it.Title, &it.Summary, &it.Outlet, &it.Lang,
+			&pub, &upd, &seen, &it.DateFromFeed, &countries, &actors, &it.Story, &it.Place, &events); err != nil {
+			return nil, err
+		}
+		it.Published, it.Updated, it.FirstSeen = fromMS(pub), fromMS(upd), fromMS(seen)
+		it.Countries, it.Actors = splitTags(countries), splitTags(actors)
+		if events != "" {
+			it.Events = strings.Fields(events)
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// ItemsSince returns items published at or after since, newest first, at
+// most limit of them (all when limit <= 0), with their tags.
+func (s *Store) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	items, err := selectItems(ctx, s.db, `items i WHERE i.published >= ?
+		ORDER BY i.published DESC, i.id DESC LIMIT ?`, ms(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items since: %w", err)
+	}
+	return items, nil
+}
+
+// ItemsStoredBetween returns the items first stored in [from, until) and
+// published at or after publishedSince, newest first, with their tags.
+func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	items, err := selectItems(ctx, s.db, `items i WHERE i.first_seen >= ? AND i.first_seen < ?
+		AND i.published >= ? ORDER BY i.published DESC, i.id DESC`, ms(from), ms(until), ms(publishedSince))
+	if err != nil {
+		return nil, fmt.Errorf("store: items stored between: %w", err)
+	}
+	return items, nil
+}
+
+// ItemsAfter returns up to limit items with an id greater than id, in id
+// (storage) order, with their tags.
+func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
+	items, err := selectItems(ctx, s.db, `items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: items after %d: %w", id, err)
+	}
+	return items, nil
+}
+
+// StoryItems returns the items of the given stories published before a
+// time (all of them when it is zero), oldest first (an item stored without
+// a story is the story of its own id): a digest shows a
+// story whole, whatever part of it its window holds, and reads only the
+// part before the window it has not read already.
+func (s *Store) StoryItems(ctx context.Context, storyIDs []int64, before time.Time) ([]briefing.Item, error) {
+	if len(storyIDs) == 0 {
+		return nil, nil
+	}
+	until := int64(math.MaxInt64)
+	if !before.IsZero() {
+		until = ms(before)
+	}
+	items, err := selectItems(ctx, s.db, `items i
+		WHERE (i.story IN (SELECT value FROM json_each(?1)) OR (i.story = 0 AND i.id IN (SELECT value FROM json_each(?1))))
+		AND i.published < ?2 ORDER BY i.published, i.id`,
+		int64sJSON(storyIDs), until)
+	if err != nil {
+		return nil, fmt.Errorf("store: story items: %w", err)
+	}
+	return items, nil
+}
+
+// assignedItems returns, within tx, the items assigned to a story and
+// published in [from, until): what the story assigner is loaded with.
+func assignedItems(ctx context.Context, tx *sql.Tx, from, until time.Time) ([]briefing.Item, error) {
+	return selectItems(ctx, tx, `items i
+		WHERE i.story != 0 AND i.published >= ? AND i.published < ?`, ms(from), ms(until))
+}
+
+// unassignedItems returns, within tx, up to limit items stored without a
+// story, in order of publication.
+func unassignedItems(ctx context.Context, tx *sql.Tx, limit int) ([]briefing.Item, error) {
+	return selectItems(ctx, tx, `items i WHERE i.story = 0
+		ORDER BY i.published, i.id LIMIT ?`, limit)
 }
