@@ -550,11 +550,11 @@ func TestImportRules(t *testing.T) {
 		{"briefing", nil, sdks},
 		{"config", []string{"internal/redact"}, nil},
 		{"sources", []string{"briefing", "internal/redact"}, []string{mod + "/store", mod + "/config", mod + "/bot", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}},
-		{"bot", []string{"briefing"}, sdks},
+		{"bot", []string{"briefing", "internal/redact"}, sdks},
 		// Each platform package is the only importer of its SDK.
-		{"bot/slack", []string{"bot", "briefing"}, []string{"github.com/bwmarrin/discordgo", "modernc.org/sqlite"}},
-		{"bot/discord", []string{"bot", "briefing"}, []string{"github.com/slack-go/slack", "modernc.org/sqlite"}},
-		{"bot/console", []string{"bot", "briefing"}, sdks},
+		{"bot/slack", []string{"bot", "briefing", "internal/redact"}, []string{"github.com/bwmarrin/discordgo", "modernc.org/sqlite"}},
+		{"bot/discord", []string{"bot", "briefing", "internal/redact"}, []string{"github.com/slack-go/slack", "modernc.org/sqlite"}},
+		{"bot/console", []string{"bot", "briefing", "internal/redact"}, sdks},
 		{"store", []string{"briefing"}, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", mod + "/sources", mod + "/bot"}},
 	}
 	for _, tt := range tests {

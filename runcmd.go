@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,7 +20,6 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
-	"github.com/sahelbrief/sahelbrief/internal/redact"
 	"github.com/sahelbrief/sahelbrief/metrics"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -319,63 +317,6 @@ func (r *runner) run(parent context.Context, addr string) int {
 	<-dispDone
 	r.log.Info("sahelbrief stopped")
 	return code
-}
-
-// stableConnection is how long a chat connection must have run for its
-// end to start a fresh outage: the next wait is the first one again.
-const stableConnection = 5 * time.Minute
-
-// keepConnected runs a long-lived connection (Socket Mode, the Discord
-// gateway) again whenever it ends or fails to connect, waiting as
-// bot.Backoff says (5 s doubling to 5 min, as for deliveries). Each
-// failed attempt is logged once, at WARN, with its reason and the wait,
-// so an outage is visible at the default level. It returns the error
-// only when the platform rejected the token, which no retry fixes.
-func keepConnected(name string, run func(context.Context) error, log *slog.Logger, after func(time.Duration) <-chan time.Time) func(context.Context) error {
-	return func(ctx context.Context) error {
-		failures := 0
-		for {
-			start := time.Now()
-			err := run(ctx)
-			if ctx.Err() != nil {
-				return nil
-			}
-			if err == nil {
-				err = errors.New("connection ended")
-			}
-			if authRejected(err) {
-				return err
-			}
-			if time.Since(start) > stableConnection {
-				failures = 0 // it had been up a while: a fresh outage
-			}
-			wait := bot.Backoff(failures)
-			failures++
-			// No token in the reason: tokens travel in headers, which no
-			// error quotes, and the Slack adapter cuts the query (a ticket)
-			// of the URLs it quotes.
-			log.Warn("chat connection failed; retrying", "connection", name, "attempt", failures,
-				"error", redact.URLs(err.Error()), "retry_in", wait.String())
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-after(wait):
-			}
-		}
-	}
-}
-
-// authRejected reports whether a connection failed because its token was
-// refused (Slack's auth error codes, HTTP 401, Discord's close code 4004).
-func authRejected(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired",
-		"401", "4004", "Authentication failed", "Unauthorized"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // kickAlerts asks the alert goroutine to match what was stored.

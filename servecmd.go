@@ -32,7 +32,7 @@ type chatEndpoints struct {
 	waits []func()
 	paths []string
 	// runners are long-lived connections (Slack Socket Mode, Discord's
-	// gateway), each kept up by keepConnected, that run beside the HTTP
+	// gateway), each kept up by bot.KeepConnected, that run beside the HTTP
 	// server until the context ends.
 	runners []func(context.Context) error
 	// connected reports, per platform, whether its adapter is connected
@@ -117,7 +117,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 // addRunner adds a long-lived connection, kept up across outages (for
 // `run` and `serve` alike): only a rejected token stops it.
 func (e *chatEndpoints) addRunner(name string, run func(context.Context) error, log *slog.Logger) {
-	e.runners = append(e.runners, keepConnected(name, run, log, time.After))
+	e.runners = append(e.runners, bot.KeepConnected(name, run, log, time.After))
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) int {
