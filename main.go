@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
 	"github.com/sahelbrief/sahelbrief/config"
@@ -360,7 +361,7 @@ func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefi
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
 	}
-	if err := syncConfigDigests(ctx, st, configDigests(cfg)); err != nil {
+	if err := bot.SyncConfigDigests(ctx, st, configDigests(cfg)); err != nil {
 		st.Close()
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
 		return nil, false
