@@ -16,6 +16,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/sahelbrief/sahelbrief/internal/health"
 )
 
 // childAddr waits for the child to be running and returns where it
@@ -47,14 +49,14 @@ func childAddr(t *testing.T, c *child) string {
 }
 
 // getHealth GETs /healthz.
-func getHealth(t *testing.T, addr string) (int, healthReport) {
+func getHealth(t *testing.T, addr string) (int, health.Report) {
 	t.Helper()
 	res, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
 		t.Fatalf("GET /healthz: %v", err)
 	}
 	defer res.Body.Close()
-	var h healthReport
+	var h health.Report
 	if err := json.NewDecoder(res.Body).Decode(&h); err != nil {
 		t.Fatalf("GET /healthz: %v", err)
 	}
@@ -64,7 +66,7 @@ func getHealth(t *testing.T, addr string) (int, healthReport) {
 // waitDatabaseFailing polls /healthz until it answers 503 for the
 // database (each poll is a real request to a real process, and a probe:
 // there is no channel to wait on).
-func waitDatabaseFailing(t *testing.T, addr string, timeout time.Duration) healthReport {
+func waitDatabaseFailing(t *testing.T, addr string, timeout time.Duration) health.Report {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {

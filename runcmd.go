@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/health"
 	"github.com/sahelbrief/sahelbrief/metrics"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -97,8 +96,7 @@ type runner struct {
 	lease     *heldLease // the bot's lease: its owner claims the deliveries
 
 	metrics   *metrics.Metrics
-	ready     atomic.Bool
-	adapters  map[string]func() bool // platform → connected
+	health    *health.Bot // /healthz
 	alertKick chan struct{}
 }
 
@@ -108,7 +106,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	cfg := r.cfg
 	r.metrics = metrics.New()
 	r.st.SetLog(r.log, r.metrics.StoreError) // storage errors: one ERROR line an episode, the metric, /healthz
-	r.adapters = map[string]func() bool{}
+	r.health = &health.Bot{Store: r.st, Sources: r.srcs, Gauges: r.metrics, Adapters: map[string]func() bool{}}
 	r.alertKick = make(chan struct{}, 1)
 	clock := bot.RealClock{}
 
@@ -125,7 +123,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 		consoleOut.Prompt = shellPrompt
 	}
 	platforms := map[string]bot.Deliverer{console.Channel: consoleOut}
-	r.adapters["console"] = func() bool { return true }
+	r.health.Adapters["console"] = func() bool { return true }
 	r.metrics.SetAdapterConnected("console", true)
 	if cfg.SlackBotToken != "" {
 		platforms["slack:"] = &slack.Deliverer{Client: slack.NewClient(cfg.SlackBotToken, cfg.SlackAPIURL, nil), Observer: r.metrics, Log: r.log}
@@ -168,10 +166,10 @@ func (r *runner) run(parent context.Context, addr string) int {
 		return exitUsage
 	}
 	for name, up := range ep.connected {
-		r.adapters[name] = up
+		r.health.Adapters[name] = up
 	}
 	ep.onState = func(platform string, up bool) { r.metrics.SetAdapterConnected(platform, up) }
-	ep.mux.HandleFunc("GET /healthz", r.health)
+	ep.mux.Handle("GET /healthz", r.health)
 	ep.mux.Handle("GET /metrics", r.metrics.Handler())
 
 	ln, err := net.Listen("tcp", addr)
@@ -197,7 +195,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 			r.st.CheckFile()
 			// The last round may end after shutdown began: its
 			// cancelled read is no error worth logging.
-			if _, err := r.sourceHealth(ctx); err != nil && ctx.Err() == nil {
+			if _, err := r.health.SourceHealth(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("source health", "error", err)
 			}
 			firstOnce.Do(func() {
@@ -253,7 +251,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 	goRun("poller", loop.Run)
 	// A changed gazetteer reaches the items stored before it, beside polling.
 	goRun("retag", func(ctx context.Context) error { return retagInBackground(ctx, r.st, r.gaz, r.log) })
-	goRun("database watch", r.watchDatabase)
+	goRun("database watch", func(ctx context.Context) error { return health.WatchDatabase(ctx, r.st) })
 	goRun("alerts", func(ctx context.Context) error { return r.alerts(ctx, alerter, disp) })
 	goRun("scheduler", func(ctx context.Context) error {
 		// Digests owed from while the bot was down go out after the first
@@ -268,7 +266,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 		return sched.Run(ctx)
 	})
 	r.kickAlerts() // items stored while the bot was down
-	r.ready.Store(true)
+	r.health.SetReady(true)
 	r.log.Info("sahelbrief running", "sources", len(r.srcs), "poll_interval", cfg.PollInterval.String(),
 		"platforms", platformNames(platforms), "shell", r.withShell)
 
@@ -307,7 +305,7 @@ func (r *runner) run(parent context.Context, addr string) int {
 		// lost. Stop (the store already logged why) rather than run on.
 		code = exitLost
 	}
-	r.ready.Store(false)
+	r.health.SetReady(false)
 	stop()
 	wg.Wait()
 	if c := <-serveDone; c != exitOK && code == exitOK {
@@ -381,89 +379,6 @@ const shellPrompt = "sahel> "
 func (r *runner) interactive() bool {
 	f, ok := r.env.stdin.(*os.File)
 	return r.withShell && ok && isTerminal(f)
-}
-
-// healthReport is GET /healthz's body.
-type healthReport struct {
-	Status   string          `json:"status"`           // "ok" or "unavailable"
-	Reason   string          `json:"reason,omitempty"` // why the database makes it unavailable
-	Ready    bool            `json:"ready"`
-	Sources  sourceHealth    `json:"sources"`
-	Adapters map[string]bool `json:"adapters"` // platform → connected
-	Pending  int             `json:"pending_deliveries"`
-	Database databaseHealth  `json:"database"`
-}
-
-type sourceHealth struct {
-	Total   int      `json:"total"`
-	Healthy int      `json:"healthy"`
-	Failing []string `json:"failing,omitempty"`
-	Silent  []string `json:"silent,omitempty"`
-	New     int      `json:"not_polled_yet,omitempty"`
-}
-
-// health answers 200 when the bot is running, every adapter is connected
-// and the database works (its file is the one opened, queries and commits
-// are not failing), 503 otherwise; failing sources are reported but do not make
-// the bot unhealthy (a feed being down is not ours to fix by restarting).
-func (r *runner) health(w http.ResponseWriter, req *http.Request) {
-	rep := healthReport{Ready: r.ready.Load(), Adapters: map[string]bool{}}
-	ok := rep.Ready
-	for name, up := range r.adapters {
-		rep.Adapters[name] = up()
-		ok = ok && rep.Adapters[name]
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
-	defer cancel()
-	if sh, err := r.sourceHealth(ctx); err == nil {
-		rep.Sources = sh
-	} else {
-		ok = false
-	}
-	if n, err := r.st.PendingCount(ctx); err == nil {
-		rep.Pending = n
-		r.metrics.SetPending(n)
-	}
-	rep.Database = databaseReport(ctx, r.st)
-	if !rep.Database.OK {
-		ok, rep.Reason = false, "database: "+rep.Database.Error
-	}
-	rep.Status = "ok"
-	code := http.StatusOK
-	if !ok {
-		rep.Status, code = "unavailable", http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(rep)
-}
-
-// sourceHealth counts the healthy and failing sources and updates the
-// sources gauges (after every poll round, and on /healthz).
-func (r *runner) sourceHealth(ctx context.Context) (sourceHealth, error) {
-	states, err := r.st.SourceStates(ctx)
-	if err != nil {
-		return sourceHealth{}, err
-	}
-	sh := sourceHealth{Total: len(r.srcs)}
-	now := time.Now()
-	for _, s := range r.srcs {
-		switch states[s.Name].Health(now) {
-		case briefing.HealthFailing:
-			sh.Failing = append(sh.Failing, s.Name)
-		case briefing.HealthSilent:
-			sh.Silent = append(sh.Silent, s.Name)
-		case briefing.HealthNew:
-			sh.New++
-		default:
-			sh.Healthy++
-		}
-	}
-	sort.Strings(sh.Failing)
-	sort.Strings(sh.Silent)
-	r.metrics.SetSourcesHealthy(sh.Healthy, sh.Total)
-	return sh, nil
 }
 
 func platformNames(m map[string]bot.Deliverer) string {

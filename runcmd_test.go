@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/internal/health"
 )
 
 // newsDesk is a local news site: one RSS feed per outlet, whose items a
@@ -225,7 +227,7 @@ func TestRunEndToEndConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h healthReport
+	var h health.Report
 	json.NewDecoder(res.Body).Decode(&h)
 	res.Body.Close()
 	if res.StatusCode != 200 || !h.Ready || h.Sources.Total != 1 || h.Sources.Healthy != 1 || !h.Adapters["console"] {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,8 +15,8 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/config"
+	"github.com/sahelbrief/sahelbrief/internal/health"
 	"github.com/sahelbrief/sahelbrief/internal/redact"
-	"github.com/sahelbrief/sahelbrief/store"
 	"golang.org/x/net/netutil"
 )
 
@@ -148,7 +147,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) int {
 		return exitUsage
 	}
 	ep.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		serveHealth(w, r, st)
+		health.ServeDatabase(w, r, st)
 	})
 	if len(ep.paths) == 0 { // only /healthz: nothing anyone could use
 		fmt.Fprintln(env.stderr, "sahelbrief serve: nothing to serve: set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN + SLACK_BOT_TOKEN "+
@@ -242,21 +241,4 @@ func serveUntilDone(ctx context.Context, ln net.Listener, ep *chatEndpoints, env
 		wait()
 	}
 	return code
-}
-
-// serveHealth is serve's /healthz: the database's health, as run reports
-// it (serve answers from the database alone): 200 "ok", or 503 with the
-// reason when its file is lost or it keeps failing.
-func serveHealth(w http.ResponseWriter, r *http.Request, st *store.Store) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	db := databaseReport(ctx, st)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if !db.OK {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, "unavailable: database: %s\n", db.Error)
-		return
-	}
-	io.WriteString(w, "ok\n")
 }

@@ -82,7 +82,7 @@ func runSources(ctx context.Context, env *cliEnv, args []string) int {
 	now := time.Now()
 	printStorageProblem(env, st.StorageProblem(), *asJSON)
 	for _, s := range srcs {
-		h := health(s, states[s.Name], counts[s.Name], cfg.PollInterval, now)
+		h := healthLineOf(s, states[s.Name], counts[s.Name], cfg.PollInterval, now)
 		printHealth(env.stdout, h, *asJSON, now)
 	}
 	return exitOK
@@ -101,8 +101,8 @@ func printStorageProblem(env *cliEnv, problem string, asJSON bool) {
 	fmt.Fprintln(w, briefing.StorageLine(problem))
 }
 
-// health summarizes one source for people and scripts.
-func health(s briefing.Source, st briefing.SourceState, stored int, defaultInterval time.Duration, now time.Time) healthLine {
+// healthLineOf summarizes one source for people and scripts.
+func healthLineOf(s briefing.Source, st briefing.SourceState, stored int, defaultInterval time.Duration, now time.Time) healthLine {
 	interval := s.Interval
 	if interval <= 0 {
 		interval = defaultInterval

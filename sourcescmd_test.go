@@ -30,7 +30,7 @@ func TestSourcesLineShowsTheNextCheck(t *testing.T) {
 			"failing  en   every 10m    1 failure in a row: HTTP 502; next check in 4m (27 Nov 07:07 UTC)"},
 	} {
 		var b strings.Builder
-		printHealth(&b, health(src, tc.st, 4, 10*time.Minute, now), false, now)
+		printHealth(&b, healthLineOf(src, tc.st, 4, 10*time.Minute, now), false, now)
 		if got := strings.TrimSpace(strings.TrimPrefix(b.String(), "Desk")); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
