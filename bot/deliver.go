@@ -84,7 +84,7 @@ type Message struct {
 	ThreadOf string
 }
 
-// Deliverer posts messages to one platform's channels. main routes each
+// Deliverer posts messages to one platform's channels. The app routes each
 // channel to its platform's Deliverer by the channel's prefix.
 type Deliverer interface {
 	// Deliver posts m to m.Channel and returns the platform reference of

@@ -50,7 +50,7 @@ type Scheduler struct {
 	// later ones start where the previous ended.
 	FirstWindow time.Duration
 	// Queued is called after a slot is queued (created) or found queued
-	// already; main wakes the dispatcher with it.
+	// already; the app (internal/app) wakes the dispatcher with it.
 	Queued func(d briefing.Delivery, created bool)
 	// Deliverable, when set, says whether a channel's platform is
 	// configured; other channels' schedules are skipped (logged once), so

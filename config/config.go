@@ -279,7 +279,7 @@ type LoadOptions struct {
 	// when the file has none) and returns the names digests may use; its
 	// error is reported under `gazetteer`. The names live in briefing's
 	// gazetteer, which this package cannot import, yet loading must check
-	// everything the bot will use: main passes it. Unset, country: and
+	// everything the bot will use: the application (internal/app) passes it. Unset, country: and
 	// actor: are not checked.
 	Vocabulary func(gazetteerYAML []byte) (Vocabulary, error)
 }

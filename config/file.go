@@ -33,7 +33,7 @@ type fileShape struct {
 	// Digests are the config-owned digest schedules.
 	Digests []digestShape `yaml:"digests"`
 	// Gazetteer extends the built-in gazetteer; LoadOptions.Vocabulary
-	// (briefing, through main) validates it.
+	// (briefing, through the application, internal/app) validates it.
 	Gazetteer yaml.Node `yaml:"gazetteer"`
 }
 

@@ -34,7 +34,7 @@ type Loop struct {
 	// interval), so a source added meanwhile waits no longer than that.
 	Interval time.Duration
 	// Report is called once per polled source after its result is
-	// committed, from one goroutine; main feeds new items to alerting.
+	// committed, from one goroutine; the app feeds new items to alerting.
 	Report func(Result, briefing.Saved)
 	// AfterRound, when set, is called after each round (the bot holds
 	// back its start-up digest catch-up until the first is done, so a

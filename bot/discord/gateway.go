@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 )
@@ -76,6 +77,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 		defer s.AddHandler(h)()
 	}
 	if err := s.Open(); err != nil {
+		if authFailure(err) {
+			err = bot.AuthRejected(err)
+		}
 		return fmt.Errorf("discord: gateway: %w", err)
 	}
 	select {
@@ -198,3 +202,16 @@ func (w *captureWriter) Write(b []byte) (int, error) {
 	w.body = append(w.body, b...)
 	return len(b), nil
 }
+
+// authFailure reports whether err is Discord refusing the token: HTTP 401
+// from its API, or the gateway closing with 4004 (authentication failed).
+func authFailure(err error) bool {
+	var re *discordgo.RESTError
+	var ce *websocket.CloseError
+	return errors.Is(err, discordgo.ErrUnauthorized) ||
+		errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized ||
+		errors.As(err, &ce) && ce.Code == closeAuthenticationFailed
+}
+
+// closeAuthenticationFailed is the gateway's close code for a bad token.
+const closeAuthenticationFailed = 4004

@@ -105,7 +105,7 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 			if err == nil {
 				err = errors.New("socket mode connection ended")
 			}
-			return fmt.Errorf("slack: socket mode: %w", err)
+			return fmt.Errorf("slack: socket mode: %w", markAuth(err))
 		case ev := <-client.Events:
 			switch ev.Type {
 			case socketmode.EventTypeSlashCommand:
@@ -131,7 +131,11 @@ func (s *SocketMode) Run(ctx stdctx.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
-				return fmt.Errorf("slack: socket mode: %s", connectError(ev.Data))
+				err := errors.New(connectError(ev.Data))
+				if ce, ok := ev.Data.(*slackgo.ConnectionErrorEvent); ok && isAuthFailure(ce.ErrorObj) {
+					err = bot.AuthRejected(err)
+				}
+				return fmt.Errorf("slack: socket mode: %w", err)
 			case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect, socketmode.EventTypeInvalidAuth:
 				log.Debug("slack: socket mode", "event", string(ev.Type))
 				s.state.Set(run, false, s.OnState)
@@ -150,6 +154,27 @@ func connectError(data any) string {
 		return "connection failed"
 	}
 	return urlQuery.ReplaceAllString(ev.ErrorObj.Error(), "$1")
+}
+
+// authCodes are the Slack error codes that mean the token was refused.
+var authCodes = map[string]bool{"invalid_auth": true, "not_authed": true, "token_revoked": true,
+	"account_inactive": true, "token_expired": true}
+
+// isAuthFailure reports whether err is Slack refusing the token: one of
+// authCodes, or HTTP 401.
+func isAuthFailure(err error) bool {
+	var se slackgo.SlackErrorResponse
+	var sc slackgo.StatusCodeError
+	return errors.As(err, &se) && authCodes[se.Err] || errors.As(err, &sc) && sc.Code == http.StatusUnauthorized
+}
+
+// markAuth marks err bot.AuthRejected when Slack refused the token, so the
+// caller (bot.KeepConnected) stops retrying.
+func markAuth(err error) error {
+	if isAuthFailure(err) {
+		return bot.AuthRejected(err)
+	}
+	return err
 }
 
 // urlQuery matches a URL's query and fragment, keeping what precedes them.

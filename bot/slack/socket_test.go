@@ -331,3 +331,24 @@ func TestConnectErrorCutsURLQueries(t *testing.T) {
 		}
 	}
 }
+
+// A refused token is marked bot.ErrAuthRejected, so the caller stops
+// retrying; other failures are not.
+func TestSocketModeMarksARejectedToken(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{slackgo.SlackErrorResponse{Err: "invalid_auth"}, true},
+		{fmt.Errorf("open: %w", slackgo.SlackErrorResponse{Err: "token_revoked"}), true},
+		{slackgo.StatusCodeError{Code: 401, Status: "401 Unauthorized"}, true},
+		{slackgo.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}, false},
+		{slackgo.SlackErrorResponse{Err: "ratelimited"}, false},
+		{errors.New("invalid_auth"), false},
+	} {
+		err := markAuth(tc.err)
+		if got := errors.Is(err, bot.ErrAuthRejected); got != tc.want || err.Error() != tc.err.Error() {
+			t.Errorf("markAuth(%v) = %v, rejected %v; want %v", tc.err, err, got, tc.want)
+		}
+	}
+}
