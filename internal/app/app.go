@@ -102,7 +102,7 @@ func (m *Main) build(addr string) (int, bool) {
 	clock := bot.RealClock{}
 
 	b := bot.New(m.st, m.gaz, m.srcs, bot.Limits{})
-	b.Lang = cfg.Lang
+	b.Lang, b.AnswerTTL = cfg.Lang, cfg.AnswerTTL
 	b.Log, b.Observer = m.log, m.metrics
 	m.alerter = &bot.Alerter{Store: m.st, Gazetteer: m.gaz, Clock: clock, Log: m.log}
 	b.Alerter = m.alerter

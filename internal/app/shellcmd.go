@@ -75,6 +75,6 @@ func openBot(ctx context.Context, env *cliEnv, open storeOpener) (cfg *config.Co
 	}
 	b = bot.New(st, gaz, srcs, bot.Limits{})
 	b.Now = clockNow
-	b.Lang = cfg.Lang
+	b.Lang, b.AnswerTTL = cfg.Lang, cfg.AnswerTTL
 	return cfg, b, st, exitOK
 }

@@ -1,8 +1,14 @@
 package app
 
 import (
+	"context"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sahelbrief/sahelbrief/bot"
 )
 
 // TestShellEndToEnd drives the console adapter through the real CLI, store
@@ -55,5 +61,30 @@ func TestShellEndToEnd(t *testing.T) {
 	r = runCLIWithInput(t, "/sahel subscriptions\n", nil, "--config", cfg, "--db", db, "shell")
 	if !strings.Contains(r.stdout, "#1 actor:wagner kidal") {
 		t.Errorf("subscription not persisted:\n%s", r.stdout)
+	}
+}
+
+// TestOpenBotTakesTheSettings: the bot that answers commands gets the
+// lead language and how long answers are reused from the configuration.
+func TestOpenBotTakesTheSettings(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		lang string
+		ttl  time.Duration
+	}{
+		{map[string]string{}, "", bot.DefaultAnswerTTL},
+		{map[string]string{"SAHELBRIEF_LANG": "fr", "SAHELBRIEF_ANSWER_TTL": "0"}, "fr", 0},
+	} {
+		tt.env["SAHELBRIEF_DB"] = filepath.Join(t.TempDir(), "bot.db")
+		env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
+			getenv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+		_, b, st, code := openBot(context.Background(), env, openStore)
+		if b == nil {
+			t.Fatalf("openBot %v: exit %d", tt.env, code)
+		}
+		st.Close()
+		if b.Lang != tt.lang || b.AnswerTTL != tt.ttl {
+			t.Errorf("openBot %v: Lang %q, AnswerTTL %v; want %q, %v", tt.env, b.Lang, b.AnswerTTL, tt.lang, tt.ttl)
+		}
 	}
 }
