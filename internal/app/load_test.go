@@ -73,7 +73,10 @@ func loadSettingsFromEnv(t *testing.T) loadSettings {
 
 // TestLoad drives a real `serve` (this test binary re-executed as the bot,
 // its clock at the corpus's end) with concurrent signed slash commands,
-// then times `brief --no-fetch` processes, and logs the tables.
+// then times `brief --no-fetch` processes, and logs the tables. It runs
+// serve twice: as deployed (answers reused for SAHELBRIEF_ANSWER_TTL's
+// default while no news arrives), then with every answer built afresh
+// (SAHELBRIEF_ANSWER_TTL=0), the cost of the first request of a burst.
 func TestLoad(t *testing.T) {
 	s := loadSettingsFromEnv(t)
 	ctx := context.Background()
@@ -90,22 +93,53 @@ func TestLoad(t *testing.T) {
 			kinds = append(kinds, k)
 		}
 	}
+	var out strings.Builder
+	for _, phase := range []struct{ name, env string }{
+		{"answers reused (SAHELBRIEF_ANSWER_TTL=1m, the default)", ""},
+		{"every answer built (SAHELBRIEF_ANSWER_TTL=0)", "SAHELBRIEF_ANSWER_TTL=0"},
+	} {
+		many, one, rss := driveLoad(t, s, db, kinds, phase.env)
+		fmt.Fprintf(&out, "\n%s: %d items, %d runs (medians), serve peak RSS (VmHWM) %.0f MB\n\n", phase.name, s.items, s.runs, float64(rss)/1024)
+		loadtest.WriteTable(&out, many)
+		out.WriteString("\n")
+		loadtest.WriteTable(&out, one)
+		for _, run := range append(many, one...) {
+			for _, r := range run {
+				if r.Errors > 0 {
+					t.Errorf("%s, %s: %d errors of %d requests, first: %s", phase.name, r.Kind, r.Errors, r.Requests, r.FirstError)
+				}
+				if len(r.Latencies) == 0 && r.Errors == 0 {
+					t.Errorf("%s, %s: no request answered", phase.name, r.Kind)
+				}
+			}
+		}
+	}
+	out.WriteString("\n")
+	writeBriefProcesses(t, &out, db, s.runs)
+	t.Log(out.String())
+}
+
+// driveLoad starts serve on db (with env added to its environment), warms
+// it with two requests a kind, then runs each kind with s.clients clients
+// and the search kinds with one, s.runs times; it returns the results and
+// serve's peak RSS in KiB.
+func driveLoad(t *testing.T, s loadSettings, db string, kinds []loadtest.Kind, env string) (many, one [][]loadtest.Result, rss int) {
+	t.Helper()
+	ctx := context.Background()
 	var single []loadtest.Kind // search alone: its one-client target
 	for _, k := range kinds {
 		if strings.HasPrefix(k.Name, "search") {
 			single = append(single, k)
 		}
 	}
-
 	const secret = "load-test-signing-secret"
-	srv := startLoadServe(t, db, secret)
+	srv := startLoadServe(t, db, secret, env)
 	cfg := loadtest.Config{URL: "http://" + srv.addr + "/slack/commands", Secret: secret, Requests: s.requests, MaxTime: 30 * time.Second}
 	warm := cfg
 	warm.Clients, warm.Requests = 1, 2
 	for _, k := range kinds { // fill the page cache: measure the warm server
 		loadtest.Drive(ctx, warm, k)
 	}
-	var many, one [][]loadtest.Result
 	for run := 0; run < s.runs; run++ {
 		var rs, r1 []loadtest.Result
 		for _, k := range kinds {
@@ -122,27 +156,7 @@ func TestLoad(t *testing.T) {
 		}
 		many, one = append(many, rs), append(one, r1)
 	}
-	rss := srv.stop(t)
-
-	var out strings.Builder
-	fmt.Fprintf(&out, "\n%d items, %d runs (medians), serve peak RSS (VmHWM) %.0f MB\n\n", s.items, s.runs, float64(rss)/1024)
-	loadtest.WriteTable(&out, many)
-	out.WriteString("\n")
-	loadtest.WriteTable(&out, one)
-	out.WriteString("\n")
-	writeBriefProcesses(t, &out, db, s.runs)
-	t.Log(out.String())
-
-	for _, run := range append(many, one...) {
-		for _, r := range run {
-			if r.Errors > 0 {
-				t.Errorf("%s: %d errors of %d requests, first: %s", r.Kind, r.Errors, r.Requests, r.FirstError)
-			}
-			if len(r.Latencies) == 0 && r.Errors == 0 {
-				t.Errorf("%s: no request answered", r.Kind)
-			}
-		}
-	}
+	return many, one, srv.stop(t)
 }
 
 // loadServe is a running `serve` child.
@@ -160,10 +174,15 @@ func loadChildEnv(db string, args ...string) []string {
 		"SAHELBRIEF_DB=" + db, nowEnv + "=" + loadtest.End.Format(time.RFC3339), "SAHELBRIEF_LOG_LEVEL=error"}
 }
 
-func startLoadServe(t *testing.T, db, secret string) *loadServe {
+// startLoadServe starts serve on db; env, when not empty, is one more
+// NAME=value of its environment.
+func startLoadServe(t *testing.T, db, secret, env string) *loadServe {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(loadChildEnv(db, "serve", "--addr", "127.0.0.1:0"), "SLACK_SIGNING_SECRET="+secret)
+	if env != "" {
+		cmd.Env = append(cmd.Env, env)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
