@@ -170,7 +170,8 @@ func TestStorySummariesRebuildAndUnassigned(t *testing.T) {
 
 // Random saves (new stories, reports joining them, bridges merging two or
 // three stories within a save and across saves, corrected and re-tagged
-// reports) keep every stored summary equal to its story's items.
+// reports) keep every stored summary equal to its story's items, and a
+// window's summaries equal to what its items sum up to.
 func TestStorySummariesRandomSaves(t *testing.T) {
 	s := openMem(t)
 	s.SetStoryAssigner(storytest.NewPrefixAssigner())
@@ -211,7 +212,10 @@ func TestStorySummariesRandomSaves(t *testing.T) {
 		for _, sv := range save(t, s, batch...) {
 			updated += sv.Updated
 		}
-		checkRows(t, s)
+		// A window that cuts stories (reports span 10 hours): straddling
+		// stories count only their reports inside it.
+		from := base.Add(time.Duration(rng.IntN(600)) * time.Minute)
+		checkSummaries(t, s, from, from.Add(time.Duration(1+rng.IntN(300))*time.Minute))
 		if t.Failed() {
 			t.Fatalf("round %d", round)
 		}

@@ -336,7 +336,8 @@ func roundAll(ds []time.Duration) []time.Duration {
 
 // BenchmarkLoadCommand answers one command (SAHELBRIEF_LOAD_TEXT, e.g.
 // "brief 7d") from a load-test database (SAHELBRIEF_LOAD_DB) in process,
-// one after another, for profiles (-cpuprofile) of what TestLoad measures.
+// one after another, for profiles (-cpuprofile) of what TestLoad measures
+// (SAHELBRIEF_ANSWER_TTL=0 to build every answer).
 // Skipped without SAHELBRIEF_LOAD_DB.
 func BenchmarkLoadCommand(b *testing.B) {
 	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
@@ -346,8 +347,11 @@ func BenchmarkLoadCommand(b *testing.B) {
 	ctx := context.Background()
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
 		getenv: func(k string) (string, bool) {
-			if k == "SAHELBRIEF_DB" {
+			switch k {
+			case "SAHELBRIEF_DB":
 				return db, true
+			case "SAHELBRIEF_ANSWER_TTL": // 0: profile the build, not the kept answer
+				return os.LookupEnv(k)
 			}
 			return "", false
 		}}
