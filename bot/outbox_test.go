@@ -374,6 +374,52 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	}
 }
 
+// rateLimited is a platform's rate limit asking to wait.
+type rateLimited time.Duration
+
+func (r rateLimited) Error() string             { return "rate limited" }
+func (r rateLimited) RetryAfter() time.Duration { return time.Duration(r) }
+
+// rateObserver records the rate limits the dispatcher reports.
+type rateObserver struct{ waits []time.Duration }
+
+func (o *rateObserver) CommandServed(string, string, time.Duration) {}
+func (o *rateObserver) Delivered(string, Kind, error)               {}
+func (o *rateObserver) RateLimited(_ string, wait time.Duration)    { o.waits = append(o.waits, wait) }
+
+// The dispatcher owns the retries: a platform's rate limit that asks for
+// longer than the backoff is waited out in full (and reported), a shorter
+// one leaves the backoff as it is.
+func TestRateLimitWaitIsHonoured(t *testing.T) {
+	e := newOutboxEnv(t)
+	obs := &rateObserver{}
+	e.disp.Observer = obs
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters)
+	e.process()
+	var waits []time.Duration
+	for _, fail := range []error{rateLimited(2 * time.Minute), rateLimited(time.Second), fmt.Errorf("slack: %w", rateLimited(7*time.Second))} {
+		e.out.fail = fail
+		e.drain()
+		next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
+		if err != nil || !ok {
+			t.Fatalf("nothing pending after a rate limit: %v", err)
+		}
+		waits = append(waits, next.Sub(e.clock.Now()))
+		e.clock.Set(next)
+	}
+	if fmt.Sprint(waits) != "[2m0s 10s 20s]" {
+		t.Errorf("waits = %v; want [2m0s 10s 20s] (the asked 2 min, then the backoff)", waits)
+	}
+	if fmt.Sprint(obs.waits) != "[2m0s]" {
+		t.Errorf("reported rate limits %v; want the one that set the wait", obs.waits)
+	}
+	e.out.fail = nil
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
+}
+
 func TestPermanentErrorsGiveUpAndRepliesFollowTheirAlert(t *testing.T) {
 	e := newOutboxEnv(t)
 	e.subscribe("console", "mali")
