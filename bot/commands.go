@@ -14,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/cronspec"
 )
 
 // Command is one `/sahel` subcommand, declared as data: the router parses
@@ -644,9 +645,6 @@ func cmdSubscriptions(ctx context.Context, b *Bot, r Request, args string) Respo
 	return Response{Text: strings.TrimRight(sb.String(), "\n")}
 }
 
-// cronParser accepts the five standard fields and descriptors (@daily).
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	fields := strings.Fields(args)
 	switch {
@@ -705,7 +703,7 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	if _, err := time.LoadLocation(tz); err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a time zone I know: use an IANA name such as Africa/Bamako or Africa/Niamey.", clip(tz, 40)))
 	}
-	sched, err := cronParser.Parse(spec)
+	sched, err := cronspec.Parse(spec)
 	if err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a valid schedule: %v.", clip(spec, 60), err))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/cronspec"
 )
 
 // ScheduleStore is what the scheduler needs of persistence.
@@ -76,17 +77,10 @@ type scheduledJob struct {
 }
 
 // ParseSchedule parses a five-field cron expression (or a descriptor such
-// as @daily) in the IANA time zone tz.
+// as @daily) in the IANA time zone tz: cronspec.ParseIn, the project's one
+// cron parser.
 func ParseSchedule(spec, tz string) (cron.Schedule, *time.Location, error) {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return nil, nil, fmt.Errorf("unknown time zone %q", tz)
-	}
-	s, err := cronParser.Parse("CRON_TZ=" + tz + " " + spec)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid cron %q: %w", spec, err)
-	}
-	return s, loc, nil
+	return cronspec.ParseIn(spec, tz)
 }
 
 // DigestKey is the delivery key of channel's digest for slot.
