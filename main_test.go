@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -529,62 +527,5 @@ func TestSourcesBuiltinList(t *testing.T) {
 		if l["health"] != "new" || l["url"] == "" {
 			t.Errorf("%s: %v", name, l)
 		}
-	}
-}
-
-// TestImportRules holds the dependency rules of DESIGN.md: the domain
-// imports nothing of ours, and no package pulls in a platform SDK or the
-// SQLite driver unless its job is to.
-func TestImportRules(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
-	const mod = "github.com/sahelbrief/sahelbrief"
-	sdks := []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}
-	tests := []struct {
-		pkg       string
-		allowOurs []string // our packages it may import (besides itself)
-		forbidden []string // import path prefixes it must not reach
-	}{
-		{"briefing", nil, sdks},
-		{"config", []string{"internal/redact"}, nil},
-		{"sources", []string{"briefing", "internal/redact"}, []string{mod + "/store", mod + "/config", mod + "/bot", "modernc.org/sqlite", "github.com/mattn/go-sqlite3"}},
-		{"bot", []string{"briefing"}, sdks},
-		// Each platform package is the only importer of its SDK.
-		{"bot/slack", []string{"bot", "briefing"}, []string{"github.com/bwmarrin/discordgo", "modernc.org/sqlite"}},
-		{"bot/discord", []string{"bot", "briefing"}, []string{"github.com/slack-go/slack", "modernc.org/sqlite"}},
-		{"bot/console", []string{"bot", "briefing"}, sdks},
-		{"store", []string{"briefing"}, []string{"github.com/slack-go/slack", "github.com/bwmarrin/discordgo", mod + "/sources", mod + "/bot"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.pkg, func(t *testing.T) {
-			if m, _ := filepath.Glob(filepath.Join(tt.pkg, "*.go")); len(m) == 0 {
-				t.Skipf("%s has no Go files yet", tt.pkg)
-			}
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, goTool, "list", "-deps", "./"+tt.pkg)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("go list -deps ./%s: %v\n%s", tt.pkg, err, stderr.String())
-			}
-			allowed := map[string]bool{mod + "/" + tt.pkg: true}
-			for _, a := range tt.allowOurs {
-				allowed[mod+"/"+a] = true
-			}
-			for _, dep := range strings.Fields(string(out)) {
-				if (dep == mod || strings.HasPrefix(dep, mod+"/")) && !allowed[dep] {
-					t.Errorf("%s imports %s", tt.pkg, dep)
-				}
-				for _, f := range tt.forbidden {
-					if dep == f || strings.HasPrefix(dep, f+"/") {
-						t.Errorf("%s depends on %s", tt.pkg, dep)
-					}
-				}
-			}
-		})
 	}
 }
