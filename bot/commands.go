@@ -15,6 +15,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/cronspec"
+	"github.com/sahelbrief/sahelbrief/internal/editdist"
 )
 
 // Command is one `/sahel` subcommand, declared as data: the router parses
@@ -170,7 +171,7 @@ func clip(s string, n int) string {
 func (b *Bot) closestCommand(name string) string {
 	best, bestD := "", 3
 	for _, c := range b.commands {
-		if d := briefing.EditDistance(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
+		if d := editdist.Distance(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
 			best, bestD = c.Name, d
 			if strings.HasPrefix(c.Name, name) {
 				bestD = 0
