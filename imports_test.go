@@ -30,7 +30,7 @@ type importRule struct {
 var (
 	// leaf holds our small rule packages that import nothing of ours: any
 	// package may use them.
-	leaf = []string{"internal/backoff", "internal/cronspec", "internal/editdist", "internal/redact", "internal/buildinfo"}
+	leaf = []string{"internal/backoff", "internal/cronspec", "internal/defaults", "internal/editdist", "internal/redact", "internal/buildinfo"}
 	// textLibs are the text libraries the vocabulary and its engines use.
 	textLibs = []string{"golang.org/x/text", "go.yaml.in/yaml/v3"}
 	// sdks are the chat SDKs and SQLite drivers the core must not reach.
@@ -74,6 +74,7 @@ var importRules = map[string]importRule{
 	"bot/console":             {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), forbidden: sdks},
 	"internal/backoff":        {},
 	"internal/cronspec":       {libs: []string{"github.com/robfig/cron/v3"}},
+	"internal/defaults":       {},
 	"internal/editdist":       {},
 	"internal/redact":         {},
 	"internal/buildinfo":      {},

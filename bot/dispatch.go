@@ -12,6 +12,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/backoff"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // DeliveryStore is what the dispatcher needs of persistence.
@@ -32,7 +33,7 @@ type DeliveryStore interface {
 
 // Dispatcher defaults.
 const (
-	DefaultAlertsPerMinute = 5
+	DefaultAlertsPerMinute = defaults.AlertsPerMinute
 	// sendTimeout bounds one delivery; it is not cut short by shutdown,
 	// so a post in flight finishes.
 	sendTimeout = 60 * time.Second

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/cronspec"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // ScheduleStore is what the scheduler needs of persistence.
@@ -27,7 +28,7 @@ type ScheduleStore interface {
 
 // Scheduler defaults.
 const (
-	DefaultGrace       = 6 * time.Hour
+	DefaultGrace       = defaults.DigestGrace
 	DefaultFirstWindow = 24 * time.Hour
 	// scheduleRefresh is how often schedules are re-read even when no
 	// slot is due, so a change made with /sahel digest (or by another

@@ -23,16 +23,17 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/backoff"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // Defaults for a Fetcher; config can override each.
 const (
 	DefaultUserAgent  = "sahelbrief/0.1 (+https://github.com/sahelbrief/sahelbrief; Sahel news briefing bot)"
-	DefaultMaxBody    = 10 << 20
-	DefaultTimeout    = 30 * time.Second
+	DefaultMaxBody    = defaults.MaxFeedBytes
+	DefaultTimeout    = defaults.FetchTimeout
 	DefaultDial       = 10 * time.Second
-	DefaultInterval   = 10 * time.Minute
-	DefaultMaxBackoff = 6 * time.Hour
+	DefaultInterval   = defaults.PollInterval
+	DefaultMaxBackoff = defaults.MaxBackoff
 	// maxHonoured caps how far a server's Retry-After or max-age can push
 	// the next poll: a misconfigured header must not silence a source for a week.
 	maxHonoured  = 24 * time.Hour
