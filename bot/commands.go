@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -420,13 +419,7 @@ func (b *Bot) sourceReport(ctx context.Context, from time.Time) ([]briefing.Sour
 	if err != nil {
 		return nil, nil, err
 	}
-	var failed []briefing.SourceFailure
-	for _, s := range states {
-		if s.LastStatus == briefing.StatusError && !s.LastAttempt.Before(from) {
-			failed = append(failed, briefing.SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
-		}
-	}
-	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
+	failed := briefing.FailuresSince(states, from)
 	if len(b.Sources) == 0 {
 		return failed, nil, nil
 	}
