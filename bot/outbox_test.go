@@ -107,6 +107,20 @@ func (e *outboxEnv) drain() {
 	}
 }
 
+// drainAndWait drains the outbox, expecting the console delivery to stay
+// pending, and moves the clock to its next attempt, returning the wait.
+func (e *outboxEnv) drainAndWait(when string) time.Duration {
+	e.t.Helper()
+	e.drain()
+	next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
+	if err != nil || !ok {
+		e.t.Fatalf("nothing pending %s: %v", when, err)
+	}
+	wait := next.Sub(e.clock.Now())
+	e.clock.Set(next)
+	return wait
+}
+
 // recorder is a Deliverer that records what it is asked to post and can
 // be made to fail.
 type recorder struct {
@@ -340,13 +354,7 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	e.out.fail = errors.New("connection refused")
 	var waits []time.Duration
 	for range 5 {
-		e.drain()
-		next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
-		if err != nil || !ok {
-			t.Fatalf("nothing pending during the outage: %v", err)
-		}
-		waits = append(waits, next.Sub(e.clock.Now()))
-		e.clock.Set(next)
+		waits = append(waits, e.drainAndWait("during the outage"))
 	}
 	if fmt.Sprint(waits) != "[5s 10s 20s 40s 1m20s]" {
 		t.Errorf("backoff = %v", waits)
@@ -401,13 +409,7 @@ func TestRateLimitWaitIsHonoured(t *testing.T) {
 	var waits []time.Duration
 	for _, fail := range []error{rateLimited(2 * time.Minute), rateLimited(time.Second), fmt.Errorf("slack: %w", rateLimited(7*time.Second))} {
 		e.out.fail = fail
-		e.drain()
-		next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
-		if err != nil || !ok {
-			t.Fatalf("nothing pending after a rate limit: %v", err)
-		}
-		waits = append(waits, next.Sub(e.clock.Now()))
-		e.clock.Set(next)
+		waits = append(waits, e.drainAndWait("after a rate limit"))
 	}
 	if fmt.Sprint(waits) != "[2m0s 10s 20s]" {
 		t.Errorf("waits = %v; want [2m0s 10s 20s] (the asked 2 min, then the backoff)", waits)

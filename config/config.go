@@ -115,9 +115,9 @@ var options = []option{
 			c.DBPath = v
 			return nil
 		}},
-	{key: "SAHELBRIEF_POLL_INTERVAL", def: durationText(defaults.PollInterval), help: "default poll interval of sources that set none (minimum 1s)",
+	{key: "SAHELBRIEF_POLL_INTERVAL", def: shortDuration(defaults.PollInterval), help: "default poll interval of sources that set none (minimum 1s)",
 		apply: func(c *Config, v string) (err error) { c.PollInterval, err = parseDuration(v, time.Second); return }},
-	{key: "SAHELBRIEF_FETCH_TIMEOUT", def: durationText(defaults.FetchTimeout), help: "time limit for one feed fetch, from connecting to the last byte",
+	{key: "SAHELBRIEF_FETCH_TIMEOUT", def: shortDuration(defaults.FetchTimeout), help: "time limit for one feed fetch, from connecting to the last byte",
 		apply: func(c *Config, v string) (err error) {
 			c.FetchTimeout, err = parseDuration(v, 100*time.Millisecond)
 			return
@@ -130,7 +130,7 @@ var options = []option{
 		apply: func(c *Config, v string) (err error) { c.Concurrency, err = parseCount(v, 1, 1024); return }},
 	{key: "SAHELBRIEF_PER_HOST", def: strconv.Itoa(defaults.PerHost), help: "feeds fetched at once from any one host",
 		apply: func(c *Config, v string) (err error) { c.PerHost, err = parseCount(v, 1, 64); return }},
-	{key: "SAHELBRIEF_MAX_BACKOFF", def: durationText(defaults.MaxBackoff), help: "longest wait before retrying a failing source",
+	{key: "SAHELBRIEF_MAX_BACKOFF", def: shortDuration(defaults.MaxBackoff), help: "longest wait before retrying a failing source",
 		apply: func(c *Config, v string) (err error) { c.MaxBackoff, err = parseDuration(v, time.Second); return }},
 	{key: "SAHELBRIEF_USER_AGENT", def: "", help: "User-Agent sent to feeds (empty: sahelbrief's own, naming the project)",
 		apply: func(c *Config, v string) error {
@@ -180,12 +180,12 @@ var options = []option{
 			}
 			return fmt.Errorf("%q is not a language: use en, fr or nothing", v)
 		}},
-	{key: "SAHELBRIEF_DIGEST_GRACE", def: durationText(defaults.DigestGrace), help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
+	{key: "SAHELBRIEF_DIGEST_GRACE", def: shortDuration(defaults.DigestGrace), help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
 		apply: func(c *Config, v string) (err error) {
 			c.DigestGrace, err = parseDurationIn(v, 0, maxDigestGrace)
 			return
 		}},
-	{key: "SAHELBRIEF_LEASE_TTL", def: durationText(defaults.LeaseTTL), help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
+	{key: "SAHELBRIEF_LEASE_TTL", def: shortDuration(defaults.LeaseTTL), help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
 		apply: func(c *Config, v string) (err error) {
 			c.LeaseTTL, err = parseDurationIn(v, time.Second, 10*time.Minute)
 			return
@@ -458,20 +458,6 @@ func parseCount(v string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// parseBytes reads sizes such as 10MiB, 512KiB, 1GiB, 10MB or 1048576.
-// durationText writes a default duration as a person would ("10m", "6h",
-// not "10m0s").
-func durationText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
-
 // bytesText writes a default size in the largest binary unit that divides
 // it ("10MiB").
 func bytesText(n int64) string {
@@ -486,6 +472,7 @@ func bytesText(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
+// parseBytes reads sizes such as 10MiB, 512KiB, 1GiB, 10MB or 1048576.
 func parseBytes(v string) (int64, error) {
 	s := strings.TrimSpace(v)
 	units := []struct {
