@@ -34,6 +34,9 @@ const (
 	// slot is due, so a change made with /sahel digest (or by another
 	// process) is picked up.
 	scheduleRefresh = time.Minute
+	// skippedRetry is how soon a slot skipped because its channel was
+	// still being queued is looked at again.
+	skippedRetry = time.Second
 )
 
 // Scheduler queues each channel's digest at the times its cron schedule
@@ -186,7 +189,7 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 				s.checked[d.job.sched.Channel] = d.slot.Add(-time.Nanosecond)
 			}
 			s.mu.Unlock()
-			wait = 0
+			wait = min(wait, skippedRetry)
 		}
 	}
 	return wait
