@@ -68,7 +68,6 @@ var importRules = map[string]importRule{
 	// The platform-neutral bot, and one package per platform: the only
 	// importer of its SDK.
 	"bot":                     {ours: with([]string{"briefing"}, leaf), libs: []string{"github.com/robfig/cron/v3"}, forbidden: sdks},
-	"bot/internal/...":        {ours: with([]string{"bot", "briefing"}, leaf), libs: []string{"github.com/santhosh-tekuri/jsonschema/v6"}, forbidden: sdks},
 	"bot/slack":               {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), libs: []string{slackSDK}, forbidden: append([]string{discordSDK}, sqlite...)},
 	"bot/discord":             {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), libs: []string{discordSDK}, forbidden: append([]string{slackSDK}, sqlite...)},
 	"bot/console":             {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), forbidden: sdks},
