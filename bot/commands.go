@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/cronspec"
+	"github.com/sahelbrief/sahelbrief/internal/editdist"
 )
 
 // Command is one `/sahel` subcommand, declared as data: the router parses
@@ -173,7 +174,7 @@ func clip(s string, n int) string {
 func (b *Bot) closestCommand(name string) string {
 	best, bestD := "", 3
 	for _, c := range b.commands {
-		if d := briefing.EditDistance(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
+		if d := editdist.Distance(name, c.Name); d < bestD || (strings.HasPrefix(c.Name, name) && len(name) >= 2) {
 			best, bestD = c.Name, d
 			if strings.HasPrefix(c.Name, name) {
 				bestD = 0
@@ -422,13 +423,7 @@ func (b *Bot) sourceReport(ctx context.Context, from time.Time) ([]briefing.Sour
 	if err != nil {
 		return nil, nil, err
 	}
-	var failed []briefing.SourceFailure
-	for _, s := range states {
-		if s.LastStatus == briefing.StatusError && !s.LastAttempt.Before(from) {
-			failed = append(failed, briefing.SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
-		}
-	}
-	sort.Slice(failed, func(i, j int) bool { return failed[i].Name < failed[j].Name })
+	failed := briefing.FailuresSince(states, from)
 	if len(b.Sources) == 0 {
 		return failed, nil, nil
 	}
@@ -648,9 +643,6 @@ func cmdSubscriptions(ctx context.Context, b *Bot, r Request, args string) Respo
 	return Response{Text: strings.TrimRight(sb.String(), "\n")}
 }
 
-// cronParser accepts the five standard fields and descriptors (@daily).
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	fields := strings.Fields(args)
 	switch {
@@ -709,7 +701,7 @@ func cmdDigest(ctx context.Context, b *Bot, r Request, args string) Response {
 	if _, err := time.LoadLocation(tz); err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a time zone I know: use an IANA name such as Africa/Bamako or Africa/Niamey.", clip(tz, 40)))
 	}
-	sched, err := cronParser.Parse(spec)
+	sched, err := cronspec.Parse(spec)
 	if err != nil {
 		return b.usage("digest", fmt.Sprintf("%q is not a valid schedule: %v.", clip(spec, 60), err))
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/backoff"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // DeliveryStore is what the dispatcher needs of persistence.
@@ -31,7 +33,7 @@ type DeliveryStore interface {
 
 // Dispatcher defaults.
 const (
-	DefaultAlertsPerMinute = 5
+	DefaultAlertsPerMinute = defaults.AlertsPerMinute
 	// sendTimeout bounds one delivery; it is not cut short by shutdown,
 	// so a post in flight finishes.
 	sendTimeout = 60 * time.Second
@@ -139,7 +141,7 @@ func (p *Dispatcher) worker(ctx context.Context, prefix string, d Deliverer) {
 		wait, err := p.Drain(ctx, prefix, d)
 		if err != nil && ctx.Err() == nil { // cut short by shutdown: no error
 			p.log().Error("outbox", "platform", platformOf(prefix), "error", err)
-			wait = firstRetry
+			wait = backoff.Platform.First
 		}
 		select {
 		case <-ctx.Done():
@@ -225,7 +227,7 @@ func (p *Dispatcher) sendBatch(ctx context.Context, d Deliverer, due []briefing.
 					return progressed, err
 				}
 			default:
-				if err := p.Store.Postpone(ctx, []int64{del.ID}, p.Clock.Now().Add(firstRetry)); err != nil {
+				if err := p.Store.Postpone(ctx, []int64{del.ID}, p.Clock.Now().Add(backoff.Platform.First)); err != nil {
 					return progressed, err
 				}
 			}
@@ -361,7 +363,7 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 		p.log().Error("delivery failed for good", "channel", del.Channel, "kind", del.Kind, "key", del.Key, "error", err)
 		return "", p.Store.MarkFailed(rec, del.ID, err.Error())
 	}
-	wait := Backoff(before)
+	wait := backoff.Platform.Wait(before)
 	if ra := RetryAfter(err); ra > wait {
 		wait = ra
 		if p.Observer != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // LeaseStore is what holding a lease needs of persistence.
@@ -23,7 +24,7 @@ type LeaseStore interface {
 // DefaultLeaseTTL is how long the bot's lease (and its delivery claims)
 // outlive the last heartbeat: how long a crashed bot keeps the next one
 // from starting.
-const DefaultLeaseTTL = 15 * time.Second
+const DefaultLeaseTTL = defaults.LeaseTTL
 
 // NewOwner returns an owner id unique to this process and call:
 // host:pid:random (the random part tells apart a reused pid, or two

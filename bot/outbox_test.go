@@ -107,6 +107,20 @@ func (e *outboxEnv) drain() {
 	}
 }
 
+// drainAndWait drains the outbox, expecting the console delivery to stay
+// pending, and moves the clock to its next attempt, returning the wait.
+func (e *outboxEnv) drainAndWait(when string) time.Duration {
+	e.t.Helper()
+	e.drain()
+	next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
+	if err != nil || !ok {
+		e.t.Fatalf("nothing pending %s: %v", when, err)
+	}
+	wait := next.Sub(e.clock.Now())
+	e.clock.Set(next)
+	return wait
+}
+
 // recorder is a Deliverer that records what it is asked to post and can
 // be made to fail.
 type recorder struct {
@@ -340,13 +354,7 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	e.out.fail = errors.New("connection refused")
 	var waits []time.Duration
 	for range 5 {
-		e.drain()
-		next, ok, err := e.st.NextDue(context.Background(), "console", e.disp.Owner)
-		if err != nil || !ok {
-			t.Fatalf("nothing pending during the outage: %v", err)
-		}
-		waits = append(waits, next.Sub(e.clock.Now()))
-		e.clock.Set(next)
+		waits = append(waits, e.drainAndWait("during the outage"))
 	}
 	if fmt.Sprint(waits) != "[5s 10s 20s 40s 1m20s]" {
 		t.Errorf("backoff = %v", waits)
@@ -372,6 +380,46 @@ func TestOutageRetriesWithBackoffAndLosesNothing(t *testing.T) {
 	if len(ds) != 1 || ds[0].Status != briefing.DeliverySent || ds[0].Attempts != 6 {
 		t.Fatalf("delivery = %+v", ds)
 	}
+}
+
+// rateLimited is a platform's rate limit asking to wait.
+type rateLimited time.Duration
+
+func (r rateLimited) Error() string             { return "rate limited" }
+func (r rateLimited) RetryAfter() time.Duration { return time.Duration(r) }
+
+// rateObserver records the rate limits the dispatcher reports.
+type rateObserver struct{ waits []time.Duration }
+
+func (o *rateObserver) CommandServed(string, string, time.Duration) {}
+func (o *rateObserver) Delivered(string, Kind, error)               {}
+func (o *rateObserver) RateLimited(_ string, wait time.Duration)    { o.waits = append(o.waits, wait) }
+
+// The dispatcher owns the retries: a platform's rate limit that asks for
+// longer than the backoff is waited out in full (and reported), a shorter
+// one leaves the backoff as it is.
+func TestRateLimitWaitIsHonoured(t *testing.T) {
+	e := newOutboxEnv(t)
+	obs := &rateObserver{}
+	e.disp.Observer = obs
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters)
+	e.process()
+	var waits []time.Duration
+	for _, fail := range []error{rateLimited(2 * time.Minute), rateLimited(time.Second), fmt.Errorf("slack: %w", rateLimited(7*time.Second))} {
+		e.out.fail = fail
+		waits = append(waits, e.drainAndWait("after a rate limit"))
+	}
+	if fmt.Sprint(waits) != "[2m0s 10s 20s]" {
+		t.Errorf("waits = %v; want [2m0s 10s 20s] (the asked 2 min, then the backoff)", waits)
+	}
+	if fmt.Sprint(obs.waits) != "[2m0s]" {
+		t.Errorf("reported rate limits %v; want the one that set the wait", obs.waits)
+	}
+	e.out.fail = nil
+	e.drain()
+	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
 }
 
 func TestPermanentErrorsGiveUpAndRepliesFollowTheirAlert(t *testing.T) {
@@ -484,14 +532,6 @@ func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
 	}
 	if next.Digest.TotalItems != 1 || len(next.Digest.Headlines)+len(next.Digest.Sections) == 0 {
 		t.Errorf("next digest holds %d items; want the late report", next.Digest.TotalItems)
-	}
-}
-
-func TestBackoffCaps(t *testing.T) {
-	for n, want := range map[int]time.Duration{0: 5 * time.Second, 1: 10 * time.Second, 6: 5 * time.Minute, 60: 5 * time.Minute} {
-		if got := Backoff(n); got != want {
-			t.Errorf("Backoff(%d) = %v; want %v", n, got, want)
-		}
 	}
 }
 

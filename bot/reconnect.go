@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/internal/backoff"
 	"github.com/sahelbrief/sahelbrief/internal/redact"
 )
 
@@ -59,7 +60,7 @@ func KeepConnected(name string, run func(context.Context) error, log *slog.Logge
 			if time.Since(start) > stableConnection {
 				failures = 0 // it had been up a while: a fresh outage
 			}
-			wait := Backoff(failures)
+			wait := backoff.Platform.Wait(failures)
 			failures++
 			// No token in the reason: tokens travel in headers, which no
 			// error quotes, and the Slack adapter cuts the query (a ticket)

@@ -3,14 +3,19 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/cronspec"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // ScheduleStore is what the scheduler needs of persistence.
@@ -23,22 +28,31 @@ type ScheduleStore interface {
 
 // Scheduler defaults.
 const (
-	DefaultGrace       = 6 * time.Hour
+	DefaultGrace       = defaults.DigestGrace
 	DefaultFirstWindow = 24 * time.Hour
 	// scheduleRefresh is how often schedules are re-read even when no
 	// slot is due, so a change made with /sahel digest (or by another
 	// process) is picked up.
 	scheduleRefresh = time.Minute
+	// skippedRetry is how soon a slot skipped because its channel was
+	// still being queued is looked at again.
+	skippedRetry = time.Second
 )
 
 // Scheduler queues each channel's digest at the times its cron schedule
-// names, in the channel's time zone. It parses schedules with robfig/cron
-// (CRON_TZ) and runs each slot's job through cron's Recover and
-// SkipIfStillRunning wrappers, but keeps time itself (Clock), because cron's
+// names, in the channel's time zone. It parses schedules with cronspec
+// (robfig/cron, CRON_TZ) but keeps time itself (Clock), because cron's
 // runner keeps no state: the digests missed while the bot was down are
 // ours to catch up. A slot is queued as a pending delivery keyed by channel
 // and slot, so it is queued once however often the bot restarts; the
 // Dispatcher sends it.
+//
+// Each queueing runs outside the scheduler's lock under its own guard: a
+// channel whose previous queueing is still running (a store held by
+// another writer, a Tick called while Run's is busy) skips the slot for
+// now and catches it up at the next tick, and a queueing that panics is
+// recovered and logged, the slot counted as handled, the next one queued
+// as usual.
 type Scheduler struct {
 	Store ScheduleStore
 	Clock Clock
@@ -65,28 +79,34 @@ type Scheduler struct {
 	reload  chan struct{}
 }
 
-// scheduledJob is one channel's parsed schedule and its wrapped job.
+// scheduledJob is one channel's parsed schedule and the guard of its
+// queueing.
 type scheduledJob struct {
 	spec     string // cron + tz, to notice changes
 	schedule cron.Schedule
 	loc      *time.Location
-	run      cron.Job
-	slot     time.Time // the slot the next run queues
-	sched    briefing.DigestSchedule
+	running  atomic.Bool // a queueing of this channel is in progress
+}
+
+// digestJob is what queueing one slot needs: the channel's schedule as it
+// was read and its zone. It is a value, handed to queue with the slot.
+type digestJob struct {
+	sched briefing.DigestSchedule
+	loc   *time.Location
+}
+
+// dueSlot is a slot Tick found due, to be queued outside the lock.
+type dueSlot struct {
+	guard *scheduledJob
+	job   digestJob
+	slot  time.Time
 }
 
 // ParseSchedule parses a five-field cron expression (or a descriptor such
-// as @daily) in the IANA time zone tz.
+// as @daily) in the IANA time zone tz: cronspec.ParseIn, the project's one
+// cron parser.
 func ParseSchedule(spec, tz string) (cron.Schedule, *time.Location, error) {
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return nil, nil, fmt.Errorf("unknown time zone %q", tz)
-	}
-	s, err := cronParser.Parse("CRON_TZ=" + tz + " " + spec)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid cron %q: %w", spec, err)
-	}
-	return s, loc, nil
+	return cronspec.ParseIn(spec, tz)
 }
 
 // DigestKey is the delivery key of channel's digest for slot.
@@ -159,8 +179,29 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 		}
 		return scheduleRefresh
 	}
+	due, wait := s.dueSlots(scheds, now, grace)
+	for _, d := range due {
+		if !s.run(ctx, d) {
+			// Still queueing an earlier slot: leave this one to the next
+			// tick (the channel's slots are handled only up to before it).
+			s.mu.Lock()
+			if s.jobs[d.job.sched.Channel] == d.guard {
+				s.checked[d.job.sched.Channel] = d.slot.Add(-time.Nanosecond)
+			}
+			s.mu.Unlock()
+			wait = min(wait, skippedRetry)
+		}
+	}
+	return wait
+}
+
+// dueSlots returns, under the lock, the slot each channel owes at now (if
+// any) and how long to wait for the next one, and marks the channels'
+// slots up to now handled.
+func (s *Scheduler) dueSlots(scheds []briefing.DigestSchedule, now time.Time, grace time.Duration) ([]dueSlot, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var due []dueSlot
 	seen := map[string]bool{}
 	wait := scheduleRefresh
 	for _, d := range scheds {
@@ -187,8 +228,7 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 			}
 		}
 		if slot := latestSlot(j.schedule, from, now); !slot.IsZero() && !slot.Before(now.Add(-grace)) {
-			j.slot = slot
-			j.run.Run()
+			due = append(due, dueSlot{guard: j, job: digestJob{sched: d, loc: j.loc}, slot: slot})
 		}
 		s.checked[d.Channel] = now
 		if next := j.schedule.Next(now); next.Sub(now) < wait {
@@ -201,15 +241,35 @@ func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 			delete(s.checked, ch)
 		}
 	}
-	return max(wait, 0)
+	return due, max(wait, 0)
 }
 
-// job returns the wrapped job of d, built anew when its schedule changed;
-// nil when the schedule does not parse (logged).
+// run queues d's slot unless its channel's previous queueing is still
+// running (it then returns false). A panic in the queueing is recovered
+// and logged; the slot counts as handled.
+func (s *Scheduler) run(ctx context.Context, d dueSlot) (ran bool) {
+	if !d.guard.running.CompareAndSwap(false, true) {
+		s.log().Warn("digest slot skipped for now: the previous one is still being queued",
+			"channel", d.job.sched.Channel, "slot", d.slot)
+		return false
+	}
+	defer d.guard.running.Store(false)
+	defer func() {
+		if v := recover(); v != nil {
+			s.log().Error("queue digest panicked", "channel", d.job.sched.Channel, "slot", d.slot,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	ran = true // a panic below still counts as a run
+	s.queue(ctx, d.job, d.slot)
+	return ran
+}
+
+// job returns the parsed schedule of d, parsed anew when it changed; nil
+// when the schedule does not parse (logged). s.mu is held.
 func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
 	spec := d.TZ + " " + d.Cron
 	if j, ok := s.jobs[d.Channel]; ok && j.spec == spec {
-		j.sched = d
 		return j
 	}
 	sched, loc, err := ParseSchedule(d.Cron, d.TZ)
@@ -217,13 +277,7 @@ func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
 		s.log().Error("digest schedule skipped", "channel", d.Channel, "error", err)
 		return nil
 	}
-	j := &scheduledJob{spec: spec, schedule: sched, loc: loc, sched: d}
-	// Recover inside SkipIfStillRunning: cron v3.0.1's SkipIfStillRunning
-	// never runs a job again after it panicked otherwise.
-	logger := cron.DiscardLogger
-	j.run = cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(cronLogger{s.log()})).Then(cron.FuncJob(func() {
-		s.queue(j)
-	}))
+	j := &scheduledJob{spec: spec, schedule: sched, loc: loc}
 	if _, ok := s.jobs[d.Channel]; ok {
 		// The schedule changed: slots of the old one are not caught up.
 		s.checked[d.Channel] = s.Clock.Now()
@@ -232,29 +286,34 @@ func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
 	return j
 }
 
-// queue records j's current slot as a pending digest.
-func (s *Scheduler) queue(j *scheduledJob) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// queue records job's slot as a pending digest. The write is bounded but
+// not detached: shutdown cuts it short, and the slot is caught up at the
+// next start (within the grace).
+func (s *Scheduler) queue(ctx context.Context, job digestJob, slot time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	now := s.Clock.Now()
-	until := j.slot
-	if now.Sub(j.slot) > lateAfter {
+	until := slot
+	if now.Sub(slot) > lateAfter {
 		until = now // a caught-up digest covers the news up to now
 	}
 	first := s.FirstWindow
 	if first <= 0 {
 		first = DefaultFirstWindow
 	}
-	payload, _ := json.Marshal(digestPayload{Country: j.sched.Country, Actor: j.sched.Actor, TZ: j.sched.TZ})
-	d, created, err := s.Store.EnqueueDigest(ctx, briefing.Delivery{Key: DigestKey(j.sched.Channel, j.slot),
-		Channel: j.sched.Channel, Kind: string(KindDigest), Scheduled: j.slot, Until: until, Payload: payload, NextAttempt: now}, first)
+	ch := job.sched.Channel
+	payload, _ := json.Marshal(digestPayload{Country: job.sched.Country, Actor: job.sched.Actor, TZ: job.sched.TZ})
+	d, created, err := s.Store.EnqueueDigest(ctx, briefing.Delivery{Key: DigestKey(ch, slot),
+		Channel: ch, Kind: string(KindDigest), Scheduled: slot, Until: until, Payload: payload, NextAttempt: now}, first)
 	if err != nil {
-		s.log().Error("queue digest", "channel", j.sched.Channel, "slot", j.slot, "error", err)
+		if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			s.log().Error("queue digest", "channel", ch, "slot", slot, "error", err)
+		}
 		return
 	}
 	if created {
-		s.log().Info("digest queued", "channel", j.sched.Channel, "slot", j.slot.In(j.loc).Format(time.RFC3339),
-			"late", now.Sub(j.slot) > lateAfter)
+		s.log().Info("digest queued", "channel", ch, "slot", slot.In(job.loc).Format(time.RFC3339),
+			"late", now.Sub(slot) > lateAfter)
 	}
 	if s.Queued != nil {
 		s.Queued(d, created)
@@ -272,11 +331,3 @@ func latestSlot(sched cron.Schedule, from, to time.Time) time.Time {
 
 // lateAfter is how far past its slot a digest counts as late.
 const lateAfter = 2 * time.Minute
-
-// cronLogger sends cron's recovered panics to slog.
-type cronLogger struct{ l *slog.Logger }
-
-func (c cronLogger) Info(msg string, kv ...any) { c.l.Info("cron: "+msg, kv...) }
-func (c cronLogger) Error(err error, msg string, kv ...any) {
-	c.l.Error("cron: "+msg, append(kv, "error", err)...)
-}

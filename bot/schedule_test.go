@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,9 @@ type memSchedules struct {
 	schedules []briefing.DigestSchedule
 	queued    []briefing.Delivery
 	panicOnce bool
+	// enqueue, when set, is called first by each EnqueueDigest (outside
+	// the lock), to hold a write up.
+	enqueue func()
 }
 
 func (m *memSchedules) DigestSchedules(context.Context) ([]briefing.DigestSchedule, error) {
@@ -25,6 +29,9 @@ func (m *memSchedules) DigestSchedules(context.Context) ([]briefing.DigestSchedu
 }
 
 func (m *memSchedules) EnqueueDigest(_ context.Context, d briefing.Delivery, first time.Duration) (briefing.Delivery, bool, error) {
+	if m.enqueue != nil {
+		m.enqueue()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.panicOnce {
@@ -202,6 +209,58 @@ func TestSchedulerRecoversFromAPanickingJob(t *testing.T) {
 	// The 07:00 job panicked (recovered); the next day's still runs.
 	if got := st.slots(time.UTC); len(got) != 1 || got[0] != "2026-06-02 07:00 UTC" {
 		t.Fatalf("queued %v; want only the next day's slot", got)
+	}
+}
+
+// A channel whose previous slot is still being queued (here, a store write
+// held up) skips its next slot without waiting, and catches it up at the
+// tick after; a panicking job is recovered and its guard released.
+func TestSchedulerSkipsAJobStillRunning(t *testing.T) {
+	start := time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)
+	st := &memSchedules{schedules: []briefing.DigestSchedule{
+		{Channel: "console", Cron: "* * * * *", TZ: "UTC", UpdatedAt: start.Add(-time.Hour)},
+	}}
+	entered, release := make(chan struct{}), make(chan struct{})
+	st.enqueue = func() {
+		entered <- struct{}{}
+		<-release
+	}
+	c := newFakeClock(start)
+	s := &Scheduler{Store: st, Clock: c}
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		s.Tick(context.Background()) // queues 07:00, held up in the store
+	}()
+	<-entered
+	c.Advance(time.Minute)
+	st.mu.Lock()
+	st.enqueue = nil
+	st.mu.Unlock()
+	if wait := s.Tick(context.Background()); wait != skippedRetry { // 07:01: skipped, not waited for
+		t.Errorf("a skipped slot asks to wait %v; want %v (catch it up soon)", wait, skippedRetry)
+	}
+	if got := st.slots(time.UTC); len(got) != 0 {
+		t.Fatalf("queued %v while the first write is held", got)
+	}
+	close(release)
+	<-first
+	s.Tick(context.Background()) // the skipped 07:01 is caught up
+	want := []string{"2026-06-01 07:00 UTC", "2026-06-01 07:01 UTC"}
+	if got := st.slots(time.UTC); !slices.Equal(got, want) {
+		t.Fatalf("queued %v; want %v", got, want)
+	}
+	// A panic releases the guard: the next slot is queued.
+	st.mu.Lock()
+	st.panicOnce = true
+	st.mu.Unlock()
+	c.Advance(time.Minute)
+	s.Tick(context.Background()) // 07:02 panics, recovered
+	c.Advance(time.Minute)
+	s.Tick(context.Background()) // 07:03
+	want = append(want, "2026-06-01 07:03 UTC")
+	if got := st.slots(time.UTC); !slices.Equal(got, want) {
+		t.Fatalf("after a panic queued %v; want %v", got, want)
 	}
 }
 

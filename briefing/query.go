@@ -280,7 +280,7 @@ func (a atom) equal(b atom) bool {
 func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
 	switch lx.field {
 	case "":
-		words := foldWords(lx.value)
+		words := FoldWords(lx.value)
 		switch len(words) {
 		case 0:
 			return nil, nil
@@ -322,18 +322,6 @@ func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
 	default:
 		return nil, queryErr(lx.raw, "unknown field %q in %s: the fields are country: and actor: (quote the term to search for it as text)", lx.field+":", lx.raw)
 	}
-}
-
-// foldWords returns the folded tokens of s, as the tagger cuts them.
-func foldWords(s string) []string {
-	t := tokenize(s, nil)
-	var out []string
-	for i, sp := range t.spans {
-		if sp.start != sp.end {
-			out = append(out, t.word(i))
-		}
-	}
-	return out
 }
 
 // String returns the query in canonical form: words and phrases folded,

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sahelbrief/sahelbrief/internal/editdist"
 )
 
 // Resolve finds the country or actor (as kind says) a person means by
@@ -141,20 +143,20 @@ func (g *Gazetteer) suggest(kind Kind, text string) []Tag {
 	if kind == KindCountry {
 		list = g.countries
 	}
-	want := fold(text)
+	want := Fold(text)
 	type scored struct {
 		t Tag
 		d int
 	}
 	var cands []scored
 	for _, t := range list {
-		d := min(EditDistance(want, fold(t.ID)), EditDistance(want, fold(t.Name)))
-		for _, w := range strings.Fields(fold(t.Name)) {
+		d := min(editdist.Distance(want, Fold(t.ID)), editdist.Distance(want, Fold(t.Name)))
+		for _, w := range strings.Fields(Fold(t.Name)) {
 			if len(w) > 3 && (strings.HasPrefix(w, want) || strings.HasPrefix(want, w)) {
 				d = min(d, 1)
 			}
 			if len(w) > 4 {
-				d = min(d, EditDistance(want, w))
+				d = min(d, editdist.Distance(want, w))
 			}
 		}
 		if d <= max(2, len(want)/3) {
@@ -167,39 +169,4 @@ func (g *Gazetteer) suggest(kind Kind, text string) []Tag {
 		out = append(out, cands[i].t)
 	}
 	return out
-}
-
-// fold lower-cases s and strips accents, keeping only letters, digits and
-// single spaces.
-func fold(s string) string {
-	t := tokenize(s, nil)
-	words := make([]string, 0, len(t.spans))
-	for i, sp := range t.spans {
-		if sp.start != sp.end {
-			words = append(words, t.word(i))
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-// EditDistance is the Levenshtein distance between a and b (bytes): the
-// one behind every "did you mean" of names and commands.
-func EditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -43,7 +43,7 @@ func compileSenses(specs []SenseSpec) ([]sense, error) {
 	for i, sp := range specs {
 		s := sense{names: map[string]bool{}, givenName: sp.GivenName, keepBefore: map[string]bool{}}
 		for _, n := range sp.Names {
-			f := fold(n)
+			f := Fold(n)
 			if f == "" || strings.Contains(f, " ") {
 				return nil, fmt.Errorf("briefing: gazetteer: senses #%d: name %q must be one word", i+1, n)
 			}
@@ -53,11 +53,11 @@ func compileSenses(specs []SenseSpec) ([]sense, error) {
 			return nil, fmt.Errorf("briefing: gazetteer: senses #%d has no names", i+1)
 		}
 		for _, k := range sp.KeepBefore {
-			s.keepBefore[fold(k)] = true
+			s.keepBefore[Fold(k)] = true
 		}
 		for _, c := range sp.Cues {
 			title := strings.HasPrefix(c, "=")
-			words := strings.Fields(fold(strings.TrimPrefix(c, "=")))
+			words := strings.Fields(Fold(strings.TrimPrefix(c, "=")))
 			if len(words) == 0 {
 				return nil, fmt.Errorf("briefing: gazetteer: senses #%d: empty cue", i+1)
 			}

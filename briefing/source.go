@@ -2,7 +2,9 @@ package briefing
 
 import (
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -114,12 +116,38 @@ func (s SourceState) Health(now time.Time) Health {
 	switch {
 	case s.LastAttempt.IsZero():
 		return HealthNew
-	case s.ConsecutiveFailures > 0:
+	case s.Failing():
 		return HealthFailing
 	case !s.SilentSince(now).IsZero():
 		return HealthSilent
 	}
 	return HealthHealthy
+}
+
+// Failing reports whether the source's last attempt failed: the one
+// failed-source rule behind Health, a digest's failed sources and its
+// coverage.
+func (s SourceState) Failing() bool {
+	return s.LastStatus == StatusError || s.ConsecutiveFailures > 0
+}
+
+// FailedSince reports whether the source's last attempt was at or after
+// since and failed.
+func (s SourceState) FailedSince(since time.Time) bool {
+	return s.Failing() && !s.LastAttempt.Before(since)
+}
+
+// FailuresSince lists, by name, the sources of states whose last attempt
+// was at or after since and failed: a digest's failed sources.
+func FailuresSince(states map[string]SourceState, since time.Time) []SourceFailure {
+	var out []SourceFailure
+	for _, s := range states {
+		if s.FailedSince(since) {
+			out = append(out, SourceFailure{Name: s.Name, Error: s.LastError, Since: s.LastSuccess})
+		}
+	}
+	slices.SortFunc(out, func(a, b SourceFailure) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // StorageLine is what the sources listings (`sahelbrief sources`, /sahel
@@ -148,7 +176,7 @@ func CoverageOf(srcs []Source, states map[string]SourceState, since time.Time) C
 		switch {
 		case !st.LastSuccess.IsZero() && !st.LastSuccess.Before(since):
 			c.Answering++
-		case st.ConsecutiveFailures > 0 && !st.LastAttempt.Before(since):
+		case st.FailedSince(since):
 			c.Failing++
 		}
 	}

@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -84,6 +85,34 @@ func TestRoughly(t *testing.T) {
 	} {
 		if got := Roughly(d); got != want {
 			t.Errorf("Roughly(%v) = %q; want %q", d, got, want)
+		}
+	}
+}
+
+func TestFailuresSince(t *testing.T) {
+	since := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
+	ok := since.Add(-time.Hour)
+	states := map[string]SourceState{
+		"Zeta":   {Name: "Zeta", LastAttempt: since.Add(time.Minute), LastStatus: StatusError, ConsecutiveFailures: 2, LastError: "HTTP 503", LastSuccess: ok},
+		"Alpha":  {Name: "Alpha", LastAttempt: since, LastStatus: StatusError, LastError: "timeout"},
+		"Old":    {Name: "Old", LastAttempt: since.Add(-time.Minute), LastStatus: StatusError, ConsecutiveFailures: 1},
+		"Fine":   {Name: "Fine", LastAttempt: since.Add(time.Minute), LastStatus: StatusOK, LastSuccess: since.Add(time.Minute)},
+		"Failed": {Name: "Failed", LastAttempt: since.Add(time.Minute), ConsecutiveFailures: 1},
+	}
+	got := FailuresSince(states, since)
+	var names []string
+	for _, f := range got {
+		names = append(names, f.Name)
+	}
+	if want := []string{"Alpha", "Failed", "Zeta"}; !slices.Equal(names, want) {
+		t.Fatalf("failed sources %v; want %v", names, want)
+	}
+	if got[2].Error != "HTTP 503" || !got[2].Since.Equal(ok) {
+		t.Errorf("Zeta = %+v", got[2])
+	}
+	for name, st := range states {
+		if failing := st.Health(since) == HealthFailing; failing != st.Failing() {
+			t.Errorf("%s: Health %s but Failing %v: one rule", name, st.Health(since), st.Failing())
 		}
 	}
 }

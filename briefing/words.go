@@ -1,6 +1,9 @@
 package briefing
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Word is one word of text as the tagger reads it: folded to lower case
 // with accents stripped ("Tillabéri" → "tillaberi"), with the case it was
@@ -31,8 +34,26 @@ func Words(s string) []Word {
 }
 
 // Fold returns s folded as the tagger reads it: words in lower case without
-// accents, separated by single spaces, punctuation dropped.
-func Fold(s string) string { return fold(s) }
+// accents, separated by single spaces, punctuation dropped. It is the
+// project's one accent folder ("Tillabéri" and "TILLABERI" both read
+// "tillaberi").
+func Fold(s string) string { return strings.Join(FoldWords(s), " ") }
+
+// FoldWords returns the folded words of s, as the tagger cuts them,
+// without the phrase breaks of Words.
+func FoldWords(s string) []string {
+	tp := tokensPool.Get().(*tokens)
+	t := tokenize(s, tp)
+	out := make([]string, 0, len(t.spans))
+	for i, sp := range t.spans {
+		if sp.start != sp.end {
+			out = append(out, t.word(i))
+		}
+	}
+	tp.buf, tp.spans = t.buf, t.spans
+	tokensPool.Put(tp)
+	return out
+}
 
 // Mention is one country or actor named in a text: its id and kind, and
 // the words [Start, End) of Words(text) that name it.

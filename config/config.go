@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 	"github.com/sahelbrief/sahelbrief/internal/redact"
 )
 
@@ -115,22 +116,22 @@ var options = []option{
 			c.DBPath = v
 			return nil
 		}},
-	{key: "SAHELBRIEF_POLL_INTERVAL", def: "10m", help: "default poll interval of sources that set none (minimum 1s)",
+	{key: "SAHELBRIEF_POLL_INTERVAL", def: shortDuration(defaults.PollInterval), help: "default poll interval of sources that set none (minimum 1s)",
 		apply: func(c *Config, v string) (err error) { c.PollInterval, err = parseDuration(v, time.Second); return }},
-	{key: "SAHELBRIEF_FETCH_TIMEOUT", def: "30s", help: "time limit for one feed fetch, from connecting to the last byte",
+	{key: "SAHELBRIEF_FETCH_TIMEOUT", def: shortDuration(defaults.FetchTimeout), help: "time limit for one feed fetch, from connecting to the last byte",
 		apply: func(c *Config, v string) (err error) {
 			c.FetchTimeout, err = parseDuration(v, 100*time.Millisecond)
 			return
 		}},
-	{key: "SAHELBRIEF_MAX_FEED_BYTES", def: "10MiB", help: "largest feed body accepted, after decompression (e.g. 10MiB, 512KiB)",
+	{key: "SAHELBRIEF_MAX_FEED_BYTES", def: bytesText(defaults.MaxFeedBytes), help: "largest feed body accepted, after decompression (e.g. 10MiB, 512KiB)",
 		apply: func(c *Config, v string) (err error) { c.MaxFeedBytes, err = parseBytes(v); return }},
-	{key: "SAHELBRIEF_MAX_FEED_ITEMS", def: "1000", help: "entries taken from one feed a poll, the newest by date (1..100000); the older ones are counted and skipped, to bound memory",
+	{key: "SAHELBRIEF_MAX_FEED_ITEMS", def: strconv.Itoa(defaults.MaxFeedItems), help: "entries taken from one feed a poll, the newest by date (1..100000); the older ones are counted and skipped, to bound memory",
 		apply: func(c *Config, v string) (err error) { c.MaxFeedItems, err = parseCount(v, 1, 100_000); return }},
-	{key: "SAHELBRIEF_CONCURRENCY", def: "16", help: "feeds fetched at once, overall",
+	{key: "SAHELBRIEF_CONCURRENCY", def: strconv.Itoa(defaults.Concurrency), help: "feeds fetched at once, overall",
 		apply: func(c *Config, v string) (err error) { c.Concurrency, err = parseCount(v, 1, 1024); return }},
-	{key: "SAHELBRIEF_PER_HOST", def: "2", help: "feeds fetched at once from any one host",
+	{key: "SAHELBRIEF_PER_HOST", def: strconv.Itoa(defaults.PerHost), help: "feeds fetched at once from any one host",
 		apply: func(c *Config, v string) (err error) { c.PerHost, err = parseCount(v, 1, 64); return }},
-	{key: "SAHELBRIEF_MAX_BACKOFF", def: "6h", help: "longest wait before retrying a failing source",
+	{key: "SAHELBRIEF_MAX_BACKOFF", def: shortDuration(defaults.MaxBackoff), help: "longest wait before retrying a failing source",
 		apply: func(c *Config, v string) (err error) { c.MaxBackoff, err = parseDuration(v, time.Second); return }},
 	{key: "SAHELBRIEF_USER_AGENT", def: "", help: "User-Agent sent to feeds (empty: sahelbrief's own, naming the project)",
 		apply: func(c *Config, v string) error {
@@ -169,7 +170,7 @@ var options = []option{
 		}},
 	{key: "SAHELBRIEF_PUBLIC_URL", def: "", help: "public https URL of this bot, for the Slack app manifest's request URL (HTTP mode)",
 		apply: func(c *Config, v string) (err error) { c.PublicURL, err = optionalURL(v); return }},
-	{key: "SAHELBRIEF_ALERTS_PER_MINUTE", def: "5", help: "alert messages a channel gets a minute at most (1..60); the rest are rolled into one summary message",
+	{key: "SAHELBRIEF_ALERTS_PER_MINUTE", def: strconv.Itoa(defaults.AlertsPerMinute), help: "alert messages a channel gets a minute at most (1..60); the rest are rolled into one summary message",
 		apply: func(c *Config, v string) (err error) { c.AlertsPerMinute, err = parseCount(v, 1, 60); return }},
 	{key: "SAHELBRIEF_LANG", def: "", help: "language a story's lead report is taken in when the story has a report in it: en or fr (empty: the most representative report, whatever its language)",
 		apply: func(c *Config, v string) error {
@@ -180,12 +181,12 @@ var options = []option{
 			}
 			return fmt.Errorf("%q is not a language: use en, fr or nothing", v)
 		}},
-	{key: "SAHELBRIEF_DIGEST_GRACE", def: "6h", help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
+	{key: "SAHELBRIEF_DIGEST_GRACE", def: shortDuration(defaults.DigestGrace), help: "how late a scheduled digest missed while the bot was down is still posted (marked late) on start; 0 disables catch-up, at most 168h",
 		apply: func(c *Config, v string) (err error) {
 			c.DigestGrace, err = parseDurationIn(v, 0, maxDigestGrace)
 			return
 		}},
-	{key: "SAHELBRIEF_LEASE_TTL", def: "15s", help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
+	{key: "SAHELBRIEF_LEASE_TTL", def: shortDuration(defaults.LeaseTTL), help: "one bot per database: how long a stopped bot's lease (and its claims on deliveries) outlives its last heartbeat, renewed every third of it; a new run or serve is refused until then (1s to 10m)",
 		apply: func(c *Config, v string) (err error) {
 			c.LeaseTTL, err = parseDurationIn(v, time.Second, 10*time.Minute)
 			return
@@ -461,6 +462,20 @@ func parseCount(v string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%d is outside %d..%d", n, lo, hi)
 	}
 	return n, nil
+}
+
+// bytesText writes a default size in the largest binary unit that divides
+// it ("10MiB").
+func bytesText(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.mult && n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // parseBytes reads sizes such as 10MiB, 512KiB, 1GiB, 10MB or 1048576.

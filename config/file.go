@@ -12,12 +12,13 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
 	// The zone database, embedded: digests' tz: is checked here and used
 	// by the scheduler, and must not depend on the machine having one
 	// (containers built from scratch do not).
 	_ "time/tzdata"
 
-	"github.com/robfig/cron/v3"
+	"github.com/sahelbrief/sahelbrief/internal/cronspec"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -309,9 +310,6 @@ func feedURL(raw, dir string) (string, error) {
 var (
 	slackChannelID   = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 	discordChannelID = regexp.MustCompile(`^[0-9]{17,20}$`)
-	// digestCron is the parser the scheduler uses: five fields or a
-	// descriptor, with a CRON_TZ= prefix for the zone.
-	digestCron = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 )
 
 // digestsOf validates the `digests:` entries: one per channel, each with a
@@ -408,7 +406,7 @@ func cronProblem(d DigestConfig, raw string, zoneOK bool) string {
 	if !zoneOK {
 		tz = "UTC"
 	}
-	if _, err := digestCron.Parse("CRON_TZ=" + tz + " " + d.Cron); err != nil {
+	if _, err := cronspec.Parse("CRON_TZ=" + tz + " " + d.Cron); err != nil {
 		return fmt.Sprintf("%q for %s is not a valid cron schedule: %v", raw, d.Channel, err)
 	}
 	return ""

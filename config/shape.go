@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/sahelbrief/sahelbrief/internal/editdist"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -130,33 +131,10 @@ func closest(s string, candidates []string) string {
 	best, bestD := "", -1
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		d := levenshtein(ls, strings.ToLower(c))
+		d := editdist.Distance(ls, strings.ToLower(c))
 		if d <= max(1, max(len([]rune(ls)), len([]rune(c)))/3) && (bestD < 0 || d < bestD) {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// levenshtein is the edit distance between a and b, in runes. config may
-// not import briefing (whose EditDistance the rest of the program uses).
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // DefaultMaxItems is how many entries of one feed a poll takes when
 // Options.MaxItems is zero: far more than any news feed carries, far
 // fewer than a runaway feed of 100,000.
-const DefaultMaxItems = 1000
+const DefaultMaxItems = defaults.MaxFeedItems
 
 // capXMLItems keeps the max newest entries (RSS and RDF <item>, Atom
 // <entry>) of an XML feed body and returns the body without the others,

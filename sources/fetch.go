@@ -22,16 +22,18 @@ import (
 	"github.com/mmcdole/gofeed/rss"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/backoff"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // Defaults for a Fetcher; config can override each.
 const (
 	DefaultUserAgent  = "sahelbrief/0.1 (+https://github.com/sahelbrief/sahelbrief; Sahel news briefing bot)"
-	DefaultMaxBody    = 10 << 20
-	DefaultTimeout    = 30 * time.Second
+	DefaultMaxBody    = defaults.MaxFeedBytes
+	DefaultTimeout    = defaults.FetchTimeout
 	DefaultDial       = 10 * time.Second
-	DefaultInterval   = 10 * time.Minute
-	DefaultMaxBackoff = 6 * time.Hour
+	DefaultInterval   = defaults.PollInterval
+	DefaultMaxBackoff = defaults.MaxBackoff
 	// maxHonoured caps how far a server's Retry-After or max-age can push
 	// the next poll: a misconfigured header must not silence a source for a week.
 	maxHonoured  = 24 * time.Hour
@@ -328,7 +330,7 @@ func (f *Fetcher) recordOutcome(res *Result, header http.Header, now time.Time) 
 	if res.Status == briefing.StatusError {
 		st.ConsecutiveFailures++
 		st.LastError = res.Err.Error()
-		wait := backoff(interval, st.ConsecutiveFailures, f.maxBackoff)
+		wait := failureWait(interval, st.ConsecutiveFailures, f.maxBackoff)
 		var fe *FetchError
 		if errors.As(res.Err, &fe) && fe.RetryAfter > wait {
 			wait = min(fe.RetryAfter, maxHonoured)
@@ -374,15 +376,15 @@ func (f *Fetcher) intervalOf(src briefing.Source) time.Duration {
 func (f *Fetcher) NextCheckCap(src briefing.Source, st briefing.SourceState, now time.Time) time.Time {
 	wait := f.intervalOf(src)
 	if st.ConsecutiveFailures > 0 {
-		wait = backoff(wait, st.ConsecutiveFailures, f.maxBackoff)
+		wait = failureWait(wait, st.ConsecutiveFailures, f.maxBackoff)
 	}
 	return now.Add(wait)
 }
 
-// backoff doubles the wait with each consecutive failure, from one poll
+// failureWait doubles the wait with each consecutive failure, from one poll
 // interval up to limit (but never below the interval itself).
-func backoff(interval time.Duration, failures int, limit time.Duration) time.Duration {
-	return briefing.Backoff(interval, max(limit, interval), failures-1)
+func failureWait(interval time.Duration, failures int, limit time.Duration) time.Duration {
+	return backoff.Policy{First: interval, Max: max(limit, interval)}.Wait(failures - 1)
 }
 
 // freshness is how long the response says it stays fresh: Cache-Control
@@ -416,22 +418,10 @@ func seconds(secs int64) time.Duration {
 	return time.Duration(secs) * time.Second
 }
 
-// retryAfter reads a Retry-After value in seconds or as an HTTP date.
+// retryAfter reads a Retry-After value in seconds or as an HTTP date,
+// capped at maxHonoured.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return seconds(secs)
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	return backoff.RetryAfter(v, now, maxHonoured)
 }
 
 func tooLarge(limit int64) error {

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/defaults"
 )
 
 // Default concurrency limits.
 const (
-	DefaultConcurrency = 16
-	DefaultPerHost     = 2
+	DefaultConcurrency = defaults.Concurrency
+	DefaultPerHost     = defaults.PerHost
 )
 
 // resultBuffer is how many fetched results may wait for the consumer.

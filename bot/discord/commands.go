@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -144,7 +143,7 @@ func AutocompleteChoices(g *briefing.Gazetteer, kind briefing.Kind, typed string
 	default:
 		return []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	want := foldKey(typed)
+	want := briefing.Fold(typed)
 	var resolved string
 	if want != "" {
 		if t, ok, _ := g.Resolve(kind, typed); ok {
@@ -158,7 +157,7 @@ func AutocompleteChoices(g *briefing.Gazetteer, kind briefing.Kind, typed string
 	}
 	var cands []scored
 	for i, t := range tags {
-		name, id := foldKey(t.Name), foldKey(t.ID)
+		name, id := briefing.Fold(t.Name), briefing.Fold(t.ID)
 		score := -1
 		switch {
 		case want == "":
@@ -192,20 +191,6 @@ func AutocompleteChoices(g *briefing.Gazetteer, kind briefing.Kind, typed string
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: c.t.ID})
 	}
 	return out
-}
-
-var accents = strings.NewReplacer(
-	"à", "a", "á", "a", "â", "a", "ä", "a", "ã", "a",
-	"ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ô", "o", "ö", "o", "ó", "o",
-	"ù", "u", "û", "u", "ü", "u", "ú", "u", "ñ", "n", "ÿ", "y",
-)
-
-// foldKey lower-cases s, strips common Latin accents and turns every run
-// of other characters than letters and digits into one space.
-func foldKey(s string) string {
-	s = accents.Replace(strings.ToLower(s))
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 }
 
 // Register installs the `/sahel` command, overwriting the application's

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/internal/backoff"
 )
 
 // channelPrefix qualifies Discord channel ids in bot.Message.Channel.
@@ -292,9 +293,11 @@ func (d *Deliverer) send(ctx context.Context, channel string, ms *discordgo.Mess
 }
 
 // call makes one REST request through discordgo (its per-route rate
-// limiter and 502 retries) without its in-process wait on a 429: a rate
-// limit comes back as an error with RetryAfter, and the caller's backoff
-// waits. Errors are classified as Permanent, rate-limited or retryable.
+// limiter) in a single attempt: neither its in-process wait on a 429 nor
+// its retries of a 502. The dispatcher owns the retries: a rate limit
+// comes back as an error with RetryAfter, anything else as an error its
+// backoff retries. Errors are classified as Permanent, rate-limited or
+// retryable.
 func (d *Deliverer) call(ctx context.Context, method, uri, bucket string, data any) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -310,7 +313,8 @@ func (d *Deliverer) call(ctx context.Context, method, uri, bucket string, data a
 	}
 	client.Transport = lr
 	body, err := d.Session.RequestWithBucketID(method, uri, data, bucket,
-		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithClient(client))
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0),
+		discordgo.WithClient(client))
 	if err != nil {
 		return nil, d.classify(err, lr)
 	}
@@ -343,6 +347,9 @@ func (l *lastResponse) get() (int, string) {
 	return l.status, l.retryAfter
 }
 
+// maxRetryAfter caps the wait a Retry-After header can ask for.
+const maxRetryAfter = 24 * time.Hour
+
 // permanentCodes are Discord JSON error codes a retry cannot fix.
 var permanentCodes = map[int]bool{
 	10003: true, // Unknown Channel
@@ -367,7 +374,7 @@ func (d *Deliverer) classify(err error, lr *lastResponse) error {
 		if rl != nil && rl.RateLimit != nil && rl.TooManyRequests != nil {
 			wait = rl.TooManyRequests.RetryAfter
 		}
-		wait = max(wait, parseRetryAfter(header, time.Now()))
+		wait = max(wait, backoff.RetryAfter(header, time.Now(), maxRetryAfter))
 		if d.Observer != nil {
 			d.Observer.RateLimited("discord", wait)
 		}
@@ -390,25 +397,6 @@ func (d *Deliverer) classify(err error, lr *lastResponse) error {
 		}
 	}
 	return err
-}
-
-// parseRetryAfter reads a Retry-After header: seconds (possibly
-// fractional) or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 || s > 24*3600 {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // rateLimitError is a 429: retry after RetryAfter.

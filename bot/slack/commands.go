@@ -10,13 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/internal/backoff"
 	slackgo "github.com/slack-go/slack"
 )
 
@@ -285,7 +284,7 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 	}
 	var last error
 	for try := 1; try <= postTries; try++ {
-		wait := briefing.Backoff(time.Second, maxRetryAfter, try-1)
+		wait := backoff.Policy{First: time.Second, Max: maxRetryAfter}.Wait(try - 1)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 		if err != nil {
 			return errors.New("slack: cannot build response_url request")
@@ -310,8 +309,8 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 				return nil
 			case resp.StatusCode == http.StatusTooManyRequests:
 				last = errors.New("slack: response_url post: rate limited (429)")
-				if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s >= 0 {
-					wait = min(time.Duration(s)*time.Second, maxRetryAfter)
+				if ra := backoff.RetryAfter(resp.Header.Get("Retry-After"), time.Now(), maxRetryAfter); ra > 0 {
+					wait = ra
 				}
 			case resp.StatusCode >= 500:
 				last = fmt.Errorf("slack: response_url post: status %d", resp.StatusCode)
@@ -330,7 +329,10 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 }
 
 func (h *CommandHandler) sleep(ctx stdctx.Context, d time.Duration) error {
-	return sleepWith(h.Sleep, ctx, d)
+	if h.Sleep != nil {
+		return h.Sleep(ctx, d)
+	}
+	return backoff.Sleep(ctx, d)
 }
 
 func (h *CommandHandler) client() *http.Client {

@@ -133,7 +133,7 @@ func (d *Deliverer) find(ctx stdctx.Context, c *slackgo.Client, ch string, m bot
 			}
 		}
 		if err != nil {
-			code, _, _ := classify(err)
+			code := classify(err)
 			if cerr := ctx.Err(); cerr != nil {
 				code, err = "cancelled", cerr
 			}
@@ -272,8 +272,7 @@ func apiCode(err error) string {
 	if errors.As(err, &he) {
 		return he.Code
 	}
-	code, _, _ := classify(err)
-	return code
+	return classify(err)
 }
 
 // mapError marks err Permanent when its Slack code says a retry cannot

@@ -56,15 +56,15 @@ func (o *fakeObserver) got() []time.Duration {
 
 var deliverNow = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 
-func newDeliverer(t *testing.T, fake *slackfake.Server, logs *bytes.Buffer) (*Deliverer, *fakeSleep, *fakeObserver) {
+func newDeliverer(t *testing.T, fake *slackfake.Server, logs *bytes.Buffer) (*Deliverer, *fakeObserver) {
 	t.Helper()
-	p, fs := newPoster(t, fake.URL(), logs)
+	p := newPoster(t, fake.URL(), logs)
 	obs := &fakeObserver{}
 	d := &Deliverer{Client: p.Client, Poster: p, BotUserID: botUser, Now: func() time.Time { return deliverNow }, Observer: obs}
 	if logs != nil {
 		d.Log = p.Log
 	}
-	return d, fs, obs
+	return d, obs
 }
 
 func hostileAlert() bot.Alert {
@@ -182,7 +182,7 @@ func TestDeliverKinds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFake(t)
 			var logs bytes.Buffer
-			d, fs, _ := newDeliverer(t, fake, &logs)
+			d, _ := newDeliverer(t, fake, &logs)
 			ref, err := d.Deliver(t.Context(), tt.m, false)
 			if err != nil {
 				t.Fatal(err)
@@ -224,8 +224,8 @@ func TestDeliverKinds(t *testing.T) {
 			if _, h, r := fake.Counts(); h+r != 0 {
 				t.Errorf("read history without resume: %d, %d", h, r)
 			}
-			if len(fs.got()) != 0 || strings.Contains(logs.String(), testToken) {
-				t.Errorf("slept %v; logs %s", fs.got(), logs.String())
+			if strings.Contains(logs.String(), testToken) {
+				t.Errorf("logs %s", logs.String())
 			}
 		})
 	}
@@ -239,10 +239,9 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("after a crash mid-digest", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
-		d.Poster.MaxRetries = 1
+		d, _ := newDeliverer(t, fake, nil)
 		// Part 0 goes out, then Slack fails part 1 until the attempt gives up.
-		fake.FailPosts("", "503", "503")
+		fake.FailPosts("", "503")
 		m := digest("digest:crash")
 		if _, err := d.Deliver(t.Context(), m, false); err == nil || bot.IsPermanent(err) {
 			t.Fatalf("first attempt: err = %v, want a retryable error", err)
@@ -280,7 +279,7 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("everything posted", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
+		d, _ := newDeliverer(t, fake, nil)
 		m := digest("digest:done")
 		ref, err := d.Deliver(t.Context(), m, false)
 		if err != nil {
@@ -298,7 +297,7 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("nothing posted yet", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
+		d, _ := newDeliverer(t, fake, nil)
 		ref, err := d.Deliver(t.Context(), digest("digest:new"), true)
 		if err != nil {
 			t.Fatal(err)
@@ -311,7 +310,7 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("paged history", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
+		d, _ := newDeliverer(t, fake, nil)
 		m := digest("digest:paged")
 		p0 := fake.Seed("C0123", "", botUser, m.Key, 0)
 		for range 5 {
@@ -329,7 +328,7 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("reply already in thread", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
+		d, _ := newDeliverer(t, fake, nil)
 		parent := fake.Seed("C0123", "", botUser, "alert:1", 0)
 		m := bot.Message{Key: "reply:1", Channel: "slack:C0123", Kind: bot.KindReply, Alerts: []bot.Alert{hostileAlert()}, ThreadOf: parent}
 		want := fake.Seed("C0123", parent, botUser, m.Key, 0)
@@ -344,7 +343,7 @@ func TestDeliverResume(t *testing.T) {
 
 	t.Run("reply not yet in thread", func(t *testing.T) {
 		fake := newFake(t)
-		d, _, _ := newDeliverer(t, fake, nil)
+		d, _ := newDeliverer(t, fake, nil)
 		parent := fake.Seed("C0123", "", botUser, "alert:1", 0)
 		m := bot.Message{Key: "reply:2", Channel: "slack:C0123", Kind: bot.KindReply, Alerts: []bot.Alert{hostileAlert()}, ThreadOf: parent}
 		ref, err := d.Deliver(t.Context(), m, true)
@@ -389,9 +388,8 @@ func TestDeliverErrors(t *testing.T) {
 		{name: "invalid_auth", m: alert, postErrs: []string{"invalid_auth"}, permanent: true, posts: 1, code: "invalid_auth"},
 		{name: "token_revoked", m: alert, postErrs: []string{"token_revoked"}, permanent: true, posts: 1, code: "token_revoked"},
 		{name: "unknown code is retryable", m: alert, postErrs: []string{"fatal_error"}, posts: 1, code: "fatal_error"},
-		{name: "503 is retryable", m: alert, postErrs: []string{"503", "503"}, posts: 2, code: "http_503"},
-		{name: "rate limited", m: alert, postErrs: []string{"ratelimited", "ratelimited"}, retry: 7 * time.Second, posts: 2, observed: []time.Duration{7 * time.Second, 7 * time.Second}, code: "ratelimited"},
-		{name: "rate limited then posted", m: alert, postErrs: []string{"ratelimited"}, posts: 2, observed: []time.Duration{7 * time.Second}},
+		{name: "503 is retryable", m: alert, postErrs: []string{"503"}, posts: 1, code: "http_503"},
+		{name: "rate limited", m: alert, postErrs: []string{"ratelimited"}, retry: 7 * time.Second, posts: 1, observed: []time.Duration{7 * time.Second}, code: "ratelimited"},
 		{name: "history 503", m: alert, resume: true, histErr: "503", code: "http_503"},
 		{name: "history channel_not_found", m: alert, resume: true, histErr: "channel_not_found", permanent: true, code: "channel_not_found"},
 		{name: "history missing_scope", m: alert, resume: true, histErr: "missing_scope", permanent: true, code: "missing_scope"},
@@ -410,8 +408,7 @@ func TestDeliverErrors(t *testing.T) {
 			fake.FailPosts(tt.postErrs...)
 			fake.SetHistoryError(tt.histErr)
 			var logs bytes.Buffer
-			d, _, obs := newDeliverer(t, fake, &logs)
-			d.Poster.MaxRetries = 1
+			d, obs := newDeliverer(t, fake, &logs)
 			ref, err := d.Deliver(t.Context(), tt.m, tt.resume)
 			if tt.code == "" {
 				if err != nil {
@@ -447,6 +444,30 @@ func TestDeliverErrors(t *testing.T) {
 				t.Error("token leaked")
 			}
 		})
+	}
+}
+
+// A rate limit is not waited out inside Deliver: it comes back with the
+// wait Slack asked for, for the dispatcher to honour, and the next
+// attempt posts.
+func TestDeliverLeavesTheRateLimitWaitToTheDispatcher(t *testing.T) {
+	fake := newFake(t)
+	fake.FailPosts("ratelimited")
+	d, obs := newDeliverer(t, fake, nil)
+	m := bot.Message{Key: "alert:rl", Channel: "slack:C0123", Kind: bot.KindAlert, Alerts: []bot.Alert{hostileAlert()}}
+	_, err := d.Deliver(t.Context(), m, false)
+	if got := bot.RetryAfter(err); got != 7*time.Second || bot.IsPermanent(err) {
+		t.Fatalf("err = %v, RetryAfter %v; want a 7s rate limit", err, got)
+	}
+	ref, err := d.Deliver(t.Context(), m, true)
+	if err != nil || ref == "" {
+		t.Fatalf("second attempt: %q, %v", ref, err)
+	}
+	if posts, _, _ := fake.Counts(); posts != 2 {
+		t.Errorf("chat.postMessage calls = %d, want 2", posts)
+	}
+	if got := obs.got(); !slices.Equal(got, []time.Duration{7 * time.Second}) {
+		t.Errorf("observed rate limits %v", got)
 	}
 }
 

@@ -15,13 +15,8 @@ import (
 	slackgo "github.com/slack-go/slack"
 )
 
-// Retry policy.
-const (
-	DefaultMaxRetries = 4
-	maxRateLimitWait  = 60 * time.Second
-	firstBackoff      = time.Second
-	maxBackoff        = 30 * time.Second
-)
+// firstBackoff is the wait a rate limit without a Retry-After asks for.
+const firstBackoff = time.Second
 
 // NewClient returns a Slack Web API client for token. apiURL, when not
 // empty, replaces Slack's (SLACK_API_URL; it must end with "/"), and
@@ -47,25 +42,29 @@ func NewSocketClient(botToken, appToken, apiURL string) *slackgo.Client {
 	return slackgo.New(botToken, opts...)
 }
 
-// Poster posts rendered messages with chat.postMessage, retrying rate
-// limits and transient failures.
+// Poster posts rendered messages with chat.postMessage, one attempt per
+// message: it never retries. A failure comes back as a *PostError with
+// Slack's code and, for a rate limit, how long Slack asked to wait; the
+// caller that owns the retries (bot's dispatcher) waits and
+// tries again.
 type Poster struct {
-	Client     *slackgo.Client
-	MaxRetries int // retries per message (rate limits included); 0 means DefaultMaxRetries
-	// Sleep waits d or until ctx is done; nil waits on a timer.
-	Sleep func(ctx stdctx.Context, d time.Duration) error
-	Log   *slog.Logger // nil discards
+	Client *slackgo.Client
+	Log    *slog.Logger // nil discards
 	// OnRateLimit, when not nil, is called with the wait Slack asked for
-	// each time it answers a post with a rate limit (retried or not).
+	// each time it answers a post with a rate limit.
 	OnRateLimit func(wait time.Duration)
 }
 
 // PostError is a failed post. Its message names the channel and the Slack
-// error code, never the token.
+// error code, never the token. Which codes a retry may fix is the
+// Deliverer's call (mapError).
 type PostError struct {
 	Channel string
 	Code    string // Slack error code ("channel_not_found"), "http_503", "ratelimited", "network_error"…
-	Err     error  // the underlying error, for errors.Is/As
+	// Wait is how long a rate limit asked to wait before the next attempt
+	// (at least a second); zero for any other failure.
+	Wait time.Duration
+	Err  error // the underlying error, for errors.Is/As
 }
 
 func (e *PostError) Error() string {
@@ -73,6 +72,9 @@ func (e *PostError) Error() string {
 }
 
 func (e *PostError) Unwrap() error { return e.Err }
+
+// RetryAfter is the wait a rate limit asked for (bot.RetryAfter reads it).
+func (e *PostError) RetryAfter() time.Duration { return e.Wait }
 
 // PostDigest renders d and posts it as top-level messages in channel,
 // returning the ts of the first.
@@ -101,8 +103,8 @@ func (p *Poster) Post(ctx stdctx.Context, channel string, msgs []Message, thread
 }
 
 // PostWithMetadata posts m to channel (in the thread threadTS when it is
-// not empty) carrying Slack message metadata, and returns its ts. Retries
-// are as for Post.
+// not empty) carrying Slack message metadata, and returns its ts, in one
+// attempt as for Post.
 func (p *Poster) PostWithMetadata(ctx stdctx.Context, channel string, m Message, threadTS string, meta slackgo.SlackMetadata) (string, error) {
 	if p.Client == nil {
 		return "", errors.New("slack: poster has no client")
@@ -127,44 +129,30 @@ func (p *Poster) postOne(ctx stdctx.Context, channel string, m Message, threadTS
 		opts = append(opts, slackgo.MsgOptionTS(threadTS))
 	}
 	opts = append(opts, extra...)
-	maxRetries := p.MaxRetries
-	if maxRetries <= 0 {
-		maxRetries = DefaultMaxRetries
+	if err := ctx.Err(); err != nil {
+		return "", &PostError{Channel: channel, Code: "cancelled", Err: err}
 	}
-	backoffs := 0 // waits taken from the backoff (not asked for by a rate limit)
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return "", &PostError{Channel: channel, Code: "cancelled", Err: err}
-		}
-		_, ts, err := p.Client.PostMessageContext(ctx, channel, opts...)
-		if err == nil {
-			return ts, nil
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return "", &PostError{Channel: channel, Code: "cancelled", Err: cerr}
-		}
-		code, wait, retry := classify(err)
-		if code == "ratelimited" && p.OnRateLimit != nil {
-			p.OnRateLimit(askedWait(err))
-		}
-		if retry && wait == 0 {
-			wait = briefing.Backoff(firstBackoff, maxBackoff, backoffs)
-			backoffs++
-		}
-		if !retry || attempt >= maxRetries {
-			p.logger().Warn("slack post failed", "channel", channel, "code", code, "attempts", attempt+1)
-			return "", &PostError{Channel: channel, Code: code, Err: err}
-		}
-		p.logger().Info("slack post retry", "channel", channel, "code", code, "attempt", attempt+1, "retry_in", wait.String())
-		if serr := p.sleep(ctx, wait); serr != nil {
-			return "", &PostError{Channel: channel, Code: "cancelled", Err: serr}
+	_, ts, err := p.Client.PostMessageContext(ctx, channel, opts...)
+	if err == nil {
+		return ts, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return "", &PostError{Channel: channel, Code: "cancelled", Err: cerr}
+	}
+	code := classify(err)
+	pe := &PostError{Channel: channel, Code: code, Err: err}
+	if code == "ratelimited" {
+		pe.Wait = askedWait(err)
+		if p.OnRateLimit != nil {
+			p.OnRateLimit(pe.Wait)
 		}
 	}
+	p.logger().Warn("slack post failed", "channel", channel, "code", code, "retry_after", pe.Wait.String())
+	return "", pe
 }
 
-// classify returns a token-free code for err, whether to retry, and the
-// wait a rate limit asks for (0: use the backoff).
-func classify(err error) (code string, wait time.Duration, retry bool) {
+// classify returns a token-free code for err.
+func classify(err error) string {
 	var rl *slackgo.RateLimitedError
 	var sc slackgo.StatusCodeError
 	var se slackgo.SlackErrorResponse
@@ -172,40 +160,18 @@ func classify(err error) (code string, wait time.Duration, retry bool) {
 	var ue *url.Error
 	switch {
 	case errors.As(err, &rl):
-		wait = min(rl.RetryAfter, maxRateLimitWait)
-		if wait <= 0 {
-			wait = firstBackoff
-		}
-		return "ratelimited", wait, true
+		return "ratelimited"
 	case errors.As(err, &sc):
-		return "http_" + strconv.Itoa(sc.Code), 0, sc.Code >= 500
+		return "http_" + strconv.Itoa(sc.Code)
 	case errors.As(err, &se):
 		if se.Err == "" {
-			return "unknown_error", 0, false
+			return "unknown_error"
 		}
-		return se.Err, 0, false
+		return se.Err
 	case errors.As(err, &ne), errors.As(err, &ue):
-		return "network_error", 0, true
+		return "network_error"
 	default:
-		return fmt.Sprintf("error (%T)", err), 0, false
-	}
-}
-
-func (p *Poster) sleep(ctx stdctx.Context, d time.Duration) error { return sleepWith(p.Sleep, ctx, d) }
-
-// sleepWith waits d with fn, or on a timer when fn is nil, returning early
-// with ctx's error when it ends.
-func sleepWith(fn func(stdctx.Context, time.Duration) error, ctx stdctx.Context, d time.Duration) error {
-	if fn != nil {
-		return fn(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Sprintf("error (%T)", err)
 	}
 }
 

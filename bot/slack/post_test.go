@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,33 +22,6 @@ import (
 )
 
 const testToken = "xoxb-123-456-SECRETSECRET"
-
-// fakeSleep records the waits and returns at once (or err).
-type fakeSleep struct {
-	mu    sync.Mutex
-	waits []time.Duration
-	err   error
-	hook  func()
-}
-
-func (f *fakeSleep) sleep(ctx stdctx.Context, d time.Duration) error {
-	f.mu.Lock()
-	f.waits = append(f.waits, d)
-	f.mu.Unlock()
-	if f.hook != nil {
-		f.hook()
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return f.err
-}
-
-func (f *fakeSleep) got() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.waits...)
-}
 
 // recorded is one chat.postMessage request as the server saw it.
 type recorded struct{ form url.Values }
@@ -70,14 +44,13 @@ func (r *recorder) all() []recorded {
 	return append([]recorded(nil), r.reqs...)
 }
 
-func newPoster(t *testing.T, apiURL string, logs *bytes.Buffer) (*Poster, *fakeSleep) {
+func newPoster(t *testing.T, apiURL string, logs *bytes.Buffer) *Poster {
 	t.Helper()
-	fs := &fakeSleep{}
-	p := &Poster{Client: NewClient(testToken, apiURL, nil), Sleep: fs.sleep}
+	p := &Poster{Client: NewClient(testToken, apiURL, nil)}
 	if logs != nil {
 		p.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	return p, fs
+	return p
 }
 
 func TestPostDigestSlacktest(t *testing.T) {
@@ -102,16 +75,13 @@ func TestPostDigestSlacktest(t *testing.T) {
 		t.Fatalf("splitDigest renders %d messages, want several", len(msgs))
 	}
 	var logs bytes.Buffer
-	p, fs := newPoster(t, s.GetAPIURL(), &logs)
+	p := newPoster(t, s.GetAPIURL(), &logs)
 	ts, err := p.PostDigest(t.Context(), "C123", d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ts != "1700000000.000001" {
 		t.Errorf("first ts = %q", ts)
-	}
-	if w := fs.got(); len(w) != 0 {
-		t.Errorf("slept %v", w)
 	}
 	reqs := rec.all()
 	if len(reqs) != len(msgs) {
@@ -154,7 +124,7 @@ func TestPostInThread(t *testing.T) {
 		fmt.Fprint(w, `{"ok":true,"channel":"C1","ts":"2.0"}`)
 	}))
 	defer srv.Close()
-	p, _ := newPoster(t, srv.URL+"/", nil)
+	p := newPoster(t, srv.URL+"/", nil)
 	ts, err := p.Post(t.Context(), "C1", []Message{{Text: "hi", UnfurlLinks: true}}, "1.5")
 	if err != nil || ts != "2.0" {
 		t.Fatalf("Post = %q, %v", ts, err)
@@ -196,48 +166,57 @@ func scripted(t *testing.T, steps ...step) (*httptest.Server, *int) {
 	return srv, calls
 }
 
-func TestPostRetries(t *testing.T) {
+// The poster makes one attempt: a failure comes back to the caller that
+// owns the retries (bot's dispatcher) with the wait a rate limit asked for.
+func TestPostMakesOneAttempt(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		steps []step
-		waits []time.Duration
+		step  step
+		code  string
+		retry time.Duration
 	}{
-		{"rate limited", []step{{429, map[string]string{"Retry-After": "7"}, ""}}, []time.Duration{7 * time.Second}},
-		{"rate limit capped", []step{{429, map[string]string{"Retry-After": "600"}, ""}}, []time.Duration{60 * time.Second}},
-		{"5xx backoff", []step{{500, nil, "<html>"}, {503, nil, ""}}, []time.Duration{time.Second, 2 * time.Second}},
+		{"rate limited", step{429, map[string]string{"Retry-After": "7"}, ""}, "ratelimited", 7 * time.Second},
+		{"long rate limit", step{429, map[string]string{"Retry-After": "600"}, ""}, "ratelimited", 600 * time.Second},
+		{"5xx", step{500, nil, "<html>"}, "http_500", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, calls := scripted(t, tc.steps...)
+			srv, calls := scripted(t, tc.step)
 			var logs bytes.Buffer
-			p, fs := newPoster(t, srv.URL+"/", &logs)
+			p := newPoster(t, srv.URL+"/", &logs)
+			var told []time.Duration
+			p.OnRateLimit = func(d time.Duration) { told = append(told, d) }
+			start := time.Now()
 			ts, err := p.Post(t.Context(), "C9", []Message{{Text: "x"}}, "")
-			if err != nil {
-				t.Fatal(err)
+			var pe *PostError
+			if !errors.As(err, &pe) || pe.Code != tc.code || pe.Channel != "C9" || ts != "" {
+				t.Fatalf("Post = %q, %v", ts, err)
 			}
-			if want := fmt.Sprintf("9.%d", len(tc.steps)); ts != want {
-				t.Errorf("ts = %q, want %q", ts, want)
+			if pe.RetryAfter() != tc.retry {
+				t.Errorf("RetryAfter = %v, want %v", pe.RetryAfter(), tc.retry)
 			}
-			if got := fs.got(); !reflect.DeepEqual(got, tc.waits) {
-				t.Errorf("waits = %v, want %v", got, tc.waits)
+			if tc.retry > 0 && !slices.Equal(told, []time.Duration{tc.retry}) {
+				t.Errorf("OnRateLimit told %v", told)
 			}
-			if *calls != len(tc.steps)+1 {
-				t.Errorf("calls = %d", *calls)
+			if el := time.Since(start); el > 5*time.Second {
+				t.Errorf("took %v: the poster waited", el)
 			}
-			if strings.Contains(logs.String(), testToken) {
-				t.Error("token in logs")
+			if *calls != 1 {
+				t.Errorf("calls = %d, want 1", *calls)
+			}
+			if strings.Contains(logs.String(), testToken) || strings.Contains(err.Error(), testToken) {
+				t.Error("token leaked")
+			}
+			// The next attempt (the dispatcher's) succeeds.
+			if ts, err := p.Post(t.Context(), "C9", []Message{{Text: "x"}}, ""); err != nil || ts != "9.1" {
+				t.Errorf("second Post = %q, %v", ts, err)
 			}
 		})
 	}
 }
 
-func TestPostBackoffCapAndGiveUp(t *testing.T) {
-	steps := make([]step, 10)
-	for i := range steps {
-		steps[i] = step{status: 502}
-	}
-	srv, calls := scripted(t, steps...)
-	p, fs := newPoster(t, srv.URL+"/", nil)
-	p.MaxRetries = 7
+func TestPostErrorUnwraps(t *testing.T) {
+	srv, calls := scripted(t, step{status: 502})
+	p := newPoster(t, srv.URL+"/", nil)
 	_, err := p.Post(t.Context(), "C9", []Message{{Text: "x"}}, "")
 	var pe *PostError
 	if !errors.As(err, &pe) || pe.Code != "http_502" || pe.Channel != "C9" {
@@ -247,15 +226,8 @@ func TestPostBackoffCapAndGiveUp(t *testing.T) {
 	if !errors.As(err, &sc) || sc.Code != 502 {
 		t.Errorf("err does not unwrap to StatusCodeError: %v", err)
 	}
-	want := []time.Duration{1, 2, 4, 8, 16, 30, 30}
-	for i := range want {
-		want[i] *= time.Second
-	}
-	if got := fs.got(); !reflect.DeepEqual(got, want) {
-		t.Errorf("waits = %v, want %v", got, want)
-	}
-	if *calls != 8 {
-		t.Errorf("calls = %d, want 8", *calls)
+	if *calls != 1 {
+		t.Errorf("calls = %d, want 1", *calls)
 	}
 }
 
@@ -264,7 +236,7 @@ func TestPostPermanentErrors(t *testing.T) {
 		t.Run(code, func(t *testing.T) {
 			srv, calls := scripted(t, step{200, nil, `{"ok":false,"error":"` + code + `"}`})
 			var logs bytes.Buffer
-			p, fs := newPoster(t, srv.URL+"/", &logs)
+			p := newPoster(t, srv.URL+"/", &logs)
 			ts, err := p.Post(t.Context(), "C404", []Message{{Text: "a"}, {Text: "b"}}, "")
 			if err == nil || ts != "" {
 				t.Fatalf("Post = %q, %v", ts, err)
@@ -280,16 +252,13 @@ func TestPostPermanentErrors(t *testing.T) {
 			if *calls != 1 {
 				t.Errorf("calls = %d, want 1", *calls)
 			}
-			if w := fs.got(); len(w) != 0 {
-				t.Errorf("slept %v", w)
-			}
 		})
 	}
 }
 
 func TestPostStopsAfterFailedMessage(t *testing.T) {
 	srv, calls := scripted(t, step{200, nil, `{"ok":true,"ts":"1.1"}`}, step{200, nil, `{"ok":false,"error":"msg_too_long"}`})
-	p, _ := newPoster(t, srv.URL+"/", nil)
+	p := newPoster(t, srv.URL+"/", nil)
 	ts, err := p.Post(t.Context(), "C1", []Message{{Text: "a"}, {Text: "b"}, {Text: "c"}}, "")
 	if ts != "1.1" || err == nil || !strings.Contains(err.Error(), "msg_too_long") {
 		t.Fatalf("Post = %q, %v", ts, err)
@@ -299,33 +268,17 @@ func TestPostStopsAfterFailedMessage(t *testing.T) {
 	}
 }
 
-func TestPostCancelledDuringSleep(t *testing.T) {
-	srv, calls := scripted(t, step{status: 500}, step{status: 500}, step{status: 500})
+func TestPostCancelled(t *testing.T) {
+	srv, calls := scripted(t)
 	ctx, cancel := stdctx.WithCancel(t.Context())
-	defer cancel()
-	p, fs := newPoster(t, srv.URL+"/", nil)
-	fs.hook = cancel
+	cancel()
+	p := newPoster(t, srv.URL+"/", nil)
 	_, err := p.Post(ctx, "C1", []Message{{Text: "a"}}, "")
 	if !errors.Is(err, stdctx.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if *calls != 1 || len(fs.got()) != 1 {
-		t.Errorf("calls = %d, waits = %v", *calls, fs.got())
-	}
-}
-
-func TestDefaultSleepHonoursContext(t *testing.T) {
-	srv, _ := scripted(t, step{429, map[string]string{"Retry-After": "30"}, ""})
-	p := &Poster{Client: NewClient(testToken, srv.URL+"/", nil)}
-	ctx, cancel := stdctx.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := p.Post(ctx, "C1", []Message{{Text: "a"}}, "")
-	if !errors.Is(err, stdctx.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Errorf("took %v", el)
+	if *calls != 0 {
+		t.Errorf("calls = %d", *calls)
 	}
 }
 
@@ -346,30 +299,22 @@ func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func TestPostRetriesNetworkErrors(t *testing.T) {
+func TestPostNetworkErrors(t *testing.T) {
 	srv, _ := scripted(t)
-	fs := &fakeSleep{}
 	var logs bytes.Buffer
 	p := &Poster{
-		Client: NewClient(testToken, srv.URL+"/", &http.Client{Transport: &flaky{n: 2}}),
-		Sleep:  fs.sleep,
+		Client: NewClient(testToken, srv.URL+"/", &http.Client{Transport: &flaky{n: 1}}),
 		Log:    slog.New(slog.NewTextHandler(&logs, nil)),
+	}
+	// The failed attempt's error names the channel, not the token.
+	_, err := p.Post(t.Context(), "C1", []Message{{Text: "a"}}, "")
+	if err == nil || !strings.Contains(err.Error(), "network_error") || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("err = %v", err)
 	}
 	if _, err := p.Post(t.Context(), "C1", []Message{{Text: "a"}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fs.got(), []time.Duration{time.Second, 2 * time.Second}; !reflect.DeepEqual(got, want) {
-		t.Errorf("waits = %v, want %v", got, want)
-	}
 	if strings.Contains(logs.String(), testToken) {
 		t.Error("token in logs")
-	}
-
-	// Out of retries: the error names the channel, not the token.
-	p.Client = NewClient(testToken, srv.URL+"/", &http.Client{Transport: &flaky{n: 100}})
-	p.MaxRetries = 2
-	_, err := p.Post(t.Context(), "C1", []Message{{Text: "a"}}, "")
-	if err == nil || !strings.Contains(err.Error(), "network_error") || strings.Contains(err.Error(), testToken) {
-		t.Fatalf("err = %v", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -366,4 +368,51 @@ func BenchmarkLoadCommand(b *testing.B) {
 			b.Fatal(resp.Text)
 		}
 	}
+}
+
+// BenchmarkLoadEndpoint serves the Slack command endpoint in process over
+// a load-test database (SAHELBRIEF_LOAD_DB) and drives SAHELBRIEF_LOAD_TEXT
+// through it with 50 signed clients, b.N requests: for profiles of the
+// whole request (verification, answer, rendering, HTTP) under load. It
+// reports the p99 latency. Skipped without SAHELBRIEF_LOAD_DB.
+func BenchmarkLoadEndpoint(b *testing.B) {
+	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
+	if db == "" || text == "" {
+		b.Skip("set SAHELBRIEF_LOAD_DB and SAHELBRIEF_LOAD_TEXT")
+	}
+	const secret = "load-test-signing-secret"
+	ctx := context.Background()
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
+		getenv: func(k string) (string, bool) {
+			switch k {
+			case "SAHELBRIEF_DB":
+				return db, true
+			case "SLACK_SIGNING_SECRET":
+				return secret, true
+			case "SAHELBRIEF_ANSWER_TTL":
+				return os.LookupEnv(k)
+			}
+			return "", false
+		}}
+	cfg, bt, st, code := openBot(ctx, env, readOnly)
+	if bt == nil {
+		b.Fatalf("openBot: exit %d", code)
+	}
+	defer st.Close()
+	bt.Now = func() time.Time { return loadtest.End }
+	bt.Log = slog.New(slog.DiscardHandler)
+	e, err := newChatEndpoints(cfg, bt, bt.Log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(e.mux)
+	defer srv.Close()
+	b.ResetTimer()
+	r := loadtest.Drive(ctx, loadtest.Config{URL: srv.URL + "/slack/commands", Secret: secret, Clients: 50, Requests: b.N},
+		loadtest.Kind{Name: text, Texts: []string{text}})
+	b.StopTimer()
+	if r.Errors > 0 {
+		b.Fatalf("%d errors, first: %s", r.Errors, r.FirstError)
+	}
+	b.ReportMetric(float64(r.Quantile(0.99).Microseconds())/1000, "p99_ms")
 }
