@@ -55,6 +55,14 @@ func (it *Item) StoryKey() int64 {
 	return it.ID
 }
 
+// OutletName names who published the item: its outlet, else its source.
+func (it *Item) OutletName() string {
+	if it.Outlet != "" {
+		return it.Outlet
+	}
+	return it.Source
+}
+
 // StoryAssignment is the story (and place and events) the story engine
 // gave a newly stored item.
 type StoryAssignment struct {

@@ -1,10 +1,12 @@
-package briefing
+package tagger
 
 import (
 	"math/bits"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 // span is one word of folded text: bytes [start, end) of tokens.buf.
@@ -193,7 +195,7 @@ func (g *Gazetteer) Tag(title, summary string) (countries, actors []string) {
 }
 
 // TagItem sets it.Countries and it.Actors from its title and summary.
-func (g *Gazetteer) TagItem(it *Item) {
+func (g *Gazetteer) TagItem(it *briefing.Item) {
 	it.Countries, it.Actors = g.Tag(it.Title, it.Summary)
 }
 
@@ -323,7 +325,7 @@ func casesOK(t *tokens, from int, rules []caseRule) bool {
 	return true
 }
 
-func (g *Gazetteer) ids(mask uint64, tags []Tag, order []int) []string {
+func (g *Gazetteer) ids(mask uint64, tags []briefing.Tag, order []int) []string {
 	if mask == 0 {
 		return []string{}
 	}
