@@ -405,7 +405,7 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	if err != nil {
 		return nil, err
 	}
-	// The window is the arrival window: BuildDigest is not asked to cut by
+	// The window is the arrival window: digest.BuildItems is not asked to cut by
 	// publication date, and the digest is labelled with the window after.
 	d := digest.BuildItems(items, digest.Options{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
 		Lang: b.Lang})

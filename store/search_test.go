@@ -355,7 +355,7 @@ func FuzzQueryFTS(f *testing.F) {
 		}
 		if expr := ftsMatch(q); expr != "" {
 			if _, err := ftsRows(db, expr); err != nil {
-				t.Fatalf("briefing.ftsMatch(ParseQuery(%q)) = %s: FTS5: %v", s, expr, err)
+				t.Fatalf("ftsMatch(query.Parse(%q)) = %s: FTS5: %v", s, expr, err)
 			}
 		}
 	})
