@@ -1,3 +1,6 @@
+// Package digest ranks stories and builds digests: summaries of a window's
+// stories in, a *briefing.Digest out (headlines, sections per watched
+// country, counts), each story's score explained in its score_parts.
 package digest
 
 import (

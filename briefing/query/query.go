@@ -1,3 +1,7 @@
+// Package query is the query language of searches and subscriptions:
+// parsing (country: and actor: resolved with the tagger), matching items
+// on the tagger's folded words, and the text clauses the store translates
+// for its full-text index.
 package query
 
 import (

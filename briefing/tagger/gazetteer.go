@@ -1,3 +1,9 @@
+// Package tagger reads which countries and actors a text names, with the
+// gazetteer (embedded gazetteer.yaml, extended by the config file): tagging
+// items when they are stored, resolving the names people type in commands
+// ("country mali", "actor Goïta"), and the project's one accent folder and
+// tokenizer (Fold, FoldWords, Words), which the story engine, the query
+// language and digests read text with.
 package tagger
 
 import (
