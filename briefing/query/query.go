@@ -188,12 +188,53 @@ func Parse(text string, g *tagger.Gazetteer) (*Query, error) {
 	if terms > MaxTerms {
 		return nil, queryErr("", "the query has %d terms; the limit is %d", terms, MaxTerms)
 	}
-
-	type slot struct {
-		a   *atom // nil when the term has nothing to search for
-		neg bool
-		raw string
+	groups, err := group(lxs, g)
+	if err != nil {
+		return nil, err
 	}
+
+	q := &Query{}
+	positive := false
+	for _, grp := range groups {
+		var c clause
+		for _, s := range grp {
+			if s.a == nil {
+				continue
+			}
+			c.neg = s.neg
+			if !slices.ContainsFunc(c.atoms, func(x atom) bool { return x.equal(*s.a) }) {
+				c.atoms = append(c.atoms, *s.a)
+			}
+		}
+		if len(c.atoms) == 0 {
+			continue
+		}
+		if !c.neg {
+			positive = true
+		}
+		q.clauses = append(q.clauses, c)
+	}
+	if !positive {
+		if len(q.clauses) > 0 {
+			return nil, queryErr("", "the query only excludes: add something to look for, e.g. junta %s", q.String())
+		}
+		return nil, queryErr("", "the query has no letters or digits to look for")
+	}
+	q.eval = slices.Clone(q.clauses)
+	slices.SortStableFunc(q.eval, func(a, b clause) int { return a.cost() - b.cost() })
+	return q, nil
+}
+
+// slot is one term of an OR group while a query is parsed.
+type slot struct {
+	a   *atom // nil when the term has nothing to search for
+	neg bool
+	raw string
+}
+
+// group parses the terms of lxs and gathers them into OR groups, refusing
+// a misplaced OR and an exclusion inside a group.
+func group(lxs []lexeme, g *tagger.Gazetteer) ([][]slot, error) {
 	var groups [][]slot
 	pendingOR := false
 	for k, lx := range lxs {
@@ -228,37 +269,7 @@ func Parse(text string, g *tagger.Gazetteer) (*Query, error) {
 			groups = append(groups, []slot{s})
 		}
 	}
-
-	q := &Query{}
-	positive := false
-	for _, grp := range groups {
-		var c clause
-		for _, s := range grp {
-			if s.a == nil {
-				continue
-			}
-			c.neg = s.neg
-			if !slices.ContainsFunc(c.atoms, func(x atom) bool { return x.equal(*s.a) }) {
-				c.atoms = append(c.atoms, *s.a)
-			}
-		}
-		if len(c.atoms) == 0 {
-			continue
-		}
-		if !c.neg {
-			positive = true
-		}
-		q.clauses = append(q.clauses, c)
-	}
-	if !positive {
-		if len(q.clauses) > 0 {
-			return nil, queryErr("", "the query only excludes: add something to look for, e.g. junta %s", q.String())
-		}
-		return nil, queryErr("", "the query has no letters or digits to look for")
-	}
-	q.eval = slices.Clone(q.clauses)
-	slices.SortStableFunc(q.eval, func(a, b clause) int { return a.cost() - b.cost() })
-	return q, nil
+	return groups, nil
 }
 
 // cost orders clauses for Match: single positive words first (one map

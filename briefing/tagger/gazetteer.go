@@ -209,59 +209,11 @@ func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
 	for _, e := range spec.Actors {
 		g.actors = append(g.actors, briefing.Tag{ID: e.ID, Name: e.Name})
 	}
-	mask := func(ids []string, what string) (uint64, error) {
-		var m uint64
-		for _, id := range ids {
-			if g.kinds[id] != KindCountry {
-				return 0, fmt.Errorf("tagger: gazetteer: %s: %q is not a country id", what, id)
-			}
-			m |= 1 << g.index[id]
-		}
-		return m, nil
-	}
 	g.implies = make([]uint64, len(spec.Actors))
 	for kind, list := range map[Kind][]EntitySpec{KindCountry: spec.Countries, KindActor: spec.Actors} {
 		for i, e := range list {
-			if kind == KindActor {
-				m, err := mask(e.Implies, e.ID+" implies")
-				if err != nil {
-					return nil, err
-				}
-				g.implies[i] = m
-			} else if len(e.Implies) > 0 {
-				return nil, fmt.Errorf("tagger: gazetteer: country %s cannot imply countries", e.ID)
-			}
-			for _, a := range e.Aliases {
-				if err := g.add(a, hit{kind: kind, idx: i}); err != nil {
-					return nil, fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
-				}
-			}
-			for _, adj := range e.StateAdjectives {
-				for _, n := range spec.StateNouns {
-					if err := g.add(adj+" "+n, hit{kind: kind, idx: i}); err != nil {
-						return nil, fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
-					}
-				}
-				for _, n := range spec.StateNounsFR {
-					if err := g.add(n+" "+adj, hit{kind: kind, idx: i}); err != nil {
-						return nil, fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
-					}
-				}
-			}
-			for _, c := range e.Conditional {
-				when, err := mask(c.When, e.ID+" conditional when")
-				if err != nil {
-					return nil, err
-				}
-				not, err := mask(c.Unless, e.ID+" conditional unless")
-				if err != nil {
-					return nil, err
-				}
-				for _, a := range c.Aliases {
-					if err := g.add(a, hit{kind: kind, idx: i, when: when, not: not}); err != nil {
-						return nil, fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
-					}
-				}
+			if err := g.addEntity(spec, kind, i, e); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -278,6 +230,66 @@ func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
 	g.countryOrder = sortedOrder(g.countries)
 	g.actorOrder = sortedOrder(g.actors)
 	return g, nil
+}
+
+// addEntity indexes the aliases of entity e (the i-th of its kind): its
+// own, its state adjectives with the state nouns, its conditional ones.
+func (g *Gazetteer) addEntity(spec GazetteerSpec, kind Kind, i int, e EntitySpec) error {
+	if kind == KindActor {
+		m, err := g.countryMask(e.Implies, e.ID+" implies")
+		if err != nil {
+			return err
+		}
+		g.implies[i] = m
+	} else if len(e.Implies) > 0 {
+		return fmt.Errorf("tagger: gazetteer: country %s cannot imply countries", e.ID)
+	}
+	for _, a := range e.Aliases {
+		if err := g.add(a, hit{kind: kind, idx: i}); err != nil {
+			return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+		}
+	}
+	for _, adj := range e.StateAdjectives {
+		for _, n := range spec.StateNouns {
+			if err := g.add(adj+" "+n, hit{kind: kind, idx: i}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+		for _, n := range spec.StateNounsFR {
+			if err := g.add(n+" "+adj, hit{kind: kind, idx: i}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+	}
+	for _, c := range e.Conditional {
+		when, err := g.countryMask(c.When, e.ID+" conditional when")
+		if err != nil {
+			return err
+		}
+		not, err := g.countryMask(c.Unless, e.ID+" conditional unless")
+		if err != nil {
+			return err
+		}
+		for _, a := range c.Aliases {
+			if err := g.add(a, hit{kind: kind, idx: i, when: when, not: not}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// countryMask is the mask of the country ids; what names the list in an
+// error.
+func (g *Gazetteer) countryMask(ids []string, what string) (uint64, error) {
+	var m uint64
+	for _, id := range ids {
+		if g.kinds[id] != KindCountry {
+			return 0, fmt.Errorf("tagger: gazetteer: %s: %q is not a country id", what, id)
+		}
+		m |= 1 << g.index[id]
+	}
+	return m, nil
 }
 
 func sortedOrder(tags []briefing.Tag) []int {

@@ -74,6 +74,12 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
+// appendText folds s and appends its words to t (see tokenize). It is
+// one long function on purpose: it is the tokenizer's hot loop, every
+// tagged, clustered and matched text goes through it, and its small
+// closures share the word being built without allocating (BenchmarkTag:
+// one allocation a tagged item); split, the state would travel through a
+// struct and the loop would be harder to read, not easier.
 func (t tokens) appendText(s string) tokens {
 	first := len(t.spans)
 	anyLower := false
