@@ -106,7 +106,8 @@ func (d *Digest) Quiet() bool { return len(d.Headlines) == 0 && len(d.Sections) 
 // Blind reports whether no source answered in the digest's window.
 func (d *Digest) Blind() bool { return d.Coverage != nil && d.Coverage.Blind() }
 
-// ScoreParts explains a story's score (see the rank weights).
+// ScoreParts explains a story's score: the parts digest.Score gives it,
+// under its JSON name score_parts.
 type ScoreParts struct {
 	Outlets float64 `json:"outlets"`
 	Recency float64 `json:"recency"`

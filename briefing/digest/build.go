@@ -155,7 +155,7 @@ func Build(sums []briefing.StorySummary, load Loader, opt Options) (*briefing.Di
 		}
 		d.Sections = append(d.Sections, sec)
 	}
-	d.Counts = countries(stories, name)
+	d.Counts = countsOf(stories, name)
 	return d, nil
 }
 
@@ -247,7 +247,7 @@ func sectionOf(s *briefing.StorySummary, order []string, filterCountry string) i
 	return best
 }
 
-// storyOf makes the Story of s: the lead (see lead) first.
+// storyOf makes the Story of s: the lead (see leadOf) first.
 func storyOf(s *story, lang string, name func(string) string) briefing.Story {
 	lead := leadOf(s.items, lang)
 	items := make([]briefing.Item, 0, len(s.items))
@@ -359,9 +359,9 @@ func jaccard(a, b []string) float64 {
 	return float64(n) / float64(len(a)+len(b)-n)
 }
 
-// countries counts the stories per country: where each happens, else the
+// countsOf counts the stories per country: where each happens, else the
 // countries it names.
-func countries(stories []*story, name func(string) string) []briefing.CountryCount {
+func countsOf(stories []*story, name func(string) string) []briefing.CountryCount {
 	n := map[string]int{}
 	for _, s := range stories {
 		if s.sum.Place != "" {
