@@ -59,20 +59,28 @@ var importRules = map[string]importRule{
 	// doctor checks the whole configured deployment.
 	"internal/doctor": {anything: true},
 
-	// The vocabulary and its engines.
-	"briefing":     {libs: textLibs, ours: leaf, forbidden: sdks},
-	"briefing/...": {ours: with([]string{"briefing", "briefing/..."}, leaf), libs: textLibs, forbidden: sdks},
+	// The vocabulary and its engines. The vocabulary imports none of its
+	// engines and reads no data (no YAML); an engine imports the
+	// vocabulary, the tagger (the one accent folder and tokenizer) and
+	// leaf helpers, never bot, store, sources or an SDK.
+	"briefing":        {libs: []string{"golang.org/x/text"}, ours: leaf, forbidden: sdks},
+	"briefing/tagger": {ours: with([]string{"briefing"}, leaf), libs: textLibs, forbidden: sdks},
+	"briefing/story":  {ours: with([]string{"briefing", "briefing/tagger"}, leaf), libs: textLibs, forbidden: sdks},
+	"briefing/digest": {ours: with([]string{"briefing", "briefing/tagger"}, leaf), libs: textLibs, forbidden: sdks},
+	"briefing/query":  {ours: with([]string{"briefing", "briefing/tagger"}, leaf), libs: textLibs, forbidden: sdks},
+	// A new engine under briefing starts from this row.
+	"briefing/...": {ours: with([]string{"briefing", "briefing/tagger"}, leaf), libs: textLibs, forbidden: sdks},
 
 	"config":  {ours: leaf, libs: []string{"github.com/joho/godotenv", "go.yaml.in/yaml/v3"}, forbidden: sdks},
 	"sources": {ours: with([]string{"briefing"}, leaf), libs: []string{"github.com/mmcdole/gofeed", "golang.org/x/net/html", "golang.org/x/text"}, forbidden: sdks},
-	"store":   {ours: with([]string{"briefing"}, leaf), libs: sqlite, forbidden: []string{slackSDK, discordSDK}},
+	"store":   {ours: with([]string{"briefing", "briefing/query"}, leaf), libs: sqlite, forbidden: []string{slackSDK, discordSDK}},
 	"metrics": {ours: with([]string{"bot", "briefing"}, leaf), libs: []string{"github.com/prometheus/client_golang"}, forbidden: sdks},
 
 	// The platform-neutral bot, and one package per platform: the only
 	// importer of its SDK.
-	"bot":                     {ours: with([]string{"briefing"}, leaf), libs: []string{"github.com/robfig/cron/v3"}, forbidden: sdks},
+	"bot":                     {ours: with([]string{"briefing", "briefing/tagger", "briefing/query", "briefing/digest"}, leaf), libs: []string{"github.com/robfig/cron/v3"}, forbidden: sdks},
 	"bot/slack":               {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), libs: []string{slackSDK}, forbidden: append([]string{discordSDK}, sqlite...)},
-	"bot/discord":             {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), libs: []string{discordSDK, "github.com/gorilla/websocket"}, forbidden: append([]string{slackSDK}, sqlite...)},
+	"bot/discord":             {ours: with([]string{"bot", "briefing", "briefing/tagger", "bot/internal/..."}, leaf), libs: []string{discordSDK, "github.com/gorilla/websocket"}, forbidden: append([]string{slackSDK}, sqlite...)},
 	"bot/console":             {ours: with([]string{"bot", "briefing", "bot/internal/..."}, leaf), forbidden: sdks},
 	"internal/backoff":        {},
 	"internal/cronspec":       {libs: []string{"github.com/robfig/cron/v3"}},
@@ -250,6 +258,16 @@ func TestImportRuleTable(t *testing.T) {
 		{"briefing", slackSDK, false},
 		{"briefing/story", module + "/briefing", true},
 		{"briefing/story", module + "/bot", false},
+		{"briefing", module + "/briefing/tagger", false},
+		{"briefing", module + "/briefing/digest", false},
+		{"briefing", "go.yaml.in/yaml/v3", false},
+		{"briefing/tagger", module + "/briefing", true},
+		{"briefing/tagger", module + "/store", false},
+		{"briefing/digest", module + "/briefing/tagger", true},
+		{"briefing/digest", module + "/sources", false},
+		{"briefing/query", module + "/store", false},
+		{"store", module + "/briefing/query", true},
+		{"store", module + "/briefing/digest", false},
 		{"bot", module + "/internal/backoff", true},
 		{"bot", module + "/store", false},
 		{"bot", discordSDK, false},

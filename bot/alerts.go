@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/digest"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // AlertStore is what alert matching needs of persistence.
@@ -48,7 +51,7 @@ const (
 // thread, one per new outlet.
 type Alerter struct {
 	Store       AlertStore
-	Gazetteer   *briefing.Gazetteer
+	Gazetteer   *tagger.Gazetteer
 	Clock       Clock
 	StoryWindow time.Duration
 	// Deliverable, when set, says whether a channel's platform is
@@ -59,13 +62,13 @@ type Alerter struct {
 	Log         *slog.Logger
 
 	mu      sync.Mutex // one matching pass at a time
-	queries map[string]*briefing.Query
+	queries map[string]*query.Query
 }
 
 // compiledSub is a subscription with its parsed query.
 type compiledSub struct {
 	sub briefing.Subscription
-	q   *briefing.Query
+	q   *query.Query
 }
 
 // match is one item matching one channel, with the queries that matched.
@@ -126,7 +129,7 @@ func (a *Alerter) Process(ctx context.Context) (int, error) {
 func (a *Alerter) Backfill(ctx context.Context, sub briefing.Subscription, items []briefing.Item) (int, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	q, err := briefing.ParseQuery(sub.Query, a.Gazetteer)
+	q, err := query.Parse(sub.Query, a.Gazetteer)
 	if err != nil {
 		return 0, fmt.Errorf("bot: backfill %q: %w", sub.Query, err)
 	}
@@ -181,7 +184,7 @@ func backfillStories(ds []briefing.Delivery, now time.Time) ([]briefing.Delivery
 	score := make(map[*story]float64, len(alerts))
 	for _, s := range alerts {
 		sum := briefing.Summarize(s.al.Item.ID, s.items)
-		score[s] = briefing.Score(&sum, now).Total()
+		score[s] = digest.Score(&sum, now).Total()
 	}
 	slices.SortStableFunc(alerts, func(x, y *story) int { return cmp.Compare(score[y], score[x]) })
 	out := make([]briefing.Delivery, 0, len(alerts)+len(rest))
@@ -200,7 +203,7 @@ func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
 		return nil, fmt.Errorf("bot: alerts: %w", err)
 	}
 	if a.queries == nil {
-		a.queries = map[string]*briefing.Query{}
+		a.queries = map[string]*query.Query{}
 	}
 	out := make([]compiledSub, 0, len(subs))
 	live := make(map[string]bool, len(subs))
@@ -211,7 +214,7 @@ func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
 		live[s.Query] = true
 		q, ok := a.queries[s.Query]
 		if !ok {
-			q, err = briefing.ParseQuery(s.Query, a.Gazetteer)
+			q, err = query.Parse(s.Query, a.Gazetteer)
 			if err != nil {
 				// Stored queries were valid when made; a gazetteer change
 				// can orphan one (an actor removed from the config).
@@ -235,7 +238,7 @@ func (a *Alerter) compile(ctx context.Context) ([]compiledSub, error) {
 type hit struct{ item, sub int32 }
 
 // subIndex finds the subscriptions an item may match without trying them
-// all: each query is filed under its anchors (briefing.Query.Anchors), so
+// all: each query is filed under its anchors (query.Query.Anchors), so
 // an item only tries the queries filed under its words and tags.
 type subIndex struct {
 	subs   []compiledSub
@@ -263,7 +266,7 @@ func newSubIndex(subs []compiledSub) *subIndex {
 
 // candidates returns the subscriptions that may match the prepared item,
 // in subscription order (reused until the next call).
-func (x *subIndex) candidates(mt *briefing.MatchText) []int32 {
+func (x *subIndex) candidates(mt *query.MatchText) []int32 {
 	x.gen++
 	x.cands = append(x.cands[:0], x.always...)
 	for _, i := range x.always {
@@ -292,7 +295,7 @@ func matchItems(items []briefing.Item, x *subIndex, backfill bool) []hit {
 		if !backfill && !it.FirstSeen.IsZero() && it.FirstSeen.Sub(it.Published) > maxAlertAge {
 			continue
 		}
-		mt := briefing.NewMatchText(it)
+		mt := query.NewMatchText(it)
 		for _, j := range x.candidates(mt) {
 			cs := &x.subs[j]
 			if !backfill && it.ID <= cs.sub.AfterItem {

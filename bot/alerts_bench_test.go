@@ -5,13 +5,15 @@ import (
 	"testing"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // BenchmarkMatchItem10kSubscriptions matches one new item against 10,000
 // subscriptions spread over 2,000 channels, as the alerter does for each
 // stored item (target: under 1 ms).
 func BenchmarkMatchItem10kSubscriptions(b *testing.B) {
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	words := []string{"attack", "attaque", "coup", "junta", "drone", "convoy", "uranium", "gold", "election", "sanctions",
 		"ecowas", "wagner", "kidal", "menaka", "tillaberi", "ouagadougou", "bamako", "niamey", "hostage", "ambush"}
 	tags := []string{"country:mali", "country:niger", "country:burkina-faso", "actor:jnim", "actor:wagner", "actor:ecowas", "", ""}
@@ -24,7 +26,7 @@ func BenchmarkMatchItem10kSubscriptions(b *testing.B) {
 		case 2:
 			text = fmt.Sprintf(`"%s %s" -%s`, words[i%len(words)], words[(i+1)%len(words)], words[(i+3)%len(words)])
 		}
-		q, err := briefing.ParseQuery(text, g)
+		q, err := query.Parse(text, g)
 		if err != nil {
 			b.Fatalf("%q: %v", text, err)
 		}
@@ -48,13 +50,13 @@ func BenchmarkMatchItem10kSubscriptions(b *testing.B) {
 // query, over queries of every shape (words, phrases, OR, exclusions,
 // tags, exclusions only) and real headlines.
 func TestSubIndexFindsEveryMatch(t *testing.T) {
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	texts := []string{"attack", "attaque OR attack", `"army camp"`, "country:mali", "actor:jnim OR actor:wagner", "mali -niger",
 		"coup country:niger", `"jihadists attack" country:mali -ambush`, "boulkessi OR kidal OR menaka", "actor:ecowas sanctions",
 		"soldiers killed", "convoy", "junte OR junta", "country:burkina-faso OR country:mali attack", "rally niamey", "ecowas"}
 	var subs []compiledSub
 	for i, text := range texts {
-		q, err := briefing.ParseQuery(text, g)
+		q, err := query.Parse(text, g)
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}
@@ -72,7 +74,7 @@ func TestSubIndexFindsEveryMatch(t *testing.T) {
 	got := matchItems(items, newSubIndex(subs), false)
 	var want []hit
 	for i := range items {
-		mt := briefing.NewMatchText(&items[i])
+		mt := query.NewMatchText(&items[i])
 		for j := range subs {
 			if subs[j].q.MatchPrepared(mt) {
 				want = append(want, hit{item: int32(i), sub: int32(j)})

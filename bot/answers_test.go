@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
 )
 
 // versionedStore is the fake store telling a content version, counting the
@@ -47,7 +48,7 @@ func (v *versionedStore) StorySummaries(ctx context.Context, since, until time.T
 	return v.fakeStore.StorySummaries(ctx, since, until, f)
 }
 
-func (v *versionedStore) Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error) {
+func (v *versionedStore) Search(ctx context.Context, q *query.Query, limit int) ([]briefing.Item, error) {
 	v.searched.Add(1)
 	return v.fakeStore.Search(ctx, q, limit)
 }

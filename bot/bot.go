@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
 )
 
 // Request is one `/sahel …` invocation, whatever the platform.
@@ -50,7 +51,7 @@ type Store interface {
 	StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error)
 	// Search returns the newest candidates for q, at most limit: a superset
 	// of its matches (text and required tags), narrowed with q.Match.
-	Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error)
+	Search(ctx context.Context, q *query.Query, limit int) ([]briefing.Item, error)
 	SourceStates(ctx context.Context) (map[string]briefing.SourceState, error)
 	AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error)
 	RemoveSubscription(ctx context.Context, channel string, id int64) error

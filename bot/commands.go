@@ -13,6 +13,9 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/digest"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/cronspec"
 	"github.com/sahelbrief/sahelbrief/internal/editdist"
 )
@@ -32,7 +35,7 @@ type Command struct {
 // Bot answers commands from any platform.
 type Bot struct {
 	Store     Store
-	Gazetteer *briefing.Gazetteer
+	Gazetteer *tagger.Gazetteer
 	Sources   []briefing.Source // the configured list, for `sources`
 	Limits    Limits
 	Now       func() time.Time
@@ -57,7 +60,7 @@ type Bot struct {
 }
 
 // New makes a Bot; zero fields take defaults.
-func New(st Store, g *briefing.Gazetteer, srcs []briefing.Source, limits Limits) *Bot {
+func New(st Store, g *tagger.Gazetteer, srcs []briefing.Source, limits Limits) *Bot {
 	b := &Bot{Store: st, Gazetteer: g, Sources: srcs, Limits: limits.withDefaults(), Now: time.Now, Log: slog.Default()}
 	b.commands = commandTable()
 	b.answers, b.AnswerTTL = newAnswers(), DefaultAnswerTTL
@@ -205,18 +208,18 @@ func cmdBrief(ctx context.Context, b *Bot, r Request, args string) Response {
 }
 
 func cmdCountry(ctx context.Context, b *Bot, r Request, args string) Response {
-	return b.tagDigest(ctx, r, "country", briefing.KindCountry, args)
+	return b.tagDigest(ctx, r, "country", tagger.KindCountry, args)
 }
 
 func cmdActor(ctx context.Context, b *Bot, r Request, args string) Response {
-	return b.tagDigest(ctx, r, "actor", briefing.KindActor, args)
+	return b.tagDigest(ctx, r, "actor", tagger.KindActor, args)
 }
 
 // tagDigest answers `country` and `actor`: a name (several words allowed:
 // "burkina faso", "africa corps"), then an optional window. A last word
 // that starts with a digit is a window, refused when it is not a good one;
 // a word the name cannot hold is refused, named.
-func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefing.Kind, args string) Response {
+func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind tagger.Kind, args string) Response {
 	fields := strings.Fields(args)
 	if len(fields) == 0 {
 		return b.usage(cmd, fmt.Sprintf("Which %s?", kind))
@@ -244,7 +247,7 @@ func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefin
 		}
 	}
 	f := briefing.Filter{}
-	if kind == briefing.KindCountry {
+	if kind == tagger.KindCountry {
 		f.Country = tag.ID
 	} else {
 		f.Actor = tag.ID
@@ -255,7 +258,7 @@ func (b *Bot) tagDigest(ctx context.Context, r Request, cmd string, kind briefin
 // nameProblem says in chat why a name resolved to nothing: unknown (and
 // what it may have meant) or shared (and by whom).
 func nameProblem(err error) string {
-	var ne *briefing.NameError
+	var ne *tagger.NameError
 	if !errors.As(err, &ne) {
 		return clip(err.Error(), 400)
 	}
@@ -340,7 +343,7 @@ func (b *Bot) storiesDigest(ctx context.Context, from, until time.Time, f briefi
 		}
 		return briefing.GroupByStory(items), nil
 	}
-	return briefing.BuildStoryDigest(sums, load, briefing.DigestOptions{Since: from, Until: until, Now: until, Filter: f,
+	return digest.Build(sums, load, digest.Options{Since: from, Until: until, Now: until, Filter: f,
 		Names: b.Gazetteer.Name, Lang: b.Lang})
 }
 
@@ -402,9 +405,9 @@ func (b *Bot) ScheduledDigest(ctx context.Context, from, until time.Time, f brie
 	if err != nil {
 		return nil, err
 	}
-	// The window is the arrival window: BuildDigest is not asked to cut by
+	// The window is the arrival window: digest.BuildItems is not asked to cut by
 	// publication date, and the digest is labelled with the window after.
-	d := briefing.BuildDigest(items, briefing.DigestOptions{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
+	d := digest.BuildItems(items, digest.Options{Now: until, Filter: f, Names: b.Gazetteer.Name, Failed: failed,
 		Lang: b.Lang})
 	d.Since, d.Until, d.Coverage = from, until, cov
 	for _, it := range items {
@@ -446,7 +449,7 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 }
 
 // search answers a query in stories, the most recently updated first.
-func (b *Bot) search(ctx context.Context, q *briefing.Query) (*briefing.Digest, error) {
+func (b *Bot) search(ctx context.Context, q *query.Query) (*briefing.Digest, error) {
 	// The store narrows by text and required tags; Match applies the rest
 	// (exclusions, OR groups with tags) exactly.
 	cands, err := b.Store.Search(ctx, q, 20*b.Limits.SearchResults)
@@ -487,7 +490,7 @@ func (b *Bot) resultsDigest(title string, items []briefing.Item) *briefing.Diges
 		d.NoResults = "No stored news matches this search."
 		return d
 	}
-	stories := briefing.GroupStories(items, b.Lang, b.Gazetteer.Name)
+	stories := digest.GroupStories(items, b.Lang, b.Gazetteer.Name)
 	sec := briefing.Section{ID: "results", Name: fmt.Sprintf("Results (%d, newest first)", len(stories)), Stories: stories}
 	d.Sections = []briefing.Section{sec}
 	return d
@@ -495,16 +498,16 @@ func (b *Bot) resultsDigest(title string, items []briefing.Item) *briefing.Diges
 
 // parseQuery parses a query argument; on failure it returns nil and the
 // answer to give.
-func (b *Bot) parseQuery(cmd, args string) (*briefing.Query, Response) {
+func (b *Bot) parseQuery(cmd, args string) (*query.Query, Response) {
 	if args == "" {
 		return nil, b.usage(cmd, "What should I look for?")
 	}
 	if n := utf8.RuneCountInString(args); n > b.Limits.MaxQuery {
 		return nil, fail("That query is %d characters long; the limit is %d.", n, b.Limits.MaxQuery)
 	}
-	q, err := briefing.ParseQuery(args, b.Gazetteer)
+	q, err := query.Parse(args, b.Gazetteer)
 	if err != nil {
-		var qe *briefing.QueryError
+		var qe *query.Error
 		if errors.As(err, &qe) {
 			return nil, b.usage(cmd, "I couldn't read that query: "+qe.Message)
 		}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // fakeStore is an in-memory Store.
@@ -64,7 +66,7 @@ func (f *fakeStore) ItemsStoredBetween(_ context.Context, from, until, published
 	return out, f.fail
 }
 
-func (f *fakeStore) Search(_ context.Context, q *briefing.Query, limit int) ([]briefing.Item, error) {
+func (f *fakeStore) Search(_ context.Context, q *query.Query, limit int) ([]briefing.Item, error) {
 	f.mu.Lock()
 	f.searches = append(f.searches, q.String())
 	f.mu.Unlock()
@@ -145,7 +147,7 @@ var now = time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 
 func newTestBot(t *testing.T) (*Bot, *fakeStore) {
 	t.Helper()
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	st := &fakeStore{states: map[string]briefing.SourceState{}, schedules: map[string]briefing.DigestSchedule{}}
 	add := func(id int64, title string, ago time.Duration) {
 		it := briefing.Item{ID: id, Source: "desk", Outlet: "Desk", Key: fmt.Sprint(id), URL: fmt.Sprintf("https://news.example/%d", id),

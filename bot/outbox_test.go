@@ -14,6 +14,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -42,7 +43,7 @@ func newOutboxEnv(t *testing.T) *outboxEnv {
 	t.Cleanup(func() { st.Close() })
 	c := newFakeClock(t0)
 	st.Now = c.Now
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	engine, err := story.New(g, story.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func newOutboxEnv(t *testing.T) *outboxEnv {
 // add stores items from one outlet, tagged, and returns them with ids.
 func (e *outboxEnv) add(outlet string, titles ...string) []briefing.Item {
 	e.t.Helper()
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	var items []briefing.Item
 	for _, title := range titles {
 		e.n++
@@ -539,7 +540,7 @@ func TestSubscribeBackfillCommand(t *testing.T) {
 	e := newOutboxEnv(t)
 	e.add("Reuters", boulkessiReuters, niameyProtest)
 	e.clock.Advance(time.Hour)
-	b := New(e.st, briefing.DefaultGazetteer(), nil, Limits{})
+	b := New(e.st, tagger.DefaultGazetteer(), nil, Limits{})
 	b.Now, b.Alerter = e.clock.Now, e.al
 	changed := 0
 	b.Changed = func() { changed++ }
@@ -577,7 +578,7 @@ func TestOldNewsAndUnreachableChannelsAreNotAlerted(t *testing.T) {
 	e.al.Deliverable = func(ch string) bool { return ch == "console" }
 	e.clock.Advance(time.Second)
 	// A new source's backlog: published three days before it was stored.
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	old := briefing.Item{Source: "Archive", Key: "old", URL: "https://archive.example/1", Title: niameyProtest, Outlet: "Archive",
 		Published: e.clock.Now().Add(-72 * time.Hour), FirstSeen: e.clock.Now(), DateFromFeed: true}
 	g.TagItem(&old)

@@ -1,6 +1,9 @@
 package briefing
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Tag is a canonical country or actor with its display name, as stories
 // carry them for rendering.
@@ -102,3 +105,18 @@ func (d *Digest) Quiet() bool { return len(d.Headlines) == 0 && len(d.Sections) 
 
 // Blind reports whether no source answered in the digest's window.
 func (d *Digest) Blind() bool { return d.Coverage != nil && d.Coverage.Blind() }
+
+// ScoreParts explains a story's score: the parts digest.Score gives it,
+// under its JSON name score_parts.
+type ScoreParts struct {
+	Outlets float64 `json:"outlets"`
+	Recency float64 `json:"recency"`
+	Watch   float64 `json:"watch"`
+	Events  float64 `json:"events"`
+	Outside float64 `json:"outside"`
+}
+
+// Total is the score: the parts added, rounded so equal stories tie.
+func (p ScoreParts) Total() float64 {
+	return math.Round((p.Outlets+p.Recency+p.Watch+p.Events+p.Outside)*1e6) / 1e6
+}

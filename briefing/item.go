@@ -1,6 +1,11 @@
-// Package briefing is sahelbrief's domain: news items, their tags, source
-// health, stories, ranking, digests, queries and deliveries. It depends on
-// nothing of ours, so every other package can share its types.
+// Package briefing is sahelbrief's vocabulary: news items, their tags,
+// source health, stories and their summaries, digests, windows, leases and
+// deliveries, with the small pure rules on them. It depends on nothing of
+// ours, so every other package can share its types. The engines that need
+// data or do heavy work live in packages of their own beside it: the
+// tagger (briefing/tagger), the story engine (briefing/story), ranking and
+// digest building (briefing/digest) and the query language
+// (briefing/query); they import briefing, never the reverse.
 package briefing
 
 import "time"
@@ -53,6 +58,14 @@ func (it *Item) StoryKey() int64 {
 		return it.Story
 	}
 	return it.ID
+}
+
+// OutletName names who published the item: its outlet, else its source.
+func (it *Item) OutletName() string {
+	if it.Outlet != "" {
+		return it.Outlet
+	}
+	return it.Source
 }
 
 // StoryAssignment is the story (and place and events) the story engine

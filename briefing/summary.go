@@ -48,6 +48,57 @@ func Summarize(id int64, items []*Item) StorySummary {
 	return s
 }
 
+// SummariesOf sums up the stories of items (an item without a story stands
+// alone) that have an item published in [since, until) (a zero bound is
+// open), as the store's StorySummaries does from its tables.
+func SummariesOf(items []Item, since, until time.Time) []StorySummary {
+	return WindowSummaries(GroupByStory(items), since, until)
+}
+
+// WindowSummaries is SummariesOf for items already grouped by story
+// (GroupByStory).
+func WindowSummaries(byStory map[int64][]*Item, since, until time.Time) []StorySummary {
+	var sums []StorySummary
+	for id, its := range byStory {
+		in := 0
+		for _, it := range its {
+			if (since.IsZero() || !it.Published.Before(since)) && (until.IsZero() || it.Published.Before(until)) {
+				in++
+			}
+		}
+		if in > 0 { // only the window's stories are summed up
+			sum := Summarize(id, its)
+			sum.InWindow = in
+			sums = append(sums, sum)
+		}
+	}
+	return sums
+}
+
+// GroupByStory gathers items by their stories (Item.StoryKey).
+func GroupByStory(items []Item) map[int64][]*Item {
+	byStory := map[int64][]*Item{}
+	for i := range items {
+		k := items[i].StoryKey()
+		byStory[k] = append(byStory[k], &items[i])
+	}
+	return byStory
+}
+
+// StoryPlace is where a story happens: the place most of its items give,
+// the earliest (by date, then id) breaking a tie, else "". One rule for
+// sections, filters, the stored summaries and the story engine's
+// evaluation.
+func StoryPlace(items []*Item) string {
+	var votes []PlaceVote // few distinct places: a slice beats a map
+	for _, it := range items {
+		if it.Place != "" {
+			votes = addVote(votes, PlaceVote{Place: it.Place, N: 1, First: it.Published, FirstID: it.ID})
+		}
+	}
+	return winner(votes)
+}
+
 // Add counts one more item of the story.
 func (s *StorySummary) Add(it *Item) {
 	if s.Items == 0 || it.Published.Before(s.First) {
@@ -55,7 +106,7 @@ func (s *StorySummary) Add(it *Item) {
 	}
 	s.Last = maxTime(s.Last, it.Published)
 	s.Items++
-	s.OutletNames = addNew(s.OutletNames, outletName(it))
+	s.OutletNames = addNew(s.OutletNames, it.OutletName())
 	s.Outlets = len(s.OutletNames)
 	s.Countries, s.Actors, s.Events = union(s.Countries, it.Countries), union(s.Actors, it.Actors), union(s.Events, it.Events)
 	if it.Place != "" {
@@ -112,9 +163,9 @@ func winner(votes []PlaceVote) string {
 	return best.Place
 }
 
-// sortByDate orders a story's items by publication, then id: the order
+// SortByDate orders a story's items by publication, then id: the order
 // StoryPlace breaks ties in and reports are listed in.
-func sortByDate(items []*Item) {
+func SortByDate(items []*Item) {
 	slices.SortStableFunc(items, func(a, b *Item) int {
 		if c := a.Published.Compare(b.Published); c != 0 {
 			return c
@@ -137,4 +188,11 @@ func addNew(set []string, v string) []string {
 		return set
 	}
 	return append(set, v)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

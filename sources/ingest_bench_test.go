@@ -19,6 +19,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -148,7 +149,7 @@ func BenchmarkIngest(b *testing.B) {
 	newPoller := func() *sources.Poller {
 		// As `fetch` does: items are tagged in the fetch workers, then stored with their tags.
 		return &sources.Poller{Fetcher: sources.NewFetcher(sources.Options{}), Mode: sources.Conditional,
-			Tag: briefing.DefaultGazetteer().TagItem}
+			Tag: tagger.DefaultGazetteer().TagItem}
 	}
 	openDB := func(b *testing.B) *store.Store {
 		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -184,7 +185,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.StopTimer()
 				st := openDB(b)
 				if withStories {
-					engine, err := story.New(briefing.DefaultGazetteer(), story.Options{})
+					engine, err := story.New(tagger.DefaultGazetteer(), story.Options{})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 )
 
@@ -67,7 +68,7 @@ func BenchmarkSaveWithStories(b *testing.B) {
 			}
 			defer st.Close()
 			if withStories {
-				e, err := story.New(briefing.DefaultGazetteer(), story.Options{})
+				e, err := story.New(tagger.DefaultGazetteer(), story.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

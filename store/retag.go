@@ -25,10 +25,10 @@ const DefaultRetagBatch = 2000
 // RetagOptions say what to retag with and how.
 type RetagOptions struct {
 	// Fingerprint identifies the gazetteer Tag applies
-	// (briefing.Gazetteer.Fingerprint).
+	// (tagger.Gazetteer.Fingerprint).
 	Fingerprint string
 	// Tag sets an item's countries and actors from its title and summary:
-	// briefing.Gazetteer.TagItem, the one tagging rule.
+	// tagger.Gazetteer.TagItem, the one tagging rule.
 	Tag func(*briefing.Item)
 	// Batch is how many items a transaction retags (DefaultRetagBatch
 	// when 0). The cursor moves with each committed batch.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 )
@@ -49,7 +50,7 @@ func BenchmarkRetag50k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	retag := func(b *testing.B, g *briefing.Gazetteer, fingerprint string, batch int) RetagResult {
+	retag := func(b *testing.B, g *tagger.Gazetteer, fingerprint string, batch int) RetagResult {
 		res, err := st.Retag(ctx, RetagOptions{Fingerprint: fingerprint, Tag: g.TagItem, Batch: batch})
 		if err != nil || res.Checked != n {
 			b.Fatalf("retag: %+v, %v", res, err)
@@ -68,7 +69,7 @@ func BenchmarkRetag50k(b *testing.B) {
 			var res RetagResult
 			k := 0
 			for b.Loop() {
-				g := []*briefing.Gazetteer{extended, builtin}[k%2]
+				g := []*tagger.Gazetteer{extended, builtin}[k%2]
 				res = retag(b, g, g.Fingerprint(), batch)
 				k++
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 )
 
@@ -21,17 +22,17 @@ const vdpExtension = `actors:
 `
 
 // gazetteer builds the built-in gazetteer with an extension ("" none).
-func gazetteer(t testing.TB, ext string) *briefing.Gazetteer {
+func gazetteer(t testing.TB, ext string) *tagger.Gazetteer {
 	t.Helper()
-	spec := briefing.BuiltinGazetteerSpec()
+	spec := tagger.BuiltinGazetteerSpec()
 	if ext != "" {
-		e, err := briefing.ParseGazetteer([]byte(ext))
+		e, err := tagger.ParseGazetteer([]byte(ext))
 		if err != nil {
 			t.Fatal(err)
 		}
 		spec = spec.Merge(e)
 	}
-	g, err := briefing.NewGazetteer(spec)
+	g, err := tagger.NewGazetteer(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func gazetteer(t testing.TB, ext string) *briefing.Gazetteer {
 
 // storeTagged stores items tagged by g, as the poller does, with stories
 // named by their titles' first word (storytest.PrefixAssigner).
-func storeTagged(t *testing.T, s *Store, g *briefing.Gazetteer, titles ...string) {
+func storeTagged(t *testing.T, s *Store, g *tagger.Gazetteer, titles ...string) {
 	t.Helper()
 	var items []briefing.Item
 	for k, title := range titles {
@@ -52,7 +53,7 @@ func storeTagged(t *testing.T, s *Store, g *briefing.Gazetteer, titles ...string
 	save(t, s, fetched("rfi", base, items...))
 }
 
-func retagWith(t *testing.T, s *Store, g *briefing.Gazetteer, batch int) RetagResult {
+func retagWith(t *testing.T, s *Store, g *tagger.Gazetteer, batch int) RetagResult {
 	t.Helper()
 	res, err := s.Retag(context.Background(), RetagOptions{Fingerprint: g.Fingerprint(), Tag: g.TagItem, Batch: batch})
 	if err != nil {
@@ -197,7 +198,7 @@ func TestRetagBesideSaves(t *testing.T) {
 	s, _ := openFile(t)
 	s.SetStoryAssigner(storytest.NewPrefixAssigner())
 	builtin, extended := gazetteer(t, ""), gazetteer(t, vdpExtension)
-	mk := func(g *briefing.Gazetteer, k int, title string) briefing.Item {
+	mk := func(g *tagger.Gazetteer, k int, title string) briefing.Item {
 		it := newsItem("rfi", fmt.Sprint(k), fmt.Sprintf("https://rfi.example/%d", k), title, "",
 			base.Add(time.Duration(k)*time.Minute))
 		g.TagItem(&it)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
 )
 
 // Search returns the newest candidates for q (at most limit), newest
@@ -18,7 +19,7 @@ import (
 // phrases in the full-text index, and that carry every country and actor
 // q requires. They are a superset of q's matches (see ftsMatch): the
 // caller narrows them with q.Match.
-func (s *Store) Search(ctx context.Context, q *briefing.Query, limit int) ([]briefing.Item, error) {
+func (s *Store) Search(ctx context.Context, q *query.Query, limit int) ([]briefing.Item, error) {
 	return s.search(ctx, ftsMatch(q), q.Countries(), q.Actors(), limit)
 }
 
@@ -66,7 +67,7 @@ func (s *Store) search(ctx context.Context, ftsQuery string, countries, actors [
 // "u s" for FTS5), and ligatures that Match expands (œ → oe, æ → ae,
 // ß → ss) and unicode61 keeps; on text or queries with those, the index
 // may miss an item Match accepts, or not exclude one Match excludes.
-func ftsMatch(q *briefing.Query) string {
+func ftsMatch(q *query.Query) string {
 	var pos, neg []string
 	for _, c := range q.TextClauses() {
 		alts := make([]string, len(c.Alternatives))

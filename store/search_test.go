@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 func TestSearch(t *testing.T) {
@@ -140,13 +142,13 @@ func (s *Store) SearchFTS(ctx context.Context, ftsQuery string, limit int) ([]in
 
 var (
 	queryGazOnce sync.Once
-	queryGaz     *briefing.Gazetteer
+	queryGaz     *tagger.Gazetteer
 	queryGazErr  error
 )
 
-func testQueryGazetteer(tb testing.TB) *briefing.Gazetteer {
+func testQueryGazetteer(tb testing.TB) *tagger.Gazetteer {
 	tb.Helper()
-	queryGazOnce.Do(func() { queryGaz, queryGazErr = briefing.NewGazetteer(briefing.BuiltinGazetteerSpec()) })
+	queryGazOnce.Do(func() { queryGaz, queryGazErr = tagger.NewGazetteer(tagger.BuiltinGazetteerSpec()) })
 	if queryGazErr != nil {
 		tb.Fatal(queryGazErr)
 	}
@@ -207,7 +209,7 @@ func TestQueryFTS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			q, err := briefing.ParseQuery(tt.q, g)
+			q, err := query.Parse(tt.q, g)
 			if tt.q == "title:junta" {
 				if err == nil {
 					t.Fatal("title: should be an unknown field")
@@ -294,9 +296,9 @@ func TestQueryFTSAgainstSQLite(t *testing.T) {
 	}
 	for _, text := range queries {
 		t.Run(text, func(t *testing.T) {
-			q, err := briefing.ParseQuery(text, g)
+			q, err := query.Parse(text, g)
 			if err != nil {
-				var qe *briefing.QueryError
+				var qe *query.Error
 				if !errors.As(err, &qe) {
 					t.Fatal(err)
 				}
@@ -343,17 +345,17 @@ func FuzzQueryFTS(f *testing.F) {
 	g := testQueryGazetteer(f)
 	db := testFTSDB(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		q, err := briefing.ParseQuery(s, g)
+		q, err := query.Parse(s, g)
 		if err != nil {
-			var qe *briefing.QueryError
+			var qe *query.Error
 			if !errors.As(err, &qe) || qe.Message == "" {
-				t.Fatalf("briefing.ParseQuery(%q): %v is not a *briefing.QueryError with a message", s, err)
+				t.Fatalf("query.Parse(%q): %v is not a *query.Error with a message", s, err)
 			}
 			return
 		}
 		if expr := ftsMatch(q); expr != "" {
 			if _, err := ftsRows(db, expr); err != nil {
-				t.Fatalf("briefing.ftsMatch(ParseQuery(%q)) = %s: FTS5: %v", s, expr, err)
+				t.Fatalf("ftsMatch(query.Parse(%q)) = %s: FTS5: %v", s, expr, err)
 			}
 		}
 	})

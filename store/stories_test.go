@@ -8,12 +8,13 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 )
 
 func newEngine(t testing.TB) *story.Engine {
 	t.Helper()
-	e, err := story.New(briefing.DefaultGazetteer(), story.Options{})
+	e, err := story.New(tagger.DefaultGazetteer(), story.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

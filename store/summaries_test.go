@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/digest"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 )
 
@@ -264,12 +265,12 @@ func TestStorySummariesAbout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opt := briefing.DigestOptions{Since: since, Until: until, Filter: briefing.Filter{Country: c, Actor: a}}
-			want, err := briefing.BuildStoryDigest(slices.Clone(all), load, opt)
+			opt := digest.Options{Since: since, Until: until, Filter: briefing.Filter{Country: c, Actor: a}}
+			want, err := digest.Build(slices.Clone(all), load, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := briefing.BuildStoryDigest(about, load, opt)
+			got, err := digest.Build(about, load, opt)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // Discord's limits on application commands.
@@ -130,20 +131,20 @@ func subcommandOptions(name string, cmds []bot.Command) []*discordgo.Application
 // user typed (name = display name, value = id): exact and alias matches
 // first, then prefixes, word prefixes and substrings of the folded names
 // and ids. Nothing typed lists the first 25.
-func AutocompleteChoices(g *briefing.Gazetteer, kind briefing.Kind, typed string) []*discordgo.ApplicationCommandOptionChoice {
+func AutocompleteChoices(g *tagger.Gazetteer, kind tagger.Kind, typed string) []*discordgo.ApplicationCommandOptionChoice {
 	if g == nil {
 		return []*discordgo.ApplicationCommandOptionChoice{}
 	}
 	var tags []briefing.Tag
 	switch kind {
-	case briefing.KindCountry:
+	case tagger.KindCountry:
 		tags = g.Countries()
-	case briefing.KindActor:
+	case tagger.KindActor:
 		tags = g.Actors()
 	default:
 		return []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	want := briefing.Fold(typed)
+	want := tagger.Fold(typed)
 	var resolved string
 	if want != "" {
 		if t, ok, _ := g.Resolve(kind, typed); ok {
@@ -157,7 +158,7 @@ func AutocompleteChoices(g *briefing.Gazetteer, kind briefing.Kind, typed string
 	}
 	var cands []scored
 	for i, t := range tags {
-		name, id := briefing.Fold(t.Name), briefing.Fold(t.ID)
+		name, id := tagger.Fold(t.Name), tagger.Fold(t.ID)
 		score := -1
 		switch {
 		case want == "":

@@ -12,7 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 var nameRE = regexp.MustCompile(`^[-_\p{Ll}\p{N}]{1,32}$`)
@@ -45,7 +45,7 @@ func checkOptions(t *testing.T, where string, opts []*discordgo.ApplicationComma
 	}
 }
 
-func testBot() *bot.Bot { return bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}) }
+func testBot() *bot.Bot { return bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}) }
 
 func TestCommandDefinitionLimits(t *testing.T) {
 	b := testBot()
@@ -83,28 +83,28 @@ func TestCommandDefinitionLimits(t *testing.T) {
 }
 
 func TestAutocompleteChoices(t *testing.T) {
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	for _, tc := range []struct {
-		kind  briefing.Kind
+		kind  tagger.Kind
 		typed string
 		want  string
 	}{
-		{briefing.KindCountry, "burk", "burkina-faso"},
-		{briefing.KindCountry, "Burkina", "burkina-faso"},
-		{briefing.KindCountry, "faso", "burkina-faso"},
-		{briefing.KindCountry, "mali", "mali"},
-		{briefing.KindActor, "wagn", "wagner"},
+		{tagger.KindCountry, "burk", "burkina-faso"},
+		{tagger.KindCountry, "Burkina", "burkina-faso"},
+		{tagger.KindCountry, "faso", "burkina-faso"},
+		{tagger.KindCountry, "mali", "mali"},
+		{tagger.KindActor, "wagn", "wagner"},
 	} {
 		got := AutocompleteChoices(g, tc.kind, tc.typed)
 		if len(got) == 0 || got[0].Value != tc.want {
 			t.Errorf("%v %q: %v", tc.kind, tc.typed, got)
 		}
 	}
-	all := AutocompleteChoices(g, briefing.KindCountry, "")
+	all := AutocompleteChoices(g, tagger.KindCountry, "")
 	if len(all) == 0 || len(all) > 25 {
 		t.Errorf("%d choices for nothing typed", len(all))
 	}
-	if got := AutocompleteChoices(g, briefing.KindCountry, "zzzzqqq"); len(got) != 0 {
+	if got := AutocompleteChoices(g, tagger.KindCountry, "zzzzqqq"); len(got) != 0 {
 		t.Errorf("nonsense matched %v", got)
 	}
 }

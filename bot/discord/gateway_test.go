@@ -17,7 +17,7 @@ import (
 	"golang.org/x/net/websocket"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 const fakeAPI = "https://discord.fake.test/api/v10"
@@ -29,7 +29,7 @@ func newGateway(t *testing.T, st *fakeStore, wait time.Duration) (*Gateway, *fak
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{})
+	b := bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{})
 	b.Now = func() time.Time { return testNow }
 	return &Gateway{Bot: b, Session: s, Defer: wait}, f
 }
@@ -147,7 +147,7 @@ func TestGatewayRunOpenFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s}
+	g := &Gateway{Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}), Session: s}
 	errc := make(chan error, 1)
 	go func() { errc <- g.Run(context.Background()) }()
 	select {
@@ -174,7 +174,7 @@ func TestGatewayRunCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s}
+	g := &Gateway{Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}), Session: s}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := g.Run(ctx); err != nil {
@@ -387,7 +387,7 @@ func TestGatewayRunReportsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := make(stateRecorder, 16)
-	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
+	g := &Gateway{Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
 		Log: slog.New(slog.DiscardHandler), OnState: rec.on}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -432,7 +432,7 @@ func TestGatewayRunReturnsWhenTheConnectionIsLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := make(stateRecorder, 16)
-	g := &Gateway{Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
+	g := &Gateway{Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}), Session: s,
 		Log: slog.New(slog.DiscardHandler), OnState: rec.on}
 	errc := make(chan error, 1)
 	go func() { errc <- g.Run(t.Context()) }()

@@ -14,7 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 const (
@@ -343,12 +343,12 @@ func splitText(s string, max int) []string {
 func (h *InteractionHandler) autocomplete(w http.ResponseWriter, in *discordgo.Interaction) {
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	if sub := subcommand(in); sub != nil {
-		var kind briefing.Kind
+		var kind tagger.Kind
 		switch sub.Name {
 		case "country":
-			kind = briefing.KindCountry
+			kind = tagger.KindCountry
 		case "actor":
-			kind = briefing.KindActor
+			kind = tagger.KindActor
 		}
 		for _, o := range sub.Options {
 			if o.Focused && o.Name == optName && kind != 0 {

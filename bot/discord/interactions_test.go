@@ -16,6 +16,8 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // fakeStore is the smallest bot.Store: empty, except that ItemsSince can
@@ -49,7 +51,7 @@ func (s *fakeStore) ItemsSince(ctx context.Context, _ time.Time, _ int) ([]brief
 	}
 	return nil, nil
 }
-func (s *fakeStore) Search(context.Context, *briefing.Query, int) ([]briefing.Item, error) {
+func (s *fakeStore) Search(context.Context, *query.Query, int) ([]briefing.Item, error) {
 	return nil, nil
 }
 func (s *fakeStore) SourceStates(context.Context) (map[string]briefing.SourceState, error) {
@@ -121,7 +123,7 @@ func fakeSession(t *testing.T) (*discordgo.Session, *fakeDiscord) {
 
 func newHandler(t *testing.T, st *fakeStore, wait time.Duration) (*InteractionHandler, *fakeDiscord) {
 	s, f := fakeSession(t)
-	b := bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{})
+	b := bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{})
 	b.Now = func() time.Time { return testNow }
 	return &InteractionHandler{Bot: b, Verifier: newVerifier(), Session: s, AppID: "app", Defer: wait}, f
 }

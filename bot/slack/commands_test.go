@@ -20,6 +20,8 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // fakeStore is the minimal bot.Store the command tests need. When gate is
@@ -54,7 +56,7 @@ func (f *fakeStore) ItemsSince(stdctx.Context, time.Time, int) ([]briefing.Item,
 	f.wait()
 	return f.items, nil
 }
-func (f *fakeStore) Search(stdctx.Context, *briefing.Query, int) ([]briefing.Item, error) {
+func (f *fakeStore) Search(stdctx.Context, *query.Query, int) ([]briefing.Item, error) {
 	f.wait()
 	return f.items, nil
 }
@@ -155,7 +157,7 @@ type env struct {
 
 func newEnv(t *testing.T, st *fakeStore, hk *hook) *env {
 	e := &env{store: st, log: &syncBuffer{}, hook: hk, now: exampleTime}
-	b := bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{SearchResults: 40})
+	b := bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{SearchResults: 40})
 	hookHost := ""
 	if hk != nil {
 		hookHost = strings.TrimPrefix(hk.srv.URL, "http://")

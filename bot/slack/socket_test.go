@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	slackgo "github.com/slack-go/slack"
 	"golang.org/x/net/websocket"
 )
@@ -127,7 +127,7 @@ func startSocket(t *testing.T, st *fakeStore, hk *hook, ack time.Duration) *sock
 		hookHost = strings.TrimPrefix(hk.srv.URL, "http://")
 	}
 	e.s = &SocketMode{
-		Bot:    bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{}),
+		Bot:    bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{}),
 		API:    slackgo.New("xoxb-unused", slackgo.OptionAppLevelToken(testAppToken), slackgo.OptionAPIURL(f.srv.URL+"/")),
 		Admins: map[string]bool{"UADMIN": true},
 		Log:    slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -265,7 +265,7 @@ func TestSocketModeBadToken(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	s := &SocketMode{
-		Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}),
+		Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}),
 		API: slackgo.New("", slackgo.OptionAppLevelToken(testAppToken), slackgo.OptionAPIURL(srv.URL+"/")),
 		Log: slog.New(slog.DiscardHandler),
 	}
@@ -292,7 +292,7 @@ func TestSocketModeReturnsAFailedConnection(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	s := &SocketMode{
-		Bot: bot.New(&fakeStore{}, briefing.DefaultGazetteer(), nil, bot.Limits{}),
+		Bot: bot.New(&fakeStore{}, tagger.DefaultGazetteer(), nil, bot.Limits{}),
 		API: slackgo.New("", slackgo.OptionAppLevelToken(testAppToken), slackgo.OptionAPIURL(srv.URL+"/")),
 		Log: slog.New(slog.DiscardHandler),
 	}

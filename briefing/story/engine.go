@@ -34,7 +34,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // DefaultWindow is the largest time between two linked reports.
@@ -56,7 +56,7 @@ type Options struct {
 // it was given (Load for stored ones, Assign for new ones) until Forget.
 // It is safe for concurrent use.
 type Engine struct {
-	gaz    *briefing.Gazetteer
+	gaz    *tagger.Gazetteer
 	lex    *lexicon
 	places *places
 	window int64 // seconds
@@ -86,7 +86,7 @@ var (
 
 // New returns an engine over the built-in lexicon and place gazetteer,
 // reading countries and actors with g.
-func New(g *briefing.Gazetteer, opt Options) (*Engine, error) {
+func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 	builtinOnce.Do(func() {
 		builtinLex, builtinErr = loadLexicon(lexiconYAML)
 		if builtinErr == nil {

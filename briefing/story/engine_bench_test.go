@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 )
 
@@ -16,7 +16,7 @@ func BenchmarkAssignOne60k(b *testing.B) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	items, _ := synthnews.Corpus(62000, 7, start, 31*24*time.Hour)
 	held, fresh := items[:60000], items[60000:]
-	e, err := New(briefing.DefaultGazetteer(), Options{})
+	e, err := New(tagger.DefaultGazetteer(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func BenchmarkAssignOne60k(b *testing.B) {
 // BenchmarkExtract measures reading one report's features.
 func BenchmarkExtract(b *testing.B) {
 	items, _ := synthnews.Corpus(1000, 3, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), 24*time.Hour)
-	e, err := New(briefing.DefaultGazetteer(), Options{})
+	e, err := New(tagger.DefaultGazetteer(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func BenchmarkExtract(b *testing.B) {
 // reports of one story (a feed republishing a template): the worst case
 // for the candidates, which the story-grouped postings keep linear.
 func BenchmarkAssignBurst(b *testing.B) {
-	e, err := New(briefing.DefaultGazetteer(), Options{})
+	e, err := New(tagger.DefaultGazetteer(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // evalRow is one line of testdata/eval.jsonl: a real report as its feed or
@@ -80,7 +81,7 @@ func evalSplit(rows []evalRow, split string) []evalRow {
 
 func newTestEngine(t testing.TB) *Engine {
 	t.Helper()
-	e, err := New(briefing.DefaultGazetteer(), Options{})
+	e, err := New(tagger.DefaultGazetteer(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ func TestEvalSweep(t *testing.T) {
 	}
 	rows := evalSplit(loadEval(t), "tune")
 	for _, thr := range []float64{0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6} {
-		e, err := New(briefing.DefaultGazetteer(), Options{Threshold: thr})
+		e, err := New(tagger.DefaultGazetteer(), Options{Threshold: thr})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,7 +471,7 @@ func TestEvalNearMisses(t *testing.T) {
 // elephant must not be tagged with those countries; Niger State and the
 // Niger Delta are Nigeria, not Niger.
 func TestEvalDistractors(t *testing.T) {
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	var n, wrong int
 	for _, r := range loadEval(t) {
 		countries, _ := g.Tag(r.Title, r.Summary)

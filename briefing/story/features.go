@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // Doc is what the engine reads of a report.
@@ -84,9 +84,9 @@ func (e *Engine) extract(d Doc) *features {
 	if n := e.dateline(d.Title); n > 0 {
 		d.Title = d.Title[n:]
 	}
-	titleW := briefing.Words(d.Title)
+	titleW := tagger.Words(d.Title)
 	title := texts(titleW)
-	summaryW := briefing.Words(d.Summary)
+	summaryW := tagger.Words(d.Summary)
 	summary := texts(summaryW)
 	if len(summary) > summaryWords {
 		summary, summaryW = summary[:summaryWords], summaryW[:summaryWords]
@@ -122,7 +122,7 @@ func (e *Engine) extract(d Doc) *features {
 		// The title names no party ("Evacuation flights leave Niamey"):
 		// the summary's first words may ("ressortissants français").
 		head := summary[:min(len(summary), partiesReach)]
-		var hm []briefing.Mention
+		var hm []tagger.Mention
 		for _, m := range summaryM {
 			if m.End <= len(head) {
 				hm = append(hm, m)
@@ -150,7 +150,7 @@ func (e *Engine) extract(d Doc) *features {
 }
 
 // texts returns the folded text of each word ("" for phrase breaks).
-func texts(ws []briefing.Word) []string {
+func texts(ws []tagger.Word) []string {
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Text
@@ -166,7 +166,7 @@ type placeHit struct {
 
 // findPlaces lists the places named in words. An ambiguous name counts only
 // when the text or its context names the place's country.
-func (e *Engine) findPlaces(words []string, own, context []briefing.Mention) []placeHit {
+func (e *Engine) findPlaces(words []string, own, context []tagger.Mention) []placeHit {
 	var out []placeHit
 	e.places.byName.find(words, func(start, end int, v int32) {
 		pl := &e.places.list[v]
@@ -178,7 +178,7 @@ func (e *Engine) findPlaces(words []string, own, context []briefing.Mention) []p
 	return out
 }
 
-func mentionsCountry(ms []briefing.Mention, id string) bool {
+func mentionsCountry(ms []tagger.Mention, id string) bool {
 	for _, m := range ms {
 		if m.ID == id {
 			return true
@@ -191,7 +191,7 @@ func mentionsCountry(ms []briefing.Mention, id string) bool {
 // actors, other states, event words, concepts, numbers, then every other
 // word stemmed. With f set (the title), it also records the title's
 // participants and counts.
-func (e *Engine) readTerms(words []string, cased []briefing.Word, ms []briefing.Mention, ps []placeHit, factor float32,
+func (e *Engine) readTerms(words []string, cased []tagger.Word, ms []tagger.Mention, ps []placeHit, factor float32,
 	add func(string, float32), f *features) {
 	used := make([]bool, len(words))
 	mark := func(start, end int) {
@@ -207,7 +207,7 @@ func (e *Engine) readTerms(words []string, cased []briefing.Word, ms []briefing.
 		mark(p.start, p.end)
 	}
 	for _, m := range ms {
-		if m.Kind == briefing.KindCountry {
+		if m.Kind == tagger.KindCountry {
 			add("k:"+m.ID, wCountry*factor)
 		} else {
 			add("g:"+m.ID, wActor*factor)
@@ -274,7 +274,7 @@ func (e *Engine) readTerms(words []string, cased []briefing.Word, ms []briefing.
 // parties lists the states and actors words name (ms are their gazetteer
 // mentions), but for the country where the event happens and the actors
 // tied to it: who does what to whom, for relational events.
-func (e *Engine) parties(words []string, ms []briefing.Mention, where string) []string {
+func (e *Engine) parties(words []string, ms []tagger.Mention, where string) []string {
 	var ids []string
 	used := make([]bool, len(words))
 	for _, m := range ms {
@@ -300,7 +300,7 @@ func (e *Engine) parties(words []string, ms []briefing.Mention, where string) []
 
 // anyLower reports whether the text has lower case letters (not a title
 // in capitals, where case says nothing).
-func anyLower(ws []briefing.Word) bool {
+func anyLower(ws []tagger.Word) bool {
 	for _, w := range ws {
 		if w.Text != "" && !w.Upper && !w.Title {
 			return true

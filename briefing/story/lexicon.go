@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 //go:embed lexicon.yaml
@@ -194,16 +193,16 @@ func (lx *lexicon) loadWords(spec lexiconSpec) error {
 			continue
 		}
 		k := int32(len(lx.concept))
-		lx.concept = append(lx.concept, briefing.Fold(words[0]))
+		lx.concept = append(lx.concept, tagger.Fold(words[0]))
 		if err := lx.concepts.addAll(words, k); err != nil {
 			return fmt.Errorf("story: lexicon: concept %s: %w", words[0], err)
 		}
 	}
 	for _, w := range spec.Months {
-		lx.months[briefing.Fold(w)] = true
+		lx.months[tagger.Fold(w)] = true
 	}
 	for _, w := range spec.Stop {
-		lx.stop[strings.TrimSuffix(briefing.Fold(w), "*")] = true
+		lx.stop[strings.TrimSuffix(tagger.Fold(w), "*")] = true
 	}
 	return nil
 }
@@ -231,7 +230,7 @@ func (m *matcher) add(pattern string, value int32) error {
 	var p phrase
 	for _, f := range strings.Fields(pattern) {
 		star := strings.HasSuffix(f, "*")
-		for _, w := range briefing.Words(strings.TrimSuffix(f, "*")) {
+		for _, w := range tagger.Words(strings.TrimSuffix(f, "*")) {
 			if w.Text == "" {
 				continue
 			}

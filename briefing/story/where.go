@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // Evidence weights for where an event happens, set on the tuning half of
@@ -75,8 +75,8 @@ func (v *whereVotes) note(id string, s float64, pos, kind int) {
 // nationality of a visitor), then its summary. It also returns the
 // candidates: every country nearly as well supported as the best (a
 // summit in Accra about Mali is in both, for telling events apart).
-func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []placeHit,
-	summaryM []briefing.Mention, sPlaces []placeHit) (string, []string) {
+func (e *Engine) where(title []string, titleM []tagger.Mention, tPlaces []placeHit,
+	summaryM []tagger.Mention, sPlaces []placeHit) (string, []string) {
 	v := &whereVotes{e: e, best: map[evidence]float64{}, first: map[string]int{}}
 	for k, p := range tPlaces {
 		bonus := 0.0
@@ -92,7 +92,7 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 		}
 	}
 	for k, m := range summaryM {
-		if m.Kind == briefing.KindCountry && k < 4 {
+		if m.Kind == tagger.KindCountry && k < 4 {
 			v.note(m.ID, whereSummaryCtry/float64(k+1), 3000+m.Start, evSummaryCountry)
 		}
 	}
@@ -102,10 +102,10 @@ func (e *Engine) where(title []string, titleM []briefing.Mention, tPlaces []plac
 // titleCountries weighs the countries a title names: as a place ("in
 // Mali"), as its subject or opening ("Mali: …"), not as a border; and the
 // countries of the actors it names (a junta leader's).
-func (e *Engine) titleCountries(v *whereVotes, title []string, titleM []briefing.Mention) {
+func (e *Engine) titleCountries(v *whereVotes, title []string, titleM []tagger.Mention) {
 	firstCountry := true
 	for _, m := range titleM {
-		if m.Kind != briefing.KindCountry {
+		if m.Kind != tagger.KindCountry {
 			for _, c := range e.gaz.Implies(m.ID) {
 				v.note(c, whereImplied, m.Start+1000, evImplied)
 			}
@@ -173,7 +173,7 @@ func (e *Engine) dateline(s string) int {
 	if cut <= 0 || cut > 40 || s[cut] == ':' {
 		return 0
 	}
-	hw := briefing.Words(s[:cut])
+	hw := tagger.Words(s[:cut])
 	head := texts(hw)
 	isPlace := false
 	e.places.byName.find(head, func(start, end int, _ int32) {
@@ -203,7 +203,7 @@ func (e *Engine) dateline(s string) int {
 // isCountry reports whether id is a country of the gazetteer or of the
 // place gazetteer.
 func (e *Engine) isCountry(id string) bool {
-	return e.gaz.KindOf(id) == briefing.KindCountry || e.places.country[id]
+	return e.gaz.KindOf(id) == tagger.KindCountry || e.places.country[id]
 }
 
 // impliesCountry reports whether actor id is tied to country c (Goïta to

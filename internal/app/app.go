@@ -19,6 +19,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/internal/health"
 	"github.com/sahelbrief/sahelbrief/metrics"
@@ -39,7 +40,7 @@ type Options struct {
 type Main struct {
 	env       *cliEnv
 	cfg       *config.Config
-	gaz       *briefing.Gazetteer
+	gaz       *tagger.Gazetteer
 	srcs      []briefing.Source
 	st        *store.Store
 	lease     *heldLease // the bot's lease: its owner claims the deliveries

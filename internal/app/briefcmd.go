@@ -14,6 +14,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -54,9 +55,9 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 	var filter briefing.Filter
 	for _, f := range []struct {
 		flag, text string
-		kind       briefing.Kind
+		kind       tagger.Kind
 		dst        *string
-	}{{"--country", *country, briefing.KindCountry, &filter.Country}, {"--actor", *actor, briefing.KindActor, &filter.Actor}} {
+	}{{"--country", *country, tagger.KindCountry, &filter.Country}, {"--actor", *actor, tagger.KindActor, &filter.Actor}} {
 		if f.text == "" {
 			continue
 		}
@@ -133,7 +134,7 @@ func windowFlag(fs *flag.FlagSet, name string, def time.Duration, usage string) 
 
 // fetchDue polls the due sources quietly (progress on a terminal only),
 // as `fetch` does, so the digest is current.
-func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer, st *store.Store) error {
+func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger.Gazetteer, st *store.Store) error {
 	srcs, err := sourceList(cfg)
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func fetchDue(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefin
 
 // buildDigest builds the digest of the window as the bot's commands do
 // (one rule for both): stories whole, source failures noted.
-func buildDigest(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, srcs []briefing.Source, since, until time.Time,
+func buildDigest(ctx context.Context, st *store.Store, gaz *tagger.Gazetteer, srcs []briefing.Source, since, until time.Time,
 	f briefing.Filter, lang string) (*briefing.Digest, error) {
 	b := bot.New(st, gaz, srcs, bot.Limits{})
 	b.Lang = lang

@@ -10,6 +10,8 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot/discord"
 	"github.com/sahelbrief/sahelbrief/bot/slack"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/digest"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/loadtest"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -20,7 +22,7 @@ import (
 // their stories: its template sentences, which differ only by place and
 // count, are harsher on the engine than real news (BenchmarkSaveWithStories
 // measures the engine at work).
-func seedStore(b *testing.B, n int) (*store.Store, *briefing.Gazetteer, time.Time) {
+func seedStore(b *testing.B, n int) (*store.Store, *tagger.Gazetteer, time.Time) {
 	b.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -32,7 +34,7 @@ func seedStore(b *testing.B, n int) (*store.Store, *briefing.Gazetteer, time.Tim
 	if err := loadtest.Seed(ctx, st, n, now, 24*time.Hour); err != nil {
 		b.Fatal(err)
 	}
-	return st, briefing.DefaultGazetteer(), now
+	return st, tagger.DefaultGazetteer(), now
 }
 
 // BenchmarkBrief20k measures what `brief --no-fetch` does with 20,000
@@ -47,7 +49,7 @@ func BenchmarkBrief20k(b *testing.B) {
 	if err != nil || len(items) != 20000 {
 		b.Fatalf("seeded %d items: %v", len(items), err)
 	}
-	opts := briefing.DigestOptions{Since: since, Until: now, Names: g.Name, Now: now}
+	opts := digest.Options{Since: since, Until: now, Names: g.Name, Now: now}
 	b.Run("read", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -59,10 +61,10 @@ func BenchmarkBrief20k(b *testing.B) {
 	b.Run("build", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			briefing.BuildDigest(items, opts)
+			digest.BuildItems(items, opts)
 		}
 	})
-	d := briefing.BuildDigest(items, opts)
+	d := digest.BuildItems(items, opts)
 	sums, err := st.StorySummaries(ctx, since, now, briefing.Filter{})
 	if err != nil {
 		b.Fatal(err)
@@ -80,7 +82,7 @@ func BenchmarkBrief20k(b *testing.B) {
 		b.Run("build+render-"+format, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				d := briefing.BuildDigest(items, opts)
+				d := digest.BuildItems(items, opts)
 				switch format {
 				case "slack":
 					slack.RenderDigest(d)

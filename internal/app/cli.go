@@ -19,6 +19,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/sources"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -67,7 +68,7 @@ type cliEnv struct {
 	stdout, stderr io.Writer
 	overrides      map[string]string // from --config and --db
 	getenv         func(string) (string, bool)
-	gaz            *briefing.Gazetteer // built by loadConfig, with the config's extensions
+	gaz            *tagger.Gazetteer // built by loadConfig, with the config's extensions
 }
 
 // Run runs the command line args (without the program name) and returns
@@ -290,7 +291,7 @@ func newFetcher(cfg *config.Config) *sources.Fetcher {
 // loadConfigAndGazetteer is loadConfig with the gazetteer it built (the
 // built-in one with the config file's `gazetteer:` extensions) and checked
 // the configuration with.
-func loadConfigAndGazetteer(env *cliEnv) (*config.Config, *briefing.Gazetteer, bool) {
+func loadConfigAndGazetteer(env *cliEnv) (*config.Config, *tagger.Gazetteer, bool) {
 	cfg, ok := loadConfig(env)
 	if !ok {
 		return nil, nil, false
@@ -316,7 +317,7 @@ func openStoreReadOnly(ctx context.Context, env *cliEnv, cfg *config.Config) (*s
 // openStoreForCommands opens the database writable when it can, else (a
 // read-only file) read-only with a warning: answering commands needs only
 // reads; those that change something then fail.
-func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
+func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger.Gazetteer) (*store.Store, bool) {
 	if f, err := os.OpenFile(cfg.DBPath, os.O_RDWR, 0); err == nil {
 		f.Close()
 	} else if errors.Is(err, os.ErrPermission) {
@@ -342,7 +343,7 @@ func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, 
 // the story engine, and items stored before (an older database) are
 // assigned first; a database that cannot be written is still opened for
 // reading, its unassigned items standing alone.
-func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *briefing.Gazetteer) (*store.Store, bool) {
+func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)

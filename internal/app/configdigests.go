@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 )
 
@@ -9,12 +10,12 @@ import (
 // the file's digests against the gazetteer (the file's extensions
 // included) while it loads, so every command, `config` too, rejects
 // what `run` would.
-type gazetteerVocabulary struct{ g *briefing.Gazetteer }
+type gazetteerVocabulary struct{ g *tagger.Gazetteer }
 
 func (v gazetteerVocabulary) Resolve(kind, name string) (id, suggestion string, ok bool) {
-	k := briefing.KindCountry
+	k := tagger.KindCountry
 	if kind == "actor" {
-		k = briefing.KindActor
+		k = tagger.KindActor
 	}
 	tag, ok, sugg := v.g.Resolve(k, name)
 	if ok {
@@ -28,16 +29,16 @@ func (v gazetteerVocabulary) Resolve(kind, name string) (id, suggestion string, 
 
 // buildGazetteer compiles the built-in gazetteer with the config file's
 // `gazetteer:` extensions (nil for none).
-func buildGazetteer(ext []byte) (*briefing.Gazetteer, error) {
-	spec := briefing.BuiltinGazetteerSpec()
+func buildGazetteer(ext []byte) (*tagger.Gazetteer, error) {
+	spec := tagger.BuiltinGazetteerSpec()
 	if ext != nil {
-		e, err := briefing.ParseGazetteer(ext)
+		e, err := tagger.ParseGazetteer(ext)
 		if err != nil {
 			return nil, err
 		}
 		spec = spec.Merge(e)
 	}
-	return briefing.NewGazetteer(spec)
+	return tagger.NewGazetteer(spec)
 }
 
 // configDigests turns the config file's digests: into schedules; config

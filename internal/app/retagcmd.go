@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/store"
 )
 
@@ -89,7 +89,7 @@ func retagSummary(res store.RetagResult, fingerprint string, took time.Duration)
 // with another gazetteer than gaz (a config extension or a new built-in
 // gazetteer), at low priority; `run` starts it beside the poller. Stopped
 // (the bot stops), it continues at the next start.
-func retagInBackground(ctx context.Context, st *store.Store, gaz *briefing.Gazetteer, log *slog.Logger) error {
+func retagInBackground(ctx context.Context, st *store.Store, gaz *tagger.Gazetteer, log *slog.Logger) error {
 	need, err := st.RetagNeeded(ctx, gaz.Fingerprint())
 	if err != nil || !need {
 		return err

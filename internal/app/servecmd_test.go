@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -42,7 +42,7 @@ func TestChatEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ep, err := newChatEndpoints(cfg, bot.New(st, briefing.DefaultGazetteer(), nil, bot.Limits{}), nil)
+	ep, err := newChatEndpoints(cfg, bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

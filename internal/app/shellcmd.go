@@ -8,6 +8,7 @@ import (
 	"github.com/sahelbrief/sahelbrief/bot"
 	"github.com/sahelbrief/sahelbrief/bot/console"
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/store"
 )
@@ -39,7 +40,7 @@ func runShell(ctx context.Context, env *cliEnv, args []string) int {
 
 // loadBotSetup loads the configuration, the gazetteer and the source list,
 // reporting a problem on stderr (ok false: a usage or configuration error).
-func loadBotSetup(env *cliEnv) (*config.Config, *briefing.Gazetteer, []briefing.Source, bool) {
+func loadBotSetup(env *cliEnv) (*config.Config, *tagger.Gazetteer, []briefing.Source, bool) {
 	cfg, gaz, ok := loadConfigAndGazetteer(env)
 	if !ok {
 		return nil, nil, nil, false
@@ -53,10 +54,10 @@ func loadBotSetup(env *cliEnv) (*config.Config, *briefing.Gazetteer, []briefing.
 
 // storeOpener is one of the ways a command opens the database (openStore,
 // openStoreForCommands, readOnly).
-type storeOpener func(context.Context, *cliEnv, *config.Config, *briefing.Gazetteer) (*store.Store, bool)
+type storeOpener func(context.Context, *cliEnv, *config.Config, *tagger.Gazetteer) (*store.Store, bool)
 
 // readOnly opens the database read-only, as a storeOpener.
-func readOnly(ctx context.Context, env *cliEnv, cfg *config.Config, _ *briefing.Gazetteer) (*store.Store, bool) {
+func readOnly(ctx context.Context, env *cliEnv, cfg *config.Config, _ *tagger.Gazetteer) (*store.Store, bool) {
 	return openStoreReadOnly(ctx, env, cfg)
 }
 

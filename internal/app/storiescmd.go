@@ -13,6 +13,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 func runStories(_ context.Context, env *cliEnv, args []string) int {
@@ -53,7 +54,7 @@ type storyLine struct {
 // storyLines reads every JSON line of r, assigns the items to stories as
 // one batch (the outcome does not depend on their order), and writes them
 // back onto w in input order.
-func storyLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer, engine *story.Engine) error {
+func storyLines(r io.Reader, w, errw io.Writer, g *tagger.Gazetteer, engine *story.Engine) error {
 	var lines []storyLine
 	ids := map[int64]int{}
 	bad, err := eachJSONLine(r, errw, func(n int, text []byte) error {

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 func runTag(_ context.Context, env *cliEnv, args []string) int {
@@ -36,7 +36,7 @@ func runTag(_ context.Context, env *cliEnv, args []string) int {
 var errBadLines = errors.New("some lines were not JSON objects and were skipped")
 
 // tagLines tags every JSON line of r onto w.
-func tagLines(r io.Reader, w, errw io.Writer, g *briefing.Gazetteer) error {
+func tagLines(r io.Reader, w, errw io.Writer, g *tagger.Gazetteer) error {
 	out := bufio.NewWriterSize(w, 64<<10)
 	defer out.Flush()
 	bad, err := eachJSONLine(r, errw, func(_ int, line []byte) error {
@@ -85,7 +85,7 @@ func eachJSONLine(r io.Reader, errw io.Writer, fn func(n int, line []byte) error
 // tagLine adds countries and actors to one JSON object. When the object
 // has neither key, they are appended to the original bytes, so field order
 // and formatting survive; otherwise the object is re-encoded.
-func tagLine(line []byte, g *briefing.Gazetteer) ([]byte, error) {
+func tagLine(line []byte, g *tagger.Gazetteer) ([]byte, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(line, &fields); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
 	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 	"github.com/sahelbrief/sahelbrief/store"
@@ -87,7 +88,7 @@ func Seed(ctx context.Context, st *store.Store, n int, end time.Time, span time.
 		label, _, _ := strings.Cut(it.Key, "/")
 		return label
 	}))
-	g := briefing.DefaultGazetteer()
+	g := tagger.DefaultGazetteer()
 	items, labels := synthnews.Corpus(n, 1, end.Add(-span), span)
 	for start := 0; start < len(items); start += itemsPerSave {
 		last := min(start+itemsPerSave, len(items))
@@ -100,7 +101,7 @@ func Seed(ctx context.Context, st *store.Store, n int, end time.Time, span time.
 
 // polls groups items by source, each tagged and keyed by its event label
 // (the key's prefix, which the label assigner reads back).
-func polls(g *briefing.Gazetteer, items []briefing.Item, labels []string) []briefing.Fetched {
+func polls(g *tagger.Gazetteer, items []briefing.Item, labels []string) []briefing.Fetched {
 	var out []briefing.Fetched
 	bySource := map[string]int{}
 	for k, it := range items {

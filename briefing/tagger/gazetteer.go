@@ -1,4 +1,10 @@
-package briefing
+// Package tagger reads which countries and actors a text names, with the
+// gazetteer (embedded gazetteer.yaml, extended by the config file): tagging
+// items when they are stored, resolving the names people type in commands
+// ("country mali", "actor Goïta"), and the project's one accent folder and
+// tokenizer (Fold, FoldWords, Words), which the story engine, the query
+// language and digests read text with.
+package tagger
 
 import (
 	"bytes"
@@ -9,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -75,7 +82,7 @@ func ParseGazetteer(data []byte) (GazetteerSpec, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&spec); err != nil {
-		return spec, fmt.Errorf("briefing: gazetteer: %w", err)
+		return spec, fmt.Errorf("tagger: gazetteer: %w", err)
 	}
 	return spec, nil
 }
@@ -139,8 +146,8 @@ const maxEntities = 64
 
 // Gazetteer is the compiled, read-only gazetteer; safe for concurrent use.
 type Gazetteer struct {
-	countries []Tag
-	actors    []Tag
+	countries []briefing.Tag
+	actors    []briefing.Tag
 	index     map[string]int // id -> position in countries or actors
 	kinds     map[string]Kind
 	implies   []uint64 // per actor: mask of countries
@@ -179,88 +186,40 @@ func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
 	g := &Gazetteer{index: map[string]int{}, kinds: map[string]Kind{}, root: map[string]*trieNode{},
 		fingerprint: specFingerprint(spec)}
 	if len(spec.Countries) > maxEntities || len(spec.Actors) > maxEntities {
-		return nil, fmt.Errorf("briefing: gazetteer: at most %d countries and %d actors", maxEntities, maxEntities)
+		return nil, fmt.Errorf("tagger: gazetteer: at most %d countries and %d actors", maxEntities, maxEntities)
 	}
 	for kind, list := range map[Kind][]EntitySpec{KindCountry: spec.Countries, KindActor: spec.Actors} {
 		for i, e := range list {
 			if e.ID == "" || strings.ToLower(e.ID) != e.ID || strings.ContainsAny(e.ID, " \t") {
-				return nil, fmt.Errorf("briefing: gazetteer: %s #%d: id %q must be lower case without spaces", kind, i+1, e.ID)
+				return nil, fmt.Errorf("tagger: gazetteer: %s #%d: id %q must be lower case without spaces", kind, i+1, e.ID)
 			}
 			if _, dup := g.kinds[e.ID]; dup {
-				return nil, fmt.Errorf("briefing: gazetteer: id %q is defined twice", e.ID)
+				return nil, fmt.Errorf("tagger: gazetteer: id %q is defined twice", e.ID)
 			}
 			if e.Name == "" {
-				return nil, fmt.Errorf("briefing: gazetteer: %s has no name", e.ID)
+				return nil, fmt.Errorf("tagger: gazetteer: %s has no name", e.ID)
 			}
 			g.kinds[e.ID] = kind
 			g.index[e.ID] = i
 		}
 	}
 	for _, e := range spec.Countries {
-		g.countries = append(g.countries, Tag{ID: e.ID, Name: e.Name})
+		g.countries = append(g.countries, briefing.Tag{ID: e.ID, Name: e.Name})
 	}
 	for _, e := range spec.Actors {
-		g.actors = append(g.actors, Tag{ID: e.ID, Name: e.Name})
-	}
-	mask := func(ids []string, what string) (uint64, error) {
-		var m uint64
-		for _, id := range ids {
-			if g.kinds[id] != KindCountry {
-				return 0, fmt.Errorf("briefing: gazetteer: %s: %q is not a country id", what, id)
-			}
-			m |= 1 << g.index[id]
-		}
-		return m, nil
+		g.actors = append(g.actors, briefing.Tag{ID: e.ID, Name: e.Name})
 	}
 	g.implies = make([]uint64, len(spec.Actors))
 	for kind, list := range map[Kind][]EntitySpec{KindCountry: spec.Countries, KindActor: spec.Actors} {
 		for i, e := range list {
-			if kind == KindActor {
-				m, err := mask(e.Implies, e.ID+" implies")
-				if err != nil {
-					return nil, err
-				}
-				g.implies[i] = m
-			} else if len(e.Implies) > 0 {
-				return nil, fmt.Errorf("briefing: gazetteer: country %s cannot imply countries", e.ID)
-			}
-			for _, a := range e.Aliases {
-				if err := g.add(a, hit{kind: kind, idx: i}); err != nil {
-					return nil, fmt.Errorf("briefing: gazetteer: %s: %w", e.ID, err)
-				}
-			}
-			for _, adj := range e.StateAdjectives {
-				for _, n := range spec.StateNouns {
-					if err := g.add(adj+" "+n, hit{kind: kind, idx: i}); err != nil {
-						return nil, fmt.Errorf("briefing: gazetteer: %s: %w", e.ID, err)
-					}
-				}
-				for _, n := range spec.StateNounsFR {
-					if err := g.add(n+" "+adj, hit{kind: kind, idx: i}); err != nil {
-						return nil, fmt.Errorf("briefing: gazetteer: %s: %w", e.ID, err)
-					}
-				}
-			}
-			for _, c := range e.Conditional {
-				when, err := mask(c.When, e.ID+" conditional when")
-				if err != nil {
-					return nil, err
-				}
-				not, err := mask(c.Unless, e.ID+" conditional unless")
-				if err != nil {
-					return nil, err
-				}
-				for _, a := range c.Aliases {
-					if err := g.add(a, hit{kind: kind, idx: i, when: when, not: not}); err != nil {
-						return nil, fmt.Errorf("briefing: gazetteer: %s: %w", e.ID, err)
-					}
-				}
+			if err := g.addEntity(spec, kind, i, e); err != nil {
+				return nil, err
 			}
 		}
 	}
 	for _, a := range spec.Ignore {
 		if err := g.add(a, hit{kind: kindIgnore}); err != nil {
-			return nil, fmt.Errorf("briefing: gazetteer: ignore: %w", err)
+			return nil, fmt.Errorf("tagger: gazetteer: ignore: %w", err)
 		}
 	}
 	senses, err := compileSenses(spec.Senses)
@@ -273,7 +232,67 @@ func NewGazetteer(spec GazetteerSpec) (*Gazetteer, error) {
 	return g, nil
 }
 
-func sortedOrder(tags []Tag) []int {
+// addEntity indexes the aliases of entity e (the i-th of its kind): its
+// own, its state adjectives with the state nouns, its conditional ones.
+func (g *Gazetteer) addEntity(spec GazetteerSpec, kind Kind, i int, e EntitySpec) error {
+	if kind == KindActor {
+		m, err := g.countryMask(e.Implies, e.ID+" implies")
+		if err != nil {
+			return err
+		}
+		g.implies[i] = m
+	} else if len(e.Implies) > 0 {
+		return fmt.Errorf("tagger: gazetteer: country %s cannot imply countries", e.ID)
+	}
+	for _, a := range e.Aliases {
+		if err := g.add(a, hit{kind: kind, idx: i}); err != nil {
+			return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+		}
+	}
+	for _, adj := range e.StateAdjectives {
+		for _, n := range spec.StateNouns {
+			if err := g.add(adj+" "+n, hit{kind: kind, idx: i}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+		for _, n := range spec.StateNounsFR {
+			if err := g.add(n+" "+adj, hit{kind: kind, idx: i}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+	}
+	for _, c := range e.Conditional {
+		when, err := g.countryMask(c.When, e.ID+" conditional when")
+		if err != nil {
+			return err
+		}
+		not, err := g.countryMask(c.Unless, e.ID+" conditional unless")
+		if err != nil {
+			return err
+		}
+		for _, a := range c.Aliases {
+			if err := g.add(a, hit{kind: kind, idx: i, when: when, not: not}); err != nil {
+				return fmt.Errorf("tagger: gazetteer: %s: %w", e.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// countryMask is the mask of the country ids; what names the list in an
+// error.
+func (g *Gazetteer) countryMask(ids []string, what string) (uint64, error) {
+	var m uint64
+	for _, id := range ids {
+		if g.kinds[id] != KindCountry {
+			return 0, fmt.Errorf("tagger: gazetteer: %s: %q is not a country id", what, id)
+		}
+		m |= 1 << g.index[id]
+	}
+	return m, nil
+}
+
+func sortedOrder(tags []briefing.Tag) []int {
 	order := make([]int, len(tags))
 	for i := range order {
 		order[i] = i
@@ -343,10 +362,10 @@ func (g *Gazetteer) add(alias string, h hit) error {
 }
 
 // Countries lists the known countries in gazetteer order.
-func (g *Gazetteer) Countries() []Tag { return append([]Tag(nil), g.countries...) }
+func (g *Gazetteer) Countries() []briefing.Tag { return append([]briefing.Tag(nil), g.countries...) }
 
 // Actors lists the known actors in gazetteer order.
-func (g *Gazetteer) Actors() []Tag { return append([]Tag(nil), g.actors...) }
+func (g *Gazetteer) Actors() []briefing.Tag { return append([]briefing.Tag(nil), g.actors...) }
 
 // Name returns the display name of a country or actor id ("" if unknown).
 func (g *Gazetteer) Name(id string) string {

@@ -1,4 +1,8 @@
-package briefing
+// Package query is the query language of searches and subscriptions:
+// parsing (country: and actor: resolved with the tagger), matching items
+// on the tagger's folded words, and the text clauses the store translates
+// for its full-text index.
+package query
 
 import (
 	"fmt"
@@ -6,6 +10,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 // The query language of `/sahel search` and `/sahel subscribe`:
@@ -24,20 +31,20 @@ import (
 
 // Query limits.
 const (
-	MaxQueryLen   = 200 // characters
-	MaxQueryTerms = 20
+	MaxLen   = 200 // characters
+	MaxTerms = 20
 )
 
-// QueryError is a query the user must fix; Message is meant for them.
-type QueryError struct {
+// Error is a query the user must fix; Message is meant for them.
+type Error struct {
 	Message string // user-facing, names the offending token
 	Token   string // the offending token, "" when it is the whole query
 }
 
-func (e *QueryError) Error() string { return "briefing: query: " + e.Message }
+func (e *Error) Error() string { return "query: " + e.Message }
 
-func queryErr(token, format string, args ...any) *QueryError {
-	return &QueryError{Token: token, Message: fmt.Sprintf(format, args...)}
+func queryErr(token, format string, args ...any) *Error {
+	return &Error{Token: token, Message: fmt.Sprintf(format, args...)}
 }
 
 type atomKind uint8
@@ -159,11 +166,11 @@ func lex(text string) ([]lexeme, error) {
 	return out, nil
 }
 
-// ParseQuery parses text. Errors are *QueryError with a message for the
+// Parse parses text. Errors are *Error with a message for the
 // user. g resolves country: and actor: values.
-func ParseQuery(text string, g *Gazetteer) (*Query, error) {
-	if n := utf8.RuneCountInString(text); n > MaxQueryLen {
-		return nil, queryErr("", "the query is %d characters long; the limit is %d", n, MaxQueryLen)
+func Parse(text string, g *tagger.Gazetteer) (*Query, error) {
+	if n := utf8.RuneCountInString(text); n > MaxLen {
+		return nil, queryErr("", "the query is %d characters long; the limit is %d", n, MaxLen)
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, queryErr("", "the query is empty: type words to look for, e.g. junta election country:mali")
@@ -178,48 +185,12 @@ func ParseQuery(text string, g *Gazetteer) (*Query, error) {
 			terms++
 		}
 	}
-	if terms > MaxQueryTerms {
-		return nil, queryErr("", "the query has %d terms; the limit is %d", terms, MaxQueryTerms)
+	if terms > MaxTerms {
+		return nil, queryErr("", "the query has %d terms; the limit is %d", terms, MaxTerms)
 	}
-
-	type slot struct {
-		a   *atom // nil when the term has nothing to search for
-		neg bool
-		raw string
-	}
-	var groups [][]slot
-	pendingOR := false
-	for k, lx := range lxs {
-		if lx.or {
-			switch {
-			case k == 0:
-				return nil, queryErr("OR", "OR at the start of the query has nothing on its left: write a OR b")
-			case pendingOR:
-				return nil, queryErr("OR", "OR OR: put a term between the two ORs")
-			case k == len(lxs)-1:
-				return nil, queryErr("OR", "OR at the end of the query has nothing on its right: write a OR b")
-			}
-			prev := groups[len(groups)-1]
-			if last := prev[len(prev)-1]; last.neg {
-				return nil, queryErr(last.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", last.raw)
-			}
-			pendingOR = true
-			continue
-		}
-		a, err := parseAtom(lx, g)
-		if err != nil {
-			return nil, err
-		}
-		s := slot{a: a, neg: lx.neg, raw: lx.raw}
-		if pendingOR {
-			if lx.neg {
-				return nil, queryErr(lx.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", lx.raw)
-			}
-			groups[len(groups)-1] = append(groups[len(groups)-1], s)
-			pendingOR = false
-		} else {
-			groups = append(groups, []slot{s})
-		}
+	groups, err := group(lxs, g)
+	if err != nil {
+		return nil, err
 	}
 
 	q := &Query{}
@@ -254,6 +225,53 @@ func ParseQuery(text string, g *Gazetteer) (*Query, error) {
 	return q, nil
 }
 
+// slot is one term of an OR group while a query is parsed.
+type slot struct {
+	a   *atom // nil when the term has nothing to search for
+	neg bool
+	raw string
+}
+
+// group parses the terms of lxs and gathers them into OR groups, refusing
+// a misplaced OR and an exclusion inside a group.
+func group(lxs []lexeme, g *tagger.Gazetteer) ([][]slot, error) {
+	var groups [][]slot
+	pendingOR := false
+	for k, lx := range lxs {
+		if lx.or {
+			switch {
+			case k == 0:
+				return nil, queryErr("OR", "OR at the start of the query has nothing on its left: write a OR b")
+			case pendingOR:
+				return nil, queryErr("OR", "OR OR: put a term between the two ORs")
+			case k == len(lxs)-1:
+				return nil, queryErr("OR", "OR at the end of the query has nothing on its right: write a OR b")
+			}
+			prev := groups[len(groups)-1]
+			if last := prev[len(prev)-1]; last.neg {
+				return nil, queryErr(last.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", last.raw)
+			}
+			pendingOR = true
+			continue
+		}
+		a, err := parseAtom(lx, g)
+		if err != nil {
+			return nil, err
+		}
+		s := slot{a: a, neg: lx.neg, raw: lx.raw}
+		if pendingOR {
+			if lx.neg {
+				return nil, queryErr(lx.raw, "%s cannot be part of an OR group: exclusions apply to the whole query", lx.raw)
+			}
+			groups[len(groups)-1] = append(groups[len(groups)-1], s)
+			pendingOR = false
+		} else {
+			groups = append(groups, []slot{s})
+		}
+	}
+	return groups, nil
+}
+
 // cost orders clauses for Match: single positive words first (one map
 // look-up, most likely to fail), exclusions last.
 func (c clause) cost() int {
@@ -277,10 +295,10 @@ func (a atom) equal(b atom) bool {
 
 // parseAtom turns a lexeme into an atom; nil when a text term has no
 // letters or digits (such as "*" or ";").
-func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
+func parseAtom(lx lexeme, g *tagger.Gazetteer) (*atom, error) {
 	switch lx.field {
 	case "":
-		words := FoldWords(lx.value)
+		words := tagger.FoldWords(lx.value)
 		switch len(words) {
 		case 0:
 			return nil, nil
@@ -290,9 +308,9 @@ func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
 			return &atom{kind: atomPhrase, words: words}, nil
 		}
 	case "country", "actor":
-		kind, other, name, otherName := KindCountry, KindActor, "country", "actor"
+		kind, other, name, otherName := tagger.KindCountry, tagger.KindActor, "country", "actor"
 		if lx.field == "actor" {
-			kind, other, name, otherName = KindActor, KindCountry, "actor", "country"
+			kind, other, name, otherName = tagger.KindActor, tagger.KindCountry, "actor", "country"
 		}
 		if strings.TrimSpace(lx.value) == "" {
 			return nil, queryErr(lx.raw, "%s needs a value, e.g. %s:%s", lx.raw, name, map[string]string{"country": "mali", "actor": "wagner"}[name])
@@ -303,7 +321,7 @@ func parseAtom(lx lexeme, g *Gazetteer) (*atom, error) {
 		t, ok, sugg := g.Resolve(kind, lx.value)
 		if ok {
 			k := atomCountry
-			if kind == KindActor {
+			if kind == tagger.KindActor {
 				k = atomActor
 			}
 			return &atom{kind: k, id: t.ID}, nil
@@ -416,34 +434,33 @@ type MatchText struct {
 }
 
 // NewMatchText prepares it for MatchPrepared.
-func NewMatchText(it *Item) *MatchText {
-	t := tokenize(it.Title, nil)
-	title := len(t.spans)
-	t = t.appendText(it.Summary)
-	buf := string(t.buf)
+func NewMatchText(it *briefing.Item) *MatchText {
+	title, summary := tagger.FoldWords(it.Title), tagger.FoldWords(it.Summary)
 	m := &MatchText{
-		words:     make([]string, 0, len(t.spans)+1),
-		pos:       make(map[string][]int, len(t.spans)),
+		words:     make([]string, 0, len(title)+1+len(summary)),
+		pos:       make(map[string][]int, len(title)+len(summary)),
 		countries: it.Countries,
 		actors:    it.Actors,
 	}
-	for i, sp := range t.spans {
-		if i == title && len(m.words) > 0 {
-			m.words = append(m.words, "") // no phrase crosses title and summary
-		}
-		if sp.start == sp.end {
-			continue
-		}
-		w := buf[sp.start:sp.end]
+	add := func(w string) {
 		m.pos[w] = append(m.pos[w], len(m.words))
 		m.words = append(m.words, w)
+	}
+	for _, w := range title {
+		add(w)
+	}
+	if len(m.words) > 0 && len(summary) > 0 {
+		m.words = append(m.words, "") // no phrase crosses title and summary
+	}
+	for _, w := range summary {
+		add(w)
 	}
 	return m
 }
 
 // Match reports whether it matches the query. To test many queries against
 // one item, prepare it once with NewMatchText and use MatchPrepared.
-func (q *Query) Match(it *Item) bool { return q.MatchPrepared(NewMatchText(it)) }
+func (q *Query) Match(it *briefing.Item) bool { return q.MatchPrepared(NewMatchText(it)) }
 
 // MatchPrepared reports whether the prepared item matches the query.
 func (q *Query) MatchPrepared(m *MatchText) bool {

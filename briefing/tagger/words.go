@@ -1,4 +1,4 @@
-package briefing
+package tagger
 
 import (
 	"slices"
@@ -45,9 +45,10 @@ func FoldWords(s string) []string {
 	tp := tokensPool.Get().(*tokens)
 	t := tokenize(s, tp)
 	out := make([]string, 0, len(t.spans))
-	for i, sp := range t.spans {
+	buf := string(t.buf) // one string for all the words
+	for _, sp := range t.spans {
 		if sp.start != sp.end {
-			out = append(out, t.word(i))
+			out = append(out, buf[sp.start:sp.end])
 		}
 	}
 	tp.buf, tp.spans = t.buf, t.spans

@@ -1,10 +1,12 @@
-package briefing
+package tagger
 
 import (
 	"math/bits"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 // span is one word of folded text: bytes [start, end) of tokens.buf.
@@ -72,6 +74,12 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
+// appendText folds s and appends its words to t (see tokenize). It is
+// one long function on purpose: it is the tokenizer's hot loop, every
+// tagged, clustered and matched text goes through it, and its small
+// closures share the word being built without allocating (BenchmarkTag:
+// one allocation a tagged item); split, the state would travel through a
+// struct and the loop would be harder to read, not easier.
 func (t tokens) appendText(s string) tokens {
 	first := len(t.spans)
 	anyLower := false
@@ -193,7 +201,7 @@ func (g *Gazetteer) Tag(title, summary string) (countries, actors []string) {
 }
 
 // TagItem sets it.Countries and it.Actors from its title and summary.
-func (g *Gazetteer) TagItem(it *Item) {
+func (g *Gazetteer) TagItem(it *briefing.Item) {
 	it.Countries, it.Actors = g.Tag(it.Title, it.Summary)
 }
 
@@ -323,7 +331,7 @@ func casesOK(t *tokens, from int, rules []caseRule) bool {
 	return true
 }
 
-func (g *Gazetteer) ids(mask uint64, tags []Tag, order []int) []string {
+func (g *Gazetteer) ids(mask uint64, tags []briefing.Tag, order []int) []string {
 	if mask == 0 {
 		return []string{}
 	}

@@ -1,4 +1,4 @@
-package briefing
+package query
 
 import (
 	"errors"
@@ -8,17 +8,20 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
 var (
 	queryGazOnce sync.Once
-	queryGaz     *Gazetteer
+	queryGaz     *tagger.Gazetteer
 	queryGazErr  error
 )
 
-func testQueryGazetteer(tb testing.TB) *Gazetteer {
+func testQueryGazetteer(tb testing.TB) *tagger.Gazetteer {
 	tb.Helper()
-	queryGazOnce.Do(func() { queryGaz, queryGazErr = NewGazetteer(BuiltinGazetteerSpec()) })
+	queryGazOnce.Do(func() { queryGaz, queryGazErr = tagger.NewGazetteer(tagger.BuiltinGazetteerSpec()) })
 	if queryGazErr != nil {
 		tb.Fatal(queryGazErr)
 	}
@@ -27,7 +30,7 @@ func testQueryGazetteer(tb testing.TB) *Gazetteer {
 
 // queryItems are realistic items, tagged by hand so the tests do not
 // depend on the tagger.
-var queryItems = []Item{
+var queryItems = []briefing.Item{
 	{ // 0
 		Title:     "Mali : la junte d'Assimi Goïta dissout les partis politiques",
 		Summary:   "À Bamako, le coup d'État de 2021 reste dans les mémoires. Les mercenaires russes de Wagner sont toujours présents.",
@@ -84,13 +87,13 @@ func TestParseQueryErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := ParseQuery(tt.q, g)
+			q, err := Parse(tt.q, g)
 			if err == nil {
-				t.Fatalf("ParseQuery(%q) = %v, want error", tt.q, q)
+				t.Fatalf("Parse(%q) = %v, want error", tt.q, q)
 			}
-			var qe *QueryError
+			var qe *Error
 			if !errors.As(err, &qe) {
-				t.Fatalf("error %T is not *QueryError", err)
+				t.Fatalf("error %T is not *Error", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(qe.Message, w) {
@@ -101,8 +104,8 @@ func TestParseQueryErrors(t *testing.T) {
 	}
 	// The limits themselves are fine.
 	for _, q := range []string{strings.Repeat("a", 200), strings.TrimSpace(strings.Repeat("junta ", 20)), strings.Repeat("é", 200)} {
-		if _, err := ParseQuery(q, g); err != nil {
-			t.Errorf("ParseQuery(%.20q...) = %v", q, err)
+		if _, err := Parse(q, g); err != nil {
+			t.Errorf("Parse(%.20q...) = %v", q, err)
 		}
 	}
 }
@@ -124,7 +127,7 @@ func TestQueryStringAndTags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			q, err := ParseQuery(tt.q, g)
+			q, err := Parse(tt.q, g)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +140,7 @@ func TestQueryStringAndTags(t *testing.T) {
 			if got := q.Actors(); !slices.Equal(got, tt.actors) {
 				t.Errorf("Actors() = %q, want %q", got, tt.actors)
 			}
-			q2, err := ParseQuery(q.String(), g)
+			q2, err := Parse(q.String(), g)
 			if err != nil || q2.String() != q.String() {
 				t.Errorf("String() does not parse back: %v, %v", q2, err)
 			}
@@ -192,7 +195,7 @@ func TestQueryMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			q, err := ParseQuery(tt.q, g)
+			q, err := Parse(tt.q, g)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -217,7 +220,7 @@ func TestQueryMatch(t *testing.T) {
 // by, as typed; clauses with a tag are left out.
 func TestQueryTextClauses(t *testing.T) {
 	g := testQueryGazetteer(t)
-	q, err := ParseQuery(`"coup d'État" OR Putsch country:mali OR junte junta -Wagner -actor:wagner`, g)
+	q, err := Parse(`"coup d'État" OR Putsch country:mali OR junte junta -Wagner -actor:wagner`, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +232,7 @@ func TestQueryTextClauses(t *testing.T) {
 	if got := q.TextClauses(); !reflect.DeepEqual(got, want) {
 		t.Errorf("TextClauses() = %v, want %v", got, want)
 	}
-	q, err = ParseQuery(`country:mali -actor:wagner`, g)
+	q, err = Parse(`country:mali -actor:wagner`, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,16 +252,16 @@ func FuzzParseQuery(f *testing.F) {
 	}
 	g := testQueryGazetteer(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		q, err := ParseQuery(s, g)
+		q, err := Parse(s, g)
 		if err != nil {
-			var qe *QueryError
+			var qe *Error
 			if !errors.As(err, &qe) || qe.Message == "" {
-				t.Fatalf("ParseQuery(%q): %v is not a *QueryError with a message", s, err)
+				t.Fatalf("Parse(%q): %v is not a *Error with a message", s, err)
 			}
 			return
 		}
-		if canon := q.String(); len([]rune(canon)) <= MaxQueryLen {
-			q2, err := ParseQuery(canon, g)
+		if canon := q.String(); len([]rune(canon)) <= MaxLen {
+			q2, err := Parse(canon, g)
 			if err != nil || q2.String() != canon {
 				t.Fatalf("String() %q does not parse back: %v", canon, err)
 			}
@@ -291,13 +294,13 @@ func BenchmarkMatch10kSubscriptions(b *testing.B) {
 		default:
 			text = "country:" + countries[i%len(countries)] + " " + phrases[(i/5)%len(phrases)]
 		}
-		q, err := ParseQuery(text, g)
+		q, err := Parse(text, g)
 		if err != nil {
 			b.Fatal(text, err)
 		}
 		queries = append(queries, q)
 	}
-	it := &Item{
+	it := &briefing.Item{
 		Title:     "Burkina Faso : l'armée annonce avoir repoussé une attaque près de Djibo",
 		Summary:   "Selon un communiqué lu à la télévision nationale, les forces de défense ont neutralisé des dizaines de terroristes. Le capitaine Ibrahim Traoré a salué les soldats.",
 		Countries: []string{"burkina-faso"}, Actors: []string{"ibrahim-traore"},

@@ -1,4 +1,4 @@
-package briefing
+package tagger
 
 import (
 	"fmt"
@@ -45,12 +45,12 @@ func compileSenses(specs []SenseSpec) ([]sense, error) {
 		for _, n := range sp.Names {
 			f := Fold(n)
 			if f == "" || strings.Contains(f, " ") {
-				return nil, fmt.Errorf("briefing: gazetteer: senses #%d: name %q must be one word", i+1, n)
+				return nil, fmt.Errorf("tagger: gazetteer: senses #%d: name %q must be one word", i+1, n)
 			}
 			s.names[f] = true
 		}
 		if len(s.names) == 0 {
-			return nil, fmt.Errorf("briefing: gazetteer: senses #%d has no names", i+1)
+			return nil, fmt.Errorf("tagger: gazetteer: senses #%d has no names", i+1)
 		}
 		for _, k := range sp.KeepBefore {
 			s.keepBefore[Fold(k)] = true
@@ -59,7 +59,7 @@ func compileSenses(specs []SenseSpec) ([]sense, error) {
 			title := strings.HasPrefix(c, "=")
 			words := strings.Fields(Fold(strings.TrimPrefix(c, "=")))
 			if len(words) == 0 {
-				return nil, fmt.Errorf("briefing: gazetteer: senses #%d: empty cue", i+1)
+				return nil, fmt.Errorf("tagger: gazetteer: senses #%d: empty cue", i+1)
 			}
 			s.cues = append(s.cues, cue{words: words, title: title})
 		}

@@ -1,4 +1,4 @@
-package briefing
+package tagger
 
 import (
 	"crypto/sha256"

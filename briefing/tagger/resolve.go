@@ -1,4 +1,4 @@
-package briefing
+package tagger
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/editdist"
 )
 
@@ -16,10 +17,10 @@ import (
 // nothing matches it returns up to three suggestions, closest first, for a
 // "did you mean" answer; when the text names several (a surname two
 // people share), it returns them all (see ResolveName).
-func (g *Gazetteer) Resolve(kind Kind, text string) (tag Tag, ok bool, suggestions []Tag) {
+func (g *Gazetteer) Resolve(kind Kind, text string) (tag briefing.Tag, ok bool, suggestions []briefing.Tag) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return Tag{}, false, nil
+		return briefing.Tag{}, false, nil
 	}
 	if t, ok := g.ResolveExact(kind, text); ok {
 		return t, true, nil
@@ -28,7 +29,7 @@ func (g *Gazetteer) Resolve(kind Kind, text string) (tag Tag, ok bool, suggestio
 		for _, i := range named {
 			suggestions = append(suggestions, g.tag(kind, i))
 		}
-		return Tag{}, false, suggestions
+		return briefing.Tag{}, false, suggestions
 	}
 	// Direct names only: asked for a country, "Goïta" should not quietly
 	// mean Mali.
@@ -40,14 +41,14 @@ func (g *Gazetteer) Resolve(kind Kind, text string) (tag Tag, ok bool, suggestio
 	if mask != 0 && mask&(mask-1) == 0 { // exactly one
 		return g.tag(kind, bits.TrailingZeros64(mask)), true, nil
 	}
-	return Tag{}, false, g.suggest(kind, text)
+	return briefing.Tag{}, false, g.suggest(kind, text)
 }
 
 // ResolveExact finds the country or actor text is exactly the id, name or
 // alias of, as a person types it: any case ("eigs" for the case-sensitive
 // EIGS), and the aliases the tagger reads only in context (a surname:
 // "Traoré"). A name several share resolves to none.
-func (g *Gazetteer) ResolveExact(kind Kind, text string) (Tag, bool) {
+func (g *Gazetteer) ResolveExact(kind Kind, text string) (briefing.Tag, bool) {
 	text = strings.TrimSpace(text)
 	if k, found := g.kinds[strings.ToLower(text)]; found && k == kind {
 		return g.tag(kind, g.index[strings.ToLower(text)]), true
@@ -55,7 +56,7 @@ func (g *Gazetteer) ResolveExact(kind Kind, text string) (Tag, bool) {
 	if named := g.named(kind, text); len(named) == 1 {
 		return g.tag(kind, named[0]), true
 	}
-	return Tag{}, false
+	return briefing.Tag{}, false
 }
 
 // named lists the ids of kind that one of their aliases names exactly as
@@ -100,7 +101,7 @@ func (g *Gazetteer) named(kind Kind, text string) []int {
 type NameError struct {
 	Kind        Kind
 	Text        string
-	Suggestions []Tag
+	Suggestions []briefing.Tag
 	Ambiguous   bool
 }
 
@@ -121,16 +122,16 @@ func (e *NameError) Error() string {
 
 // ResolveName is Resolve for answers to people: a *NameError tells what
 // went wrong.
-func (g *Gazetteer) ResolveName(kind Kind, text string) (Tag, error) {
+func (g *Gazetteer) ResolveName(kind Kind, text string) (briefing.Tag, error) {
 	t, ok, sugg := g.Resolve(kind, text)
 	if ok {
 		return t, nil
 	}
-	return Tag{}, &NameError{Kind: kind, Text: strings.TrimSpace(text), Suggestions: sugg,
+	return briefing.Tag{}, &NameError{Kind: kind, Text: strings.TrimSpace(text), Suggestions: sugg,
 		Ambiguous: len(g.named(kind, text)) > 1}
 }
 
-func (g *Gazetteer) tag(kind Kind, i int) Tag {
+func (g *Gazetteer) tag(kind Kind, i int) briefing.Tag {
 	if kind == KindCountry {
 		return g.countries[i]
 	}
@@ -138,14 +139,14 @@ func (g *Gazetteer) tag(kind Kind, i int) Tag {
 }
 
 // suggest ranks ids and names by edit distance to text (folded).
-func (g *Gazetteer) suggest(kind Kind, text string) []Tag {
+func (g *Gazetteer) suggest(kind Kind, text string) []briefing.Tag {
 	list := g.actors
 	if kind == KindCountry {
 		list = g.countries
 	}
 	want := Fold(text)
 	type scored struct {
-		t Tag
+		t briefing.Tag
 		d int
 	}
 	var cands []scored
@@ -164,7 +165,7 @@ func (g *Gazetteer) suggest(kind Kind, text string) []Tag {
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].d < cands[j].d })
-	out := make([]Tag, 0, 3)
+	out := make([]briefing.Tag, 0, 3)
 	for i := 0; i < len(cands) && i < 3; i++ {
 		out = append(out, cands[i].t)
 	}

@@ -1,4 +1,4 @@
-package briefing
+package digest
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 var testNames = map[string]string{
@@ -18,8 +20,8 @@ func testName(id string) string { return testNames[id] }
 
 // report is a test item: a real headline with the story, place and events
 // the story engine gives it when it is stored.
-func report(id, story int64, outlet, lang, title string, at time.Time, place string, countries, actors, events []string) Item {
-	return Item{ID: id, Source: outlet, Outlet: outlet, Lang: lang, Title: title, Published: at, FirstSeen: at,
+func report(id, story int64, outlet, lang, title string, at time.Time, place string, countries, actors, events []string) briefing.Item {
+	return briefing.Item{ID: id, Source: outlet, Outlet: outlet, Lang: lang, Title: title, Published: at, FirstSeen: at,
 		Story: story, Place: place, Countries: countries, Actors: actors, Events: events}
 }
 
@@ -27,12 +29,12 @@ func report(id, story int64, outlet, lang, title string, at time.Time, place str
 // a Mali story from three outlets, a Niger story from two, single reports
 // from Burkina Faso, Niger and Chad, one about the AES placed nowhere, and
 // one the day before.
-func digestItems(t *testing.T) ([]Item, time.Time) {
+func digestItems(t *testing.T) ([]briefing.Item, time.Time) {
 	t.Helper()
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	h := func(n int) time.Time { return day.Add(time.Duration(n) * time.Hour) }
 	ss := func(s ...string) []string { return s }
-	return []Item{
+	return []briefing.Item{
 		report(35, 35, "dakaractu.com", "fr", "Mali : la junte dissout les partis politiques (décret)", h(6), "mali", ss("mali"), nil, ss("dissolution")),
 		report(36, 35, "web.sabc.co.za", "en", "Mali military rulers formally dissolve political parties", h(7), "mali", ss("mali"), ss("assimi-goita"), ss("dissolution")),
 		report(37, 35, "bbc.com", "en", "Mali junta dissolves all political parties in latest opposition crackdown", h(9), "mali", ss("mali"), nil, ss("dissolution")),
@@ -48,7 +50,7 @@ func digestItems(t *testing.T) ([]Item, time.Time) {
 	}, day
 }
 
-func storyTitles(ss []Story) []string {
+func storyTitles(ss []briefing.Story) []string {
 	var out []string
 	for _, s := range ss {
 		out = append(out, s.Title)
@@ -56,8 +58,8 @@ func storyTitles(ss []Story) []string {
 	return out
 }
 
-func sectionStories(d *Digest) []Story {
-	var out []Story
+func sectionStories(d *briefing.Digest) []briefing.Story {
+	var out []briefing.Story
 	for _, sec := range d.Sections {
 		out = append(out, sec.Stories...)
 	}
@@ -66,8 +68,8 @@ func sectionStories(d *Digest) []Story {
 
 func TestBuildDigest(t *testing.T) {
 	items, day := digestItems(t)
-	failed := []SourceFailure{{Name: "RFI", Error: "timeout", Since: day.Add(-48 * time.Hour)}}
-	d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour), Names: testName, Failed: failed})
+	failed := []briefing.SourceFailure{{Name: "RFI", Error: "timeout", Since: day.Add(-48 * time.Hour)}}
+	d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour), Names: testName, Failed: failed})
 	if d.Quiet() {
 		t.Fatal("digest is quiet")
 	}
@@ -115,7 +117,7 @@ func TestBuildDigest(t *testing.T) {
 	for _, sec := range d.Sections {
 		for _, s := range sec.Stories {
 			want := s.Place
-			if rkWatchIndex(want) < 0 {
+			if watchIndex(want) < 0 {
 				want = "region"
 				if s.Place == "" {
 					want = "mali" // placed nowhere: the first watched country it names
@@ -142,31 +144,31 @@ func TestBuildDigest(t *testing.T) {
 
 func TestBuildDigestFilters(t *testing.T) {
 	items, day := digestItems(t)
-	win := func(o DigestOptions) DigestOptions {
+	win := func(o Options) Options {
 		o.Since, o.Until, o.Names = day, day.Add(24*time.Hour), testName
 		return o
 	}
 	tests := []struct {
 		name     string
-		opt      DigestOptions
+		opt      Options
 		total    int
 		sections []string
 		title    string
 	}{
 		// Niger: the coup, the treaty, the exit; and the AES recall, placed
 		// nowhere, which names Niger.
-		{"country niger", win(DigestOptions{Filter: Filter{Country: "niger"}, MaxHeadlines: -1}), 5, []string{"niger"}, "Sahel brief: Niger — 26 Nov 2026"},
-		{"country chad gets its own section", win(DigestOptions{Filter: Filter{Country: "chad"}, MaxHeadlines: -1}), 1, []string{"chad"}, "Sahel brief: Chad — 26 Nov 2026"},
-		{"actor aes", win(DigestOptions{Filter: Filter{Actor: "aes"}}), 2, nil, "Sahel brief: Alliance of Sahel States — 26 Nov 2026"},
+		{"country niger", win(Options{Filter: briefing.Filter{Country: "niger"}, MaxHeadlines: -1}), 5, []string{"niger"}, "Sahel brief: Niger — 26 Nov 2026"},
+		{"country chad gets its own section", win(Options{Filter: briefing.Filter{Country: "chad"}, MaxHeadlines: -1}), 1, []string{"chad"}, "Sahel brief: Chad — 26 Nov 2026"},
+		{"actor aes", win(Options{Filter: briefing.Filter{Actor: "aes"}}), 2, nil, "Sahel brief: Alliance of Sahel States — 26 Nov 2026"},
 		// Mali and the AES: the recall only (the treaty happens in Niger).
-		{"country and actor", win(DigestOptions{Filter: Filter{Country: "mali", Actor: "aes"}}), 1, nil, "Sahel brief: Mali, Alliance of Sahel States — 26 Nov 2026"},
-		{"query is ignored", win(DigestOptions{Filter: Filter{Query: "wagner AND mali"}}), 11, nil, "Sahel brief — 26 Nov 2026"},
-		{"custom title", win(DigestOptions{Title: "Morning brief"}), 11, nil, "Morning brief"},
-		{"no headlines", win(DigestOptions{MaxHeadlines: -1, MaxPerSection: 1}), 11, []string{"mali", "niger", "burkina-faso", "region"}, "Sahel brief — 26 Nov 2026"},
+		{"country and actor", win(Options{Filter: briefing.Filter{Country: "mali", Actor: "aes"}}), 1, nil, "Sahel brief: Mali, Alliance of Sahel States — 26 Nov 2026"},
+		{"query is ignored", win(Options{Filter: briefing.Filter{Query: "wagner AND mali"}}), 11, nil, "Sahel brief — 26 Nov 2026"},
+		{"custom title", win(Options{Title: "Morning brief"}), 11, nil, "Morning brief"},
+		{"no headlines", win(Options{MaxHeadlines: -1, MaxPerSection: 1}), 11, []string{"mali", "niger", "burkina-faso", "region"}, "Sahel brief — 26 Nov 2026"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := BuildDigest(items, tt.opt)
+			d := BuildItems(items, tt.opt)
 			if d.TotalItems != tt.total {
 				t.Errorf("TotalItems %d, want %d", d.TotalItems, tt.total)
 			}
@@ -177,10 +179,10 @@ func TestBuildDigestFilters(t *testing.T) {
 				t.Errorf("filter %v not copied", d.Filter)
 			}
 			for _, s := range append(slices.Clone(d.Headlines), sectionStories(d)...) {
-				if c := tt.opt.Filter.Country; c != "" && s.Place != c && !slices.ContainsFunc(s.Countries, func(t Tag) bool { return t.ID == c }) {
+				if c := tt.opt.Filter.Country; c != "" && s.Place != c && !slices.ContainsFunc(s.Countries, func(t briefing.Tag) bool { return t.ID == c }) {
 					t.Errorf("story %q is not about %s", s.Title, c)
 				}
-				if a := tt.opt.Filter.Actor; a != "" && !slices.ContainsFunc(s.Actors, func(t Tag) bool { return t.ID == a }) {
+				if a := tt.opt.Filter.Actor; a != "" && !slices.ContainsFunc(s.Actors, func(t briefing.Tag) bool { return t.ID == a }) {
 					t.Errorf("story %q lacks actor %s", s.Title, a)
 				}
 			}
@@ -208,18 +210,18 @@ func TestBuildDigestFilters(t *testing.T) {
 // Niger's, in a Niger digest and out of a Mali one.
 func TestBuildDigestPlace(t *testing.T) {
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	items := []Item{
+	items := []briefing.Item{
 		report(1, 1, "RFI", "fr", "Tillabéri: 12 soldats nigériens tués près de la frontière malienne", day.Add(time.Hour), "niger",
 			[]string{"mali", "niger"}, nil, []string{"attack"}),
 	}
-	all := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour), MaxHeadlines: -1})
+	all := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour), MaxHeadlines: -1})
 	if len(all.Sections) != 1 || all.Sections[0].ID != "niger" {
 		t.Errorf("sections %+v, want the story under Niger", all.Sections)
 	}
-	if d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour), Filter: Filter{Country: "mali"}}); !d.Quiet() {
+	if d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour), Filter: briefing.Filter{Country: "mali"}}); !d.Quiet() {
 		t.Errorf("a Mali digest shows the Tillabéri attack: %v", storyTitles(sectionStories(d)))
 	}
-	if d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour), Filter: Filter{Country: "niger"}}); d.Quiet() {
+	if d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour), Filter: briefing.Filter{Country: "niger"}}); d.Quiet() {
 		t.Error("a Niger digest misses the Tillabéri attack")
 	}
 }
@@ -229,13 +231,13 @@ func TestBuildDigestPlace(t *testing.T) {
 func TestBuildDigestOutside(t *testing.T) {
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	at := day.Add(6 * time.Hour)
-	items := []Item{
+	items := []briefing.Item{
 		report(1, 1, "Reuters", "en", "Sudan's RSF assault on El-Fasher kills dozens", at, "sudan", []string{"sudan"}, nil, []string{"attack"}),
 		report(2, 1, "AP", "en", "RSF attack on El-Fasher camp kills dozens, Sudan says", at, "sudan", []string{"sudan"}, nil, []string{"attack"}),
 		report(3, 1, "AFP", "en", "Dozens killed as RSF storm El-Fasher", at, "sudan", []string{"sudan"}, nil, []string{"attack"}),
 		report(4, 4, "ActuNiger", "fr", "Attaque contre un poste militaire à Banibangou", at, "niger", []string{"niger"}, nil, []string{"attack"}),
 	}
-	d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour)})
+	d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour)})
 	if len(d.Headlines) == 0 || d.Headlines[0].ID != "s4" {
 		t.Fatalf("headlines %v, want the Niger attack first", storyTitles(d.Headlines))
 	}
@@ -250,14 +252,14 @@ func TestBuildDigestOutside(t *testing.T) {
 // preferred language when a report exists in it; every report is listed.
 func TestBuildDigestLead(t *testing.T) {
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	items := []Item{
+	items := []briefing.Item{
 		report(1, 1, "A", "en", "Timeline: a history of coups in West Africa", day.Add(time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 		report(2, 1, "B", "en", "Niger soldiers declare coup on national television", day.Add(2*time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 		report(3, 1, "C", "en", "Soldiers declare coup in Niger on national television", day.Add(3*time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 		report(4, 1, "D", "fr", "Niger : des militaires annoncent un coup d'État à la télévision", day.Add(4*time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 	}
-	win := DigestOptions{Since: day, Until: day.Add(24 * time.Hour)}
-	d := BuildDigest(items, win)
+	win := Options{Since: day, Until: day.Add(24 * time.Hour)}
+	d := BuildItems(items, win)
 	if len(d.Headlines) != 1 {
 		t.Fatalf("headlines %v", storyTitles(d.Headlines))
 	}
@@ -269,7 +271,7 @@ func TestBuildDigestLead(t *testing.T) {
 		t.Errorf("reports %+v, want all four, lead first", h.Reports)
 	}
 	win.Lang = "fr"
-	if fr := BuildDigest(items, win).Headlines[0]; fr.Title != items[3].Title {
+	if fr := BuildItems(items, win).Headlines[0]; fr.Title != items[3].Title {
 		t.Errorf("lead in French %q, want %q", fr.Title, items[3].Title)
 	}
 	b, err := json.Marshal(h)
@@ -282,11 +284,11 @@ func TestBuildDigestLead(t *testing.T) {
 // the window is shown with its earlier reports too.
 func TestBuildDigestWholeStories(t *testing.T) {
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	items := []Item{
+	items := []briefing.Item{
 		report(1, 1, "A", "en", "Niger soldiers declare coup on national television", day.Add(-5*time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 		report(2, 1, "B", "fr", "Niger : des militaires annoncent un coup d'État", day.Add(2*time.Hour), "niger", []string{"niger"}, nil, []string{"coup"}),
 	}
-	d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour)})
+	d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour)})
 	all := append(slices.Clone(d.Headlines), sectionStories(d)...)
 	if len(all) != 1 || len(all[0].Items) != 2 || d.TotalItems != 1 {
 		t.Fatalf("stories %v (items in window %d), want one story of both reports", storyTitles(all), d.TotalItems)
@@ -295,19 +297,19 @@ func TestBuildDigestWholeStories(t *testing.T) {
 
 func TestBuildDigestQuiet(t *testing.T) {
 	items, day := digestItems(t)
-	failed := []SourceFailure{{Name: "Studio Tamani", Error: "HTTP 503"}}
+	failed := []briefing.SourceFailure{{Name: "Studio Tamani", Error: "HTTP 503"}}
 	for _, tt := range []struct {
 		name  string
-		items []Item
-		opt   DigestOptions
+		items []briefing.Item
+		opt   Options
 	}{
-		{"no items", nil, DigestOptions{Until: day}},
-		{"window before everything", items, DigestOptions{Since: day.Add(-72 * time.Hour), Until: day.Add(-48 * time.Hour)}},
-		{"unknown country", items, DigestOptions{Filter: Filter{Country: "senegal"}, Until: day.Add(24 * time.Hour)}},
+		{"no items", nil, Options{Until: day}},
+		{"window before everything", items, Options{Since: day.Add(-72 * time.Hour), Until: day.Add(-48 * time.Hour)}},
+		{"unknown country", items, Options{Filter: briefing.Filter{Country: "senegal"}, Until: day.Add(24 * time.Hour)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opt.Failed = failed
-			d := BuildDigest(tt.items, tt.opt)
+			d := BuildItems(tt.items, tt.opt)
 			if !d.Quiet() || d.TotalItems != 0 || len(d.Counts) != 0 {
 				t.Errorf("want a quiet digest, got %d headlines, %d sections, %d items", len(d.Headlines), len(d.Sections), d.TotalItems)
 			}
@@ -317,7 +319,7 @@ func TestBuildDigestQuiet(t *testing.T) {
 		})
 	}
 	// Until is excluded: a digest ending at midnight is titled the day before.
-	d := BuildDigest(items, DigestOptions{Since: day, Until: day.Add(24 * time.Hour)})
+	d := BuildItems(items, Options{Since: day, Until: day.Add(24 * time.Hour)})
 	if d.Title != "Sahel brief — 26 Nov 2026" {
 		t.Errorf("title %q", d.Title)
 	}
