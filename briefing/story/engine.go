@@ -463,13 +463,6 @@ func (e *Engine) linked(a, b *features) bool {
 		// say otherwise.
 		thr += untypedMargin
 	}
-	if a.classes != 0 && b.classes != 0 && absInt(a.t-b.t) > bonusFull {
-		// Two reports of events, the next day: the second tells the
-		// next development (the army rallying to the coup, the formal
-		// notice of a withdrawal announced the day before, a second junta
-		// following the first) unless it says much the same.
-		thr += laterMargin
-	}
 	return e.similar(a, b) >= thr
 }
 

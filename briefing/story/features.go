@@ -65,7 +65,6 @@ const (
 	bonusPlace    = 0.15      // the two titles name one place
 	bonusCount    = 0.15      // the two titles, in one country, give about the same count
 	untypedMargin = 0.1       // more similarity needed when only one of two reports names an event
-	laterMargin   = 0.1       // more similarity needed by two reports of events further apart than bonusFull
 	timeDecay     = 0.2       // share of the similarity lost by reports a whole window apart
 	partiesReach  = 20        // summary words read for the parties when the title names none
 	wProper       = 1.5       // factor for a capitalized word inside a sentence
