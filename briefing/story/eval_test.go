@@ -366,7 +366,7 @@ func eachPair(rows []evalRow, same bool, fn func(i, j int)) {
 func TestEvalEdges(t *testing.T) {
 	e, rows, fs := tuneFeatures(t, "STORY_EVAL_EDGES")
 	eachPair(rows, false, func(i, j int) {
-		if s := e.similar(fs[i], fs[j]); s >= e.thr {
+		if s := e.similar(fs[i], fs[j]); e.linked(fs[i], fs[j]) {
 			t.Logf("%.2f [%s %s %x %v]\n    %s | %s\n    %s | %s", s,
 				fs[i].where, fs[j].where, fs[i].classes&fs[j].classes, fs[i].parts,
 				rows[i].Event, titleOf(rows[i]), rows[j].Event, titleOf(rows[j]))
