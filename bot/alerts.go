@@ -383,33 +383,7 @@ func alertedItems(ds []briefing.Delivery) []int64 {
 // alert.
 func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, stories map[int64]int64, ms []match,
 	now time.Time) []briefing.Delivery {
-	var items []briefing.Item
-	entries := map[int64]alertedEntry{} // item id → what was posted about it
-	keyOf := map[int64]string{}         // delivery id → key
-	for _, d := range recent {
-		keyOf[d.ID] = d.Key
-	}
-	for _, d := range recent {
-		var al Alert
-		if json.Unmarshal(d.Payload, &al) != nil || al.Item.ID == 0 {
-			continue
-		}
-		if _, dup := entries[al.Item.ID]; dup {
-			continue
-		}
-		root, rootID := d.Key, d.ID
-		if d.Kind == string(KindReply) {
-			root, rootID = keyOf[d.ParentID], d.ParentID
-			if root == "" {
-				continue // its alert is older than the window
-			}
-		}
-		entries[al.Item.ID] = alertedEntry{root: root, rootID: rootID, outlet: outletOf(&al.Item)}
-		if s, ok := stories[al.Item.ID]; ok {
-			al.Item.Story = s
-		}
-		items = append(items, al.Item)
-	}
+	entries, items := alertedEntries(recent, stories)
 	newItems := map[int64]*match{}
 	for i := range ms {
 		if _, done := entries[ms[i].item.ID]; done {
@@ -473,6 +447,40 @@ func (a *Alerter) channelDeliveries(ch string, recent []briefing.Delivery, stori
 		}
 	}
 	return out
+}
+
+// alertedEntries reads the channel's recent alert and reply deliveries:
+// what was posted about each item (by item id), and the items themselves,
+// each in its current story.
+func alertedEntries(recent []briefing.Delivery, stories map[int64]int64) (map[int64]alertedEntry, []briefing.Item) {
+	var items []briefing.Item
+	entries := map[int64]alertedEntry{} // item id → what was posted about it
+	keyOf := map[int64]string{}         // delivery id → key
+	for _, d := range recent {
+		keyOf[d.ID] = d.Key
+	}
+	for _, d := range recent {
+		var al Alert
+		if json.Unmarshal(d.Payload, &al) != nil || al.Item.ID == 0 {
+			continue
+		}
+		if _, dup := entries[al.Item.ID]; dup {
+			continue
+		}
+		root, rootID := d.Key, d.ID
+		if d.Kind == string(KindReply) {
+			root, rootID = keyOf[d.ParentID], d.ParentID
+			if root == "" {
+				continue // its alert is older than the window
+			}
+		}
+		entries[al.Item.ID] = alertedEntry{root: root, rootID: rootID, outlet: outletOf(&al.Item)}
+		if s, ok := stories[al.Item.ID]; ok {
+			al.Item.Story = s
+		}
+		items = append(items, al.Item)
+	}
+	return entries, items
 }
 
 // byStory groups items by their stored story (an item without one stands

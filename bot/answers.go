@@ -131,3 +131,24 @@ func (a *answers) evict(now time.Time, ttl time.Duration) {
 		delete(a.entries, oldest)
 	}
 }
+
+// cached returns a copy of the answer to key from the answer cache when
+// the store tells its content version, or builds it.
+func (b *Bot) cached(ctx context.Context, key string, now time.Time,
+	build func(context.Context) (*briefing.Digest, error)) (*briefing.Digest, error) {
+	cv, ok := b.Store.(ContentVersioner)
+	if !ok || b.answers == nil {
+		return build(ctx)
+	}
+	version, err := cv.ContentVersion(ctx)
+	if err != nil { // a database from before the version: no reuse
+		b.Log.Debug("bot: no content version", "err", err)
+		return build(ctx)
+	}
+	d, err := b.answers.get(ctx, key, version, now, b.AnswerTTL, build)
+	if err != nil {
+		return nil, err
+	}
+	dup := *d
+	return &dup, nil
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -182,43 +183,6 @@ func stories(d *briefing.Digest) []string {
 	return out
 }
 
-func TestDigestCommands(t *testing.T) {
-	b, _ := newTestBot(t)
-	cases := []struct {
-		text string
-		want []string // substrings of the titles expected, in sorted title order
-	}{
-		{"brief", []string{"Mali", "Niger", "Wagner"}},
-		{"brief 48h", []string{"Burkina", "Mali", "Niger", "Wagner"}},
-		{"BRIEF 2d", []string{"Burkina", "Mali", "Niger", "Wagner"}},
-		{"country mali", []string{"Mali", "Wagner"}},
-		{"country Burkinabè 3d", []string{"Burkina"}},
-		{"country burkina faso 3d", []string{"Burkina"}},
-		{"country Nigérien", []string{"Niger"}},
-		{"actor wagner", []string{"Wagner"}},
-		{"actor Africa Corps", []string{"Wagner"}},
-		{"actor Goïta", []string{"Mali"}},
-		{"actor france", []string{"Niger"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.text, func(t *testing.T) {
-			r := ask(b, tc.text, false)
-			if r.Err || r.Digest == nil {
-				t.Fatalf("got %+v", r)
-			}
-			got := stories(r.Digest)
-			if len(got) != len(tc.want) {
-				t.Fatalf("stories %q, want %d", got, len(tc.want))
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(got[i], w) {
-					t.Errorf("story %d = %q, want it to mention %q", i, got[i], w)
-				}
-			}
-		})
-	}
-}
-
 func TestUsageErrors(t *testing.T) {
 	b, _ := newTestBot(t)
 	cases := []struct{ text, want string }{
@@ -280,224 +244,6 @@ func TestCommandNames(t *testing.T) {
 	}
 }
 
-// An empty search has its own answer, and help search tells how OR binds.
-func TestSearchEmptyAndHelp(t *testing.T) {
-	b, _ := newTestBot(t)
-	if d := ask(b, "search zzzunmatched", false).Digest; d == nil || d.NoResults == "" {
-		t.Errorf("empty search: %+v", d)
-	}
-	if r := ask(b, "help search", false); !strings.Contains(r.Text, "`a b OR c` means a AND (b OR c)") {
-		t.Errorf("help search: %q", r.Text)
-	}
-}
-
-func TestSearch(t *testing.T) {
-	b, st := newTestBot(t)
-	r := ask(b, `search junte OR junta -expels`, false)
-	if r.Err || r.Digest == nil {
-		t.Fatalf("%+v", r)
-	}
-	got := stories(r.Digest)
-	if len(got) != 1 || !strings.Contains(got[0], "suspend les partis") {
-		t.Errorf("results %q", got)
-	}
-	r = ask(b, `search country:niger`, false)
-	if got := stories(r.Digest); len(got) != 1 || !strings.Contains(got[0], "Niamey") {
-		t.Errorf("country:niger results %q", got)
-	}
-	r = ask(b, `search "'; DROP TABLE items;--" NEAR(x) *`, false)
-	if r.Err {
-		t.Fatalf("%+v", r)
-	}
-	last := st.searches[len(st.searches)-1]
-	if strings.Contains(last, "DROP TABLE items;") || strings.Contains(last, "NEAR(") {
-		t.Errorf("user syntax reached the store unparsed: %s", last)
-	}
-	r = ask(b, `search coup`, false)
-	if r.Err || r.Digest == nil || !r.Digest.Quiet() {
-		t.Errorf("no results should be an empty, quiet digest: %+v", r)
-	}
-}
-
-// Search answers in stories: two reports of one stored story are one
-// result, with both outlets.
-func TestSearchAnswersInStories(t *testing.T) {
-	b, st := newTestBot(t)
-	it := st.items[0]
-	it.ID, it.Key, it.Outlet, it.URL = 9, "9", "Other desk", "https://other.example/9"
-	it.Title = "Mali junta suspends political parties"
-	st.items[0].Story, it.Story = 1, 1
-	st.items = append(st.items, it)
-	got := ask(b, `search junte OR junta -expels`, false)
-	var all []briefing.Story
-	for _, sec := range got.Digest.Sections {
-		all = append(all, sec.Stories...)
-	}
-	if len(all) != 1 || len(all[0].Outlets) != 2 || len(all[0].Reports) != 2 {
-		t.Fatalf("results %v, want one story of two outlets", stories(got.Digest))
-	}
-}
-
-func TestSubscriptions(t *testing.T) {
-	b, st := newTestBot(t)
-	if r := ask(b, "subscribe actor:wagner", false); !r.Err || !strings.Contains(r.Text, "only people who manage") {
-		t.Errorf("non-manager subscribed: %+v", r)
-	}
-	r := ask(b, "subscribe actor:Wagner Kidal", true)
-	if r.Err || !strings.Contains(r.Text, "#1") {
-		t.Fatalf("%+v", r)
-	}
-	if r := ask(b, "subscribe actor:WAGNER kidal", true); !strings.Contains(r.Text, "already subscribed") {
-		t.Errorf("same query again: %+v", r)
-	}
-	ask(b, "subscribe coup", true)
-	ask(b, "subscribe attaque", true)
-	if r := ask(b, "subscribe sanctions", true); !r.Err || !strings.Contains(r.Text, "limit") {
-		t.Errorf("limit of 3 not enforced: %+v", r)
-	}
-	r = ask(b, "subscriptions", false)
-	if !strings.Contains(r.Text, "(3 of 3)") || !strings.Contains(r.Text, "#1") {
-		t.Errorf("list: %q", r.Text)
-	}
-	// Another channel cannot remove this channel's subscription.
-	other := b.Handle(context.Background(), Request{Channel: "discord:9", Text: "unsubscribe 1", CanManage: true})
-	if !other.Err || len(st.subs) != 3 {
-		t.Errorf("cross-channel unsubscribe: %+v", other)
-	}
-	if r := ask(b, "unsubscribe #1", true); r.Err {
-		t.Errorf("%+v", r)
-	}
-	if r := ask(b, "unsubscribe 1", true); !r.Err || !strings.Contains(r.Text, "no subscription #1") {
-		t.Errorf("second removal: %+v", r)
-	}
-}
-
-func TestDigestSchedule(t *testing.T) {
-	b, st := newTestBot(t)
-	cases := []struct {
-		text   string
-		manage bool
-		err    bool
-		want   string
-	}{
-		{"digest show", false, false, "no scheduled digest"},
-		{"digest 0 7 * * 1-5 Africa/Bamako", false, true, "only people who manage"},
-		{"digest 0 7 * * 1-5 Africa/Bamako", true, false, "`0 7 * * 1-5` (Africa/Bamako)"},
-		{"digest show", false, false, "`0 7 * * 1-5` (Africa/Bamako)"},
-		{"digest 0 7 * *", true, true, "five cron fields"},
-		{"digest 0 25 * * * UTC", true, true, "not a valid schedule"},
-		{"digest 0 7 * * * Mars/Olympus", true, true, "not a time zone"},
-		{"digest @daily", true, false, "`@daily` (UTC)"},
-		{"digest off", true, false, "turned off"},
-		{"digest off", true, false, "had no scheduled digest"},
-	}
-	for _, tc := range cases {
-		r := ask(b, tc.text, tc.manage)
-		if r.Err != tc.err || !strings.Contains(r.Text, tc.want) {
-			t.Errorf("%q: %+v, want err=%v and %q", tc.text, r, tc.err, tc.want)
-		}
-	}
-	if len(st.schedules) != 0 {
-		t.Errorf("schedules left: %v", st.schedules)
-	}
-}
-
-func TestSourcesAndShare(t *testing.T) {
-	b, st := newTestBot(t)
-	st.states["Desk"] = briefing.SourceState{Name: "Desk", LastAttempt: now, LastSuccess: now, LastNewItem: now}
-	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastError: "HTTP 404 Not Found",
-		LastStatus: briefing.StatusError, NextCheck: now.Add(40 * time.Minute)}
-	r := ask(b, "sources --share", false)
-	wantNext := "Broken (3 failures: HTTP 404 Not Found) — next check in 40m (" + now.Add(40*time.Minute).UTC().Format("2 Jan 15:04") + " UTC)"
-	if !r.Share || !strings.Contains(r.Text, "3 sources: 1 healthy, 1 failing, 0 silent, 1 not polled yet") ||
-		!strings.Contains(r.Text, wantNext) {
-		t.Errorf("%+v; want %q", r, wantNext)
-	}
-	if r := ask(b, "brief", false); r.Share {
-		t.Error("answers are private unless --share")
-	}
-	d := ask(b, "brief", false).Digest
-	if len(d.Failed) != 1 || d.Failed[0].Name != "Broken" {
-		t.Errorf("digest failed sources: %+v", d.Failed)
-	}
-}
-
-// /sahel sources says first that the database cannot store new items,
-// and nothing of the kind when it can.
-func TestSourcesStorageProblem(t *testing.T) {
-	b, st := newTestBot(t)
-	if r := ask(b, "sources", false); strings.Contains(r.Text, "cannot store") {
-		t.Errorf("a working database: %q", r.Text)
-	}
-	st.storage = "database or disk is full"
-	r := ask(b, "sources", false)
-	if !strings.HasPrefix(r.Text, "⚠ The database cannot store new items: database or disk is full.") {
-		t.Errorf("full database: %q", r.Text)
-	}
-}
-
-// A digest knows how many sources answered in its window: none makes it
-// blind whatever it holds, one of three partly blind.
-func TestDigestCoverage(t *testing.T) {
-	b, st := newTestBot(t)
-	d := ask(b, "brief", false).Digest
-	if d.Coverage == nil || !d.Blind() || d.Coverage.Sources != 3 {
-		t.Fatalf("no source polled: coverage %+v, want blind over 3 sources", d.Coverage)
-	}
-	st.states["Desk"] = briefing.SourceState{Name: "Desk", LastAttempt: now, LastSuccess: now, LastNewItem: now}
-	st.states["Broken"] = briefing.SourceState{Name: "Broken", LastAttempt: now, ConsecutiveFailures: 3, LastStatus: briefing.StatusError}
-	d = ask(b, "country chad", false).Digest
-	if d.Blind() || !d.Coverage.PartlyBlind() || d.Coverage.Answering != 1 || d.Coverage.Failing != 1 {
-		t.Errorf("one of three answering: coverage %+v, want partly blind", d.Coverage)
-	}
-	st.states["New"] = briefing.SourceState{Name: "New", LastAttempt: now, LastSuccess: now.Add(-25 * time.Hour)}
-	if d := ask(b, "brief", false).Digest; !d.Coverage.PartlyBlind() {
-		t.Errorf("an answer before the window does not count: %+v", d.Coverage)
-	}
-	st.states["New"] = briefing.SourceState{Name: "New", LastAttempt: now, LastSuccess: now}
-	if d := ask(b, "brief", false).Digest; d.Coverage.PartlyBlind() || d.Blind() {
-		t.Errorf("two of three answering: %+v", d.Coverage)
-	}
-}
-
-// A scheduled digest holds what was stored in its window; when that
-// includes reports published before it (a first poll's backlog), its
-// header says since when.
-func TestScheduledDigestBacklog(t *testing.T) {
-	b, st := newTestBot(t)
-	for k := range st.items {
-		st.items[k].FirstSeen = now.Add(-30 * time.Minute) // all stored by the first poll
-	}
-	d, err := b.ScheduledDigest(context.Background(), now.Add(-time.Hour), now, briefing.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := now.Add(-30 * time.Hour); !d.Backlog.Equal(want) {
-		t.Errorf("backlog %v, want the oldest report's date %v", d.Backlog, want)
-	}
-	if facts := DigestFacts("window", 4, d, func(s string, _ int) string { return s }); !strings.Contains(facts,
-		"includes reports published since 26 Nov, first stored in this window") {
-		t.Errorf("header: %q", facts)
-	}
-	for k := range st.items {
-		st.items[k].Published = now.Add(-10 * time.Minute)
-	}
-	if d, _ := b.ScheduledDigest(context.Background(), now.Add(-time.Hour), now, briefing.Filter{}); !d.Backlog.IsZero() {
-		t.Errorf("nothing from before the window: backlog %v", d.Backlog)
-	}
-}
-
-// A schedule more frequent than hourly is taken, with a warning.
-func TestDigestEveryMinuteWarns(t *testing.T) {
-	b, _ := newTestBot(t)
-	if r := ask(b, "digest * * * * *", true); r.Err || !strings.Contains(r.Text, "Note: that is a digest every 1m (1440 a day)") {
-		t.Errorf("every minute: %+v", r)
-	}
-	if r := ask(b, "digest 0 7 * * * Africa/Bamako", true); strings.Contains(r.Text, "Note:") {
-		t.Errorf("daily: %+v", r)
-	}
-}
-
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	b, st := newTestBot(t)
 	var logged strings.Builder
@@ -528,23 +274,95 @@ func TestHelpIsGeneratedFromTheTable(t *testing.T) {
 	}
 }
 
-func TestConfigOwnedDigestIsNotChangedFromChat(t *testing.T) {
-	b, st := newTestBot(t)
-	st.schedules["console"] = briefing.DigestSchedule{Channel: "console", Cron: "0 7 * * 1-5", TZ: "Africa/Bamako", Origin: briefing.OriginConfig}
-	for _, text := range []string{"digest off", "digest 0 8 * * * UTC"} {
-		resp := ask(b, text, true)
-		if !resp.Err || !strings.Contains(resp.Text, "set in the config file") {
-			t.Errorf("%q → %q; want a refusal pointing to the config file", text, resp.Text)
+// windowStore records the earliest and latest times the bot asks the
+// store about, to hold every answer's window within MaxWindow of now.
+type windowStore struct {
+	*fakeStore
+	mu             sync.Mutex
+	earliest, last time.Time
+}
+
+func (w *windowStore) saw(from, until time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.earliest.IsZero() || from.Before(w.earliest) {
+		w.earliest = from
+	}
+	if until.After(w.last) {
+		w.last = until
+	}
+}
+
+func (w *windowStore) ItemsSince(ctx context.Context, since time.Time, limit int) ([]briefing.Item, error) {
+	w.saw(since, since)
+	return w.fakeStore.ItemsSince(ctx, since, limit)
+}
+
+func (w *windowStore) StorySummaries(ctx context.Context, since, until time.Time, f briefing.Filter) ([]briefing.StorySummary, error) {
+	w.saw(since, until)
+	return w.fakeStore.StorySummaries(ctx, since, until, f)
+}
+
+func (w *windowStore) ItemsStoredBetween(ctx context.Context, from, until, publishedSince time.Time) ([]briefing.Item, error) {
+	w.saw(publishedSince, until)
+	return w.fakeStore.ItemsStoredBetween(ctx, from, until, publishedSince)
+}
+
+// FuzzHandle holds the command parser's promises for any text: it never
+// panics, always answers something, and never reads a window longer than
+// MaxWindow or reaching into the future. Its seed corpus (numbers that
+// overflow among them) runs in every `go test`; fuzz with
+// `go test ./bot -run XXX -fuzz FuzzHandle -fuzztime 1m`.
+func FuzzHandle(f *testing.F) {
+	for _, s := range []string{
+		"brief", "brief 24h", "brief 99999999999h", "brief 9223372036854775807m", "brief -5h", "brief 0h", "brief 1h30m",
+		"brief 30d", "brief 31d", "brief 5w", "brief 1e9h", "brief 720h1ns",
+		"country mali 99999999999h", "country mali 3d", "country", "actor wagner 2w", "actor goïta 18446744073709551616d",
+		"subscribe --backfill 99999999999h mali", "subscribe --backfill=-1h mali", "subscribe --backfill", "subscribe kidal OR",
+		`subscribe "Tillabéri" attack OR attaque`, "subscribe actor:wagner country:mali",
+		"unsubscribe 99999999999999999999", "unsubscribe -1", "unsubscribe #0", "unsubscribe #1", "unsubscribe",
+		"subscriptions", "digest 0 7 * * * Africa/Bamako", "digest 99999999999 * * * *", "digest 0 7 * * * ../../etc/passwd",
+		"digest @every 1ns", "digest show", "digest off", "search kidal", "search \"", "search " + strings.Repeat("a ", 300),
+		"sources", "help", "help brief", "", "   ", "/sahel", "\x00", "brief \xff\xfe", "brief 24h --share",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		b, st := newTestBot(t)
+		ws := &windowStore{fakeStore: st}
+		b.Store = ws
+		resp := b.Handle(context.Background(), Request{Channel: "console", User: "U1", Text: text, CanManage: true})
+		if strings.TrimSpace(resp.Text) == "" && resp.Digest == nil {
+			t.Errorf("%q: empty answer", text)
 		}
-	}
-	if got := st.schedules["console"]; got.Cron != "0 7 * * 1-5" {
-		t.Errorf("schedule changed to %+v", got)
-	}
-	b.Now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) } // a Friday
-	resp := ask(b, "digest show", false)
-	for _, want := range []string{"`0 7 * * 1-5` (Africa/Bamako)", "next at Mon 30 Nov 07:00 GMT", "(set in the config file)"} {
-		if !strings.Contains(resp.Text, want) {
-			t.Errorf("digest show = %q; want %q", resp.Text, want)
+		if !utf8.ValidString(resp.Text) && utf8.ValidString(text) {
+			t.Errorf("%q: answer is not UTF-8: %q", text, resp.Text)
+		}
+		if !ws.earliest.IsZero() && ws.earliest.Before(now.Add(-briefing.MaxWindow)) {
+			t.Errorf("%q: read from %v, beyond %v back", text, ws.earliest, briefing.MaxWindow)
+		}
+		if ws.last.After(now) {
+			t.Errorf("%q: read up to %v, in the future", text, ws.last)
+		}
+	})
+}
+
+// Numbers too large for their type get the answer a large number
+// deserves, the same wherever a window is read.
+func TestOverflowingNumbers(t *testing.T) {
+	b, _ := newTestBot(t)
+	const tooFar = "99999999999h is too far back: the longest window is 30d."
+	for _, tt := range []struct{ text, want string }{
+		{"brief 99999999999h", tooFar},
+		{"country mali 99999999999h", tooFar},
+		{"actor wagner 99999999999h", tooFar},
+		{"subscribe --backfill 99999999999h mali", tooFar},
+		{"unsubscribe 99999999999999999999", "This channel has no subscription #99999999999999999999."},
+		{"unsubscribe #99999999999999999999", "This channel has no subscription #99999999999999999999."},
+	} {
+		r := ask(b, tt.text, true)
+		if !r.Err || !strings.HasPrefix(r.Text, tt.want) {
+			t.Errorf("%q: %q, want it to start with %q", tt.text, r.Text, tt.want)
 		}
 	}
 }

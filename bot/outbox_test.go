@@ -15,7 +15,6 @@ import (
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/story"
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
-	"github.com/sahelbrief/sahelbrief/internal/storytest"
 	"github.com/sahelbrief/sahelbrief/store"
 )
 
@@ -193,96 +192,6 @@ const (
 	boulkessiRFI     = "Mali: jihadists attack the Boulkessi army camp, dozens of soldiers killed"
 	niameyProtest    = "Thousands rally in Niamey against ECOWAS sanctions on Niger"
 )
-
-func TestAlertsOncePerStoryWithLaterOutletsInTheThread(t *testing.T) {
-	e := newOutboxEnv(t)
-	e.add("Old", "Jihadists attack army camp in Mali before anyone subscribed")
-	e.subscribe("console", "country:mali attack")
-	e.subscribe("console", "soldiers")
-	e.subscribe("slack:C1", "country:niger")
-	if n := e.process(); n != 0 {
-		t.Fatalf("items from before the subscriptions queued %d alerts", n)
-	}
-	e.clock.Advance(time.Minute)
-	e.add("Reuters", boulkessiReuters, niameyProtest)
-	e.process()
-	e.drain()
-	wantPosts(t, e.out.kinds(),
-		"alert console: "+boulkessiReuters,
-		"alert slack:C1: "+niameyProtest,
-	)
-	first := e.out.posted[0].msg.Alerts[0]
-	if len(first.Queries) != 2 || first.Queries[0] != "country:mali attack" {
-		t.Errorf("alert queries = %q; want both matching subscriptions", first.Queries)
-	}
-	if len(first.Countries) == 0 || first.Countries[0].Name != "Mali" {
-		t.Errorf("alert countries = %+v", first.Countries)
-	}
-	// Two more outlets report it, one twice: one reply per new outlet,
-	// in the alert's thread; nothing new at top level.
-	e.clock.Advance(10 * time.Minute)
-	e.add("AFP", boulkessiAFP)
-	e.add("Reuters", "Update: jihadists attack Boulkessi army camp in Mali, dozens of soldiers killed")
-	e.process()
-	e.drain()
-	e.clock.Advance(10 * time.Minute)
-	e.add("RFI", boulkessiRFI)
-	e.process()
-	e.drain()
-	got := e.out.kinds()
-	wantPosts(t, got[2:],
-		"reply console: "+boulkessiAFP+" (in ref1)",
-		"reply console: "+boulkessiRFI+" (in ref1)",
-	)
-	last := e.out.posted[3].msg.Alerts[0]
-	if fmt.Sprint(last.Outlets) != "[Reuters AFP RFI]" {
-		t.Errorf("reply outlets = %v; want the thread's outlets so far", last.Outlets)
-	}
-	if n := e.process(); n != 0 {
-		t.Errorf("a second pass queued %d deliveries; items are matched once", n)
-	}
-}
-
-func TestBackfillAlertsOnRecentItems(t *testing.T) {
-	e := newOutboxEnv(t)
-	items := e.add("Reuters", boulkessiReuters, niameyProtest)
-	sub := e.subscribe("console", "boulkessi")
-	if n := e.process(); n != 0 {
-		t.Fatalf("live path queued %d for items before the subscription", n)
-	}
-	n, err := e.al.Backfill(context.Background(), sub, items)
-	if err != nil || n != 1 {
-		t.Fatalf("Backfill = %d, %v; want 1", n, err)
-	}
-	if n, _ := e.al.Backfill(context.Background(), sub, items); n != 0 {
-		t.Fatalf("second Backfill queued %d; want 0", n)
-	}
-	e.drain()
-	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
-}
-
-// A backfill posts one alert per story, with every outlet that told it
-// (no thread of replies for past news), the most important story first,
-// and counts stories.
-func TestBackfillPostsStoriesMostImportantFirst(t *testing.T) {
-	e := newOutboxEnv(t)
-	var items []briefing.Item
-	items = append(items, e.add("Reuters", niameyProtest)...)
-	e.clock.Advance(10 * time.Minute)
-	items = append(items, e.add("Reuters", boulkessiReuters)...)
-	items = append(items, e.add("AFP", boulkessiAFP)...)
-	items = append(items, e.add("RFI", boulkessiRFI)...)
-	sub := e.subscribe("console", "mali OR niger")
-	n, err := e.al.Backfill(context.Background(), sub, items)
-	if err != nil || n != 2 {
-		t.Fatalf("Backfill = %d, %v; want 2 stories", n, err)
-	}
-	e.drain()
-	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters, "alert console: "+niameyProtest)
-	if got := fmt.Sprint(e.out.posted[0].msg.Alerts[0].Outlets); got != "[Reuters AFP RFI]" {
-		t.Errorf("backfilled alert outlets %s, want every outlet of the story", got)
-	}
-}
 
 // A report of a story whose alert is rolled into the summary is folded
 // in too: its outlet joins the story's line, and it is not posted on its
@@ -483,143 +392,122 @@ func TestResumeAfterACrashDoesNotPostTwice(t *testing.T) {
 	}
 }
 
-func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
-	e := newOutboxEnv(t)
-	ctx := context.Background()
-	e.add("Reuters", boulkessiReuters)
-	slot := e.clock.Now().Add(time.Hour)
-	if err := e.st.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: "slack:C9", Cron: "0 9 * * *", TZ: "Africa/Bamako", Country: "mali", UpdatedAt: t0.Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	s := &Scheduler{Store: e.st, Clock: e.clock}
-	e.clock.Set(slot)
-	s.Tick(ctx)
-	e.out.fail = errors.New("slack is down")
-	e.drain()
-	e.clock.Advance(10 * time.Minute)
-	e.out.fail = nil
-	e.drain()
-	got := e.out.posted
-	if len(got) != 1 || got[0].msg.Kind != KindDigest || !got[0].msg.Late {
-		t.Fatalf("posted %+v; want one late digest", e.out.kinds())
-	}
-	m := got[0].msg
-	if m.Digest.Filter.Country != "mali" || m.Digest.TotalItems != 1 || m.Scheduled.Location().String() != "Africa/Bamako" {
-		t.Errorf("digest filter %+v, %d items, scheduled in %v", m.Digest.Filter, m.Digest.TotalItems, m.Scheduled.Location())
-	}
-	if !m.Digest.Until.Equal(slot) || !m.Digest.Since.Equal(slot.Add(-24*time.Hour)) {
-		t.Errorf("window %v–%v; want the 24h before the slot", m.Digest.Since, m.Digest.Until)
-	}
-	// A source back from an outage delivers a report published before
-	// the first digest: it belongs in the next one, which shows what
-	// arrived since.
-	late := briefing.Item{Source: "Studio Tamani", Key: "late", URL: "https://tamani.example/late", Title: "Mali: Boulkessi toll rises, army says",
-		Outlet: "Studio Tamani", Published: slot.Add(-2 * time.Hour), FirstSeen: slot.Add(3 * time.Hour), DateFromFeed: true, Countries: []string{"mali"}}
-	e.clock.Set(slot.Add(3 * time.Hour))
-	if _, err := e.st.SaveFetched(ctx, []briefing.Fetched{{State: briefing.SourceState{Name: "Studio Tamani", URL: "https://tamani.example/feed"},
-		Items: []briefing.Item{late}}}); err != nil {
-		t.Fatal(err)
-	}
-	// The next day's digest starts where this one ended and is on time.
-	e.clock.Set(slot.Add(24 * time.Hour))
-	s.Tick(ctx)
-	e.drain()
-	if len(e.out.posted) != 2 {
-		t.Fatalf("posted %q", e.out.kinds())
-	}
-	next := e.out.posted[1].msg
-	if next.Late || !next.Digest.Since.Equal(slot) {
-		t.Errorf("next digest late=%v since %v; want on time from %v", next.Late, next.Digest.Since, slot)
-	}
-	if next.Digest.TotalItems != 1 || len(next.Digest.Headlines)+len(next.Digest.Sections) == 0 {
-		t.Errorf("next digest holds %d items; want the late report", next.Digest.TotalItems)
-	}
+// interloper is a DeliveryStore where another process claims every due
+// delivery between the dispatcher's look-up and its claim.
+type interloper struct {
+	*store.Store
+	claimed map[int64]bool // the dispatcher's successful claims
+	mu      sync.Mutex
 }
 
-func TestSubscribeBackfillCommand(t *testing.T) {
-	e := newOutboxEnv(t)
-	e.add("Reuters", boulkessiReuters, niameyProtest)
-	e.clock.Advance(time.Hour)
-	b := New(e.st, tagger.DefaultGazetteer(), nil, Limits{})
-	b.Now, b.Alerter = e.clock.Now, e.al
-	changed := 0
-	b.Changed = func() { changed++ }
-	for _, tt := range []struct {
-		text, want string
-		err        bool
-	}{
-		{"subscribe --backfill 24h boulkessi", "Posting 1 story from the last 1d, the most important first.", false},
-		{"subscribe --backfill=3h country:niger", "Posting 1 story from the last 3h", false},
-		{"subscribe --backfill 30m mali", "Nothing in the last 30m matches it yet.", false},
-		{"subscribe ecowas", "new stories matching `ecowas` will be posted here.", false},
-		{"subscribe --backfill 99x kidal", `"99x" is not a time window`, true},
-		{"subscribe kidal --backfill", "--backfill needs a window", true},
-	} {
-		resp := b.Handle(context.Background(), Request{Channel: "console", Text: tt.text, CanManage: true})
-		if resp.Err != tt.err || !strings.Contains(resp.Text, tt.want) {
-			t.Errorf("%q → %q (err %v); want %q", tt.text, resp.Text, resp.Err, tt.want)
+func (s *interloper) DueDeliveries(ctx context.Context, prefix, owner string, now time.Time, limit int) ([]briefing.Delivery, error) {
+	due, err := s.Store.DueDeliveries(ctx, prefix, owner, now, limit)
+	for _, d := range due {
+		if _, err := s.Store.ClaimDelivery(ctx, d.ID, "other-process", now, time.Minute); err != nil {
+			return nil, err
 		}
 	}
-	if changed != 4 {
-		t.Errorf("Changed called %d times; want 4", changed)
-	}
-	e.drain()
-	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters, "alert console: "+niameyProtest)
-	// The live path does not alert them again.
-	if n := e.process(); n != 0 {
-		t.Errorf("live pass after backfill queued %d", n)
-	}
+	return due, err
 }
 
-func TestOldNewsAndUnreachableChannelsAreNotAlerted(t *testing.T) {
-	e := newOutboxEnv(t)
-	e.subscribe("console", "boulkessi OR niamey")
-	e.subscribe("discord:42", "boulkessi")
-	e.al.Deliverable = func(ch string) bool { return ch == "console" }
-	e.clock.Advance(time.Second)
-	// A new source's backlog: published three days before it was stored.
-	g := tagger.DefaultGazetteer()
-	old := briefing.Item{Source: "Archive", Key: "old", URL: "https://archive.example/1", Title: niameyProtest, Outlet: "Archive",
-		Published: e.clock.Now().Add(-72 * time.Hour), FirstSeen: e.clock.Now(), DateFromFeed: true}
-	g.TagItem(&old)
-	if _, err := e.st.SaveFetched(context.Background(), []briefing.Fetched{{State: briefing.SourceState{Name: "Archive", URL: "https://archive.example/feed"},
-		Items: []briefing.Item{old}}}); err != nil {
-		t.Fatal(err)
+func (s *interloper) ClaimDelivery(ctx context.Context, id int64, owner string, now time.Time, ttl time.Duration) (int, error) {
+	n, err := s.Store.ClaimDelivery(ctx, id, owner, now, ttl)
+	if err == nil {
+		s.mu.Lock()
+		s.claimed[id] = true
+		s.mu.Unlock()
 	}
+	return n, err
+}
+
+// The dispatcher attempts only the deliveries it claimed: when another
+// process wins the claim, nothing is posted, and once that claim expires
+// (the other crashed) the delivery is resumed.
+func TestDispatcherNeverAttemptsAnUnclaimedDelivery(t *testing.T) {
+	e := newOutboxEnv(t)
+	e.subscribe("console", "mali")
+	e.clock.Advance(time.Second)
 	e.add("Reuters", boulkessiReuters)
 	e.process()
+	il := &interloper{Store: e.st, claimed: map[int64]bool{}}
+	e.disp.Store = il
+	e.drain()
+	wantPosts(t, e.out.kinds())
+	if len(il.claimed) != 0 {
+		t.Fatalf("the dispatcher claimed %v under another's live claim", il.claimed)
+	}
+	// The other process never finished: its claim expires and ours is
+	// taken, as a resumed attempt (it may have posted).
+	e.clock.Advance(time.Minute)
+	e.disp.Store = claimOnly{il}
 	e.drain()
 	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters)
-	if ds, _ := e.st.Deliveries(context.Background(), "discord:42"); len(ds) != 0 {
-		t.Errorf("queued %d deliveries for a platform that is not configured", len(ds))
+	if len(il.claimed) != 1 || e.out.resumes != 1 {
+		t.Fatalf("claims %v, resumes %d; want one claim and a resumed attempt", il.claimed, e.out.resumes)
 	}
 }
 
-// When a report links two stories that were alerted apart, it and later
-// reports reply in the thread of the earlier alert, whichever story
-// survives the merge: threads follow merges.
-func TestAlertThreadsFollowMerges(t *testing.T) {
+// claimOnly records the dispatcher's claims without interfering.
+type claimOnly struct{ *interloper }
+
+func (s claimOnly) DueDeliveries(ctx context.Context, prefix, owner string, now time.Time, limit int) ([]briefing.Delivery, error) {
+	return s.Store.DueDeliveries(ctx, prefix, owner, now, limit)
+}
+
+// gate is a Deliverer that holds its first post until released.
+type gate struct {
+	Deliverer
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (g *gate) Deliver(ctx context.Context, m Message, resume bool) (string, error) {
+	g.once.Do(func() {
+		close(g.entered)
+		<-g.release
+	})
+	return g.Deliverer.Deliver(ctx, m, resume)
+}
+
+// Two dispatchers draining one outbox at once (two bots on one database,
+// as the probe ran them) post each delivery once: while the first is
+// posting a delivery, the second drains the outbox and leaves that one to
+// the first's claim.
+func TestTwoDispatchersPostEachDeliveryOnce(t *testing.T) {
 	e := newOutboxEnv(t)
-	e.st.SetStoryAssigner(storytest.NewPrefixAssigner())
-	e.subscribe("console", "mali")
-	e.clock.Advance(time.Minute)
-	e.add("Reuters", "s1 Niger: an opening report nobody subscribed to") // story 1, no alert
-	e.add("AFP", "s2 Mali: soldiers killed in the north")                // story 2, alert ref1
-	e.process()
-	e.drain()
-	e.clock.Advance(time.Minute)
-	e.add("AP", "s1 Mali: attack on Boulkessi camp") // story 1, its first alert: ref2
-	e.process()
-	e.drain()
-	e.clock.Advance(time.Minute)
-	// Links story 2 to story 1: story 2 merges into story 1, and the
-	// report goes to the thread of the story's earliest alert (ref1).
-	e.add("RFI", "s2+s1 Mali: the Boulkessi attack killed dozens of soldiers")
-	e.process()
-	e.drain()
-	wantPosts(t, e.out.kinds(),
-		"alert console: s2 Mali: soldiers killed in the north",
-		"alert console: s1 Mali: attack on Boulkessi camp",
-		"reply console: s2+s1 Mali: the Boulkessi attack killed dozens of soldiers (in ref1)",
-	)
+	e.subscribe("console", "mali OR niger")
+	e.clock.Advance(time.Second)
+	e.add("Reuters", boulkessiReuters, niameyProtest)
+	e.add("AFP", boulkessiAFP)
+	if n := e.process(); n < 2 {
+		t.Fatalf("queued %d alerts; want at least 2", n)
+	}
+	e.disp.AlertsPerMinute = 60
+	other := &Dispatcher{Store: e.st, Clock: e.clock, Platforms: e.disp.Platforms, Digest: e.disp.Digest, AlertsPerMinute: 60}
+	g := &gate{Deliverer: e.out, entered: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.disp.Drain(context.Background(), "console", g)
+		done <- err
+	}()
+	<-g.entered // the first is posting (its claim taken)
+	if _, err := other.Drain(context.Background(), "console", e.out); err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, p := range e.out.posted {
+		seen[p.msg.Key]++
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s posted %d times", k, n)
+		}
+	}
+	if pending, _ := e.st.PendingCount(context.Background()); pending != 0 || len(seen) < 2 {
+		t.Errorf("posted %v, %d still pending", seen, pending)
+	}
 }

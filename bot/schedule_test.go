@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -309,5 +310,58 @@ func TestSchedulerSkipsChannelsItCannotDeliverTo(t *testing.T) {
 	stepThrough(s, c, start, start.Add(2*time.Hour), 10*time.Minute)
 	if len(st.queued) != 1 || st.queued[0].Channel != "console" {
 		t.Fatalf("queued %+v; want only the console's digest", st.queued)
+	}
+}
+
+func TestScheduledDigestIsLateAfterAnOutageAndWindowsChain(t *testing.T) {
+	e := newOutboxEnv(t)
+	ctx := context.Background()
+	e.add("Reuters", boulkessiReuters)
+	slot := e.clock.Now().Add(time.Hour)
+	if err := e.st.SetDigestSchedule(ctx, briefing.DigestSchedule{Channel: "slack:C9", Cron: "0 9 * * *", TZ: "Africa/Bamako", Country: "mali", UpdatedAt: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Scheduler{Store: e.st, Clock: e.clock}
+	e.clock.Set(slot)
+	s.Tick(ctx)
+	e.out.fail = errors.New("slack is down")
+	e.drain()
+	e.clock.Advance(10 * time.Minute)
+	e.out.fail = nil
+	e.drain()
+	got := e.out.posted
+	if len(got) != 1 || got[0].msg.Kind != KindDigest || !got[0].msg.Late {
+		t.Fatalf("posted %+v; want one late digest", e.out.kinds())
+	}
+	m := got[0].msg
+	if m.Digest.Filter.Country != "mali" || m.Digest.TotalItems != 1 || m.Scheduled.Location().String() != "Africa/Bamako" {
+		t.Errorf("digest filter %+v, %d items, scheduled in %v", m.Digest.Filter, m.Digest.TotalItems, m.Scheduled.Location())
+	}
+	if !m.Digest.Until.Equal(slot) || !m.Digest.Since.Equal(slot.Add(-24*time.Hour)) {
+		t.Errorf("window %v–%v; want the 24h before the slot", m.Digest.Since, m.Digest.Until)
+	}
+	// A source back from an outage delivers a report published before
+	// the first digest: it belongs in the next one, which shows what
+	// arrived since.
+	late := briefing.Item{Source: "Studio Tamani", Key: "late", URL: "https://tamani.example/late", Title: "Mali: Boulkessi toll rises, army says",
+		Outlet: "Studio Tamani", Published: slot.Add(-2 * time.Hour), FirstSeen: slot.Add(3 * time.Hour), DateFromFeed: true, Countries: []string{"mali"}}
+	e.clock.Set(slot.Add(3 * time.Hour))
+	if _, err := e.st.SaveFetched(ctx, []briefing.Fetched{{State: briefing.SourceState{Name: "Studio Tamani", URL: "https://tamani.example/feed"},
+		Items: []briefing.Item{late}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The next day's digest starts where this one ended and is on time.
+	e.clock.Set(slot.Add(24 * time.Hour))
+	s.Tick(ctx)
+	e.drain()
+	if len(e.out.posted) != 2 {
+		t.Fatalf("posted %q", e.out.kinds())
+	}
+	next := e.out.posted[1].msg
+	if next.Late || !next.Digest.Since.Equal(slot) {
+		t.Errorf("next digest late=%v since %v; want on time from %v", next.Late, next.Digest.Since, slot)
+	}
+	if next.Digest.TotalItems != 1 || len(next.Digest.Headlines)+len(next.Digest.Sections) == 0 {
+		t.Errorf("next digest holds %d items; want the late report", next.Digest.TotalItems)
 	}
 }

@@ -172,6 +172,36 @@ func Cut(s string, max int, cuttable func(s string, i int) bool) string {
 	return strings.TrimRight(s[:at], " ") + Ellipsis
 }
 
+// JoinsAt reports whether the character at byte i of s belongs with the
+// one before it (a combining mark, a variation selector, a zero-width
+// joiner), so that text must not be cut between them.
+func JoinsAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || unicode.Is(unicode.Variation_Selector, r) || r == 0x200d
+}
+
+// Escaped reports whether byte i of s follows an escaping backslash (an
+// odd run of them), so that text must not be cut there.
+func Escaped(s string, i int) bool {
+	bs := 0
+	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+		bs++
+	}
+	return bs%2 == 1
+}
+
+// NoPing is what follows every '@' in text a platform could read as a
+// mention (@everyone, @here): a zero-width space. Clean strips zero-width
+// characters, so in cleaned text the only ones left are these.
+const NoPing = "\u200b"
+
+// Unping puts NoPing after every '@' of s, so @everyone and @here cannot
+// ping even where a platform ignores its allowed-mentions setting.
+func Unping(s string) string { return strings.ReplaceAll(s, "@", "@"+NoPing) }
+
 // FilterLine describes a digest's filter ("filter: country mali, actor
 // wagner"), with esc cleaning and escaping each value for the platform and
 // capping it at the given length; "" when there is no filter.
@@ -209,6 +239,21 @@ func SafeURL(raw string, maxBytes int, escaper *strings.Replacer) string {
 	u = escaper.Replace(u)
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return u
+}
+
+// LinkTarget is SafeURL for a platform's link syntax, with at most max
+// units: raw checked and escaped by escaper, then by entities (nil for
+// none); "" when it is not a plain absolute http(s) URL or the result is
+// longer than max.
+func LinkTarget(raw string, max int, escaper, entities *strings.Replacer) string {
+	u := SafeURL(raw, max, escaper)
+	if entities != nil {
+		u = entities.Replace(u)
+	}
+	if Units(u) > max {
 		return ""
 	}
 	return u

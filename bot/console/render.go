@@ -132,6 +132,8 @@ func (p *textPrinter) story(s *briefing.Story) {
 
 // RenderMarkdown writes d as Markdown. Feed text is escaped so it cannot
 // produce markup, links or HTML.
+// It is one function (over 80 lines) because it reads top to bottom as the
+// document it writes, section by section.
 func RenderMarkdown(w io.Writer, d *briefing.Digest) error {
 	if d == nil {
 		d = &briefing.Digest{}

@@ -98,26 +98,6 @@ func TestWriteErrorIsReturned(t *testing.T) {
 	}
 }
 
-func TestMarkdownEscape(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"*b* _i_ [x](http://evil) <b>", `\*b\* \_i\_ \[x\](http://evil) \<b\>`},
-		{"![img](x)", `\!\[img\](x)`},
-		{"Guinea-Bissau: junta (AFP) +3 wow!", "Guinea-Bissau: junta (AFP) +3 wow!"},
-		{"- not a list", `\- not a list`},
-		{"+ not a list", `\+ not a list`},
-		{"a | b ~~c~~", `a \| b \~\~c\~\~`},
-		{"# h", `\# h`},
-		{"1. item", `1\. item`},
-		{"in 2026. ok", "in 2026. ok"},
-		{"&amp; `c`", "\\&amp; \\`c\\`"},
-	}
-	for _, tt := range tests {
-		if got := mdEscape(tt.in); got != tt.want {
-			t.Errorf("mdEscape(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestRenderProperties renders random hostile digests (fixed seed): no
 // control character from feed text reaches the terminal, every story
 // appears exactly once, and Markdown output holds no markup from feed text.

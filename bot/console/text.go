@@ -2,8 +2,6 @@ package console
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 )
@@ -46,19 +44,9 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
-func cuttable(s string, i int) bool {
-	if i < len(s) {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || unicode.Is(unicode.Variation_Selector, r) || r == 0x200d {
-			return false
-		}
-	}
-	bs := 0
-	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
-		bs++
-	}
-	return bs%2 == 0
-}
+// cuttable reports whether s may be cut before byte i: not right after an
+// escaping backslash, and not between a character and its combining marks.
+func cuttable(s string, i int) bool { return !bot.JoinsAt(s, i) && !bot.Escaped(s, i) }
 
 // link returns raw when it is a plain absolute http(s) URL (no other
 // scheme, no credentials, no control or invisible characters), with
@@ -68,13 +56,7 @@ func link(raw string) string { return bot.SafeURL(raw, 4000, urlEscaper) }
 var urlEscaper = strings.NewReplacer(" ", "%20", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60", "\\", "%5C")
 
 // Shared feed-text helpers (see package bot).
-var (
-	clean  = bot.Clean
-	cleanN = bot.CleanN
-	units  = bot.Units
-)
-
-const ellipsis = bot.Ellipsis
+var clean, cleanN, units = bot.Clean, bot.CleanN, bot.Units
 
 // cut shortens s to max units at a point this platform's escaping allows.
 func cut(s string, max int) string { return bot.Cut(s, max, cuttable) }

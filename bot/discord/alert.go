@@ -249,7 +249,7 @@ func matched(queries []string) string {
 
 // plain cleans text shown where Discord renders no markdown (footers).
 func plain(s string, max int) string {
-	return cut(strings.ReplaceAll(cleanN(s, max), "@", "@"+zwsp), max)
+	return cut(bot.Unping(cleanN(s, max)), max)
 }
 
 func tagNames(tags []briefing.Tag) []string {

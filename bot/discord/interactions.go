@@ -307,7 +307,7 @@ func inert(s string) string {
 			code = !code
 			b.WriteRune(r)
 		case r == '@':
-			b.WriteString("@" + zwsp)
+			b.WriteString("@" + bot.NoPing)
 		case !code && strings.ContainsRune("<[]|\\", r):
 			b.WriteByte('\\')
 			b.WriteRune(r)

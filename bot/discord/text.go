@@ -3,8 +3,6 @@ package discord
 import (
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 )
@@ -12,10 +10,6 @@ import (
 // Text helpers for feed text. Lengths are counted in UTF-16 code units,
 // which is never less than the code-point count, so a text within a limit
 // by this count is within it however Discord counts.
-
-const (
-	zwsp = "\u200b"
-)
 
 // escape makes feed text inert in Discord markdown: every markdown
 // character gets a backslash (so no bold, links, spoilers, quotes,
@@ -37,7 +31,7 @@ func escape(s string) string {
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '@':
-			b.WriteString("@" + zwsp)
+			b.WriteString("@" + bot.NoPing)
 		case '.':
 			if i == lead {
 				b.WriteByte('\\')
@@ -70,17 +64,7 @@ func feed(s string, max int) string { return cut(escape(cleanN(s, max)), max) }
 // escaping backslash or an '@' (whose zero-width space would be lost), and
 // not between a character and its combining marks.
 func cuttable(s string, i int) bool {
-	if i < len(s) {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || unicode.Is(unicode.Variation_Selector, r) || r == 0x200b || r == 0x200d {
-			return false
-		}
-	}
-	bs := 0
-	for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
-		bs++
-	}
-	return bs%2 == 0 && (i == 0 || s[i-1] != '@')
+	return !bot.JoinsAt(s, i) && !strings.HasPrefix(s[i:], bot.NoPing) && !bot.Escaped(s, i) && (i == 0 || s[i-1] != '@')
 }
 
 // maxURL bounds a link target, in units after encoding.
@@ -90,13 +74,7 @@ const maxURL = 600
 // absolute http(s) URL: no other scheme, no credentials, no control or
 // invisible characters; characters that could end the target or the link
 // early are percent-encoded.
-func link(raw string) string {
-	u := bot.SafeURL(raw, maxURL, urlEscaper)
-	if units(u) > maxURL {
-		return ""
-	}
-	return u
-}
+func link(raw string) string { return bot.LinkTarget(raw, maxURL, urlEscaper, nil) }
 
 var urlEscaper = strings.NewReplacer(" ", "%20", "|", "%7C", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60",
 	"(", "%28", ")", "%29", "[", "%5B", "]", "%5D", "\\", "%5C")
@@ -115,13 +93,7 @@ func host(u string) string {
 }
 
 // Shared feed-text helpers (see package bot).
-var (
-	clean  = bot.Clean
-	cleanN = bot.CleanN
-	units  = bot.Units
-)
-
-const ellipsis = bot.Ellipsis
+var clean, cleanN, units = bot.Clean, bot.CleanN, bot.Units
 
 // cut shortens s to max units at a point this platform's escaping allows.
 func cut(s string, max int) string { return bot.Cut(s, max, cuttable) }

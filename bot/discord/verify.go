@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +24,7 @@ const (
 	// timestamp and the verifier's clock when MaxSkew is zero.
 	DefaultMaxSkew = 5 * time.Minute
 	// DefaultMaxBody is the body limit Middleware uses when given maxBody <= 0.
-	DefaultMaxBody = 1 << 20
+	DefaultMaxBody = bot.DefaultMaxBody
 )
 
 // Errors returned by Verify; their messages are safe to log.
@@ -87,15 +86,11 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if sig == "" || ts == "" {
 		return ErrMissingHeaders
 	}
-	if len(ts) > 18 || strings.Trim(ts, "0123456789") != "" {
+	signed, ok := bot.RequestTime(ts)
+	if !ok {
 		return ErrBadTimestamp
 	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ErrBadTimestamp
-	}
-	now, skew := v.now(), v.skew()
-	if d := now.Sub(time.Unix(secs, 0)); d > skew || d < -skew {
+	if bot.Stale(signed, v.now(), v.skew()) {
 		return ErrStale
 	}
 	raw, err := hex.DecodeString(sig)
@@ -115,20 +110,9 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 // anything parses it and answers 401 if that fails. Verified requests reach
 // next with r.Body restored to the bytes read.
 func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBody
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := bot.ReadBody(w, r, maxBody)
-		if !ok {
-			return
-		}
-		if err := v.Verify(r.Header, body); err != nil {
-			http.Error(w, "invalid request signature", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return bot.VerifiedRequests(maxBody, "invalid request signature", func(r *http.Request, body []byte) error {
+		return v.Verify(r.Header, body)
+	})(next)
 }
 
 // interactionPing is the type of Discord's PING interaction, and

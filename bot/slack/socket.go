@@ -63,6 +63,8 @@ func (s *SocketMode) Connected() bool { return s.state.Up() }
 // Run connects and answers slash commands until ctx ends, then waits for
 // the commands in flight (cancelled with ctx) and returns nil. It returns an
 // error if the connection fails for good (bad token, say) before that.
+// It is one function (over 80 lines) because it is one event loop whose
+// cases share the run's state, cancel function and wait group.
 func (s *SocketMode) Run(ctx stdctx.Context) error {
 	if s.Bot == nil || s.API == nil {
 		return errors.New("slack: socket mode needs a Bot and an API client")

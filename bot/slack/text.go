@@ -2,8 +2,6 @@ package slack
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sahelbrief/sahelbrief/bot"
 )
@@ -29,11 +27,8 @@ func feed(s string, max int) string { return cut(escape(cleanN(s, max)), max) }
 // cuttable reports whether s may be cut before byte i: not inside an
 // entity, and not between a character and its combining marks.
 func cuttable(s string, i int) bool {
-	if i < len(s) {
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		if unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc) || unicode.Is(unicode.Variation_Selector, r) || r == 0x200d {
-			return false
-		}
+	if bot.JoinsAt(s, i) {
+		return false
 	}
 	for j := max(0, i-4); j < i; j++ {
 		if s[j] != '&' {
@@ -55,25 +50,15 @@ const maxURL = 2000
 // absolute http(s) URL: no other scheme, no credentials, no control or
 // invisible characters; spaces, |, < and > are percent-encoded and &
 // becomes an entity, so the target cannot end the <url|text> early.
-func link(raw string) string {
-	u := bot.SafeURL(raw, maxURL, urlEscaper)
-	u = strings.ReplaceAll(u, "&", "&amp;")
-	if units(u) > maxURL {
-		return ""
-	}
-	return u
-}
+func link(raw string) string { return bot.LinkTarget(raw, maxURL, urlEscaper, ampEscaper) }
 
-var urlEscaper = strings.NewReplacer(" ", "%20", "|", "%7C", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60")
-
-// Shared feed-text helpers (see package bot).
 var (
-	clean  = bot.Clean
-	cleanN = bot.CleanN
-	units  = bot.Units
+	urlEscaper = strings.NewReplacer(" ", "%20", "|", "%7C", "<", "%3C", ">", "%3E", `"`, "%22", "`", "%60")
+	ampEscaper = strings.NewReplacer("&", "&amp;")
 )
 
-const ellipsis = bot.Ellipsis
+// Shared feed-text helpers (see package bot).
+var cleanN, units = bot.CleanN, bot.Units
 
 // cut shortens s to max units at a point this platform's escaping allows.
 func cut(s string, max int) string { return bot.Cut(s, max, cuttable) }

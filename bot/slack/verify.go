@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +29,7 @@ const (
 	// is zero.
 	DefaultMaxReplayEntries = 100_000
 	// DefaultMaxBody is the body limit Middleware uses when given maxBody <= 0.
-	DefaultMaxBody = 1 << 20
+	DefaultMaxBody = bot.DefaultMaxBody
 
 	signaturePrefix = "v0="
 )
@@ -105,16 +104,13 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if ts == "" || sig == "" {
 		return ErrMissingHeaders
 	}
-	if len(ts) > 18 || strings.Trim(ts, "0123456789") != "" {
-		return ErrBadTimestamp
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
+	signed, ok := bot.RequestTime(ts)
+	if !ok {
 		return ErrBadTimestamp
 	}
 	now := v.now()
 	skew := v.maxSkew()
-	if d := now.Sub(time.Unix(secs, 0)); d > skew || d < -skew {
+	if bot.Stale(signed, now, skew) {
 		return ErrStale
 	}
 	hexSig, ok := strings.CutPrefix(sig, signaturePrefix)
@@ -177,25 +173,17 @@ func (v *Verifier) remember(mac string, now time.Time, ttl time.Duration) error 
 // anything parses it and answers 401 if that fails. Verified requests reach
 // next with r.Body restored to the bytes read.
 func (v *Verifier) Middleware(maxBody int64, next http.Handler) http.Handler {
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBody
+	return bot.VerifiedRequests(maxBody, "unauthorized", v.check)(next)
+}
+
+// check verifies a request for Middleware. Slack re-sends a request it
+// thinks timed out, with the same signature and X-Slack-Retry-Num. The
+// first copy is being answered: the retry is acknowledged without running
+// it twice.
+func (v *Verifier) check(r *http.Request, body []byte) error {
+	err := v.Verify(r.Header, body)
+	if errors.Is(err, ErrReplay) && r.Header.Get("X-Slack-Retry-Num") != "" {
+		return fmt.Errorf("%w: %w", bot.ErrAcknowledge, err)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := bot.ReadBody(w, r, maxBody)
-		if !ok {
-			return
-		}
-		if err := v.Verify(r.Header, body); err != nil {
-			// Slack re-sends a request it thinks timed out, with the same
-			// signature and X-Slack-Retry-Num. The first copy is being
-			// answered: acknowledge the retry without running it twice.
-			if errors.Is(err, ErrReplay) && r.Header.Get("X-Slack-Retry-Num") != "" {
-				w.WriteHeader(http.StatusOK)
-				return
-			}
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return err
 }

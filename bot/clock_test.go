@@ -2,6 +2,8 @@ package bot
 
 import (
 	"sync"
+	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -64,3 +66,38 @@ func (c *fakeClock) Set(t time.Time) {
 
 // Advance moves the clock by d.
 func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// RealClock is the wall clock: Now is time.Now and After waits the time
+// given (in a synctest bubble, where time moves only when all wait).
+func TestRealClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c Clock = RealClock{}
+		start := c.Now()
+		if !start.Equal(time.Now()) {
+			t.Fatalf("Now %v, time.Now %v", start, time.Now())
+		}
+		at := <-c.After(time.Hour)
+		if got := at.Sub(start); got != time.Hour || !c.Now().Equal(at) {
+			t.Errorf("After(1h) fired %v after the start, at %v (now %v)", got, at, c.Now())
+		}
+	})
+}
+
+// The fake clock tests use fires a waiter once its time is reached, not
+// before, and tells the test that someone waits.
+func TestFakeClockFiresWaitersOnTime(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	c := newFakeClock(t0)
+	ch := c.After(time.Minute)
+	<-c.waiting
+	c.Advance(59 * time.Second)
+	select {
+	case <-ch:
+		t.Fatal("fired before its time")
+	default:
+	}
+	c.Advance(time.Second)
+	if at := <-ch; !at.Equal(t0.Add(time.Minute)) {
+		t.Errorf("fired at %v, want %v", at, t0.Add(time.Minute))
+	}
+}
