@@ -19,9 +19,9 @@ func TestGolden(t *testing.T) {
 		name string
 		d    *briefing.Digest
 	}{
-		{"typical", typicalDigest()},
-		{"quiet", quietDigest()},
-		{"split", splitDigest()},
+		{"typical", digesttest.Typical()},
+		{"quiet", digesttest.Quiet()},
+		{"split", digesttest.Split()},
 		{"blind", digesttest.Blind()},
 		{"partly-blind", digesttest.PartlyBlind()},
 	}
@@ -40,14 +40,14 @@ func TestGolden(t *testing.T) {
 				if err := f.render(&b, dd.d); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, filepath.Join("testdata", dd.name+"."+f.name+".golden"), b.Bytes())
+				digesttest.Golden(t, filepath.Join("testdata", dd.name+"."+f.name+".golden"), b.Bytes())
 			})
 		}
 	}
 }
 
 func TestQuiet(t *testing.T) {
-	for _, d := range []*briefing.Digest{quietDigest(), nil} {
+	for _, d := range []*briefing.Digest{digesttest.Quiet(), nil} {
 		var b bytes.Buffer
 		if err := RenderText(&b, d, false); err != nil {
 			t.Fatal(err)
@@ -90,10 +90,10 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteErrorIsReturned(t *testing.T) {
-	if err := RenderText(failWriter{}, typicalDigest(), false); err == nil {
+	if err := RenderText(failWriter{}, digesttest.Typical(), false); err == nil {
 		t.Error("RenderText: no error")
 	}
-	if err := RenderMarkdown(failWriter{}, typicalDigest()); err == nil {
+	if err := RenderMarkdown(failWriter{}, digesttest.Typical()); err == nil {
 		t.Error("RenderMarkdown: no error")
 	}
 }
@@ -104,29 +104,29 @@ func TestWriteErrorIsReturned(t *testing.T) {
 func TestRenderProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(20260314, 3))
 	for i := range 40 {
-		d := randDigest(r, r.IntN(70), []int{20, 300, 3000, 10000}[i%4])
+		d := digesttest.RandDigest(r, r.IntN(70), []int{20, 300, 3000, 10000}[i%4])
 		check(t, d)
 		if t.Failed() {
 			t.Fatalf("digest %d failed", i)
 		}
 	}
-	big := randDigest(r, 10000, 40)
+	big := digesttest.RandDigest(r, 10000, 40)
 	checkText(t, big, false)
 	checkMarkdown(t, big)
 }
 
 func FuzzRenderText(f *testing.F) {
-	for i, s := range nasty {
-		f.Add(s, nasty[(i+7)%len(nasty)], badURLs[i%len(badURLs)], nasty[(i+3)%len(nasty)])
+	for i, s := range digesttest.Nasty {
+		f.Add(s, digesttest.Nasty[(i+7)%len(digesttest.Nasty)], digesttest.BadURLs[i%len(digesttest.BadURLs)], digesttest.Nasty[(i+3)%len(digesttest.Nasty)])
 	}
 	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone")
 	f.Fuzz(func(t *testing.T, title, summary, url, outlet string) {
 		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
 		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
-		d := &briefing.Digest{Title: title, Since: windowEnd, Until: windowEnd}
+		d := &briefing.Digest{Title: title, Since: digesttest.WindowEnd, Until: digesttest.WindowEnd}
 		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
-		d.Headlines = []briefing.Story{{ID: "a", Title: marker(0) + title, URL: url, Summary: summary, Outlets: []string{outlet}}}
-		d.Sections = []briefing.Section{{Name: title, Stories: []briefing.Story{{Title: marker(1) + title, URL: url, Summary: summary}}}}
+		d.Headlines = []briefing.Story{{ID: "a", Title: digesttest.Marker(0) + title, URL: url, Summary: summary, Outlets: []string{outlet}}}
+		d.Sections = []briefing.Section{{Name: title, Stories: []briefing.Story{{Title: digesttest.Marker(1) + title, URL: url, Summary: summary}}}}
 		check(t, d)
 	})
 }
@@ -285,12 +285,12 @@ func BenchmarkRenderMarkdown(b *testing.B) {
 }
 
 func benchDigest() *briefing.Digest {
-	d := typicalDigest()
+	d := digesttest.Typical()
 	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
-	base := typicalDigest().Sections[0].Stories[0]
+	base := digesttest.Typical().Sections[0].Stories[0]
 	for i := range 2000 {
 		s := base
-		s.ID = marker(i)
+		s.ID = digesttest.Marker(i)
 		s.Items = make([]briefing.Item, 10)
 		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
 		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
@@ -251,7 +252,7 @@ func TestRenderLateDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	sched := time.Date(2026, 3, 14, 7, 0, 0, 0, loc)
-	for _, d := range []*briefing.Digest{typicalDigest(), splitDigest(), quietDigest()} {
+	for _, d := range []*briefing.Digest{digesttest.Typical(), digesttest.Split(), digesttest.Quiet()} {
 		on, err := RenderMessage(bot.Message{Kind: bot.KindDigest, Digest: d})
 		if err != nil {
 			t.Fatal(err)
@@ -278,7 +279,7 @@ func TestRenderLateDigest(t *testing.T) {
 			t.Errorf("on-time digest says late")
 		}
 	}
-	d := typicalDigest()
+	d := digesttest.Typical()
 	d.Title = strings.Repeat("T", 300)
 	d.Counts = nil
 	for range 100 {

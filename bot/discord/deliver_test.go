@@ -17,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 )
 
 const (
@@ -170,7 +171,7 @@ func alertMessage(key string) bot.Message {
 }
 
 func digestMessage(key string) bot.Message {
-	return bot.Message{Key: key, Channel: "discord:" + testChannel, Kind: bot.KindDigest, Digest: splitDigest()}
+	return bot.Message{Key: key, Channel: "discord:" + testChannel, Kind: bot.KindDigest, Digest: digesttest.Split()}
 }
 
 // validateBodies validates raw create-message bodies (with nonce) against

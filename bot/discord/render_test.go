@@ -24,9 +24,9 @@ func TestRenderDigestGolden(t *testing.T) {
 		d     *briefing.Digest
 		parts int
 	}{
-		{"typical", typicalDigest(), 1},
-		{"quiet", quietDigest(), 1},
-		{"split", splitDigest(), 3},
+		{"typical", digesttest.Typical(), 1},
+		{"quiet", digesttest.Quiet(), 1},
+		{"split", digesttest.Split(), 3},
 		{"blind", digesttest.Blind(), 1},
 		{"partly-blind", digesttest.PartlyBlind(), 1},
 	}
@@ -44,13 +44,13 @@ func TestRenderDigestGolden(t *testing.T) {
 			if err := enc.Encode(msgs); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
+			digesttest.Golden(t, filepath.Join("testdata", tt.name+".golden"), buf.Bytes())
 		})
 	}
 }
 
 func TestAllowedMentionsAlwaysEmpty(t *testing.T) {
-	for _, d := range []*briefing.Digest{typicalDigest(), quietDigest(), splitDigest(), nil} {
+	for _, d := range []*briefing.Digest{digesttest.Typical(), digesttest.Quiet(), digesttest.Split(), nil} {
 		for i, m := range RenderDigest(d) {
 			b, err := json.Marshal(m)
 			if err != nil {
@@ -64,7 +64,7 @@ func TestAllowedMentionsAlwaysEmpty(t *testing.T) {
 }
 
 func TestQuietDigestSaysSo(t *testing.T) {
-	msgs := RenderDigest(quietDigest())
+	msgs := RenderDigest(digesttest.Quiet())
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages", len(msgs))
 	}
@@ -97,7 +97,7 @@ func TestRenderProperties(t *testing.T) {
 	sch := messageSchema(t)
 	for i := range 40 {
 		maxLen := []int{20, 300, 3000, 10000}[i%4]
-		d := randDigest(r, r.IntN(70), maxLen)
+		d := digesttest.RandDigest(r, r.IntN(70), maxLen)
 		msgs := RenderDigest(d)
 		checkMessages(t, d, msgs)
 		if sch != nil && i%5 == 0 {
@@ -107,25 +107,25 @@ func TestRenderProperties(t *testing.T) {
 			t.Fatalf("digest %d failed", i)
 		}
 	}
-	d := randDigest(r, 10000, 40)
+	d := digesttest.RandDigest(r, 10000, 40)
 	checkMessages(t, d, RenderDigest(d))
 }
 
 func FuzzRenderDigest(f *testing.F) {
-	for i, s := range nasty {
-		f.Add(s, nasty[(i+7)%len(nasty)], badURLs[i%len(badURLs)], nasty[(i+3)%len(nasty)], uint8(i))
+	for i, s := range digesttest.Nasty {
+		f.Add(s, digesttest.Nasty[(i+7)%len(digesttest.Nasty)], digesttest.BadURLs[i%len(digesttest.BadURLs)], digesttest.Nasty[(i+3)%len(digesttest.Nasty)], uint8(i))
 	}
 	f.Add(strings.Repeat("long title ", 1000), strings.Repeat("é", 10000), "https://example.org/x", "Le Monde", uint8(60))
 	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone", uint8(3))
 	f.Fuzz(func(t *testing.T, title, summary, url, outlet string, n uint8) {
 		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
 		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
-		d := &briefing.Digest{Title: title, Since: windowEnd, Until: windowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
+		d := &briefing.Digest{Title: title, Since: digesttest.WindowEnd, Until: digesttest.WindowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
 		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
 		sec := briefing.Section{Name: title}
 		for i := range int(n%80) + 1 {
-			s := briefing.Story{ID: marker(i), Title: marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
-				Published: windowEnd, Countries: []briefing.Tag{{Name: outlet}}}
+			s := briefing.Story{ID: digesttest.Marker(i), Title: digesttest.Marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
+				Published: digesttest.WindowEnd, Countries: []briefing.Tag{{Name: outlet}}}
 			if i%3 == 0 {
 				d.Headlines = append(d.Headlines, s)
 			} else {
@@ -148,12 +148,12 @@ func BenchmarkRenderDigest(b *testing.B) {
 }
 
 func benchDigest() *briefing.Digest {
-	d := typicalDigest()
+	d := digesttest.Typical()
 	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
-	base := typicalDigest().Sections[0].Stories[0]
+	base := digesttest.Typical().Sections[0].Stories[0]
 	for i := range 2000 {
 		s := base
-		s.ID = marker(i)
+		s.ID = digesttest.Marker(i)
 		s.Items = make([]briefing.Item, 10)
 		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
 		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
@@ -404,12 +404,12 @@ func TestSchema(t *testing.T) {
 		name string
 		d    *briefing.Digest
 	}{
-		{"typical", typicalDigest()},
-		{"quiet", quietDigest()},
-		{"split", splitDigest()},
+		{"typical", digesttest.Typical()},
+		{"quiet", digesttest.Quiet()},
+		{"split", digesttest.Split()},
 		{"nil", nil},
-		{"random-short", randDigest(r, 40, 100)},
-		{"random-long", randDigest(r, 40, 10000)},
+		{"random-short", digesttest.RandDigest(r, 40, 100)},
+		{"random-long", digesttest.RandDigest(r, 40, 10000)},
 		{"many-outlets", digesttest.ManyOutlets(60)},
 		{"blind", digesttest.Blind()},
 		{"partly-blind", digesttest.PartlyBlind()},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	slackgo "github.com/slack-go/slack"
 )
@@ -175,8 +176,8 @@ func TestRenderSummaryLimits(t *testing.T) {
 				u := "https://example.org/" + strings.Repeat("p", r.IntN(min(maxLen, 1990)))
 				allowed[link(u)] = true
 				alerts[i] = bot.Alert{
-					Item:    briefing.Item{Title: randText(r, maxLen), URL: u, Outlet: randText(r, maxLen)},
-					Queries: []string{randText(r, maxLen)},
+					Item:    briefing.Item{Title: digesttest.RandText(r, maxLen), URL: u, Outlet: digesttest.RandText(r, maxLen)},
+					Queries: []string{digesttest.RandText(r, maxLen)},
 				}
 			}
 			msgs := RenderSummary(bot.Message{Kind: bot.KindSummary, Alerts: alerts})
@@ -200,12 +201,12 @@ func TestRenderAlertHostile(t *testing.T) {
 	for i := range 30 {
 		maxLen := []int{20, 300, 10000}[i%3]
 		a := bot.Alert{
-			Item: briefing.Item{Title: randText(r, maxLen), Summary: randText(r, maxLen), Outlet: randText(r, maxLen),
-				URL: badURLs[i%len(badURLs)], Published: windowEnd},
-			Countries: []briefing.Tag{{Name: randText(r, maxLen)}},
-			Actors:    []briefing.Tag{{Name: nasty[i%len(nasty)]}},
-			Queries:   []string{randText(r, maxLen), nasty[(i+1)%len(nasty)]},
-			Outlets:   []string{nasty[(i+2)%len(nasty)], randText(r, maxLen)},
+			Item: briefing.Item{Title: digesttest.RandText(r, maxLen), Summary: digesttest.RandText(r, maxLen), Outlet: digesttest.RandText(r, maxLen),
+				URL: digesttest.BadURLs[i%len(digesttest.BadURLs)], Published: digesttest.WindowEnd},
+			Countries: []briefing.Tag{{Name: digesttest.RandText(r, maxLen)}},
+			Actors:    []briefing.Tag{{Name: digesttest.Nasty[i%len(digesttest.Nasty)]}},
+			Queries:   []string{digesttest.RandText(r, maxLen), digesttest.Nasty[(i+1)%len(digesttest.Nasty)]},
+			Outlets:   []string{digesttest.Nasty[(i+2)%len(digesttest.Nasty)], digesttest.RandText(r, maxLen)},
 		}
 		allowed := map[string]bool{link(a.Item.URL): true}
 		for _, k := range []bot.Kind{bot.KindAlert, bot.KindReply, bot.KindSummary} {
@@ -227,8 +228,8 @@ func TestLateDigest(t *testing.T) {
 	const note = "Late: scheduled for Mon 7 Dec 07:00 (Africa/Bamako)"
 	r := rand.New(rand.NewPCG(3, 4))
 	digests := map[string]*briefing.Digest{
-		"typical": typicalDigest(), "quiet": quietDigest(), "split": splitDigest(), "nil": nil,
-		"big": randDigest(r, 200, 40),
+		"typical": digesttest.Typical(), "quiet": digesttest.Quiet(), "split": digesttest.Split(), "nil": nil,
+		"big": digesttest.RandDigest(r, 200, 40),
 	}
 	for name, d := range digests {
 		t.Run(name, func(t *testing.T) {

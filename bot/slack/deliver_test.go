@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/internal/slackfake"
 )
@@ -131,7 +132,7 @@ func blockTexts(t *testing.T, blocks string) []string {
 
 func TestDeliverKinds(t *testing.T) {
 	sched := time.Date(2026, 12, 7, 7, 0, 0, 0, time.FixedZone("Africa/Bamako", 0))
-	digestParts := len(RenderDigest(splitDigest()))
+	digestParts := len(RenderDigest(digesttest.Split()))
 	if digestParts < 2 {
 		t.Fatalf("splitDigest renders %d parts", digestParts)
 	}
@@ -167,12 +168,12 @@ func TestDeliverKinds(t *testing.T) {
 		},
 		{
 			name:  "digest",
-			m:     bot.Message{Key: "digest:1", Channel: "slack:C0123", Kind: bot.KindDigest, Digest: splitDigest()},
+			m:     bot.Message{Key: "digest:1", Channel: "slack:C0123", Kind: bot.KindDigest, Digest: digesttest.Split()},
 			parts: digestParts,
 		},
 		{
 			name:   "late digest",
-			m:      bot.Message{Key: "digest:2", Channel: "slack:C0123", Kind: bot.KindDigest, Digest: splitDigest(), Late: true, Scheduled: sched},
+			m:      bot.Message{Key: "digest:2", Channel: "slack:C0123", Kind: bot.KindDigest, Digest: digesttest.Split(), Late: true, Scheduled: sched},
 			parts:  digestParts,
 			want:   []string{"Late: scheduled for Mon 7 Dec 07:00 (Africa/Bamako)"},
 			wantTx: "Late: scheduled for Mon 7 Dec 07:00 (Africa/Bamako)",
@@ -233,9 +234,9 @@ func TestDeliverKinds(t *testing.T) {
 
 func TestDeliverResume(t *testing.T) {
 	digest := func(key string) bot.Message {
-		return bot.Message{Key: key, Channel: "slack:C0123", Kind: bot.KindDigest, Digest: splitDigest()}
+		return bot.Message{Key: key, Channel: "slack:C0123", Kind: bot.KindDigest, Digest: digesttest.Split()}
 	}
-	parts := len(RenderDigest(splitDigest()))
+	parts := len(RenderDigest(digesttest.Split()))
 
 	t.Run("after a crash mid-digest", func(t *testing.T) {
 		fake := newFake(t)

@@ -19,6 +19,8 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/sahelbrief/sahelbrief/bot/internal/digesttest"
 )
 
 const testToken = "xoxb-123-456-SECRETSECRET"
@@ -69,7 +71,7 @@ func TestPostDigestSlacktest(t *testing.T) {
 	s.Start()
 	defer s.Stop()
 
-	d := splitDigest()
+	d := digesttest.Split()
 	msgs := RenderDigest(d)
 	if len(msgs) < 2 {
 		t.Fatalf("splitDigest renders %d messages, want several", len(msgs))
