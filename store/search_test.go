@@ -14,6 +14,7 @@ import (
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/query"
+	"github.com/sahelbrief/sahelbrief/briefing/query/querytest"
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
@@ -140,53 +141,8 @@ func (s *Store) SearchFTS(ctx context.Context, ftsQuery string, limit int) ([]in
 	return ids, rows.Err()
 }
 
-var (
-	queryGazOnce sync.Once
-	queryGaz     *tagger.Gazetteer
-	queryGazErr  error
-)
-
-func testQueryGazetteer(tb testing.TB) *tagger.Gazetteer {
-	tb.Helper()
-	queryGazOnce.Do(func() { queryGaz, queryGazErr = tagger.NewGazetteer(tagger.BuiltinGazetteerSpec()) })
-	if queryGazErr != nil {
-		tb.Fatal(queryGazErr)
-	}
-	return queryGaz
-}
-
-// queryItems are realistic items, tagged by hand so the tests do not
-// depend on the tagger (briefing's query tests hold the same).
-var queryItems = []briefing.Item{
-	{ // 0
-		Title:     "Mali : la junte d'Assimi Goïta dissout les partis politiques",
-		Summary:   "À Bamako, le coup d'État de 2021 reste dans les mémoires. Les mercenaires russes de Wagner sont toujours présents.",
-		Countries: []string{"mali", "russia"}, Actors: []string{"assimi-goita", "wagner"},
-	},
-	{ // 1
-		Title:     "Niger junta expels French troops",
-		Summary:   "Niamey's military rulers, in power since the July coup, ordered the soldiers out. Junta leader Abdourahamane Tiani spoke on TV.",
-		Countries: []string{"france", "niger"}, Actors: []string{"abdourahamane-tiani"},
-	},
-	{ // 2
-		Title:     "Nigeria: Boko Haram attack kills 12 in Borno",
-		Summary:   "Gunmen attacked a village near Maiduguri, officials said.",
-		Countries: []string{"nigeria"}, Actors: []string{"boko-haram"},
-	},
-	{ // 3
-		Title:     "Burkina Faso : un putsch manqué à Ouagadougou",
-		Summary:   "Le capitaine Ibrahim Traoré affirme avoir déjoué une tentative de coup d'Etat.",
-		Countries: []string{"burkina-faso"}, Actors: []string{"ibrahim-traore"},
-	},
-	{ // 4
-		Title:     "ECOWAS summit: leaders weigh sanctions on Sahel juntas",
-		Summary:   "The bloc's heads of state met in Abuja. Mali, Niger and Burkina Faso have left the organisation.",
-		Countries: []string{"burkina-faso", "mali", "niger", "nigeria"}, Actors: []string{"ecowas"},
-	},
-}
-
 func TestQueryFTS(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	tests := []struct{ q, want string }{
 		{"junta", `"junta"`},
 		{"Goïta Junte", `"goita" AND "junte"`},
@@ -246,7 +202,7 @@ func testFTSDB(tb testing.TB) *sql.DB {
 			ftsErr = err
 			return
 		}
-		for i, it := range queryItems {
+		for i, it := range querytest.Items {
 			if _, err = db.Exec(`INSERT INTO t(rowid, title, summary) VALUES (?, ?, ?)`, i+1, it.Title, it.Summary); err != nil {
 				ftsErr = err
 				return
@@ -281,7 +237,7 @@ func ftsRows(db *sql.DB, expr string) ([]int, error) {
 // never be a syntax error, must return every item Match accepts, and
 // exactly those for text-only queries.
 func TestQueryFTSAgainstSQLite(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	db := testFTSDB(t)
 	queries := []string{
 		"junta", "juntas", "JUNTE", "Goïta", "etat", `"coup d'état"`, `"d'état coup"`,
@@ -305,8 +261,8 @@ func TestQueryFTSAgainstSQLite(t *testing.T) {
 				return
 			}
 			var want []int
-			for i := range queryItems {
-				if q.Match(&queryItems[i]) {
+			for i := range querytest.Items {
+				if q.Match(&querytest.Items[i]) {
 					want = append(want, i)
 				}
 			}
@@ -342,7 +298,7 @@ func FuzzQueryFTS(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	g := testQueryGazetteer(f)
+	g := tagger.DefaultGazetteer()
 	db := testFTSDB(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := query.Parse(s, g)

@@ -6,60 +6,15 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/query/querytest"
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 )
 
-var (
-	queryGazOnce sync.Once
-	queryGaz     *tagger.Gazetteer
-	queryGazErr  error
-)
-
-func testQueryGazetteer(tb testing.TB) *tagger.Gazetteer {
-	tb.Helper()
-	queryGazOnce.Do(func() { queryGaz, queryGazErr = tagger.NewGazetteer(tagger.BuiltinGazetteerSpec()) })
-	if queryGazErr != nil {
-		tb.Fatal(queryGazErr)
-	}
-	return queryGaz
-}
-
-// queryItems are realistic items, tagged by hand so the tests do not
-// depend on the tagger.
-var queryItems = []briefing.Item{
-	{ // 0
-		Title:     "Mali : la junte d'Assimi Goïta dissout les partis politiques",
-		Summary:   "À Bamako, le coup d'État de 2021 reste dans les mémoires. Les mercenaires russes de Wagner sont toujours présents.",
-		Countries: []string{"mali", "russia"}, Actors: []string{"assimi-goita", "wagner"},
-	},
-	{ // 1
-		Title:     "Niger junta expels French troops",
-		Summary:   "Niamey's military rulers, in power since the July coup, ordered the soldiers out. Junta leader Abdourahamane Tiani spoke on TV.",
-		Countries: []string{"france", "niger"}, Actors: []string{"abdourahamane-tiani"},
-	},
-	{ // 2
-		Title:     "Nigeria: Boko Haram attack kills 12 in Borno",
-		Summary:   "Gunmen attacked a village near Maiduguri, officials said.",
-		Countries: []string{"nigeria"}, Actors: []string{"boko-haram"},
-	},
-	{ // 3
-		Title:     "Burkina Faso : un putsch manqué à Ouagadougou",
-		Summary:   "Le capitaine Ibrahim Traoré affirme avoir déjoué une tentative de coup d'Etat.",
-		Countries: []string{"burkina-faso"}, Actors: []string{"ibrahim-traore"},
-	},
-	{ // 4
-		Title:     "ECOWAS summit: leaders weigh sanctions on Sahel juntas",
-		Summary:   "The bloc's heads of state met in Abuja. Mali, Niger and Burkina Faso have left the organisation.",
-		Countries: []string{"burkina-faso", "mali", "niger", "nigeria"}, Actors: []string{"ecowas"},
-	},
-}
-
 func TestParseQueryErrors(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	tests := []struct {
 		name, q string
 		want    []string // substrings of the message
@@ -111,7 +66,7 @@ func TestParseQueryErrors(t *testing.T) {
 }
 
 func TestQueryStringAndTags(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	tests := []struct {
 		q, str            string
 		countries, actors []string
@@ -149,7 +104,7 @@ func TestQueryStringAndTags(t *testing.T) {
 }
 
 func TestQueryMatch(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	tests := []struct {
 		q    string
 		want []int // indexes into queryItems
@@ -189,9 +144,9 @@ func TestQueryMatch(t *testing.T) {
 		{"12", []int{2}},
 		{"kill", nil},
 	}
-	prepared := make([]*MatchText, len(queryItems))
-	for i := range queryItems {
-		prepared[i] = NewMatchText(&queryItems[i])
+	prepared := make([]*MatchText, len(querytest.Items))
+	for i := range querytest.Items {
+		prepared[i] = NewMatchText(&querytest.Items[i])
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -200,8 +155,8 @@ func TestQueryMatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []int
-			for i := range queryItems {
-				m := q.Match(&queryItems[i])
+			for i := range querytest.Items {
+				m := q.Match(&querytest.Items[i])
 				if m != q.MatchPrepared(prepared[i]) {
 					t.Errorf("item %d: Match and MatchPrepared disagree", i)
 				}
@@ -219,7 +174,7 @@ func TestQueryMatch(t *testing.T) {
 // TestQueryTextClauses: the words and phrases a full-text index narrows
 // by, as typed; clauses with a tag are left out.
 func TestQueryTextClauses(t *testing.T) {
-	g := testQueryGazetteer(t)
+	g := tagger.DefaultGazetteer()
 	q, err := Parse(`"coup d'État" OR Putsch country:mali OR junte junta -Wagner -actor:wagner`, g)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +205,7 @@ func FuzzParseQuery(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	g := testQueryGazetteer(f)
+	g := tagger.DefaultGazetteer()
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := Parse(s, g)
 		if err != nil {
@@ -266,14 +221,14 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("String() %q does not parse back: %v", canon, err)
 			}
 		}
-		for i := range queryItems {
-			q.Match(&queryItems[i])
+		for i := range querytest.Items {
+			q.Match(&querytest.Items[i])
 		}
 	})
 }
 
 func BenchmarkMatch10kSubscriptions(b *testing.B) {
-	g := testQueryGazetteer(b)
+	g := tagger.DefaultGazetteer()
 	words := []string{"junta", "putsch", "coup", "election", "sanctions", "wagner", "attack", "drone",
 		"referendum", "transition", "jihadistes", "enlèvement", "manifestation", "uranium", "or", "mine"}
 	phrases := []string{`"coup d'état"`, `"état d'urgence"`, `"africa corps"`, `"security forces"`, `"armée malienne"`}
