@@ -265,7 +265,7 @@ func sections(d *briefing.Digest) [][]briefing.Story {
 // BenchmarkRenderText renders 2,000 stories of 10 items each (20,000
 // items' worth) across 5 sections.
 func BenchmarkRenderText(b *testing.B) {
-	d := benchDigest()
+	d := digesttest.Large()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := RenderText(&bytes.Buffer{}, d, true); err != nil {
@@ -275,28 +275,13 @@ func BenchmarkRenderText(b *testing.B) {
 }
 
 func BenchmarkRenderMarkdown(b *testing.B) {
-	d := benchDigest()
+	d := digesttest.Large()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := RenderMarkdown(&bytes.Buffer{}, d); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-func benchDigest() *briefing.Digest {
-	d := digesttest.Typical()
-	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
-	base := digesttest.Typical().Sections[0].Stories[0]
-	for i := range 2000 {
-		s := base
-		s.ID = digesttest.Marker(i)
-		s.Items = make([]briefing.Item, 10)
-		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
-		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
-	}
-	d.TotalItems = 20000
-	return d
 }
 
 // An empty search says so, not "quiet day".

@@ -112,27 +112,9 @@ func TestRenderProperties(t *testing.T) {
 }
 
 func FuzzRenderDigest(f *testing.F) {
-	for i, s := range digesttest.Nasty {
-		f.Add(s, digesttest.Nasty[(i+7)%len(digesttest.Nasty)], digesttest.BadURLs[i%len(digesttest.BadURLs)], digesttest.Nasty[(i+3)%len(digesttest.Nasty)], uint8(i))
-	}
-	f.Add(strings.Repeat("long title ", 1000), strings.Repeat("é", 10000), "https://example.org/x", "Le Monde", uint8(60))
-	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone", uint8(3))
+	digesttest.AddFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, title, summary, url, outlet string, n uint8) {
-		noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
-		title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
-		d := &briefing.Digest{Title: title, Since: digesttest.WindowEnd, Until: digesttest.WindowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
-		d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
-		sec := briefing.Section{Name: title}
-		for i := range int(n%80) + 1 {
-			s := briefing.Story{ID: digesttest.Marker(i), Title: digesttest.Marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
-				Published: digesttest.WindowEnd, Countries: []briefing.Tag{{Name: outlet}}}
-			if i%3 == 0 {
-				d.Headlines = append(d.Headlines, s)
-			} else {
-				sec.Stories = append(sec.Stories, s)
-			}
-		}
-		d.Sections = []briefing.Section{sec}
+		d := digesttest.FuzzDigest(title, summary, url, outlet, n)
 		checkMessages(t, d, RenderDigest(d))
 	})
 }
@@ -140,26 +122,11 @@ func FuzzRenderDigest(f *testing.F) {
 // BenchmarkRenderDigest renders 2,000 stories of 10 items each (20,000
 // items' worth) across 5 sections.
 func BenchmarkRenderDigest(b *testing.B) {
-	d := benchDigest()
+	d := digesttest.Large()
 	b.ReportAllocs()
 	for b.Loop() {
 		RenderDigest(d)
 	}
-}
-
-func benchDigest() *briefing.Digest {
-	d := digesttest.Typical()
-	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
-	base := digesttest.Typical().Sections[0].Stories[0]
-	for i := range 2000 {
-		s := base
-		s.ID = digesttest.Marker(i)
-		s.Items = make([]briefing.Item, 10)
-		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
-		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
-	}
-	d.TotalItems = 20000
-	return d
 }
 
 // wire is the JSON body Discord receives.

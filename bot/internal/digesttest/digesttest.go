@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -290,4 +291,55 @@ func StoryItems(items []briefing.Item, storyIDs []int64, before time.Time) []bri
 	}
 	slices.SortStableFunc(out, func(a, b briefing.Item) int { return a.Published.Compare(b.Published) })
 	return out
+}
+
+// Large is a digest of 2,000 stories of 10 items each (20,000 items'
+// worth) across 5 sections: what the renderers' benchmarks render.
+func Large() *briefing.Digest {
+	d := Typical()
+	d.Headlines, d.Sections = nil, make([]briefing.Section, 5)
+	base := Typical().Sections[0].Stories[0]
+	for i := range 2000 {
+		s := base
+		s.ID = Marker(i)
+		s.Items = make([]briefing.Item, 10)
+		d.Sections[i%5].Name = []string{"Mali", "Niger", "Burkina Faso", "Tchad", "Région"}[i%5]
+		d.Sections[i%5].Stories = append(d.Sections[i%5].Stories, s)
+	}
+	d.TotalItems = 20000
+	return d
+}
+
+// AddFuzzSeeds gives a fuzz test of the form
+// func(t, title, summary, url, outlet string, n uint8) its seeds: hostile
+// texts and links, and long ones.
+func AddFuzzSeeds(f *testing.F) {
+	for i, s := range Nasty {
+		f.Add(s, Nasty[(i+7)%len(Nasty)], BadURLs[i%len(BadURLs)], Nasty[(i+3)%len(Nasty)], uint8(i))
+	}
+	f.Add(strings.Repeat("long title ", 1000), strings.Repeat("é", 10000), "https://example.org/x", "Le Monde", uint8(60))
+	f.Add(strings.Repeat("x", 10000), strings.Repeat("👍🏽", 3000), "http://evil|<!channel>", "@everyone", uint8(3))
+}
+
+// FuzzDigest is the digest a fuzz test renders: n%80+1 stories carrying
+// the fuzzed texts (a third of them headlines), with markers in their
+// titles, and the outlet as a failed source. Any "Q" in the texts becomes
+// "q", so that only the markers hold one.
+func FuzzDigest(title, summary, url, outlet string, n uint8) *briefing.Digest {
+	noQ := func(s string) string { return strings.ReplaceAll(s, "Q", "q") }
+	title, summary, outlet = noQ(title), noQ(summary), noQ(outlet)
+	d := &briefing.Digest{Title: title, Since: WindowEnd, Until: WindowEnd, Counts: []briefing.CountryCount{{Tag: briefing.Tag{Name: outlet}}}}
+	d.Failed = []briefing.SourceFailure{{Name: outlet, Error: summary}}
+	sec := briefing.Section{Name: title}
+	for i := range int(n%80) + 1 {
+		s := briefing.Story{ID: Marker(i), Title: Marker(i) + title, URL: url, Summary: summary, Outlets: []string{outlet, outlet},
+			Published: WindowEnd, Countries: []briefing.Tag{{Name: outlet}}}
+		if i%3 == 0 {
+			d.Headlines = append(d.Headlines, s)
+		} else {
+			sec.Stories = append(sec.Stories, s)
+		}
+	}
+	d.Sections = []briefing.Section{sec}
+	return d
 }
