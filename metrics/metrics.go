@@ -68,64 +68,41 @@ type Metrics struct {
 
 var _ bot.Observer = (*Metrics)(nil)
 
+// opts names a metric of ours.
+func opts(name, help string) prometheus.Opts {
+	return prometheus.Opts{Namespace: namespace, Name: name, Help: help}
+}
+
+// counterVec is a counter of ours by the given labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts(opts(name, help)), labels)
+}
+
 // New makes a Metrics with its own registry.
 func New() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "fetches_total",
-			Help: "Source polls, by outcome (ok, not_modified, error).",
-		}, []string{"status"}),
-		fetchFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "fetch_failures_total",
-			Help: "Failed source polls, by failure kind (dns, timeout, http_status, ...).",
-		}, []string{"kind"}),
+		reg:           prometheus.NewRegistry(),
+		fetches:       counterVec("fetches_total", "Source polls, by outcome (ok, not_modified, error).", "status"),
+		fetchFailures: counterVec("fetch_failures_total", "Failed source polls, by failure kind (dns, timeout, http_status, ...).", "kind"),
 		fetchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "fetch_duration_seconds",
 			Help:    "How long one source poll took, whatever its outcome.",
 			Buckets: fetchBuckets,
 		}),
-		itemsStored: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: namespace, Name: "items_stored_total",
-			Help: "News items stored as new.",
-		}),
-		posts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "posts_total",
-			Help: "Delivery attempts, by platform, kind (digest, alert, reply, summary) and result (ok, error).",
-		}, []string{"platform", "kind", "result"}),
-		rateLimitWaits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "rate_limit_waits_total",
-			Help: "Times a platform asked the bot to wait.",
-		}, []string{"platform"}),
-		rateLimitWaited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "rate_limit_wait_seconds_total",
-			Help: "Total wait platforms asked for, in seconds.",
-		}, []string{"platform"}),
+		itemsStored:     prometheus.NewCounter(prometheus.CounterOpts(opts("items_stored_total", "News items stored as new."))),
+		posts:           counterVec("posts_total", "Delivery attempts, by platform, kind (digest, alert, reply, summary) and result (ok, error).", "platform", "kind", "result"),
+		rateLimitWaits:  counterVec("rate_limit_waits_total", "Times a platform asked the bot to wait.", "platform"),
+		rateLimitWaited: counterVec("rate_limit_wait_seconds_total", "Total wait platforms asked for, in seconds.", "platform"),
 		commandDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "command_duration_seconds",
 			Help:    "How long a /sahel command took to answer, by platform and command.",
 			Buckets: commandBuckets,
 		}, []string{"platform", "command"}),
-		pending: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: namespace, Name: "deliveries_pending",
-			Help: "Deliveries waiting to be posted.",
-		}),
-		sourcesHealthy: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: namespace, Name: "sources_healthy",
-			Help: "Configured sources whose last poll succeeded.",
-		}),
-		sources: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: namespace, Name: "sources",
-			Help: "Configured sources.",
-		}),
-		adapterConnected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: namespace, Name: "adapter_connected",
-			Help: "1 when the platform adapter is connected, 0 when not.",
-		}, []string{"platform"}),
-		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "store_errors_total",
-			Help: "Database errors, by kind (full, corrupt, io, readonly, busy, gone: the file deleted or replaced).",
-		}, []string{"kind"}),
+		pending:          prometheus.NewGauge(prometheus.GaugeOpts(opts("deliveries_pending", "Deliveries waiting to be posted."))),
+		sourcesHealthy:   prometheus.NewGauge(prometheus.GaugeOpts(opts("sources_healthy", "Configured sources whose last poll succeeded."))),
+		sources:          prometheus.NewGauge(prometheus.GaugeOpts(opts("sources", "Configured sources."))),
+		adapterConnected: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("adapter_connected", "1 when the platform adapter is connected, 0 when not.")), []string{"platform"}),
+		storeErrors:      counterVec("store_errors_total", "Database errors, by kind (full, corrupt, io, readonly, busy, gone: the file deleted or replaced).", "kind"),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
