@@ -78,26 +78,25 @@ func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts(opts(name, help)), labels)
 }
 
+// histogramOpts names a histogram of ours.
+func histogramOpts(name, help string, buckets []float64) prometheus.HistogramOpts {
+	return prometheus.HistogramOpts{Namespace: namespace, Name: name, Help: help, Buckets: buckets}
+}
+
 // New makes a Metrics with its own registry.
 func New() *Metrics {
 	m := &Metrics{
 		reg:           prometheus.NewRegistry(),
 		fetches:       counterVec("fetches_total", "Source polls, by outcome (ok, not_modified, error).", "status"),
 		fetchFailures: counterVec("fetch_failures_total", "Failed source polls, by failure kind (dns, timeout, http_status, ...).", "kind"),
-		fetchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Namespace: namespace, Name: "fetch_duration_seconds",
-			Help:    "How long one source poll took, whatever its outcome.",
-			Buckets: fetchBuckets,
-		}),
+		fetchDuration: prometheus.NewHistogram(histogramOpts("fetch_duration_seconds",
+			"How long one source poll took, whatever its outcome.", fetchBuckets)),
 		itemsStored:     prometheus.NewCounter(prometheus.CounterOpts(opts("items_stored_total", "News items stored as new."))),
 		posts:           counterVec("posts_total", "Delivery attempts, by platform, kind (digest, alert, reply, summary) and result (ok, error).", "platform", "kind", "result"),
 		rateLimitWaits:  counterVec("rate_limit_waits_total", "Times a platform asked the bot to wait.", "platform"),
 		rateLimitWaited: counterVec("rate_limit_wait_seconds_total", "Total wait platforms asked for, in seconds.", "platform"),
-		commandDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: namespace, Name: "command_duration_seconds",
-			Help:    "How long a /sahel command took to answer, by platform and command.",
-			Buckets: commandBuckets,
-		}, []string{"platform", "command"}),
+		commandDuration: prometheus.NewHistogramVec(histogramOpts("command_duration_seconds",
+			"How long a /sahel command took to answer, by platform and command.", commandBuckets), []string{"platform", "command"}),
 		pending:          prometheus.NewGauge(prometheus.GaugeOpts(opts("deliveries_pending", "Deliveries waiting to be posted."))),
 		sourcesHealthy:   prometheus.NewGauge(prometheus.GaugeOpts(opts("sources_healthy", "Configured sources whose last poll succeeded."))),
 		sources:          prometheus.NewGauge(prometheus.GaugeOpts(opts("sources", "Configured sources."))),
