@@ -39,23 +39,7 @@ func scanDelivery(r scanner) (briefing.Delivery, error) {
 }
 
 func (s *Store) queryDeliveries(ctx context.Context, what, where string, args ...any) ([]briefing.Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+deliveryFrom+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []briefing.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", what, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, what, scanDelivery, `SELECT `+deliveryColumns+deliveryFrom+where, args...)
 }
 
 // insertDelivery inserts d as pending unless its key exists; it returns

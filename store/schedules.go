@@ -42,18 +42,7 @@ func (s *Store) DigestSchedule(ctx context.Context, channel string) (briefing.Di
 // DeleteDigestSchedule removes channel's digest schedule, or returns
 // ErrNotFound when it has none.
 func (s *Store) DeleteDigestSchedule(ctx context.Context, channel string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM digest_schedules WHERE channel = ?`, channel)
-	if err != nil {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: delete digest schedule %s: %w", channel, ErrNotFound)
-	}
-	return nil
+	return s.deleteOne(ctx, "delete digest schedule "+channel, `DELETE FROM digest_schedules WHERE channel = ?`, channel)
 }
 
 // DigestSchedules returns every channel's digest schedule, by channel.

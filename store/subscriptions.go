@@ -69,18 +69,8 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 // ErrNotFound when there is none, or when id belongs to another channel
 // (which it leaves alone).
 func (s *Store) RemoveSubscription(ctx context.Context, channel string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ? AND channel = ?`, id, channel)
-	if err != nil {
-		return fmt.Errorf("store: remove subscription %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: remove subscription %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: remove subscription %d in %s: %w", id, channel, ErrNotFound)
-	}
-	return nil
+	return s.deleteOne(ctx, fmt.Sprintf("remove subscription %d in %s", id, channel),
+		`DELETE FROM subscriptions WHERE id = ? AND channel = ?`, id, channel)
 }
 
 // Subscriptions returns channel's subscriptions, by id.
@@ -96,23 +86,7 @@ func (s *Store) AllSubscriptions(ctx context.Context) ([]briefing.Subscription, 
 }
 
 func (s *Store) querySubscriptions(ctx context.Context, what, query string, args ...any) ([]briefing.Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []briefing.Subscription
-	for rows.Next() {
-		sub, err := scanSubscription(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", what, err)
-		}
-		out = append(out, sub)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, what, scanSubscription, query, args...)
 }
 
 func scanSubscription(r scanner) (briefing.Subscription, error) {
