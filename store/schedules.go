@@ -47,24 +47,8 @@ func (s *Store) DeleteDigestSchedule(ctx context.Context, channel string) error 
 
 // DigestSchedules returns every channel's digest schedule, by channel.
 func (s *Store) DigestSchedules(ctx context.Context) ([]briefing.DigestSchedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin
-		FROM digest_schedules ORDER BY channel`)
-	if err != nil {
-		return nil, fmt.Errorf("store: digest schedules: %w", err)
-	}
-	defer rows.Close()
-	var out []briefing.DigestSchedule
-	for rows.Next() {
-		d, err := scanDigestSchedule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: digest schedules: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: digest schedules: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db, "digest schedules", scanDigestSchedule,
+		`SELECT channel, cron, tz, country, actor, updated_by, updated_at, origin FROM digest_schedules ORDER BY channel`)
 }
 
 func scanDigestSchedule(r scanner) (briefing.DigestSchedule, error) {

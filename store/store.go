@@ -290,20 +290,8 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 
 // Migrations lists the migrations applied, in order.
 func (s *Store) Migrations(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: migrations: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: migrations: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "migrations", func(r scanner) (n string, err error) { return n, r.Scan(&n) },
+		`SELECT name FROM schema_migrations ORDER BY name`)
 }
 
 func ms(t time.Time) int64 {

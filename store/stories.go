@@ -245,18 +245,7 @@ func (s *Store) StoriesOf(ctx context.Context, itemIDs []int64) (map[int64]int64
 
 // StoryMerges returns the recorded merges, oldest first.
 func (s *Store) StoryMerges(ctx context.Context) ([]briefing.StoryMerge, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT from_story, into_story, by_item FROM story_merges ORDER BY at, from_story`)
-	if err != nil {
-		return nil, fmt.Errorf("store: story merges: %w", err)
-	}
-	defer rows.Close()
-	var out []briefing.StoryMerge
-	for rows.Next() {
-		var m briefing.StoryMerge
-		if err := rows.Scan(&m.From, &m.Into, &m.By); err != nil {
-			return nil, fmt.Errorf("store: story merges: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "story merges", func(r scanner) (m briefing.StoryMerge, err error) {
+		return m, r.Scan(&m.From, &m.Into, &m.By)
+	}, `SELECT from_story, into_story, by_item FROM story_merges ORDER BY at, from_story`)
 }
