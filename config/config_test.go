@@ -279,19 +279,7 @@ func TestLoadBadValues(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Load accepted %s=%q:\n%s", tt.key, tt.value, c.Dump())
 			}
-			var ce *config.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T) is not a *config.Error", err, err)
-			}
-			if ce.Key != tt.key {
-				t.Errorf("Key = %q, want %q (error: %v)", ce.Key, tt.key, err)
-			}
-			if !strings.Contains(ce.Msg, tt.wantMsg) {
-				t.Errorf("Msg = %q, want it to say %q", ce.Msg, tt.wantMsg)
-			}
-			if !strings.Contains(err.Error(), tt.key) {
-				t.Errorf("Error() = %q does not name %s", err, tt.key)
-			}
+			checkConfigError(t, err, tt.key, tt.wantMsg)
 		})
 	}
 	for _, v := range config.Variables() {

@@ -143,19 +143,7 @@ func TestParseSourcesErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseSources accepted it: %v", srcs)
 			}
-			var ce *config.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v (%T), want a *config.Error", err, err)
-			}
-			if ce.Key != tt.wantKey {
-				t.Errorf("Key = %q, want %q (error: %v)", ce.Key, tt.wantKey, err)
-			}
-			if !strings.Contains(ce.Msg, tt.wantMsg) {
-				t.Errorf("Msg = %q, want it to say %q", ce.Msg, tt.wantMsg)
-			}
-			if !strings.HasPrefix(err.Error(), "config: "+tt.wantKey+": ") {
-				t.Errorf("Error() = %q, want it to start with %q", err, "config: "+tt.wantKey+": ")
-			}
+			checkConfigError(t, err, tt.wantKey, tt.wantMsg)
 		})
 	}
 }
@@ -312,19 +300,7 @@ func TestParseDigestsErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseDigests accepted it: %#v", got)
 			}
-			var ce *config.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("err = %v (%T), want a *config.Error", err, err)
-			}
-			if ce.Key != tt.wantKey {
-				t.Errorf("Key = %q, want %q (error: %v)", ce.Key, tt.wantKey, err)
-			}
-			if !strings.Contains(ce.Msg, tt.wantMsg) {
-				t.Errorf("Msg = %q, want it to say %q", ce.Msg, tt.wantMsg)
-			}
-			if !strings.HasPrefix(err.Error(), "config: "+tt.wantKey+": ") {
-				t.Errorf("Error() = %q, want it to start with %q", err, "config: "+tt.wantKey+": ")
-			}
+			checkConfigError(t, err, tt.wantKey, tt.wantMsg)
 		})
 	}
 }
@@ -350,5 +326,24 @@ digests:
 	}
 	if want := `config: ` + path + `: digests[0].tz: unknown time zone "Africa/Atlantis" for console`; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err, want)
+	}
+}
+
+// checkConfigError asserts that err is a *config.Error naming key, whose
+// message says msg, and whose text starts with the key.
+func checkConfigError(t *testing.T, err error, key, msg string) {
+	t.Helper()
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T), want a *config.Error", err, err)
+	}
+	if ce.Key != key {
+		t.Errorf("Key = %q, want %q (error: %v)", ce.Key, key, err)
+	}
+	if !strings.Contains(ce.Msg, msg) {
+		t.Errorf("Msg = %q, want it to say %q", ce.Msg, msg)
+	}
+	if !strings.HasPrefix(err.Error(), "config: "+key+": ") {
+		t.Errorf("Error() = %q, want it to start with %q", err, "config: "+key+": ")
 	}
 }
