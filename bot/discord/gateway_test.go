@@ -89,24 +89,7 @@ func TestGatewayCommandDeferred(t *testing.T) {
 	close(st.block)
 	g.handler(g.Session).Wait()
 	reqs = f.requests()[1:]
-	if len(reqs) == 0 {
-		t.Fatal("no follow-up")
-	}
-	for _, r := range reqs {
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL, fakeAPI+"/webhooks/app/tok") {
-			t.Errorf("follow-up %s %s", r.Method, r.URL)
-		}
-		noParse(t, r.Body)
-		var m struct {
-			Flags   int               `json:"flags"`
-			Embeds  []json.RawMessage `json:"embeds"`
-			Content string            `json:"content"`
-		}
-		json.Unmarshal(r.Body, &m)
-		if m.Flags != 64 || (m.Content == "" && len(m.Embeds) == 0) {
-			t.Errorf("follow-up body %s", r.Body)
-		}
-	}
+	checkFollowUps(t, reqs, func(url string) bool { return strings.HasPrefix(url, fakeAPI+"/webhooks/app/tok") })
 }
 
 func TestGatewayAutocomplete(t *testing.T) {

@@ -281,24 +281,7 @@ func TestInteractionDeferred(t *testing.T) {
 	close(st.block)
 	h.Wait()
 	reqs := f.requests()
-	if len(reqs) == 0 {
-		t.Fatal("no follow-up")
-	}
-	for _, r := range reqs {
-		if r.Method != http.MethodPost || !strings.Contains(r.URL, "/webhooks/app/tok") {
-			t.Errorf("follow-up %s %s", r.Method, r.URL)
-		}
-		noParse(t, r.Body)
-		var m struct {
-			Flags   int               `json:"flags"`
-			Embeds  []json.RawMessage `json:"embeds"`
-			Content string            `json:"content"`
-		}
-		json.Unmarshal(r.Body, &m)
-		if m.Flags != 64 || (m.Content == "" && len(m.Embeds) == 0) {
-			t.Errorf("follow-up body %s", r.Body)
-		}
-	}
+	checkFollowUps(t, reqs, func(url string) bool { return strings.Contains(url, "/webhooks/app/tok") })
 }
 
 func TestInteractionAutocomplete(t *testing.T) {
@@ -371,5 +354,29 @@ func TestInteractionAdministratorManages(t *testing.T) {
 	post(t, h.Handler(0), interaction(t, 2, "8", "subscribe", query))
 	if len(st.subs) != 1 {
 		t.Errorf("an Administrator without Manage Channels could not subscribe")
+	}
+}
+
+// checkFollowUps asserts that there are follow-ups, each a POST to a URL
+// urlOK accepts, pinging no one, ephemeral (flag 64), and not empty.
+func checkFollowUps(t *testing.T, reqs []recorded, urlOK func(string) bool) {
+	t.Helper()
+	if len(reqs) == 0 {
+		t.Fatal("no follow-up")
+	}
+	for _, r := range reqs {
+		if r.Method != http.MethodPost || !urlOK(r.URL) {
+			t.Errorf("follow-up %s %s", r.Method, r.URL)
+		}
+		noParse(t, r.Body)
+		var m struct {
+			Flags   int               `json:"flags"`
+			Embeds  []json.RawMessage `json:"embeds"`
+			Content string            `json:"content"`
+		}
+		json.Unmarshal(r.Body, &m)
+		if m.Flags != 64 || (m.Content == "" && len(m.Embeds) == 0) {
+			t.Errorf("follow-up body %s", r.Body)
+		}
 	}
 }
