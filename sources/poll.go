@@ -56,71 +56,18 @@ func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
 	// A deep buffer lets fetchers keep parsing while the consumer writes a
 	// batch to disk; it bounds memory at resultBuffer feeds' items.
 	out := make(chan Result, resultBuffer)
-	global := make(chan struct{}, limit)
-	var (
-		mu    sync.Mutex
-		hosts = map[string]chan struct{}{}
-		wg    sync.WaitGroup
-	)
-	hostSlot := func(h string) chan struct{} {
-		mu.Lock()
-		defer mu.Unlock()
-		s, ok := hosts[h]
-		if !ok {
-			s = make(chan struct{}, perHost)
-			hosts[h] = s
-		}
-		return s
+	sl := &pollSlots{
+		global:  make(chan struct{}, limit),
+		cpu:     make(chan struct{}, runtime.GOMAXPROCS(0)),
+		perHost: perHost,
+		hosts:   map[string]chan struct{}{},
 	}
-	// Goroutines wait for their host's slot first, then a global one: a
-	// job blocked on a busy host never holds a global slot. Once the body
-	// is in, the job trades its network slots for a CPU slot to parse,
-	// normalize and tag: the host is free for its next feed meanwhile, and
-	// bodies waiting for a CPU are bounded by the global limit.
-	cpu := make(chan struct{}, runtime.GOMAXPROCS(0))
-	acquire := func(slot chan struct{}) bool {
-		select {
-		case slot <- struct{}{}:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
+	var wg sync.WaitGroup
 	for _, j := range jobs {
 		wg.Add(1)
 		go func(j Job) {
 			defer wg.Done()
-			hs := hostSlot(hostOf(j.Source.URL))
-			if !acquire(hs) {
-				return
-			}
-			if !acquire(global) {
-				<-hs
-				return
-			}
-			if ctx.Err() != nil {
-				<-global
-				<-hs
-				return
-			}
-			d := p.Fetcher.Download(ctx, j.Source, j.State, p.Mode)
-			<-hs
-			ok := acquire(cpu)
-			<-global
-			if !ok {
-				return
-			}
-			res := d.Process()
-			if p.Tag != nil {
-				for i := range res.Items {
-					p.Tag(&res.Items[i])
-				}
-			}
-			<-cpu
-			select {
-			case out <- res:
-			case <-ctx.Done():
-			}
+			p.pollOne(ctx, sl, j, out)
 		}(j)
 	}
 	go func() {
@@ -128,6 +75,80 @@ func (p *Poller) Poll(ctx context.Context, jobs []Job) <-chan Result {
 		close(out)
 	}()
 	return out
+}
+
+// pollSlots are the slots a poll's jobs take turns in: per host, global
+// (network) and CPU.
+type pollSlots struct {
+	global  chan struct{}
+	cpu     chan struct{}
+	perHost int
+
+	mu    sync.Mutex
+	hosts map[string]chan struct{}
+}
+
+// host is host h's slots.
+func (sl *pollSlots) host(h string) chan struct{} {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	s, ok := sl.hosts[h]
+	if !ok {
+		s = make(chan struct{}, sl.perHost)
+		sl.hosts[h] = s
+	}
+	return s
+}
+
+// acquire takes a slot, or reports false when ctx ends first.
+func acquire(ctx context.Context, slot chan struct{}) bool {
+	select {
+	case slot <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pollOne fetches one job and sends its Result on out.
+//
+// It waits for its host's slot first, then a global one: a job blocked
+// on a busy host never holds a global slot. Once the body is in, the job
+// trades its network slots for a CPU slot to parse, normalize and tag:
+// the host is free for its next feed meanwhile, and bodies waiting for a
+// CPU are bounded by the global limit.
+func (p *Poller) pollOne(ctx context.Context, sl *pollSlots, j Job, out chan<- Result) {
+	hs := sl.host(hostOf(j.Source.URL))
+	if !acquire(ctx, hs) {
+		return
+	}
+	if !acquire(ctx, sl.global) {
+		<-hs
+		return
+	}
+	if ctx.Err() != nil {
+		<-sl.global
+		<-hs
+		return
+	}
+	d := p.Fetcher.Download(ctx, j.Source, j.State, p.Mode)
+	<-hs
+	ok := acquire(ctx, sl.cpu)
+	<-sl.global
+	if !ok {
+		return
+	}
+	res := d.Process()
+	if p.Tag != nil {
+		for i := range res.Items {
+			p.Tag(&res.Items[i])
+		}
+	}
+	<-sl.cpu
+	select {
+	case out <- res:
+	case <-ctx.Done():
+	}
 }
 
 // hostOf keys the per-host limit; local files share one key.

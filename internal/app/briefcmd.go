@@ -23,7 +23,35 @@ import (
 // briefFormats are the renderings `brief --format` offers.
 var briefFormats = []string{"text", "markdown", "json", "slack", "discord"}
 
+// runBrief is `sahelbrief brief`: its flags, then the digest.
 func runBrief(ctx context.Context, env *cliEnv, args []string) int {
+	o, code, ok := parseBriefFlags(env, args)
+	if !ok {
+		return code
+	}
+	cfg, gaz, ok := loadConfigAndGazetteer(env)
+	if !ok {
+		return exitUsage
+	}
+	filter, ok := briefFilter(env, gaz, o.country, o.actor)
+	if !ok {
+		return exitUsage
+	}
+	return brief(ctx, env, cfg, gaz, o, filter)
+}
+
+// briefOptions are `brief`'s flags, checked.
+type briefOptions struct {
+	since          time.Duration
+	country, actor string // as given: resolved by briefFilter
+	format         string // one of briefFormats
+	noFetch        bool
+	loc            *time.Location // --tz
+}
+
+// parseBriefFlags parses and checks `brief`'s flags; when it reports
+// false the command exits with the code it returns.
+func parseBriefFlags(env *cliEnv, args []string) (briefOptions, int, bool) {
 	fs := newFlagSet(env, "brief", "[--since 24h] [--country NAME] [--actor NAME] [--format FORMAT] [--no-fetch]",
 		"Fetch the sources that are due (unless --no-fetch), then print the digest of the window:\n"+
 			"headline stories, then sections for Mali, Niger, Burkina Faso and the region, story counts\n"+
@@ -37,40 +65,47 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 	noFetch := fs.Bool("no-fetch", false, "use stored items only; do not poll the sources first")
 	tz := fs.String("tz", "UTC", "time `zone` the text and markdown formats write times in (IANA name, e.g. Africa/Bamako)")
 	if code, ok := parseFlags(fs, args); !ok {
-		return code
+		return briefOptions{}, code, false
 	}
 	if !validFormat(*format) {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: unknown --format %q: use one of %s\n", *format, strings.Join(briefFormats, ", "))
-		return exitUsage
+		return briefOptions{}, exitUsage, false
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: --tz %q is not a time zone I know: use an IANA name such as Africa/Niamey\n", *tz)
-		return exitUsage
+		return briefOptions{}, exitUsage, false
 	}
-	cfg, gaz, ok := loadConfigAndGazetteer(env)
-	if !ok {
-		return exitUsage
-	}
+	return briefOptions{since: *since, country: *country, actor: *actor, format: *format, noFetch: *noFetch, loc: loc}, 0, true
+}
+
+// briefFilter resolves --country and --actor to tag ids, or explains on
+// stderr why it cannot and reports false.
+func briefFilter(env *cliEnv, gaz *tagger.Gazetteer, country, actor string) (briefing.Filter, bool) {
 	var filter briefing.Filter
 	for _, f := range []struct {
 		flag, text string
 		kind       tagger.Kind
 		dst        *string
-	}{{"--country", *country, tagger.KindCountry, &filter.Country}, {"--actor", *actor, tagger.KindActor, &filter.Actor}} {
+	}{{"--country", country, tagger.KindCountry, &filter.Country}, {"--actor", actor, tagger.KindActor, &filter.Actor}} {
 		if f.text == "" {
 			continue
 		}
 		tag, err := gaz.ResolveName(f.kind, f.text)
 		if err != nil {
 			fmt.Fprintf(env.stderr, "sahelbrief brief: %s: %v\n", f.flag, err)
-			return exitUsage
+			return filter, false
 		}
 		*f.dst = tag.ID
 	}
+	return filter, true
+}
 
+// brief fetches the due sources (unless --no-fetch), then builds and
+// prints the digest of the window; it exits non-zero for a blind digest.
+func brief(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger.Gazetteer, o briefOptions, filter briefing.Filter) int {
 	open := openStore
-	if *noFetch { // reading only: works on a read-only database
+	if o.noFetch { // reading only: works on a read-only database
 		open = readOnly
 	}
 	st, ok := open(ctx, env, cfg, gaz)
@@ -78,7 +113,7 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		return exitFail
 	}
 	defer st.Close()
-	if !*noFetch {
+	if !o.noFetch {
 		if err := fetchDue(ctx, env, cfg, gaz, st); err != nil {
 			fmt.Fprintf(env.stderr, "sahelbrief brief: fetch: %v\n", err)
 			return exitFail
@@ -90,13 +125,13 @@ func runBrief(ctx context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitUsage
 	}
-	d, err := buildDigest(ctx, st, gaz, srcs, now.Add(-*since), now, filter, cfg.Lang)
+	d, err := buildDigest(ctx, st, gaz, srcs, now.Add(-o.since), now, filter, cfg.Lang)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail
 	}
-	d.Location = loc
-	if err := renderDigest(env.stdout, d, *format); err != nil {
+	d.Location = o.loc
+	if err := renderDigest(env.stdout, d, o.format); err != nil {
 		fmt.Fprintf(env.stderr, "sahelbrief brief: %v\n", err)
 		return exitFail
 	}

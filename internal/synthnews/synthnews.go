@@ -124,100 +124,160 @@ museum prize novel author singer league coach transfer champion record drought h
 // (its event's first item; the event's country), and each item's event
 // label.
 func Corpus(n int, seed uint64, start time.Time, span time.Duration) ([]briefing.Item, []string) {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e37))
-	items := make([]briefing.Item, 0, n)
-	labels := make([]string, 0, n)
-	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
-	lastOnce := map[string]bool{}
+	g := &corpusGen{
+		rng:      rand.New(rand.NewPCG(seed, seed^0x9e37)),
+		n:        n,
+		items:    make([]briefing.Item, 0, n),
+		labels:   make([]string, 0, n),
+		lastOnce: map[string]bool{},
+	}
 	event := 0
-	for len(items) < n {
+	for len(g.items) < n {
 		event++
 		label := fmt.Sprint("e", event)
-		at := start.Add(time.Duration(rng.Int64N(int64(span))))
-		if rng.IntN(100) < 35 { // unrelated world news
-			words := make([]string, 6+rng.IntN(5))
-			for i := range words {
-				words[i] = pick(synthNoiseWords)
-			}
-			title := strings.ToUpper(words[0][:1]) + words[0][1:] + " " + strings.Join(words[1:5], " ") + fmt.Sprint(" ", rng.IntN(900)+10)
-			lang := "en"
-			if rng.IntN(2) == 0 {
-				lang = "fr"
-			}
-			outlet := pick(synthOutlets[lang])
-			items = append(items, briefing.Item{Title: title, Summary: strings.Join(words, " ") + ".", Outlet: outlet, Source: outlet, Lang: lang, Published: at})
-			labels = append(labels, label)
+		at := start.Add(time.Duration(g.rng.Int64N(int64(span))))
+		if g.rng.IntN(100) < 35 { // unrelated world news
+			g.add(g.worldNews(at), label)
 			continue
 		}
-		ci := rng.IntN(len(synthCountries))
-		if rng.IntN(100) < 60 {
-			ci = rng.IntN(3) // mostly the watched three
+		ev, ok := g.sahelEvent(at)
+		if !ok {
+			event--
+			continue
 		}
-		c := synthCountries[ci]
-		k := rng.IntN(len(synthKinds))
-		kind := synthKinds[k]
-		place := pick(c.places)
-		if rng.IntN(100) < 60 {
-			place = pick(synthVillages)
+		g.tell(ev, at, label)
+	}
+	items, labels := inDateOrder(g.items, g.labels)
+	setStories(items, labels)
+	return items, labels
+}
+
+// corpusGen is a corpus being generated. Its steps draw from rng in a
+// fixed order, so that a seed always gives the same corpus.
+type corpusGen struct {
+	rng      *rand.Rand
+	n        int             // items wanted
+	items    []briefing.Item // in generation order
+	labels   []string        // each item's event label
+	lastOnce map[string]bool // once-only events already made
+}
+
+func (g *corpusGen) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+// lang is "en" or "fr", evenly.
+func (g *corpusGen) lang() string {
+	if g.rng.IntN(2) == 0 {
+		return "fr"
+	}
+	return "en"
+}
+
+func (g *corpusGen) add(it briefing.Item, label string) {
+	g.items = append(g.items, it)
+	g.labels = append(g.labels, label)
+}
+
+// worldNews is an item of unrelated world news published at at.
+func (g *corpusGen) worldNews(at time.Time) briefing.Item {
+	words := make([]string, 6+g.rng.IntN(5))
+	for i := range words {
+		words[i] = g.pick(synthNoiseWords)
+	}
+	title := strings.ToUpper(words[0][:1]) + words[0][1:] + " " + strings.Join(words[1:5], " ") + fmt.Sprint(" ", g.rng.IntN(900)+10)
+	lang := g.lang()
+	outlet := g.pick(synthOutlets[lang])
+	return briefing.Item{Title: title, Summary: strings.Join(words, " ") + ".", Outlet: outlet, Source: outlet, Lang: lang, Published: at}
+}
+
+// synthEvent is one Sahel event: its country, kind, and the replacer
+// that fills its templates.
+type synthEvent struct {
+	country synthCountry
+	kind    synthKind
+	fill    *strings.Replacer
+}
+
+// sahelEvent draws a Sahel event happening at at, or reports false when
+// it is a decision or sanctions already made in its country: the corpus
+// should not hold two indistinguishable events.
+func (g *corpusGen) sahelEvent(at time.Time) (synthEvent, bool) {
+	ci := g.rng.IntN(len(synthCountries))
+	if g.rng.IntN(100) < 60 {
+		ci = g.rng.IntN(3) // mostly the watched three
+	}
+	c := synthCountries[ci]
+	k := g.rng.IntN(len(synthKinds))
+	place := g.pick(c.places)
+	if g.rng.IntN(100) < 60 {
+		place = g.pick(synthVillages)
+	}
+	num := fmt.Sprint(3 + g.rng.IntN(120))
+	d := synthDecisions[g.rng.IntN(len(synthDecisions))]
+	// Names of people and things mostly belong to one country.
+	nm := d.names[(ci*2+g.rng.IntN(2))%len(d.names)]
+	dec := [2]string{fmt.Sprintf(d.en, nm[0]), fmt.Sprintf(d.fr, nm[1])}
+	day := synthDays[int(at.Weekday()+6)%7]
+	// Decisions and sanctions happen once per country.
+	once := fmt.Sprint(c.id, k, dec)
+	if k == 5 {
+		once = fmt.Sprint(c.id, k)
+	}
+	if k >= 4 {
+		if g.lastOnce[once] {
+			return synthEvent{}, false
 		}
-		num := fmt.Sprint(3 + rng.IntN(120))
-		d := synthDecisions[rng.IntN(len(synthDecisions))]
-		// Names of people and things mostly belong to one country.
-		nm := d.names[(ci*2+rng.IntN(2))%len(d.names)]
-		dec := [2]string{fmt.Sprintf(d.en, nm[0]), fmt.Sprintf(d.fr, nm[1])}
-		day := synthDays[int(at.Weekday()+6)%7]
-		// Decisions and sanctions happen once per country: the corpus should
-		// not hold two indistinguishable events.
-		once := fmt.Sprint(c.id, k, dec)
-		if k == 5 {
-			once = fmt.Sprint(c.id, k)
+		g.lastOnce[once] = true
+	}
+	fill := strings.NewReplacer("{C}", c.en, "{Cfr}", c.fr, "{Au}", c.au, "{P}", place, "{N}", num,
+		"{D}", day[0], "{Dfr}", day[1], "{X}", dec[0], "{Xfr}", dec[1], "{K}", c.capital)
+	return synthEvent{country: c, kind: synthKinds[k], fill: fill}, true
+}
+
+// tell adds the reports of ev, which happened at at, by 1–6 outlets (a
+// drawn outlet that already told it is skipped), stopping at n items.
+func (g *corpusGen) tell(ev synthEvent, at time.Time, label string) {
+	reports := 1
+	for reports < 6 && g.rng.IntN(100) < 55 {
+		reports++
+	}
+	used := map[string]bool{}
+	for r := 0; r < reports; r++ {
+		lang := g.lang()
+		outlet := g.pick(synthOutlets[lang])
+		if used[outlet] {
+			continue
 		}
-		if k >= 4 {
-			if lastOnce[once] {
-				event--
-				continue
-			}
-			lastOnce[once] = true
-		}
-		fill := func(s string) string {
-			return strings.NewReplacer("{C}", c.en, "{Cfr}", c.fr, "{Au}", c.au, "{P}", place, "{N}", num,
-				"{D}", day[0], "{Dfr}", day[1], "{X}", dec[0], "{Xfr}", dec[1], "{K}", c.capital).Replace(s)
-		}
-		reports := 1
-		for reports < 6 && rng.IntN(100) < 55 {
-			reports++
-		}
-		used := map[string]bool{}
-		for r := 0; r < reports; r++ {
-			lang := "en"
-			if rng.IntN(2) == 0 {
-				lang = "fr"
-			}
-			outlet := pick(synthOutlets[lang])
-			if used[outlet] {
-				continue
-			}
-			used[outlet] = true
-			it := briefing.Item{Outlet: outlet, Source: outlet, Lang: lang, Countries: []string{c.id}, Place: c.id, Events: kind.events}
-			if kind.actors != nil && rng.IntN(2) == 0 {
-				it.Actors = kind.actors
-			}
-			if lang == "en" {
-				it.Title, it.Summary = fill(pick(kind.enTitles)), fill(pick(kind.enSummary))
-			} else {
-				it.Title, it.Summary = fill(pick(kind.frTitles)), fill(pick(kind.frSummary))
-			}
-			if rng.IntN(100) < 15 {
-				it.Summary = ""
-			}
-			it.Published = at.Add(time.Duration(rng.ExpFloat64() * float64(5*time.Hour)))
-			items = append(items, it)
-			labels = append(labels, label)
-			if len(items) == n {
-				break
-			}
+		used[outlet] = true
+		g.add(g.report(ev, at, lang, outlet), label)
+		if len(g.items) == g.n {
+			return
 		}
 	}
+}
+
+// report is outlet's report of ev, which happened at at, in lang.
+func (g *corpusGen) report(ev synthEvent, at time.Time, lang, outlet string) briefing.Item {
+	kind := ev.kind
+	it := briefing.Item{Outlet: outlet, Source: outlet, Lang: lang, Countries: []string{ev.country.id}, Place: ev.country.id, Events: kind.events}
+	if kind.actors != nil && g.rng.IntN(2) == 0 {
+		it.Actors = kind.actors
+	}
+	if lang == "en" {
+		it.Title, it.Summary = ev.fill.Replace(g.pick(kind.enTitles)), ev.fill.Replace(g.pick(kind.enSummary))
+	} else {
+		it.Title, it.Summary = ev.fill.Replace(g.pick(kind.frTitles)), ev.fill.Replace(g.pick(kind.frSummary))
+	}
+	if g.rng.IntN(100) < 15 {
+		it.Summary = ""
+	}
+	it.Published = at.Add(time.Duration(g.rng.ExpFloat64() * float64(5*time.Hour)))
+	return it
+}
+
+// inDateOrder sorts items (and their labels) by date, stably, and gives
+// them IDs 1..n in that order, with keys, URLs and first-seen times.
+func inDateOrder(items []briefing.Item, labels []string) ([]briefing.Item, []string) {
+	n := len(items)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -234,12 +294,16 @@ func Corpus(n int, seed uint64, start time.Time, span time.Duration) ([]briefing
 		outItems[k] = it
 		outLabels[k] = labels[i]
 	}
-	first := map[string]int64{}
-	for k := range outItems {
-		if _, ok := first[outLabels[k]]; !ok {
-			first[outLabels[k]] = outItems[k].ID
-		}
-		outItems[k].Story = first[outLabels[k]]
-	}
 	return outItems, outLabels
+}
+
+// setStories gives each item the story of its event's first item.
+func setStories(items []briefing.Item, labels []string) {
+	first := map[string]int64{}
+	for k := range items {
+		if _, ok := first[labels[k]]; !ok {
+			first[labels[k]] = items[k].ID
+		}
+		items[k].Story = first[labels[k]]
+	}
 }
