@@ -8,10 +8,7 @@ import (
 // runBackup copies the database into a new file while the bot may keep
 // running (store.Backup: VACUUM INTO).
 func runBackup(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "backup", "PATH",
-		"Write a consistent copy of the database to the new file PATH (SQLite VACUUM INTO). It is safe\n"+
-			"while the bot runs; PATH must not exist. Restore by stopping the bot and replacing the database\n"+
-			"file (and removing its -wal and -shm files) with the copy.")
+	fs := newFlagSet(env, "backup")
 	if code, ok := parseFlagsArgs(fs, args, 1); !ok {
 		return code
 	}

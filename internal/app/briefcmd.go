@@ -52,12 +52,7 @@ type briefOptions struct {
 // parseBriefFlags parses and checks `brief`'s flags; when it reports
 // false the command exits with the code it returns.
 func parseBriefFlags(env *cliEnv, args []string) (briefOptions, int, bool) {
-	fs := newFlagSet(env, "brief", "[--since 24h] [--country NAME] [--actor NAME] [--format FORMAT] [--no-fetch]",
-		"Fetch the sources that are due (unless --no-fetch), then print the digest of the window:\n"+
-			"headline stories, then sections for Mali, Niger, Burkina Faso and the region, story counts\n"+
-			"per country and the sources that failed. --country and --actor take an id, a name or an\n"+
-			"alias in English or French (\"Burkinabè\", \"Goïta\", \"CEDEAO\"). --format slack and discord\n"+
-			"print the JSON array of message payloads exactly as they would be posted; json the neutral digest.")
+	fs := newFlagSet(env, "brief")
 	since := windowFlag(fs, "since", 24*time.Hour, "window: stories published in the last `window` (12h, 3d, 1w; at most 30d), as in chat")
 	country := fs.String("country", "", "only stories about this country")
 	actor := fs.String("actor", "", "only stories about this actor")

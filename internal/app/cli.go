@@ -137,12 +137,13 @@ func usage(w io.Writer) {
 
 // newFlagSet makes a subcommand's flag set with the global flags and a
 // usage line.
-func newFlagSet(env *cliEnv, name, args, summary string) *flag.FlagSet {
+func newFlagSet(env *cliEnv, name string) *flag.FlagSet {
+	h := helpFor(name)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	addGlobalFlags(fs, env)
 	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: sahelbrief %s %s\n\n%s\n\nFlags:\n", name, args, summary)
+		fmt.Fprintf(env.stderr, "Usage: sahelbrief %s %s\n\n%s\n\nFlags:\n", name, h.args, h.summary)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -373,7 +374,7 @@ func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger
 }
 
 func runConfig(_ context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "config", "", "Print every setting with its value and where it came from. Secrets are redacted.")
+	fs := newFlagSet(env, "config")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -533,6 +534,37 @@ func TestSourcesBuiltinList(t *testing.T) {
 	for name, l := range got {
 		if l["health"] != "new" || l["url"] == "" {
 			t.Errorf("%s: %v", name, l)
+		}
+	}
+}
+
+// TestEveryFlagSetHasHelp: each subcommand's flag set finds its usage in
+// help.txt, and help.txt holds no help of a command that is gone.
+func TestEveryFlagSetHasHelp(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`newFlagSet\(env, "([^"]+)"\)`)
+	used := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+			if h, ok := helps[m[1]]; !ok || h.summary == "" {
+				t.Errorf("%s: newFlagSet %q has no help in help.txt", f, m[1])
+			}
+		}
+	}
+	if len(used) < 15 {
+		t.Fatalf("found %d flag sets; the pattern no longer matches the calls", len(used))
+	}
+	for name := range helps {
+		if !used[name] {
+			t.Errorf("help.txt has help for %q, which no command uses", name)
 		}
 	}
 }

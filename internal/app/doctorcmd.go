@@ -17,12 +17,7 @@ import (
 const maxDoctorTimeout = 10 * time.Minute
 
 func runDoctor(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "doctor", "[--no-sources] [--timeout 10s] [--guild ID]",
-		"Check what a deployment needs, one line each, ok or the fix: the configuration; the database\n"+
-			"(writable, migrated); Slack when configured (token, granted scopes vs the manifest's, Socket Mode);\n"+
-			"Discord when configured (token, application id, public key, /sahel registered); the sources\n"+
-			"(fetched once, nothing stored); the HTTP address (free to listen on). Exit 1 if any check fails;\n"+
-			"checks of platforms that are not configured are skipped.")
+	fs := newFlagSet(env, "doctor")
 	noSources := fs.Bool("no-sources", false, "do not fetch the sources")
 	timeout := fs.Duration("timeout", 10*time.Second, "limit for each source fetch and each Slack or Discord call")
 	guild := fs.String("guild", "", "Discord server (guild `id`) where /sahel may be registered instead of globally")

@@ -48,9 +48,7 @@ func lineFor(r sources.Result, saved briefing.Saved) sourceLine {
 }
 
 func runFetch(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "fetch", "[--all] [--json]",
-		"Poll every source that is due once, store new items, and print one line per source and a total.\n"+
-			"Exit status 0 when at least one source answered, 1 when all failed.")
+	fs := newFlagSet(env, "fetch")
 	all := fs.Bool("all", false, "poll every source now, ignoring schedules and backoff")
 	asJSON := fs.Bool("json", false, "print one JSON object per source and line")
 	if code, ok := parseFlags(fs, args); !ok {

@@ -17,10 +17,7 @@ func runSlack(_ context.Context, env *cliEnv, args []string) int {
 		fmt.Fprintln(env.stderr, "Usage: sahelbrief slack manifest [--name NAME] [--http]")
 		return exitUsage
 	}
-	fs := newFlagSet(env, "slack manifest", "[--name NAME] [--http]",
-		"Print a ready Slack app manifest (YAML) declaring /sahel, its scopes and Socket Mode: paste it in\n"+
-			"\"Create an app → From a manifest\". With --http (or SLACK_SIGNING_SECRET set and no SLACK_APP_TOKEN)\n"+
-			"the command posts to SAHELBRIEF_PUBLIC_URL/slack/commands instead of using Socket Mode.")
+	fs := newFlagSet(env, "slack manifest")
 	name := fs.String("name", "sahelbrief", "the app's display `name`")
 	httpMode := fs.Bool("http", false, "HTTP mode (request URL) instead of Socket Mode")
 	if code, ok := parseFlags(fs, args[1:]); !ok {
@@ -57,10 +54,7 @@ func runDiscord(ctx context.Context, env *cliEnv, args []string) int {
 
 // runDiscordInviteURL prints the address that adds the bot to a server.
 func runDiscordInviteURL(env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "discord invite-url", "",
-		"Print the address a server admin opens to add the bot to a server: the scopes bot and\n"+
-			"applications.commands, and only the permissions the bot uses (View Channel, Send Messages,\n"+
-			"Embed Links, Read Message History), for DISCORD_APPLICATION_ID.")
+	fs := newFlagSet(env, "discord invite-url")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -78,10 +72,7 @@ func runDiscordInviteURL(env *cliEnv, args []string) int {
 
 // runDiscordRegister creates or replaces the /sahel command.
 func runDiscordRegister(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "discord register", "[--guild ID]",
-		"Create or replace the /sahel command (with its subcommands, typed options and autocomplete)\n"+
-			"for the application DISCORD_APPLICATION_ID, with DISCORD_BOT_TOKEN. --guild registers it in one\n"+
-			"server, where it appears at once; without it the command is global.")
+	fs := newFlagSet(env, "discord register")
 	guild := fs.String("guild", "", "register in this server (guild `id`) only")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -28,12 +28,7 @@ const (
 )
 
 func runRetag(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "retag", "[--batch N]",
-		"Apply the current gazetteer (built-in, plus the config file's gazetteer: extensions) to the stored\n"+
-			"items, writing those whose countries or actors change and updating their stories' summaries.\n"+
-			"Stories are not re-assigned. Interrupted (Ctrl-C, a crash), it continues where it stopped the next\n"+
-			"time; when the stored tags already follow this gazetteer there is nothing to do. `run` does the\n"+
-			"same in the background when it finds the gazetteer changed.")
+	fs := newFlagSet(env, "retag")
 	batch := fs.Int("batch", store.DefaultRetagBatch, "items retagged per transaction")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -31,12 +31,7 @@ func hook(point string) {
 }
 
 func runRun(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "run", "[--shell] [--addr ADDR]",
-		"Run the bot: poll the sources on their intervals, tag and store new items, post keyword alerts and\n"+
-			"scheduled digests, answer /sahel commands, and serve GET /healthz and GET /metrics.\n"+
-			"With chat settings (SLACK_*, DISCORD_*) it serves those platforms; with none, or with --shell, it\n"+
-			"opens the console shell too, whose channel gets its alerts and digests in the terminal.\n"+
-			"This is what `sahelbrief` with no command does. SIGINT/SIGTERM stop it cleanly.")
+	fs := newFlagSet(env, "run")
 	shell := fs.Bool("shell", false, "open the console shell even when chat settings are present")
 	addr := fs.String("addr", "", "listen `address` (default SAHELBRIEF_HTTP_ADDR)")
 	if code, ok := parseFlags(fs, args); !ok {

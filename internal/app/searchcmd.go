@@ -13,9 +13,7 @@ import (
 // does in chat (the same query language, stories, limits), printed in any
 // digest format.
 func runSearch(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "search", "[--limit 10] [--format FORMAT | --json] QUERY...",
-		"Search the stored news, answered in stories, the most recently updated first, as /sahel search does.\n"+
-			"QUERY is the query language of /sahel search (sahelbrief shell, then help search).")
+	fs := newFlagSet(env, "search")
 	limit := fs.Int("limit", 10, "stories to show at most")
 	format := fs.String("format", "text", "output: "+strings.Join(briefFormats, ", "))
 	asJSON := fs.Bool("json", false, "same as --format json")

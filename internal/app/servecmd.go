@@ -120,12 +120,7 @@ func (e *chatEndpoints) addRunner(name string, run func(context.Context) error, 
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "serve", "[--addr HOST:PORT]",
-		"Serve the chat endpoints over HTTP: GET /healthz, POST /slack/commands (with SLACK_SIGNING_SECRET)\n"+
-			"and POST /discord/interactions (with DISCORD_PUBLIC_KEY); connect to Slack in Socket Mode (with\n"+
-			"SLACK_APP_TOKEN and SLACK_BOT_TOKEN) and to Discord's gateway (with DISCORD_BOT_TOKEN), answering\n"+
-			"/sahel from the stored news.\n"+
-			"Every request is verified before it is parsed. Stops cleanly on SIGINT/SIGTERM.")
+	fs := newFlagSet(env, "serve")
 	addr := fs.String("addr", "", "listen `address` (default SAHELBRIEF_HTTP_ADDR, :8080)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

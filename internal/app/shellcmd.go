@@ -14,10 +14,7 @@ import (
 )
 
 func runShell(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "shell", "",
-		"Answer /sahel commands typed in the terminal (or piped in), over the stored news: brief, country,\n"+
-			"actor, search, subscribe, digest, sources, help. The leading /sahel is optional. Run `fetch` first,\n"+
-			"or use `brief`, which fetches. To poll, alert and post digests as well, use `run` (the default).")
+	fs := newFlagSet(env, "shell")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -36,10 +36,7 @@ type healthLine struct {
 }
 
 func runSources(ctx context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "sources", "[--check] [--json] | --builtin",
-		"List the sources with their health. --check fetches each now, without storing anything,\n"+
-			"and reports whether it answers with a feed; it exits 1 if any source fails.\n"+
-			"--builtin prints the built-in feed list as config file YAML, to copy entries from.")
+	fs := newFlagSet(env, "sources")
 	check := fs.Bool("check", false, "fetch every source now (nothing is stored) and report reachability")
 	asJSON := fs.Bool("json", false, "print one JSON object per source and line")
 	builtin := fs.Bool("builtin", false, "print the built-in feed list in the config file's shape (sources:) and exit")

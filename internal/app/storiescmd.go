@@ -17,15 +17,7 @@ import (
 )
 
 func runStories(_ context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "stories", "< items.jsonl > stories.jsonl",
-		"Read JSON objects, one per line, with \"id\" (an integer; the line number when absent), \"title\",\n"+
-			"\"summary\", \"source\", \"url\", \"lang\" and \"published\" (RFC 3339 or YYYY-MM-DD), and write each\n"+
-			"back with \"story\" (the smallest id of its story), \"place\" (the country where its event\n"+
-			"happens), \"events\", \"countries\" and \"actors\": exactly the assignment the bot makes when it\n"+
-			"stores items. Other fields pass through. When objects carry \"event\" (a label: the real-world\n"+
-			"happening they report), the pairwise precision and recall of the stories against those labels\n"+
-			"are printed on stderr. A bad line is reported on stderr with its number and skipped; the exit\n"+
-			"status is then 1.")
+	fs := newFlagSet(env, "stories")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}

@@ -13,11 +13,7 @@ import (
 )
 
 func runTag(_ context.Context, env *cliEnv, args []string) int {
-	fs := newFlagSet(env, "tag", "< items.jsonl > tagged.jsonl",
-		"Read JSON objects, one per line, with \"title\" and \"summary\" (other fields are passed through),\n"+
-			"and write each back with \"countries\" and \"actors\": arrays of canonical ids. For tuning the\n"+
-			"gazetteer (extend it under gazetteer: in the config file) and for evaluation. A bad line is\n"+
-			"reported on stderr with its number and skipped; the exit status is then 1.")
+	fs := newFlagSet(env, "tag")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
