@@ -191,7 +191,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, st *fakeStore, hk *hook) *env {
-	e := &env{store: st, log: &syncBuffer{}, hook: hk, now: exampleTime}
+	e := &env{store: st, log: &syncBuffer{}, hook: hk, now: time.Now()} // the verifier's clock, virtual in a bubble
 	b := bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{SearchResults: 40})
 	hookHost, client := "", http.DefaultClient
 	if hk != nil {
@@ -199,7 +199,7 @@ func newEnv(t *testing.T, st *fakeStore, hk *hook) *env {
 	}
 	e.h = &CommandHandler{
 		Bot:      b,
-		Verifier: newVerifier(e.now),
+		Verifier: newVerifier(),
 		Client:   client,
 		Admins:   map[string]bool{"UADMIN": true},
 		Ack:      time.Minute,
