@@ -52,7 +52,6 @@ const (
 type Alerter struct {
 	Store       AlertStore
 	Gazetteer   *tagger.Gazetteer
-	Clock       Clock
 	StoryWindow time.Duration
 	// Deliverable, when set, says whether a channel's platform is
 	// configured; subscriptions of other channels are left alone (their
@@ -142,7 +141,7 @@ func (a *Alerter) Backfill(ctx context.Context, sub briefing.Subscription, items
 	if err != nil {
 		return 0, err
 	}
-	ds, stories := backfillStories(ds, a.Clock.Now())
+	ds, stories := backfillStories(ds, time.Now())
 	if _, err := a.Store.EnqueueAlerts(ctx, 0, ds); err != nil {
 		return 0, fmt.Errorf("bot: backfill: %w", err)
 	}
@@ -339,7 +338,7 @@ type alertedEntry struct {
 // deliveries turns matches into alert and reply deliveries, story by
 // story, per channel.
 func (a *Alerter) deliveries(ctx context.Context, byChannel map[string][]match) ([]briefing.Delivery, error) {
-	now := a.Clock.Now()
+	now := time.Now()
 	window := a.StoryWindow
 	if window <= 0 {
 		window = DefaultStoryWindow

@@ -31,8 +31,14 @@ type Bot struct {
 	Gazetteer *tagger.Gazetteer
 	Sources   []briefing.Source // the configured list, for `sources`
 	Limits    Limits
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Now is the time commands answer at (New: time.Now). Unlike bot's
+	// other clocks (time.Now read directly, virtual in the tests'
+	// synctest bubbles: time_test.go), it stays injectable: the test
+	// binary's child processes answer at a fixed date (internal/app's
+	// SAHELBRIEF_TEST_NOW, the load test's corpus), and the adapters'
+	// command tests, on real time over loopback fakes, pin it.
+	Now func() time.Time
+	Log *slog.Logger
 	// Alerter, when the bot runs (`sahelbrief run`), queues the alerts of
 	// `/sahel subscribe --backfill`.
 	Alerter *Alerter

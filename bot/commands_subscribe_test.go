@@ -44,36 +44,38 @@ func TestSubscriptions(t *testing.T) {
 }
 
 func TestSubscribeBackfillCommand(t *testing.T) {
-	e := newOutboxEnv(t)
-	e.add("Reuters", boulkessiReuters, niameyProtest)
-	e.clock.Advance(time.Hour)
-	b := New(e.st, tagger.DefaultGazetteer(), nil, Limits{})
-	b.Now, b.Alerter = e.clock.Now, e.al
-	changed := 0
-	b.Changed = func() { changed++ }
-	for _, tt := range []struct {
-		text, want string
-		err        bool
-	}{
-		{"subscribe --backfill 24h boulkessi", "Posting 1 story from the last 1d, the most important first.", false},
-		{"subscribe --backfill=3h country:niger", "Posting 1 story from the last 3h", false},
-		{"subscribe --backfill 30m mali", "Nothing in the last 30m matches it yet.", false},
-		{"subscribe ecowas", "new stories matching `ecowas` will be posted here.", false},
-		{"subscribe --backfill 99x kidal", `"99x" is not a time window`, true},
-		{"subscribe kidal --backfill", "--backfill needs a window", true},
-	} {
-		resp := b.Handle(context.Background(), Request{Channel: "console", Text: tt.text, CanManage: true})
-		if resp.Err != tt.err || !strings.Contains(resp.Text, tt.want) {
-			t.Errorf("%q → %q (err %v); want %q", tt.text, resp.Text, resp.Err, tt.want)
+	inBubble(t, t0, func(t *testing.T) {
+		e := newOutboxEnv(t)
+		e.add("Reuters", boulkessiReuters, niameyProtest)
+		time.Sleep(time.Hour)
+		b := New(e.st, tagger.DefaultGazetteer(), nil, Limits{})
+		b.Now, b.Alerter = time.Now, e.al
+		changed := 0
+		b.Changed = func() { changed++ }
+		for _, tt := range []struct {
+			text, want string
+			err        bool
+		}{
+			{"subscribe --backfill 24h boulkessi", "Posting 1 story from the last 1d, the most important first.", false},
+			{"subscribe --backfill=3h country:niger", "Posting 1 story from the last 3h", false},
+			{"subscribe --backfill 30m mali", "Nothing in the last 30m matches it yet.", false},
+			{"subscribe ecowas", "new stories matching `ecowas` will be posted here.", false},
+			{"subscribe --backfill 99x kidal", `"99x" is not a time window`, true},
+			{"subscribe kidal --backfill", "--backfill needs a window", true},
+		} {
+			resp := b.Handle(context.Background(), Request{Channel: "console", Text: tt.text, CanManage: true})
+			if resp.Err != tt.err || !strings.Contains(resp.Text, tt.want) {
+				t.Errorf("%q → %q (err %v); want %q", tt.text, resp.Text, resp.Err, tt.want)
+			}
 		}
-	}
-	if changed != 4 {
-		t.Errorf("Changed called %d times; want 4", changed)
-	}
-	e.drain()
-	wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters, "alert console: "+niameyProtest)
-	// The live path does not alert them again.
-	if n := e.process(); n != 0 {
-		t.Errorf("live pass after backfill queued %d", n)
-	}
+		if changed != 4 {
+			t.Errorf("Changed called %d times; want 4", changed)
+		}
+		e.drain()
+		wantPosts(t, e.out.kinds(), "alert console: "+boulkessiReuters, "alert console: "+niameyProtest)
+		// The live path does not alert them again.
+		if n := e.process(); n != 0 {
+			t.Errorf("live pass after backfill queued %d", n)
+		}
+	})
 }

@@ -48,9 +48,8 @@ type Lease struct {
 	Owner string
 	// TTL is how long the lease outlives a heartbeat (DefaultLeaseTTL);
 	// heartbeats come every TTL/3, so two can fail before it runs out.
-	TTL   time.Duration
-	Clock Clock
-	Log   *slog.Logger
+	TTL time.Duration
+	Log *slog.Logger
 }
 
 func (l *Lease) ttl() time.Duration {
@@ -72,7 +71,7 @@ func (l *Lease) log() *slog.Logger {
 // was killed) is logged with who it was.
 func (l *Lease) Acquire(ctx context.Context) error {
 	host, _ := os.Hostname()
-	now := l.Clock.Now()
+	now := time.Now()
 	prev, err := l.Store.AcquireLease(ctx, briefing.Lease{Name: l.Name, Owner: l.Owner, Host: host, PID: os.Getpid()}, now, l.ttl())
 	if err != nil {
 		return err
@@ -92,14 +91,14 @@ func (l *Lease) Acquire(ctx context.Context) error {
 func (l *Lease) Hold(ctx context.Context) error {
 	ttl := l.ttl()
 	every := ttl / 3
-	expires := l.Clock.Now().Add(ttl)
+	expires := time.Now().Add(ttl)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-l.Clock.After(every):
+		case <-time.After(every):
 		}
-		now := l.Clock.Now()
+		now := time.Now()
 		err := l.Store.RenewLease(ctx, l.Name, l.Owner, now, ttl)
 		switch {
 		case err == nil:

@@ -64,7 +64,6 @@ type Dispatcher struct {
 	// Platforms maps a channel prefix ("slack:", "discord:", "console")
 	// to the deliverer of its channels.
 	Platforms map[string]Deliverer
-	Clock     Clock
 	// Digest builds a scheduled digest: the Bot's ScheduledDigest.
 	Digest func(ctx context.Context, from, until time.Time, f briefing.Filter) (*briefing.Digest, error)
 	// AlertsPerMinute is each channel's alert budget (default 5).
@@ -147,7 +146,7 @@ func (p *Dispatcher) worker(ctx context.Context, prefix string, d Deliverer) {
 		case <-ctx.Done():
 			return
 		case <-p.wake[prefix]:
-		case <-p.Clock.After(wait):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -157,7 +156,7 @@ func (p *Dispatcher) worker(ctx context.Context, prefix string, d Deliverer) {
 func (p *Dispatcher) Drain(ctx context.Context, prefix string, d Deliverer) (time.Duration, error) {
 	p.init()
 	for ctx.Err() == nil {
-		now := p.Clock.Now()
+		now := time.Now()
 		due, err := p.Store.DueDeliveries(ctx, prefix, p.Owner, now, dueBatch)
 		if err != nil {
 			return 0, err
@@ -177,7 +176,7 @@ func (p *Dispatcher) Drain(ctx context.Context, prefix string, d Deliverer) (tim
 	if err != nil || !ok {
 		return idleCheck, err
 	}
-	return min(max(next.Sub(p.Clock.Now()), 0), idleCheck), nil
+	return min(max(next.Sub(time.Now()), 0), idleCheck), nil
 }
 
 // sendBatch works through due deliveries in order. It reports whether it
@@ -227,7 +226,7 @@ func (p *Dispatcher) sendBatch(ctx context.Context, d Deliverer, due []briefing.
 					return progressed, err
 				}
 			default:
-				if err := p.Store.Postpone(ctx, []int64{del.ID}, p.Clock.Now().Add(backoff.Platform.First)); err != nil {
+				if err := p.Store.Postpone(ctx, []int64{del.ID}, time.Now().Add(backoff.Platform.First)); err != nil {
 					return progressed, err
 				}
 			}
@@ -257,7 +256,7 @@ func (p *Dispatcher) ration(ctx context.Context, channel string, list, replies [
 	if perMinute <= 0 {
 		perMinute = DefaultAlertsPerMinute
 	}
-	now := p.Clock.Now()
+	now := time.Now()
 	used, oldest, err := p.Store.SentSince(ctx, channel, now.Add(-time.Minute))
 	if err != nil {
 		return nil, false, err
@@ -322,7 +321,7 @@ func (p *Dispatcher) ration(ctx context.Context, channel string, list, replies [
 // returns the platform reference when del was sent. A delivery it cannot
 // claim is left alone.
 func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Delivery) (string, error) {
-	before, err := p.Store.ClaimDelivery(ctx, del.ID, p.Owner, p.Clock.Now(), p.ClaimTTL)
+	before, err := p.Store.ClaimDelivery(ctx, del.ID, p.Owner, time.Now(), p.ClaimTTL)
 	if errors.Is(err, briefing.ErrNotFound) || errors.Is(err, briefing.ErrClaimed) {
 		// No longer pending (sent meanwhile), or being attempted by
 		// another process: not ours to send.
@@ -350,7 +349,7 @@ func (p *Dispatcher) attempt(ctx context.Context, d Deliverer, del briefing.Deli
 	}
 	// Record the outcome even when shutting down.
 	rec := context.WithoutCancel(ctx)
-	now := p.Clock.Now()
+	now := time.Now()
 	switch {
 	case err == nil:
 		if err := p.Store.MarkSent(rec, del.ID, ref, now); err != nil {
@@ -402,7 +401,7 @@ func (p *Dispatcher) message(ctx context.Context, del briefing.Delivery) (Messag
 		}
 		m.Digest = dg
 		m.Scheduled = del.Scheduled.In(loc)
-		m.Late = p.Clock.Now().Sub(del.Scheduled) > lateAfter
+		m.Late = time.Now().Sub(del.Scheduled) > lateAfter
 	case KindAlert, KindReply:
 		var al Alert
 		if err := json.Unmarshal(del.Payload, &al); err != nil {

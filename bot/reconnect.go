@@ -41,8 +41,7 @@ const stableConnection = 5 * time.Minute
 // logged once, at WARN, with its reason and the wait, so an outage is
 // visible at the default level. It returns the error only when the
 // platform rejected the token (ErrAuthRejected), which no retry fixes.
-// after waits (time.After; tests pass their own).
-func KeepConnected(name string, run func(context.Context) error, log *slog.Logger, after func(time.Duration) <-chan time.Time) func(context.Context) error {
+func KeepConnected(name string, run func(context.Context) error, log *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		failures := 0
 		for {
@@ -70,7 +69,7 @@ func KeepConnected(name string, run func(context.Context) error, log *slog.Logge
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-after(wait):
+			case <-time.After(wait):
 			}
 		}
 	}

@@ -41,11 +41,11 @@ const (
 
 // Scheduler queues each channel's digest at the times its cron schedule
 // names, in the channel's time zone. It parses schedules with cronspec
-// (robfig/cron, CRON_TZ) but keeps time itself (Clock), because cron's
-// runner keeps no state: the digests missed while the bot was down are
-// ours to catch up. A slot is queued as a pending delivery keyed by channel
-// and slot, so it is queued once however often the bot restarts; the
-// Dispatcher sends it.
+// (robfig/cron, CRON_TZ) but keeps time itself (time.Now, time.After;
+// virtual in its tests' synctest bubbles), because cron's runner keeps no
+// state: the digests missed while the bot was down are ours to catch up.
+// A slot is queued as a pending delivery keyed by channel and slot, so it
+// is queued once however often the bot restarts; the Dispatcher sends it.
 //
 // Each queueing runs outside the scheduler's lock under its own guard: a
 // channel whose previous queueing is still running (a store held by
@@ -55,7 +55,6 @@ const (
 // as usual.
 type Scheduler struct {
 	Store ScheduleStore
-	Clock Clock
 	// Grace is how late a missed slot may still be caught up (default 6h):
 	// on start, each channel's latest slot within Grace that has no
 	// delivery is queued (marked late when it goes out).
@@ -158,7 +157,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.reload:
-		case <-s.Clock.After(wait):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -167,7 +166,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // wait for the next one (at most scheduleRefresh).
 func (s *Scheduler) Tick(ctx context.Context) time.Duration {
 	s.init()
-	now := s.Clock.Now()
+	now := time.Now()
 	grace := s.Grace
 	if grace <= 0 {
 		grace = DefaultGrace
@@ -280,7 +279,7 @@ func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
 	j := &scheduledJob{spec: spec, schedule: sched, loc: loc}
 	if _, ok := s.jobs[d.Channel]; ok {
 		// The schedule changed: slots of the old one are not caught up.
-		s.checked[d.Channel] = s.Clock.Now()
+		s.checked[d.Channel] = time.Now()
 	}
 	s.jobs[d.Channel] = j
 	return j
@@ -292,7 +291,7 @@ func (s *Scheduler) job(d briefing.DigestSchedule) *scheduledJob {
 func (s *Scheduler) queue(ctx context.Context, job digestJob, slot time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	now := s.Clock.Now()
+	now := time.Now()
 	until := slot
 	if now.Sub(slot) > lateAfter {
 		until = now // a caught-up digest covers the news up to now

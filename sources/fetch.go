@@ -54,7 +54,12 @@ type Options struct {
 	DialTimeout     time.Duration
 	DefaultInterval time.Duration // poll interval of sources that set none
 	MaxBackoff      time.Duration // longest wait after repeated failures
-	Now             func() time.Time
+	// Now stamps attempts, next checks and durations (nil: time.Now). A
+	// fetch never waits on the clock; Now stays injectable because the
+	// Fetcher's tests talk to real loopback servers (timeouts, redirects,
+	// conditional GETs), which cannot run in a synctest bubble, and assert
+	// dates and durations exactly.
+	Now func() time.Time
 	// Transport replaces the HTTP transport (tests inject fakes; nil builds
 	// one with the dial timeout and gzip support).
 	Transport http.RoundTripper

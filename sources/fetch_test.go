@@ -18,17 +18,17 @@ import (
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
-// fakeClock is a settable clock for fetches: LastAttempt, NextCheck and
+// fetchClock is a settable clock for fetches: LastAttempt, NextCheck and
 // durations come from it, so schedules are asserted exactly.
-type fakeClock struct{ t atomic.Int64 }
+type fetchClock struct{ t atomic.Int64 }
 
-func newFakeClock() *fakeClock {
-	c := &fakeClock{}
+func newFetchClock() *fetchClock {
+	c := &fetchClock{}
 	c.t.Store(time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC).UnixNano())
 	return c
 }
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.t.Load()).UTC() }
-func (c *fakeClock) Advance(d time.Duration) { c.t.Add(int64(d)) }
+func (c *fetchClock) Now() time.Time          { return time.Unix(0, c.t.Load()).UTC() }
+func (c *fetchClock) Advance(d time.Duration) { c.t.Add(int64(d)) }
 
 // rssFeed wraps item XML in a minimal RSS 2.0 document.
 func rssFeed(items ...string) string {
@@ -70,7 +70,7 @@ func serve(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	return srv
 }
 
-func testFetcher(clock *fakeClock, o Options) *Fetcher {
+func testFetcher(clock *fetchClock, o Options) *Fetcher {
 	if clock != nil {
 		o.Now = clock.Now
 	}
@@ -252,7 +252,7 @@ func TestFetchBodyReadingStopsAtCap(t *testing.T) {
 }
 
 func TestFetchSaneItemsFromOddFeeds(t *testing.T) {
-	clock := newFakeClock()
+	clock := newFetchClock()
 	now := clock.Now()
 	future := now.Add(72 * time.Hour).Format(time.RFC1123Z)
 	cases := []struct {
@@ -369,7 +369,7 @@ func TestConditionalGet(t *testing.T) {
 		w.Header().Set("Last-Modified", "Thu, 26 Nov 2026 06:00:00 GMT")
 		io.WriteString(w, goodFeed)
 	})
-	clock := newFakeClock()
+	clock := newFetchClock()
 	f := testFetcher(clock, Options{})
 	src := briefing.Source{Name: "desk", URL: srv.URL}
 
@@ -403,7 +403,7 @@ func TestConditionalGet(t *testing.T) {
 }
 
 func TestSchedule(t *testing.T) {
-	clock := newFakeClock()
+	clock := newFetchClock()
 	status := atomic.Int32{}
 	header := atomic.Value{}
 	header.Store([2]string{})
@@ -515,7 +515,7 @@ func TestFetchLocalFile(t *testing.T) {
 	if err := writeFile(path, goodFeed); err != nil {
 		t.Fatal(err)
 	}
-	f := testFetcher(newFakeClock(), Options{})
+	f := testFetcher(newFetchClock(), Options{})
 	src := briefing.Source{Name: "local", URL: path}
 	first := f.Fetch(context.Background(), src, briefing.SourceState{}, Conditional)
 	if first.Status != briefing.StatusOK || len(first.Items) != 1 {

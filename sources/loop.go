@@ -41,9 +41,6 @@ type Loop struct {
 	// late digest carries the news that arrived while it was down).
 	AfterRound func()
 	Log        *slog.Logger
-	// Now and After are the clock (time.Now and time.After when nil).
-	Now   func() time.Time
-	After func(time.Duration) <-chan time.Time
 }
 
 // Run polls until ctx ends. A storage error ends the round, is logged and
@@ -58,7 +55,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-l.after(wait):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -74,7 +71,7 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 		l.logUnlessStopping(ctx, "poll: source states", err)
 		return min(interval, time.Minute)
 	}
-	if jobs := Due(l.Sources, states, l.now(), false); len(jobs) > 0 {
+	if jobs := Due(l.Sources, states, time.Now(), false); len(jobs) > 0 {
 		l.log().Debug("poll round", "due", len(jobs), "sources", len(l.Sources))
 		if err := Ingest(ctx, l.Poller, jobs, l.Store, l.Report); err != nil && ctx.Err() == nil {
 			l.log().Error("poll: ingest", "error", err)
@@ -85,7 +82,7 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 			return min(interval, time.Minute)
 		}
 	}
-	return nextWait(l.Sources, states, l.now(), interval)
+	return nextWait(l.Sources, states, time.Now(), interval)
 }
 
 // logUnlessStopping logs err at ERROR unless ctx ended: a read cut short
@@ -106,7 +103,7 @@ func (l *Loop) capNextChecks(ctx context.Context) {
 		l.logUnlessStopping(ctx, "poll: cap next checks", err)
 		return
 	}
-	now := l.now()
+	now := time.Now()
 	caps := map[string]time.Time{}
 	for _, s := range l.Sources {
 		st, ok := states[s.Name]
@@ -139,20 +136,6 @@ func nextWait(srcs []briefing.Source, states map[string]briefing.SourceState, no
 		wait = min(wait, st.NextCheck.Sub(now))
 	}
 	return max(wait, minLoopWait)
-}
-
-func (l *Loop) now() time.Time {
-	if l.Now != nil {
-		return l.Now()
-	}
-	return time.Now()
-}
-
-func (l *Loop) after(d time.Duration) <-chan time.Time {
-	if l.After != nil {
-		return l.After(d)
-	}
-	return time.After(d)
 }
 
 func (l *Loop) log() *slog.Logger {

@@ -32,7 +32,7 @@ func TestGoogleNewsOutlet(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		io.WriteString(w, googleNewsFeed)
 	})
-	res := testFetcher(newFakeClock(), Options{}).Fetch(t.Context(),
+	res := testFetcher(newFetchClock(), Options{}).Fetch(t.Context(),
 		briefing.Source{Name: "Google News: Mali junta", URL: srv.URL}, briefing.SourceState{}, Conditional)
 	if res.Status != briefing.StatusOK || len(res.Items) != 2 {
 		t.Fatalf("status %s, %d items: %v", res.Status, len(res.Items), res.Err)

@@ -38,7 +38,7 @@ func realFeedsDir(t *testing.T) string {
 // oddity it carries is handled.
 func TestRealFeeds(t *testing.T) {
 	dir := realFeedsDir(t)
-	clock := newFakeClock()
+	clock := newFetchClock()
 	cases := []struct {
 		file  string
 		items int

@@ -97,7 +97,7 @@ func (s *Store) EnqueueDigest(ctx context.Context, d briefing.Delivery, firstWin
 	if last != 0 && fromMS(last).Before(d.Until) {
 		d.Since = fromMS(last)
 	}
-	id, created, err := s.insertDelivery(ctx, tx, d, s.Now())
+	id, created, err := s.insertDelivery(ctx, tx, d, time.Now())
 	if err != nil {
 		return briefing.Delivery{}, false, fmt.Errorf("store: enqueue digest %s: %w", d.Key, err)
 	}
@@ -139,7 +139,7 @@ func (s *Store) EnqueueAlerts(ctx context.Context, cursor int64, ds []briefing.D
 		return 0, fmt.Errorf("store: enqueue alerts: %w", err)
 	}
 	defer tx.Rollback()
-	now := s.Now()
+	now := time.Now()
 	n := 0
 	for _, d := range ds {
 		_, created, err := s.insertDelivery(ctx, tx, d, now)
@@ -315,7 +315,7 @@ func (s *Store) RollUp(ctx context.Context, summary briefing.Delivery, ids []int
 		return 0, fmt.Errorf("store: roll up: %w", err)
 	}
 	defer tx.Rollback()
-	now := s.Now()
+	now := time.Now()
 	id, _, err := s.insertDelivery(ctx, tx, summary, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: roll up %s: %w", summary.Key, err)

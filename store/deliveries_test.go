@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -44,69 +45,71 @@ func TestEnqueueDigestWindowsAreContiguousAndIdempotent(t *testing.T) {
 }
 
 func TestDeliveryLifecycle(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now }
-	alert := briefing.Delivery{Key: "alert:console:1", Channel: "console", Kind: "alert", ItemID: 1, Payload: []byte(`{"a":1}`)}
-	reply := briefing.Delivery{Key: "reply:console:2", Channel: "console", Kind: "reply", ItemID: 2, ParentKey: alert.Key}
-	if n, err := s.EnqueueAlerts(ctx, 7, []briefing.Delivery{alert, reply}); err != nil || n != 2 {
-		t.Fatalf("EnqueueAlerts = %d, %v", n, err)
-	}
-	if n, err := s.EnqueueAlerts(ctx, 5, []briefing.Delivery{alert}); err != nil || n != 0 {
-		t.Fatalf("EnqueueAlerts again = %d, %v; want 0 (key exists)", n, err)
-	}
-	if c, err := s.AlertCursor(ctx); err != nil || c != 7 {
-		t.Fatalf("AlertCursor = %d, %v; want 7 (never moves back)", c, err)
-	}
-	due, err := s.DueDeliveries(ctx, "console", "me", now, 10)
-	if err != nil || len(due) != 2 {
-		t.Fatalf("DueDeliveries = %d, %v", len(due), err)
-	}
-	if string(due[0].Payload) != `{"a":1}` || due[1].ParentID != due[0].ID || due[1].ThreadRef != "" || due[1].ParentStatus != briefing.DeliveryPending {
-		t.Fatalf("due = %+v", due)
-	}
-	if got, _ := s.DueDeliveries(ctx, "slack:", "me", now, 10); len(got) != 0 {
-		t.Fatalf("slack: prefix got %d deliveries", len(got))
-	}
-	before, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute)
-	if err != nil || before != 0 {
-		t.Fatalf("ClaimDelivery = %d, %v", before, err)
-	}
-	if before, _ = s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); before != 1 {
-		t.Fatalf("second ClaimDelivery by its owner = %d; want 1", before)
-	}
-	if err := s.MarkSent(ctx, due[0].ID, "ts-1", now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("ClaimDelivery on a sent delivery: %v; want ErrNotFound", err)
-	}
-	r, err := s.DeliveryByID(ctx, due[1].ID)
-	if err != nil || r.ThreadRef != "ts-1" || r.ParentStatus != briefing.DeliverySent {
-		t.Fatalf("reply after parent sent = %+v, %v", r, err)
-	}
-	if err := s.MarkRetry(ctx, r.ID, now.Add(time.Minute), "http_503"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.DueDeliveries(ctx, "", "me", now, 10); len(got) != 0 {
-		t.Fatalf("retry not yet due, got %d", len(got))
-	}
-	if next, ok, err := s.NextDue(ctx, "", "me"); err != nil || !ok || !next.Equal(now.Add(time.Minute)) {
-		t.Fatalf("NextDue = %v %v %v", next, ok, err)
-	}
-	if err := s.MarkFailed(ctx, r.ID, "channel_not_found"); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := s.PendingCount(ctx); n != 0 {
-		t.Fatalf("pending = %d", n)
-	}
-	if n, oldest, err := s.SentSince(ctx, "console", now.Add(-time.Minute)); err != nil || n != 1 || !oldest.Equal(now) {
-		t.Fatalf("SentSince = %d %v %v", n, oldest, err)
-	}
-	if recent, err := s.RecentAlerts(ctx, "console", now.Add(-time.Hour)); err != nil || len(recent) != 1 || recent[0].Ref != "ts-1" {
-		t.Fatalf("RecentAlerts = %+v, %v", recent, err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := openMem(t)
+		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		time.Sleep(time.Until(now)) // the bubble's clock, which stamps rows, stands there
+		alert := briefing.Delivery{Key: "alert:console:1", Channel: "console", Kind: "alert", ItemID: 1, Payload: []byte(`{"a":1}`)}
+		reply := briefing.Delivery{Key: "reply:console:2", Channel: "console", Kind: "reply", ItemID: 2, ParentKey: alert.Key}
+		if n, err := s.EnqueueAlerts(ctx, 7, []briefing.Delivery{alert, reply}); err != nil || n != 2 {
+			t.Fatalf("EnqueueAlerts = %d, %v", n, err)
+		}
+		if n, err := s.EnqueueAlerts(ctx, 5, []briefing.Delivery{alert}); err != nil || n != 0 {
+			t.Fatalf("EnqueueAlerts again = %d, %v; want 0 (key exists)", n, err)
+		}
+		if c, err := s.AlertCursor(ctx); err != nil || c != 7 {
+			t.Fatalf("AlertCursor = %d, %v; want 7 (never moves back)", c, err)
+		}
+		due, err := s.DueDeliveries(ctx, "console", "me", now, 10)
+		if err != nil || len(due) != 2 {
+			t.Fatalf("DueDeliveries = %d, %v", len(due), err)
+		}
+		if string(due[0].Payload) != `{"a":1}` || due[1].ParentID != due[0].ID || due[1].ThreadRef != "" || due[1].ParentStatus != briefing.DeliveryPending {
+			t.Fatalf("due = %+v", due)
+		}
+		if got, _ := s.DueDeliveries(ctx, "slack:", "me", now, 10); len(got) != 0 {
+			t.Fatalf("slack: prefix got %d deliveries", len(got))
+		}
+		before, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute)
+		if err != nil || before != 0 {
+			t.Fatalf("ClaimDelivery = %d, %v", before, err)
+		}
+		if before, _ = s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); before != 1 {
+			t.Fatalf("second ClaimDelivery by its owner = %d; want 1", before)
+		}
+		if err := s.MarkSent(ctx, due[0].ID, "ts-1", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimDelivery(ctx, due[0].ID, "me", now, time.Minute); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("ClaimDelivery on a sent delivery: %v; want ErrNotFound", err)
+		}
+		r, err := s.DeliveryByID(ctx, due[1].ID)
+		if err != nil || r.ThreadRef != "ts-1" || r.ParentStatus != briefing.DeliverySent {
+			t.Fatalf("reply after parent sent = %+v, %v", r, err)
+		}
+		if err := s.MarkRetry(ctx, r.ID, now.Add(time.Minute), "http_503"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.DueDeliveries(ctx, "", "me", now, 10); len(got) != 0 {
+			t.Fatalf("retry not yet due, got %d", len(got))
+		}
+		if next, ok, err := s.NextDue(ctx, "", "me"); err != nil || !ok || !next.Equal(now.Add(time.Minute)) {
+			t.Fatalf("NextDue = %v %v %v", next, ok, err)
+		}
+		if err := s.MarkFailed(ctx, r.ID, "channel_not_found"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.PendingCount(ctx); n != 0 {
+			t.Fatalf("pending = %d", n)
+		}
+		if n, oldest, err := s.SentSince(ctx, "console", now.Add(-time.Minute)); err != nil || n != 1 || !oldest.Equal(now) {
+			t.Fatalf("SentSince = %d %v %v", n, oldest, err)
+		}
+		if recent, err := s.RecentAlerts(ctx, "console", now.Add(-time.Hour)); err != nil || len(recent) != 1 || recent[0].Ref != "ts-1" {
+			t.Fatalf("RecentAlerts = %+v, %v", recent, err)
+		}
+	})
 }
 
 func TestRollUpThreadsRepliesUnderTheSummary(t *testing.T) {
@@ -276,23 +279,25 @@ func TestConcurrentClaimersNeverShareADelivery(t *testing.T) {
 // An alert being attempted under another owner's live claim is not rolled
 // into a summary (it would be posted twice: alone and in the summary).
 func TestRollUpLeavesClaimedAlertsAlone(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	s.Now = func() time.Time { return leaseT0 }
-	claimed := pendingDelivery(t, s, "alert:1")
-	free := pendingDelivery(t, s, "alert:2")
-	if _, err := s.ClaimDelivery(ctx, claimed, "other", leaseT0, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum1", Channel: "slack:C1", Kind: "summary"}, []int64{claimed}); err != nil || id != 0 {
-		t.Fatalf("RollUp of a claimed alert = %d, %v; want nothing rolled", id, err)
-	}
-	if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum2", Channel: "slack:C1", Kind: "summary"}, []int64{claimed, free}); err != nil || id == 0 {
-		t.Fatalf("RollUp = %d, %v", id, err)
-	}
-	for id, want := range map[int64]briefing.DeliveryStatus{claimed: briefing.DeliveryPending, free: briefing.DeliveryRolled} {
-		if d, _ := s.DeliveryByID(ctx, id); d.Status != want {
-			t.Errorf("delivery %s: %s; want %s", d.Key, d.Status, want)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := openMem(t)
+		time.Sleep(time.Until(leaseT0)) // the bubble's clock, which stamps rows, stands there
+		claimed := pendingDelivery(t, s, "alert:1")
+		free := pendingDelivery(t, s, "alert:2")
+		if _, err := s.ClaimDelivery(ctx, claimed, "other", leaseT0, time.Minute); err != nil {
+			t.Fatal(err)
 		}
-	}
+		if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum1", Channel: "slack:C1", Kind: "summary"}, []int64{claimed}); err != nil || id != 0 {
+			t.Fatalf("RollUp of a claimed alert = %d, %v; want nothing rolled", id, err)
+		}
+		if id, err := s.RollUp(ctx, briefing.Delivery{Key: "sum2", Channel: "slack:C1", Kind: "summary"}, []int64{claimed, free}); err != nil || id == 0 {
+			t.Fatalf("RollUp = %d, %v", id, err)
+		}
+		for id, want := range map[int64]briefing.DeliveryStatus{claimed: briefing.DeliveryPending, free: briefing.DeliveryRolled} {
+			if d, _ := s.DeliveryByID(ctx, id); d.Status != want {
+				t.Errorf("delivery %s: %s; want %s", d.Key, d.Status, want)
+			}
+		}
+	})
 }

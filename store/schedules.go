@@ -5,15 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
 
 // SetDigestSchedule creates or replaces d.Channel's digest schedule.
-// UpdatedAt is s.Now() when zero.
+// UpdatedAt is time.Now() when zero.
 func (s *Store) SetDigestSchedule(ctx context.Context, d briefing.DigestSchedule) error {
 	if d.UpdatedAt.IsZero() {
-		d.UpdatedAt = s.Now()
+		d.UpdatedAt = time.Now()
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO digest_schedules (channel, cron, tz, country, actor, updated_by, updated_at, origin)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)

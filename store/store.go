@@ -38,8 +38,6 @@ var migrationFiles embed.FS
 // Store is sahelbrief's database. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
-	// Now is the clock; tests replace it.
-	Now func() time.Time
 
 	stories  stories
 	readOnly bool
@@ -55,7 +53,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	dsn, memory := dataSourceName(path)
-	s := &Store{Now: time.Now, track: newTracker()}
+	s := &Store{track: newTracker()}
 	s.probeDSN = dsn + "&mode=rw"
 	db := sql.OpenDB(&connector{dsn: dsn, dsnNoCreate: s.probeDSN, s: s})
 	s.db = db
@@ -146,7 +144,7 @@ func openRO(ctx context.Context, path string, immutable bool) (*Store, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, Now: time.Now, readOnly: true, track: newTracker()}
+	s := &Store{db: db, readOnly: true, track: newTracker()}
 	if err := s.checkMigrated(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -279,7 +277,7 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 			return fmt.Errorf("store: migration %s: %w", name, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.Now().UnixMilli()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -91,7 +91,7 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
 		return nil, err
 	}
-	now := ms(s.Now())
+	now := ms(time.Now())
 	for _, m := range merges {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
 )
@@ -14,7 +15,7 @@ import (
 // and ErrDuplicate (checked first, so re-subscribing is idempotent even at
 // the limit); when the channel already has maxPerChannel subscriptions
 // (maxPerChannel > 0) it returns ErrLimit. Otherwise it returns sub as
-// stored: with its ID, and CreatedAt (s.Now() when zero) at millisecond
+// stored: with its ID, and CreatedAt (time.Now() when zero) at millisecond
 // precision in UTC.
 func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, maxPerChannel int) (briefing.Subscription, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -41,7 +42,7 @@ func (s *Store) AddSubscription(ctx context.Context, sub briefing.Subscription, 
 		}
 	}
 	if sub.CreatedAt.IsZero() {
-		sub.CreatedAt = s.Now()
+		sub.CreatedAt = time.Now()
 	}
 	sub.CreatedAt = fromMS(ms(sub.CreatedAt))
 	// The subscription alerts on items stored from now on.

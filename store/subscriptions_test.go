@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -50,51 +51,53 @@ func TestMigrationsIncludeSubscriptions(t *testing.T) {
 }
 
 func TestSubscriptionRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	s := openMem(t)
-	s.Now = func() time.Time { return base.Add(time.Hour) }
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := openMem(t)
+		time.Sleep(time.Until(base.Add(time.Hour))) // the bubble's clock, which stamps rows, stands there
 
-	a := addSub(t, s, "slack:C1", "mali AND coup", base)
-	b := addSub(t, s, "slack:C1", "niger", time.Time{}) // CreatedAt from s.Now
-	c := addSub(t, s, "discord:9", "mali AND coup", base.In(time.FixedZone("WAT", 3600)))
+		a := addSub(t, s, "slack:C1", "mali AND coup", base)
+		b := addSub(t, s, "slack:C1", "niger", time.Time{}) // CreatedAt from time.Now
+		c := addSub(t, s, "discord:9", "mali AND coup", base.In(time.FixedZone("WAT", 3600)))
 
-	want := []briefing.Subscription{
-		{ID: a.ID, Channel: "slack:C1", Query: "mali AND coup", CreatedBy: "Uslack:C1", CreatedAt: msUTC(base)},
-		{ID: b.ID, Channel: "slack:C1", Query: "niger", CreatedBy: "Uslack:C1", CreatedAt: msUTC(base.Add(time.Hour))},
-	}
-	if a.ID == 0 || b.ID <= a.ID || c.ID <= b.ID {
-		t.Fatalf("ids %d, %d, %d", a.ID, b.ID, c.ID)
-	}
-	if !reflect.DeepEqual([]briefing.Subscription{a, b}, want) {
-		t.Errorf("AddSubscription returned %+v, want %+v", []briefing.Subscription{a, b}, want)
-	}
-	if got := subs(t, s, "slack:C1"); !reflect.DeepEqual(got, want) {
-		t.Errorf("Subscriptions = %+v, want %+v", got, want)
-	}
-	if got := subs(t, s, "slack:none"); len(got) != 0 {
-		t.Errorf("Subscriptions of unknown channel = %+v", got)
-	}
-	all, err := s.AllSubscriptions(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantAll := []briefing.Subscription{
-		{ID: c.ID, Channel: "discord:9", Query: "mali AND coup", CreatedBy: "Udiscord:9", CreatedAt: msUTC(base)},
-		want[0], want[1],
-	}
-	if !reflect.DeepEqual(all, wantAll) {
-		t.Errorf("AllSubscriptions = %+v, want %+v", all, wantAll)
-	}
+		want := []briefing.Subscription{
+			{ID: a.ID, Channel: "slack:C1", Query: "mali AND coup", CreatedBy: "Uslack:C1", CreatedAt: msUTC(base)},
+			{ID: b.ID, Channel: "slack:C1", Query: "niger", CreatedBy: "Uslack:C1", CreatedAt: msUTC(base.Add(time.Hour))},
+		}
+		if a.ID == 0 || b.ID <= a.ID || c.ID <= b.ID {
+			t.Fatalf("ids %d, %d, %d", a.ID, b.ID, c.ID)
+		}
+		if !reflect.DeepEqual([]briefing.Subscription{a, b}, want) {
+			t.Errorf("AddSubscription returned %+v, want %+v", []briefing.Subscription{a, b}, want)
+		}
+		if got := subs(t, s, "slack:C1"); !reflect.DeepEqual(got, want) {
+			t.Errorf("Subscriptions = %+v, want %+v", got, want)
+		}
+		if got := subs(t, s, "slack:none"); len(got) != 0 {
+			t.Errorf("Subscriptions of unknown channel = %+v", got)
+		}
+		all, err := s.AllSubscriptions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantAll := []briefing.Subscription{
+			{ID: c.ID, Channel: "discord:9", Query: "mali AND coup", CreatedBy: "Udiscord:9", CreatedAt: msUTC(base)},
+			want[0], want[1],
+		}
+		if !reflect.DeepEqual(all, wantAll) {
+			t.Errorf("AllSubscriptions = %+v, want %+v", all, wantAll)
+		}
 
-	if err := s.RemoveSubscription(ctx, "slack:C1", a.ID); err != nil {
-		t.Fatalf("RemoveSubscription: %v", err)
-	}
-	if err := s.RemoveSubscription(ctx, "slack:C1", a.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("second RemoveSubscription = %v, want ErrNotFound", err)
-	}
-	if got := subs(t, s, "slack:C1"); !reflect.DeepEqual(got, want[1:]) {
-		t.Errorf("after remove Subscriptions = %+v, want %+v", got, want[1:])
-	}
+		if err := s.RemoveSubscription(ctx, "slack:C1", a.ID); err != nil {
+			t.Fatalf("RemoveSubscription: %v", err)
+		}
+		if err := s.RemoveSubscription(ctx, "slack:C1", a.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("second RemoveSubscription = %v, want ErrNotFound", err)
+		}
+		if got := subs(t, s, "slack:C1"); !reflect.DeepEqual(got, want[1:]) {
+			t.Errorf("after remove Subscriptions = %+v, want %+v", got, want[1:])
+		}
+	})
 }
 
 func TestAddSubscriptionDuplicate(t *testing.T) {

@@ -80,7 +80,7 @@ func (h *InteractionHandler) serve(w http.ResponseWriter, r *http.Request) {
 	case discordgo.InteractionApplicationCommand:
 		// A signed request stays valid for the verifier's clock skew
 		// either way: a replay within it must not run the command again.
-		if !h.seen.first(in.ID, h.Verifier.now(), 2*h.Verifier.skew()) {
+		if !h.seen.first(in.ID, time.Now(), 2*h.Verifier.skew()) {
 			h.log().Warn("discord: replayed interaction refused", "id", in.ID)
 			http.Error(w, "interaction already handled", http.StatusConflict)
 			return

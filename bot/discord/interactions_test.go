@@ -170,7 +170,7 @@ type wireResponse struct {
 
 func post(t *testing.T, h http.Handler, body string) wireResponse {
 	t.Helper()
-	w := serve(h, signed(testKey, testTS, body), body)
+	w := serve(h, signed(testKey, nowTS(), body), body)
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
@@ -208,7 +208,7 @@ func TestInteractionPing(t *testing.T) {
 func TestInteractionUnsigned(t *testing.T) {
 	h, f := newHandler(t, &fakeStore{}, 0)
 	body := interaction(t, 2, "16", "brief")
-	for name, hdr := range map[string]http.Header{"unsigned": {}, "wrong key": signed(otherKey, testTS, body)} {
+	for name, hdr := range map[string]http.Header{"unsigned": {}, "wrong key": signed(otherKey, nowTS(), body)} {
 		if w := serve(h.Handler(0), hdr, body); w.Code != http.StatusUnauthorized {
 			t.Errorf("%s: status %d, want 401", name, w.Code)
 		}
@@ -221,7 +221,7 @@ func TestInteractionUnsigned(t *testing.T) {
 func TestInteractionCommandInTime(t *testing.T) {
 	h, f := newHandler(t, &fakeStore{}, time.Minute)
 	body := interaction(t, 2, "0", "brief", map[string]any{"name": "since", "type": 3, "value": "12h"})
-	w := serve(h.Handler(0), signed(testKey, testTS, body), body)
+	w := serve(h.Handler(0), signed(testKey, nowTS(), body), body)
 	var resp wireResponse
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || w.Code != 200 {
 		t.Fatalf("%d %v: %s", w.Code, err, w.Body)
@@ -337,7 +337,7 @@ func TestInteractionReplayRefused(t *testing.T) {
 	h, _ := newHandler(t, st, time.Minute)
 	body := interaction(t, 2, "16", "subscribe", map[string]any{"name": "query", "type": 3, "value": "kidal"})
 	post(t, h.Handler(0), body)
-	w := serve(h.Handler(0), signed(testKey, testTS, body), body)
+	w := serve(h.Handler(0), signed(testKey, nowTS(), body), body)
 	if w.Code != http.StatusConflict {
 		t.Errorf("replay: status %d, want 409", w.Code)
 	}

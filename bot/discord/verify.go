@@ -42,9 +42,7 @@ var (
 type Verifier struct {
 	// PublicKey is the application's public key (see ParsePublicKey).
 	PublicKey ed25519.PublicKey
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// MaxSkew is the largest accepted |Now - timestamp|; zero means
+	// MaxSkew is the largest accepted |now - timestamp|; zero means
 	// DefaultMaxSkew.
 	MaxSkew time.Duration
 }
@@ -60,13 +58,6 @@ func ParsePublicKey(hexKey string) (ed25519.PublicKey, error) {
 		return nil, fmt.Errorf("discord: public key is %d bytes, want %d (%d hex characters)", len(b), ed25519.PublicKeySize, 2*ed25519.PublicKeySize)
 	}
 	return ed25519.PublicKey(b), nil
-}
-
-func (v *Verifier) now() time.Time {
-	if v.Now != nil {
-		return v.Now()
-	}
-	return time.Now()
 }
 
 func (v *Verifier) skew() time.Duration {
@@ -90,7 +81,7 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if !ok {
 		return ErrBadTimestamp
 	}
-	if bot.Stale(signed, v.now(), v.skew()) {
+	if bot.Stale(signed, time.Now(), v.skew()) {
 		return ErrStale
 	}
 	raw, err := hex.DecodeString(sig)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -25,8 +26,21 @@ var (
 const pingBody = `{"type":1,"id":"1","application_id":"2","token":"t","version":1}`
 
 func newVerifier() *Verifier {
-	return &Verifier{PublicKey: testKey.Public().(ed25519.PublicKey), Now: func() time.Time { return testNow }}
+	return &Verifier{PublicKey: testKey.Public().(ed25519.PublicKey)}
 }
+
+// atTime runs f in a testing/synctest bubble whose clock stands at at (the
+// verifier reads time.Now); it moves only when the test sleeps.
+func atTime(t *testing.T, at time.Time, f func(t *testing.T)) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(at))
+		f(t)
+	})
+}
+
+// nowTS is a timestamp for a request signed now (tests on real time).
+func nowTS() string { return strconv.FormatInt(time.Now().Unix(), 10) }
 
 func signed(key ed25519.PrivateKey, ts, body string) http.Header {
 	h := http.Header{}
@@ -53,19 +67,21 @@ func TestParsePublicKey(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
-	v := newVerifier()
-	if err := v.Verify(signed(testKey, testTS, pingBody), []byte(pingBody)); err != nil {
-		t.Fatalf("valid request: %v", err)
-	}
-	for _, d := range []time.Duration{-5 * time.Minute, 5 * time.Minute} {
-		ts := strconv.FormatInt(testNow.Add(d).Unix(), 10)
-		if err := v.Verify(signed(testKey, ts, pingBody), []byte(pingBody)); err != nil {
-			t.Errorf("skew %v: %v", d, err)
+	atTime(t, testNow, func(t *testing.T) {
+		v := newVerifier()
+		if err := v.Verify(signed(testKey, testTS, pingBody), []byte(pingBody)); err != nil {
+			t.Fatalf("valid request: %v", err)
 		}
-	}
-	if err := (&Verifier{}).Verify(signed(testKey, testTS, pingBody), []byte(pingBody)); !errors.Is(err, ErrNotConfigured) {
-		t.Errorf("no key: %v", err)
-	}
+		for _, d := range []time.Duration{-5 * time.Minute, 5 * time.Minute} {
+			ts := strconv.FormatInt(testNow.Add(d).Unix(), 10)
+			if err := v.Verify(signed(testKey, ts, pingBody), []byte(pingBody)); err != nil {
+				t.Errorf("skew %v: %v", d, err)
+			}
+		}
+		if err := (&Verifier{}).Verify(signed(testKey, testTS, pingBody), []byte(pingBody)); !errors.Is(err, ErrNotConfigured) {
+			t.Errorf("no key: %v", err)
+		}
+	})
 }
 
 func badRequests() map[string]struct {
@@ -108,12 +124,14 @@ func badRequests() map[string]struct {
 }
 
 func TestVerifyRejects(t *testing.T) {
-	v := newVerifier()
-	for name, c := range badRequests() {
-		if err := v.Verify(c.hdr, []byte(c.body)); !errors.Is(err, c.want) {
-			t.Errorf("%s: got %v, want %v", name, err, c.want)
+	atTime(t, testNow, func(t *testing.T) {
+		v := newVerifier()
+		for name, c := range badRequests() {
+			if err := v.Verify(c.hdr, []byte(c.body)); !errors.Is(err, c.want) {
+				t.Errorf("%s: got %v, want %v", name, err, c.want)
+			}
 		}
-	}
+	})
 }
 
 func serve(h http.Handler, hdr http.Header, body string) *httptest.ResponseRecorder {
@@ -142,29 +160,33 @@ func interactions(t *testing.T) http.Handler {
 }
 
 func TestMiddlewarePing(t *testing.T) {
-	h := newVerifier().Middleware(1<<16, interactions(t))
-	w := serve(h, signed(testKey, testTS, pingBody), pingBody)
-	if w.Code != http.StatusOK || w.Body.String() != `{"type":1}` || w.Header().Get("Content-Type") != "application/json" {
-		t.Fatalf("ping: %d %q %q", w.Code, w.Body.String(), w.Header().Get("Content-Type"))
-	}
-	cmd := `{"type":2,"data":{"name":"brief"}}`
-	if w := serve(h, signed(testKey, testTS, cmd), cmd); w.Code != http.StatusAccepted {
-		t.Fatalf("command: %d", w.Code)
-	}
+	atTime(t, testNow, func(t *testing.T) {
+		h := newVerifier().Middleware(1<<16, interactions(t))
+		w := serve(h, signed(testKey, testTS, pingBody), pingBody)
+		if w.Code != http.StatusOK || w.Body.String() != `{"type":1}` || w.Header().Get("Content-Type") != "application/json" {
+			t.Fatalf("ping: %d %q %q", w.Code, w.Body.String(), w.Header().Get("Content-Type"))
+		}
+		cmd := `{"type":2,"data":{"name":"brief"}}`
+		if w := serve(h, signed(testKey, testTS, cmd), cmd); w.Code != http.StatusAccepted {
+			t.Fatalf("command: %d", w.Code)
+		}
+	})
 }
 
 func TestMiddlewareRejects(t *testing.T) {
-	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next called") })
-	h := newVerifier().Middleware(1<<16, next)
-	for name, c := range badRequests() {
-		if w := serve(h, c.hdr, c.body); w.Code != http.StatusUnauthorized {
-			t.Errorf("%s: code %d, want 401", name, w.Code)
+	atTime(t, testNow, func(t *testing.T) {
+		next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next called") })
+		h := newVerifier().Middleware(1<<16, next)
+		for name, c := range badRequests() {
+			if w := serve(h, c.hdr, c.body); w.Code != http.StatusUnauthorized {
+				t.Errorf("%s: code %d, want 401", name, w.Code)
+			}
 		}
-	}
-	small := newVerifier().Middleware(int64(len(pingBody)-1), next)
-	if w := serve(small, signed(testKey, testTS, pingBody), pingBody); w.Code != http.StatusRequestEntityTooLarge {
-		t.Errorf("oversize: code %d, want 413", w.Code)
-	}
+		small := newVerifier().Middleware(int64(len(pingBody)-1), next)
+		if w := serve(small, signed(testKey, testTS, pingBody), pingBody); w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversize: code %d, want 413", w.Code)
+		}
+	})
 }
 
 func TestIsPing(t *testing.T) {
@@ -184,15 +206,17 @@ func TestIsPing(t *testing.T) {
 }
 
 func TestVerifyConcurrent(t *testing.T) {
-	v := newVerifier()
-	var wg sync.WaitGroup
-	for i := range 32 {
-		wg.Go(func() {
-			b := `{"type":2,"id":"` + strconv.Itoa(i) + `"}`
-			if err := v.Verify(signed(testKey, testTS, b), []byte(b)); err != nil {
-				t.Errorf("%d: %v", i, err)
-			}
-		})
-	}
-	wg.Wait()
+	atTime(t, testNow, func(t *testing.T) {
+		v := newVerifier()
+		var wg sync.WaitGroup
+		for i := range 32 {
+			wg.Go(func() {
+				b := `{"type":2,"id":"` + strconv.Itoa(i) + `"}`
+				if err := v.Verify(signed(testKey, testTS, b), []byte(b)); err != nil {
+					t.Errorf("%d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+	})
 }

@@ -68,9 +68,6 @@ type CommandHandler struct {
 	// scheme is already known to be http or https); nil allows only
 	// https://hooks.slack.com.
 	ResponseURLAllowed func(u *url.URL) bool
-	// Sleep waits between delivery retries; nil means a timer. Tests
-	// replace it with a fake clock.
-	Sleep func(ctx stdctx.Context, d time.Duration) error
 
 	wg sync.WaitGroup
 }
@@ -321,18 +318,11 @@ func (h *CommandHandler) post(ctx stdctx.Context, u *url.URL, r reply) error {
 		if try == postTries {
 			break
 		}
-		if err := h.sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("slack: response_url post: %w (after: %v)", err, last)
 		}
 	}
 	return last
-}
-
-func (h *CommandHandler) sleep(ctx stdctx.Context, d time.Duration) error {
-	if h.Sleep != nil {
-		return h.Sleep(ctx, d)
-	}
-	return backoff.Sleep(ctx, d)
 }
 
 func (h *CommandHandler) client() *http.Client {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
@@ -102,38 +103,74 @@ type gotReply struct {
 }
 
 // hook is a fake response_url endpoint answering with the given statuses
-// in turn (then 200) and recording the bodies.
+// in turn (then 200) and recording the bodies and when they came. It
+// answers in-process (as the env's client's transport), so a test can run
+// in a synctest bubble; serve puts it behind a loopback server for
+// clients the test does not configure (Socket Mode's).
 type hook struct {
+	url      string // where it answers
 	srv      *httptest.Server
+	t        *testing.T
 	mu       sync.Mutex
 	bodies   []gotReply
+	at       []time.Time
 	statuses []int
 	retry    string
 }
 
+var hooks atomic.Int32
+
 func newHook(t *testing.T, statuses ...int) *hook {
-	h := &hook{statuses: statuses}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var rp gotReply
-		if err := json.NewDecoder(r.Body).Decode(&rp); err != nil {
-			t.Errorf("hook: %v", err)
-		}
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		h.bodies = append(h.bodies, rp)
-		if len(h.statuses) > 0 {
-			st := h.statuses[0]
-			h.statuses = h.statuses[1:]
-			if st == http.StatusTooManyRequests {
-				w.Header().Set("Retry-After", h.retry)
-			}
-			w.WriteHeader(st)
-			return
-		}
-		w.Write([]byte("ok"))
-	}))
+	return &hook{t: t, statuses: statuses, url: fmt.Sprintf("http://hook%d.test", hooks.Add(1))}
+}
+
+// serve starts a loopback server for the hook.
+func (h *hook) serve(t *testing.T) *hook {
+	h.srv = httptest.NewServer(h)
 	t.Cleanup(h.srv.Close)
+	h.url = h.srv.URL
 	return h
+}
+
+// RoundTrip answers r in-process.
+func (h *hook) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	res := rec.Result()
+	res.Request = r
+	return res, nil
+}
+
+func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var rp gotReply
+	if err := json.NewDecoder(r.Body).Decode(&rp); err != nil {
+		h.t.Errorf("hook: %v", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.bodies = append(h.bodies, rp)
+	h.at = append(h.at, time.Now())
+	if len(h.statuses) > 0 {
+		st := h.statuses[0]
+		h.statuses = h.statuses[1:]
+		if st == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", h.retry)
+		}
+		w.WriteHeader(st)
+		return
+	}
+	w.Write([]byte("ok"))
+}
+
+// waits is the time between each post and the next.
+func (h *hook) waits() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var d []time.Duration
+	for i := 1; i < len(h.at); i++ {
+		d = append(d, h.at[i].Sub(h.at[i-1]))
+	}
+	return d
 }
 
 func (h *hook) got() []gotReply {
@@ -151,32 +188,24 @@ type env struct {
 	log   *syncBuffer
 	hook  *hook
 	now   time.Time
-	slept []time.Duration
-	mu    sync.Mutex
 }
 
 func newEnv(t *testing.T, st *fakeStore, hk *hook) *env {
-	e := &env{store: st, log: &syncBuffer{}, hook: hk, now: exampleTime}
+	e := &env{store: st, log: &syncBuffer{}, hook: hk, now: time.Now()} // the verifier's clock, virtual in a bubble
 	b := bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{SearchResults: 40})
-	hookHost := ""
+	hookHost, client := "", http.DefaultClient
 	if hk != nil {
-		hookHost = strings.TrimPrefix(hk.srv.URL, "http://")
+		hookHost, client = strings.TrimPrefix(hk.url, "http://"), &http.Client{Transport: hk}
 	}
 	e.h = &CommandHandler{
 		Bot:      b,
-		Verifier: newVerifier(e.now),
-		Client:   http.DefaultClient,
+		Verifier: newVerifier(),
+		Client:   client,
 		Admins:   map[string]bool{"UADMIN": true},
 		Ack:      time.Minute,
 		Log:      slog.New(slog.NewTextHandler(e.log, nil)),
 		ResponseURLAllowed: func(u *url.URL) bool {
 			return u.Host == hookHost
-		},
-		Sleep: func(_ stdctx.Context, d time.Duration) error {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			e.slept = append(e.slept, d)
-			return nil
 		},
 	}
 	return e
@@ -204,7 +233,7 @@ func (e *env) do(t *testing.T, command, text, responseURL string) (*httptest.Res
 	return rec, rp
 }
 
-func (e *env) hookURL() string { return e.hook.srv.URL + secretPath }
+func (e *env) hookURL() string { return e.hook.url + secretPath }
 
 func TestCommandDirectAnswer(t *testing.T) {
 	e := newEnv(t, &fakeStore{}, newHook(t))
@@ -291,28 +320,32 @@ func TestResponseURLRetries(t *testing.T) {
 		{"gives up", []int{500, 500, 500}, "", 3, []time.Duration{time.Second, 2 * time.Second}, true},
 		{"4xx final", []int{404}, "", 1, nil, true},
 	} {
+		// In a bubble: the handler's backoff sleeps are real, the clock
+		// virtual; the waits are the times between the posts.
 		t.Run(tc.name, func(t *testing.T) {
-			hk := newHook(t, tc.statuses...)
-			hk.retry = tc.retry
-			st := &fakeStore{gate: make(chan struct{})}
-			e := newEnv(t, st, hk)
-			e.h.Ack = time.Nanosecond
-			e.do(t, "/sahel", "brief", e.hookURL())
-			close(st.gate)
-			e.h.Wait()
-			if n := len(hk.got()); n != tc.posts {
-				t.Errorf("%d posts, want %d", n, tc.posts)
-			}
-			if !slices.Equal(e.slept, tc.slept) {
-				t.Errorf("slept %v, want %v", e.slept, tc.slept)
-			}
-			logs := e.log.String()
-			if failed := strings.Contains(logs, "post failed"); failed != tc.failed {
-				t.Errorf("failure logged %v, want %v:\n%s", failed, tc.failed, logs)
-			}
-			if strings.Contains(logs, "s3cr3tT0ken") || strings.Contains(logs, exampleSecret) {
-				t.Errorf("secret logged:\n%s", logs)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				hk := newHook(t, tc.statuses...)
+				hk.retry = tc.retry
+				st := &fakeStore{gate: make(chan struct{})}
+				e := newEnv(t, st, hk)
+				e.h.Ack = time.Nanosecond
+				e.do(t, "/sahel", "brief", e.hookURL())
+				close(st.gate)
+				e.h.Wait()
+				if n := len(hk.got()); n != tc.posts {
+					t.Errorf("%d posts, want %d", n, tc.posts)
+				}
+				if slept := hk.waits(); !slices.Equal(slept, tc.slept) {
+					t.Errorf("slept %v, want %v", slept, tc.slept)
+				}
+				logs := e.log.String()
+				if failed := strings.Contains(logs, "post failed"); failed != tc.failed {
+					t.Errorf("failure logged %v, want %v:\n%s", failed, tc.failed, logs)
+				}
+				if strings.Contains(logs, "s3cr3tT0ken") || strings.Contains(logs, exampleSecret) {
+					t.Errorf("secret logged:\n%s", logs)
+				}
+			})
 		})
 	}
 }
@@ -375,7 +408,7 @@ func TestResponseURLOtherHostRefused(t *testing.T) {
 	st := &fakeStore{gate: make(chan struct{})}
 	e := newEnv(t, st, newHook(t))
 	e.h.Ack = time.Nanosecond
-	_, rp := e.do(t, "/sahel", "brief", other.srv.URL+secretPath)
+	_, rp := e.do(t, "/sahel", "brief", other.url+secretPath)
 	if rp.Text != workingText {
 		t.Fatalf("ack %+v", rp)
 	}

@@ -37,9 +37,8 @@ type Deliverer struct {
 	// BotUserID, when set, restricts a resume's search to messages posted
 	// by that user (the bot's own).
 	BotUserID string
-	Log       *slog.Logger     // nil discards
-	Now       func() time.Time // nil means time.Now
-	Observer  bot.Observer     // told of rate limits; may be nil
+	Log       *slog.Logger // nil discards
+	Observer  bot.Observer // told of rate limits; may be nil
 }
 
 var _ bot.Deliverer = (*Deliverer)(nil)
@@ -108,7 +107,7 @@ func (d *Deliverer) Deliver(ctx stdctx.Context, m bot.Message, resume bool) (str
 // thread, for a reply), by part index.
 func (d *Deliverer) find(ctx stdctx.Context, c *slackgo.Client, ch string, m bot.Message, parts int) (map[int]string, error) {
 	found := map[int]string{}
-	oldest := strconv.FormatInt(d.now().Add(-resumeWindow).Unix(), 10) + ".000000"
+	oldest := strconv.FormatInt(time.Now().Add(-resumeWindow).Unix(), 10) + ".000000"
 	cursor := ""
 	for range maxHistoryPages {
 		var (
@@ -358,13 +357,6 @@ func (d *Deliverer) poster() *Poster {
 		}
 	}
 	return &p
-}
-
-func (d *Deliverer) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
 }
 
 func (d *Deliverer) logger() *slog.Logger {

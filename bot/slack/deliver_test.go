@@ -55,13 +55,11 @@ func (o *fakeObserver) got() []time.Duration {
 	return slices.Clone(o.waits)
 }
 
-var deliverNow = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-
 func newDeliverer(t *testing.T, fake *slackfake.Server, logs *bytes.Buffer) (*Deliverer, *fakeObserver) {
 	t.Helper()
 	p := newPoster(t, fake.URL(), logs)
 	obs := &fakeObserver{}
-	d := &Deliverer{Client: p.Client, Poster: p, BotUserID: botUser, Now: func() time.Time { return deliverNow }, Observer: obs}
+	d := &Deliverer{Client: p.Client, Poster: p, BotUserID: botUser, Observer: obs}
 	if logs != nil {
 		d.Log = p.Log
 	}

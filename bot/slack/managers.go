@@ -27,8 +27,6 @@ type Managers struct {
 	API *slackgo.Client
 	// TTL is how long a users.info answer is trusted; zero means 10 minutes.
 	TTL time.Duration
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 	// Log is the logger; nil means slog.Default().
 	Log *slog.Logger
 
@@ -53,7 +51,7 @@ func (m *Managers) CanManage(ctx stdctx.Context, userID string) bool {
 	if m.API == nil {
 		return false
 	}
-	now := m.now()
+	now := time.Now()
 	m.mu.Lock()
 	e, ok := m.cache[userID]
 	m.mu.Unlock()
@@ -91,13 +89,6 @@ func (m *Managers) CanManage(ctx stdctx.Context, userID string) bool {
 	}
 	m.cache[userID] = managerEntry{manage: manage, expires: now.Add(m.ttl())}
 	return manage
-}
-
-func (m *Managers) now() time.Time {
-	if m.Now != nil {
-		return m.Now()
-	}
-	return time.Now()
 }
 
 func (m *Managers) ttl() time.Duration {

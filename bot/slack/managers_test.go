@@ -12,42 +12,56 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
-	"github.com/slack-go/slack/slacktest"
 )
 
 const managersToken = "xoxb-s3cr3t-managers"
 
-// usersInfoServer is a slacktest server whose users.info knows U_ADMIN
-// (admin), U_MEMBER (not) and fails for U_BROKEN; it counts calls per user.
+// inProcess is an http.RoundTripper that answers with its handler, with no
+// network, so a test can run in a synctest bubble (where loopback reads
+// never count as blocked).
+type inProcess http.HandlerFunc
+
+func (h inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	h(rec, r)
+	res := rec.Result()
+	res.Request = r
+	return res, nil
+}
+
+// usersInfoServer is a Slack API, answered in-process, whose users.info
+// knows U_ADMIN (admin), U_MEMBER (not) and fails for U_BROKEN; it counts
+// calls per user.
 func usersInfoServer(t *testing.T) (*slackgo.Client, *sync.Map) {
 	t.Helper()
 	calls := &sync.Map{}
-	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
-		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
-			r.ParseForm()
-			id := r.Form.Get("user")
-			n, _ := calls.LoadOrStore(id, new(atomic.Int32))
-			n.(*atomic.Int32).Add(1)
-			w.Header().Set("Content-Type", "application/json")
-			switch id {
-			case "U_ADMIN", "U_MEMBER":
-				json.NewEncoder(w).Encode(map[string]any{"ok": true,
-					"user": map[string]any{"id": id, "is_admin": id == "U_ADMIN"}})
-			case "U_BROKEN":
-				w.WriteHeader(http.StatusInternalServerError)
-				w.Write([]byte(`{"ok":false,"error":"internal_error"}`))
-			default:
-				w.Write([]byte(`{"ok":false,"error":"user_not_found"}`))
-			}
-		})
+	api := inProcess(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/users.info" {
+			http.NotFound(w, r)
+			return
+		}
+		r.ParseForm()
+		id := r.Form.Get("user")
+		n, _ := calls.LoadOrStore(id, new(atomic.Int32))
+		n.(*atomic.Int32).Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		switch id {
+		case "U_ADMIN", "U_MEMBER":
+			json.NewEncoder(w).Encode(map[string]any{"ok": true,
+				"user": map[string]any{"id": id, "is_admin": id == "U_ADMIN"}})
+		case "U_BROKEN":
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"ok":false,"error":"internal_error"}`))
+		default:
+			w.Write([]byte(`{"ok":false,"error":"user_not_found"}`))
+		}
 	})
-	srv.Start()
-	t.Cleanup(srv.Stop)
-	api := slackgo.New(managersToken, slackgo.OptionAPIURL(srv.GetAPIURL()))
-	return api, calls
+	return slackgo.New(managersToken, slackgo.OptionAPIURL("http://slack.test/api/"),
+		slackgo.OptionHTTPClient(&http.Client{Transport: api})), calls
 }
 
 func callCount(calls *sync.Map, id string) int {
@@ -100,30 +114,31 @@ func TestManagersAdminMemberBroken(t *testing.T) {
 }
 
 func TestManagersCacheTTL(t *testing.T) {
-	api, calls := usersInfoServer(t)
-	now := exampleTime
-	m := &Managers{API: api, TTL: time.Minute, Now: func() time.Time { return now }}
-	ctx := stdctx.Background()
-	for range 3 {
-		if !m.CanManage(ctx, "U_ADMIN") || m.CanManage(ctx, "U_MEMBER") {
-			t.Fatal("wrong answer")
+	synctest.Test(t, func(t *testing.T) {
+		api, calls := usersInfoServer(t)
+		m := &Managers{API: api, TTL: time.Minute}
+		ctx := stdctx.Background()
+		for range 3 {
+			if !m.CanManage(ctx, "U_ADMIN") || m.CanManage(ctx, "U_MEMBER") {
+				t.Fatal("wrong answer")
+			}
 		}
-	}
-	if a, b := callCount(calls, "U_ADMIN"), callCount(calls, "U_MEMBER"); a != 1 || b != 1 {
-		t.Fatalf("within TTL: users.info calls admin=%d member=%d, want 1 each", a, b)
-	}
-	now = now.Add(59 * time.Second)
-	m.CanManage(ctx, "U_ADMIN")
-	if n := callCount(calls, "U_ADMIN"); n != 1 {
-		t.Fatalf("before TTL: %d calls", n)
-	}
-	now = now.Add(2 * time.Second)
-	if !m.CanManage(ctx, "U_ADMIN") {
-		t.Fatal("admin denied after refetch")
-	}
-	if n := callCount(calls, "U_ADMIN"); n != 2 {
-		t.Fatalf("after TTL: %d calls, want 2", n)
-	}
+		if a, b := callCount(calls, "U_ADMIN"), callCount(calls, "U_MEMBER"); a != 1 || b != 1 {
+			t.Fatalf("within TTL: users.info calls admin=%d member=%d, want 1 each", a, b)
+		}
+		time.Sleep(59 * time.Second)
+		m.CanManage(ctx, "U_ADMIN")
+		if n := callCount(calls, "U_ADMIN"); n != 1 {
+			t.Fatalf("before TTL: %d calls", n)
+		}
+		time.Sleep(2 * time.Second)
+		if !m.CanManage(ctx, "U_ADMIN") {
+			t.Fatal("admin denied after refetch")
+		}
+		if n := callCount(calls, "U_ADMIN"); n != 2 {
+			t.Fatalf("after TTL: %d calls, want 2", n)
+		}
+	})
 }
 
 func TestManagersConcurrent(t *testing.T) {

@@ -124,7 +124,7 @@ func startSocket(t *testing.T, st *fakeStore, hk *hook, ack time.Duration) *sock
 	e := &socketEnv{f: f, log: &syncBuffer{}, done: make(chan error, 1), states: make(chan bool, 64)}
 	hookHost := ""
 	if hk != nil {
-		hookHost = strings.TrimPrefix(hk.srv.URL, "http://")
+		hookHost = strings.TrimPrefix(hk.url, "http://")
 	}
 	e.s = &SocketMode{
 		Bot:    bot.New(st, tagger.DefaultGazetteer(), nil, bot.Limits{}),
@@ -187,9 +187,9 @@ func TestSocketModeAnswersInAck(t *testing.T) {
 
 func TestSocketModeSlowAnswerGoesToResponseURL(t *testing.T) {
 	st := &fakeStore{gate: make(chan struct{})}
-	hk := newHook(t)
+	hk := newHook(t).serve(t) // Socket Mode posts with its own client
 	e := startSocket(t, st, hk, time.Millisecond)
-	e.f.command(t, "env-3", "/sahel", "brief", hk.srv.URL+secretPath)
+	e.f.command(t, "env-3", "/sahel", "brief", hk.url+secretPath)
 	a := e.f.ack(t)
 	if a.EnvelopeID != "env-3" || a.Payload != nil {
 		t.Fatalf("ack %+v, want empty", a)

@@ -53,9 +53,7 @@ var (
 type Verifier struct {
 	// Secret is the app's signing secret.
 	Secret []byte
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// MaxSkew is the largest accepted |Now - timestamp|; zero means
+	// MaxSkew is the largest accepted |now - timestamp|; zero means
 	// DefaultMaxSkew.
 	MaxSkew time.Duration
 	// MaxReplayEntries caps the replay cache (oldest evicted first); zero
@@ -70,13 +68,6 @@ type Verifier struct {
 type seenEntry struct {
 	mac     string
 	expires time.Time
-}
-
-func (v *Verifier) now() time.Time {
-	if v.Now != nil {
-		return v.Now()
-	}
-	return time.Now()
 }
 
 func (v *Verifier) maxSkew() time.Duration {
@@ -108,7 +99,7 @@ func (v *Verifier) Verify(header http.Header, body []byte) error {
 	if !ok {
 		return ErrBadTimestamp
 	}
-	now := v.now()
+	now := time.Now()
 	skew := v.maxSkew()
 	if bot.Stale(signed, now, skew) {
 		return ErrStale

@@ -100,12 +100,11 @@ func (m *Main) build(addr string) (int, bool) {
 	m.st.SetLog(m.log, m.metrics.StoreError) // storage errors: one ERROR line an episode, the metric, /healthz
 	m.health = &health.Bot{Store: m.st, Sources: m.srcs, Gauges: m.metrics, Adapters: map[string]func() bool{}}
 	m.alertKick = make(chan struct{}, 1)
-	clock := bot.RealClock{}
 
 	b := bot.New(m.st, m.gaz, m.srcs, bot.Limits{})
 	b.Lang, b.AnswerTTL = cfg.Lang, cfg.AnswerTTL
 	b.Log, b.Observer = m.log, m.metrics
-	m.alerter = &bot.Alerter{Store: m.st, Gazetteer: m.gaz, Clock: clock, Log: m.log}
+	m.alerter = &bot.Alerter{Store: m.st, Gazetteer: m.gaz, Log: m.log}
 	b.Alerter = m.alerter
 	m.bot = b
 
@@ -129,7 +128,7 @@ func (m *Main) build(addr string) (int, bool) {
 		}
 		m.platforms["discord:"] = &discord.Deliverer{Session: s, Observer: m.metrics, Log: m.log}
 	}
-	m.disp = &bot.Dispatcher{Store: m.st, Platforms: m.platforms, Clock: clock, Digest: b.ScheduledDigest,
+	m.disp = &bot.Dispatcher{Store: m.st, Platforms: m.platforms, Digest: b.ScheduledDigest,
 		AlertsPerMinute: cfg.AlertsPerMinute, Observer: m.metrics, Log: m.log,
 		Owner: m.lease.Owner, ClaimTTL: m.lease.TTL}
 	if testHook != nil {
@@ -146,7 +145,7 @@ func (m *Main) build(addr string) (int, bool) {
 		return false
 	}
 	m.alerter.Deliverable = deliverable
-	m.sched = &bot.Scheduler{Store: m.st, Clock: clock, Grace: cfg.DigestGrace, Log: m.log, Deliverable: deliverable,
+	m.sched = &bot.Scheduler{Store: m.st, Grace: cfg.DigestGrace, Log: m.log, Deliverable: deliverable,
 		Queued: func(briefing.Delivery, bool) { m.disp.Wake() }}
 	b.Changed = func() {
 		m.sched.Reload()

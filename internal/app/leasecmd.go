@@ -34,7 +34,7 @@ const tenth = 100 * time.Millisecond
 // holdBotLease takes the bot's lease for cmd and starts its heartbeat, or
 // reports on stderr who holds it (exit 1).
 func holdBotLease(ctx context.Context, env *cliEnv, cmd string, cfg *config.Config, st *store.Store) (*heldLease, bool) {
-	l := &bot.Lease{Store: st, Name: briefing.LeaseBot, Owner: bot.NewOwner(), TTL: cfg.LeaseTTL, Clock: bot.RealClock{}, Log: slog.Default()}
+	l := &bot.Lease{Store: st, Name: briefing.LeaseBot, Owner: bot.NewOwner(), TTL: cfg.LeaseTTL, Log: slog.Default()}
 	if err := l.Acquire(ctx); err != nil {
 		var held *briefing.LeaseHeldError
 		if errors.As(err, &held) {

@@ -116,7 +116,7 @@ func newChatEndpoints(cfg *config.Config, b *bot.Bot, log *slog.Logger) (*chatEn
 // addRunner adds a long-lived connection, kept up across outages (for
 // `run` and `serve` alike): only a rejected token stops it.
 func (e *chatEndpoints) addRunner(name string, run func(context.Context) error, log *slog.Logger) {
-	e.runners = append(e.runners, bot.KeepConnected(name, run, log, time.After))
+	e.runners = append(e.runners, bot.KeepConnected(name, run, log))
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) int {
