@@ -463,7 +463,26 @@ func (e *Engine) linked(a, b *features) bool {
 		// say otherwise.
 		thr += untypedMargin
 	}
+	if a.reaction != b.reaction && absInt(a.t-b.t) >= reactionAfter {
+		thr += reactionMargin
+	}
 	return e.similar(a, b) >= thr
+}
+
+// sameActor reports whether the state each title opens with, the one that
+// acts ("Niger cuts ties with Ukraine"), is named by the other report:
+// Mali cutting ties is not Niger doing the same two days later.
+func (e *Engine) sameActor(a, b *features) bool {
+	if subjectOff || subjectRelationalOnly && !a.relational && !b.relational {
+		return true
+	}
+	if a.subject != "" && len(b.named) > 0 && !slices.Contains(b.named, a.subject) {
+		return false
+	}
+	if b.subject != "" && len(a.named) > 0 && !slices.Contains(a.named, b.subject) {
+		return false
+	}
+	return true
 }
 
 // similar is the weighted cosine of a and b, or 0 when something they say
@@ -482,6 +501,9 @@ func (e *Engine) similar(a, b *features) float32 {
 		return 0
 	}
 	if (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts) {
+		return 0
+	}
+	if !e.sameActor(a, b) {
 		return 0
 	}
 	cos, specific := cosine(a, b)

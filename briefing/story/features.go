@@ -39,6 +39,13 @@ type features struct {
 	where       string   // country where the event happens, "" when unknown
 	whereMask   uint64   // the countries it may happen in (the best and those nearly as likely), as bits (see countryBit); 0 when unknown
 	nums        []int    // counts in the title (tolls, troops), not years
+
+	// subject is the state a title opens with ("Niger cuts ties…"), the
+	// one that acts; named lists every state and actor the title and the
+	// summary's first words name, with the country where it happens.
+	subject  string
+	named    []string
+	reaction bool // the title is a statement about an event (see lexicon.reactions)
 }
 
 // term is one weighted feature of a doc.
@@ -130,6 +137,9 @@ func (e *Engine) extract(d Doc) *features {
 		}
 		f.parts = e.parties(head, hm, f.where)
 	}
+	f.reaction = e.lex.reactions.has(title)
+	f.subject = e.subject(title, titleM)
+	f.named = e.named(title, titleM, summary[:min(len(summary), partiesReach)], summaryM, f.where)
 	f.terms = make([]term, 0, len(terms))
 	var sq float32
 	for _, t := range terms {
@@ -298,6 +308,77 @@ func (e *Engine) parties(words []string, ms []tagger.Mention, where string) []st
 	return out
 }
 
+// subjectReach is how many words may come before a title's subject ("Le
+// gouvernement de transition du Mali…"), stop words aside.
+const subjectReach = 3
+
+// subject returns the state a title opens with by its name (ms are its
+// mentions; "Last French hostage" opens with no state), "" when none.
+func (e *Engine) subject(words []string, ms []tagger.Mention) string {
+	first, at, end := "", len(words), 0
+	for _, m := range ms {
+		if m.Kind == tagger.KindCountry && m.Start < at {
+			first, at, end = m.ID, m.Start, m.End
+		}
+	}
+	e.lex.states.find(words, func(start, stop int, v int32) {
+		if start < at {
+			first, at, end = e.lex.stateIDs[v], start, stop
+		}
+	})
+	if first == "" || first == "un" || demonym(words[end-1]) {
+		return ""
+	}
+	n := 0
+	for _, w := range words[:at] {
+		if w != "" && !e.lex.stop[w] {
+			n++
+		}
+	}
+	if n > subjectReach {
+		return ""
+	}
+	return first
+}
+
+// demonym reports whether a folded word reads as a demonym or adjective
+// of a state (malien, Nigerian, français, Burkinabè), not its name.
+func demonym(w string) bool {
+	for _, suf := range []string{"ian", "ians", "ien", "iens", "ienne", "iennes", "yen", "yens", "yenne", "ais", "aise",
+		"aises", "ois", "oise", "oises", "ese", "ish", "ain", "ains", "aine", "aines", "een", "eens", "eenne", "ench",
+		"can", "cans", "ique", "iques", "abe", "abes"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// named lists the states and actors of the title and of the summary's
+// head, with where, sorted.
+func (e *Engine) named(title []string, tm []tagger.Mention, head []string, sm []tagger.Mention, where string) []string {
+	var out []string
+	addID := func(id string) {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	addID(where)
+	for _, part := range []struct {
+		words []string
+		ms    []tagger.Mention
+	}{{title, tm}, {head, sm}} {
+		for _, m := range part.ms {
+			if m.End <= len(part.words) {
+				addID(m.ID)
+			}
+		}
+		e.lex.states.find(part.words, func(_, _ int, v int32) { addID(e.lex.stateIDs[v]) })
+	}
+	slices.Sort(out)
+	return out
+}
+
 // anyLower reports whether the text has lower case letters (not a title
 // in capitals, where case says nothing).
 func anyLower(ws []tagger.Word) bool {
@@ -439,3 +520,10 @@ func (e *Engine) typeNames(mask uint64) []string {
 	}
 	return out
 }
+
+var (
+	reactionMargin        float32 = 10
+	subjectRelationalOnly         = false
+	subjectOff                    = false
+	reactionAfter         int64   = 0
+)
