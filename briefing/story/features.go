@@ -41,8 +41,9 @@ type features struct {
 	nums        []int    // counts in the title (tolls, troops), not years
 
 	// subject is the state a title opens with ("Niger cuts ties…"), the
-	// one that acts; named lists every state and actor the title and the
-	// summary's first words name, with the country where it happens.
+	// one that acts; named lists every state the title and the summary's
+	// first words name (or their actors are tied to), with the country
+	// where it happens.
 	subject  string
 	named    []string
 	reaction bool // the title is a statement about an event (see lexicon.reactions)
@@ -313,7 +314,9 @@ func (e *Engine) parties(words []string, ms []tagger.Mention, where string) []st
 const subjectReach = 3
 
 // subject returns the state a title opens with by its name (ms are its
-// mentions; "Last French hostage" opens with no state), "" when none.
+// mentions), "" when it opens with none, with a demonym ("Last French
+// hostage…", "Le gouvernement malien"), a town ("Rencontre d'Accra") or a
+// place where ("au Burkina Faso"), which say nothing of who acts.
 func (e *Engine) subject(words []string, ms []tagger.Mention) string {
 	first, at, end := "", len(words), 0
 	for _, m := range ms {
@@ -329,6 +332,14 @@ func (e *Engine) subject(words []string, ms []tagger.Mention) string {
 	if first == "" || first == "un" || demonym(words[end-1]) {
 		return ""
 	}
+	town := false
+	e.places.byName.find(words[at:end], func(start, stop int, _ int32) {
+		town = town || start == 0 && stop == end-at
+	})
+	if town || at > 0 && locative[words[at-1]] {
+		// "La violence se poursuit au Burkina Faso": where, not who.
+		return ""
+	}
 	n := 0
 	for _, w := range words[:at] {
 		if w != "" && !e.lex.stop[w] {
@@ -341,9 +352,17 @@ func (e *Engine) subject(words []string, ms []tagger.Mention) string {
 	return first
 }
 
+// locative words before a state make it where something happens.
+var locative = map[string]bool{"in": true, "en": true, "au": true, "aux": true, "dans": true, "a": true, "at": true,
+	"near": true, "pres": true, "across": true, "inside": true, "throughout": true}
+
 // demonym reports whether a folded word reads as a demonym or adjective
 // of a state (malien, Nigerian, français, Burkinabè), not its name.
 func demonym(w string) bool {
+	switch w {
+	case "russe", "russes", "suisse", "suisses", "turc", "turcs", "belge", "belges", "swiss", "dutch", "thai", "us":
+		return w != "us"
+	}
 	for _, suf := range []string{"ian", "ians", "ien", "iens", "ienne", "iennes", "yen", "yens", "yenne", "ais", "aise",
 		"aises", "ois", "oise", "oises", "ese", "ish", "ain", "ains", "aine", "aines", "een", "eens", "eenne", "ench",
 		"can", "cans", "ique", "iques", "abe", "abes"} {
@@ -354,8 +373,8 @@ func demonym(w string) bool {
 	return false
 }
 
-// named lists the states and actors of the title and of the summary's
-// head, with where, sorted.
+// named lists the states of the title and of the summary's head, those
+// its actors are tied to, and where, sorted.
 func (e *Engine) named(title []string, tm []tagger.Mention, head []string, sm []tagger.Mention, where string) []string {
 	var out []string
 	addID := func(id string) {
@@ -364,18 +383,35 @@ func (e *Engine) named(title []string, tm []tagger.Mention, head []string, sm []
 		}
 	}
 	addID(where)
+	for _, id := range e.impliesAll(tm, sm) {
+		addID(id)
+	}
 	for _, part := range []struct {
 		words []string
 		ms    []tagger.Mention
 	}{{title, tm}, {head, sm}} {
 		for _, m := range part.ms {
-			if m.End <= len(part.words) {
+			if m.End <= len(part.words) && m.Kind == tagger.KindCountry {
 				addID(m.ID)
 			}
 		}
 		e.lex.states.find(part.words, func(_, _ int, v int32) { addID(e.lex.stateIDs[v]) })
 	}
 	slices.Sort(out)
+	return out
+}
+
+// impliesAll lists the countries the actors of ms are tied to (Goïta to
+// Mali).
+func (e *Engine) impliesAll(mss ...[]tagger.Mention) []string {
+	var out []string
+	for _, ms := range mss {
+		for _, m := range ms {
+			if m.Kind != tagger.KindCountry {
+				out = append(out, e.gaz.Implies(m.ID)...)
+			}
+		}
+	}
 	return out
 }
 
@@ -520,10 +556,3 @@ func (e *Engine) typeNames(mask uint64) []string {
 	}
 	return out
 }
-
-var (
-	reactionMargin        float32 = 10
-	subjectRelationalOnly         = false
-	subjectOff                    = false
-	reactionAfter         int64   = 0
-)
