@@ -102,14 +102,17 @@ func (e *Engine) extract(d Doc) *features {
 	terms := map[uint64]term{}
 	add := func(key string, w float32) {
 		h := hashKey(key)
+		if termNames != nil {
+			termNames[h] = key
+		}
 		if w > terms[h].w {
 			terms[h] = term{key: h, w: w, specific: specificKey(key)}
 		}
 	}
 	titleM := e.gaz.Mentions(d.Title, d.Summary)
 	summaryM := e.gaz.Mentions(d.Summary, d.Title)
-	tPlaces := e.findPlaces(title, titleM, summaryM)
-	sPlaces := e.findPlaces(summary, summaryM, titleM)
+	tPlaces := e.findPlaces(title, titleW, titleM, summaryM)
+	sPlaces := e.findPlaces(summary, summaryW, summaryM, titleM)
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
@@ -175,11 +178,18 @@ type placeHit struct {
 	start, end int
 }
 
-// findPlaces lists the places named in words. An ambiguous name counts only
-// when the text or its context names the place's country.
-func (e *Engine) findPlaces(words []string, own, context []tagger.Mention) []placeHit {
+// findPlaces lists the places named in words (cased: as written). An
+// ambiguous name counts only when the text or its context names the
+// place's country; a name written in lower case in a text that has lower
+// case letters is a word, not a place.
+func (e *Engine) findPlaces(words []string, cased []tagger.Word, own, context []tagger.Mention) []placeHit {
 	var out []placeHit
+	lower := anyLower(cased)
 	e.places.byName.find(words, func(start, end int, v int32) {
+		if lower && !properNoun(cased[start:end]) {
+			// A place is a proper noun: "officials say" names no Say.
+			return
+		}
 		pl := &e.places.list[v]
 		if pl.Ambiguous && !mentionsCountry(own, pl.Country) && !mentionsCountry(context, pl.Country) {
 			return
@@ -187,6 +197,16 @@ func (e *Engine) findPlaces(words []string, own, context []tagger.Mention) []pla
 		out = append(out, placeHit{place: v, start: start, end: end})
 	})
 	return out
+}
+
+// properNoun reports whether one of the words is capitalized.
+func properNoun(ws []tagger.Word) bool {
+	for _, w := range ws {
+		if w.Title || w.Upper {
+			return true
+		}
+	}
+	return false
 }
 
 func mentionsCountry(ms []tagger.Mention, id string) bool {
@@ -556,3 +576,6 @@ func (e *Engine) typeNames(mask uint64) []string {
 	}
 	return out
 }
+
+// termNames, when set (by diagnostics), records the name of every term key.
+var termNames map[uint64]string
