@@ -13,11 +13,6 @@
 //   - for events told by who does what to whom (evacuations, expulsions,
 //     sanctions, visits), naming the same parties (France evacuating is not
 //     the US evacuating);
-//   - each naming the state the other's title opens with, the one that
-//     acts (Niger cutting ties with Ukraine is not Mali doing it);
-//   - both telling the event, or both a statement about one (a
-//     condemnation, a denial, a formal notice that follows a decision):
-//     "Paris rejects the charges" is not the arrests;
 //   - sharing a specific feature (a word, a place, a count, an actor) and
 //     enough weighted features overall (cosine over static weights, with an
 //     EN↔FR concept list, so no batch statistic can change a decision), plus
@@ -471,20 +466,6 @@ func (e *Engine) linked(a, b *features) bool {
 	return e.similar(a, b) >= thr
 }
 
-// sameActor reports whether the state each title opens with, the one that
-// acts ("Niger cuts ties with Ukraine"), is named by the other report when
-// it names any: Mali cutting ties is not Niger doing the same two days
-// later.
-func (e *Engine) sameActor(a, b *features) bool {
-	return e.names(b, a.subject) && e.names(a, b.subject)
-}
-
-// names reports whether f names state id (or may happen there), or names
-// no state at all.
-func (e *Engine) names(f *features, id string) bool {
-	return id == "" || len(f.named) == 0 || slices.Contains(f.named, id) || e.countryBit(id)&f.whereMask != 0
-}
-
 // similar is the weighted cosine of a and b, or 0 when something they say
 // of the event disagrees (see the package comment).
 func (e *Engine) similar(a, b *features) float32 {
@@ -501,12 +482,6 @@ func (e *Engine) similar(a, b *features) float32 {
 		return 0
 	}
 	if (a.relational || b.relational) && len(a.parts) > 0 && len(b.parts) > 0 && !intersects(a.parts, b.parts) {
-		return 0
-	}
-	if a.reaction != b.reaction || !e.sameActor(a, b) {
-		// A statement about an event (France rejects the charges, Mali
-		// formally notifies its exit) is not the event; Niger cutting ties
-		// is not Mali doing the same.
 		return 0
 	}
 	cos, specific := cosine(a, b)

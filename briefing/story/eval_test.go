@@ -367,8 +367,8 @@ func TestEvalEdges(t *testing.T) {
 	e, rows, fs := tuneFeatures(t, "STORY_EVAL_EDGES")
 	eachPair(rows, false, func(i, j int) {
 		if s := e.similar(fs[i], fs[j]); e.linked(fs[i], fs[j]) {
-			t.Logf("%.2f [%s %s %x %v] subjects %q %q\n    %s | %s\n    %s | %s", s,
-				fs[i].where, fs[j].where, fs[i].classes&fs[j].classes, fs[i].parts, fs[i].subject, fs[j].subject,
+			t.Logf("%.2f [%s %s %x %v]\n    %s | %s\n    %s | %s", s,
+				fs[i].where, fs[j].where, fs[i].classes&fs[j].classes, fs[i].parts,
 				rows[i].Event, titleOf(rows[i]), rows[j].Event, titleOf(rows[j]))
 		}
 	})
@@ -435,16 +435,6 @@ func TestEvalReasons(t *testing.T) {
 			why = "parts"
 			if show == "parts" {
 				t.Logf("%v | %s\n    %v | %s", a.parts, titleOf(rows[i]), b.parts, titleOf(rows[j]))
-			}
-		case a.reaction != b.reaction:
-			why = "reaction"
-			if show == "reaction" {
-				t.Logf("%v | %s\n    %v | %s", a.reaction, titleOf(rows[i]), b.reaction, titleOf(rows[j]))
-			}
-		case !e.sameActor(a, b):
-			why = "subject"
-			if show == "subject" {
-				t.Logf("%s %v | %s\n    %s %v | %s", a.subject, a.named, titleOf(rows[i]), b.subject, b.named, titleOf(rows[j]))
 			}
 		case e.similar(a, b) < e.thr:
 			why = fmt.Sprintf("score<%.1f", float64(int(e.similar(a, b)*10))/10)

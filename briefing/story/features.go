@@ -39,14 +39,6 @@ type features struct {
 	where       string   // country where the event happens, "" when unknown
 	whereMask   uint64   // the countries it may happen in (the best and those nearly as likely), as bits (see countryBit); 0 when unknown
 	nums        []int    // counts in the title (tolls, troops), not years
-
-	// subject is the state a title opens with ("Niger cuts ties…"), the
-	// one that acts; named lists every state the title and the summary's
-	// first words name (or their actors are tied to), with the country
-	// where it happens.
-	subject  string
-	named    []string
-	reaction bool // the title is a statement about an event (see lexicon.reactions)
 }
 
 // term is one weighted feature of a doc.
@@ -111,8 +103,8 @@ func (e *Engine) extract(d Doc) *features {
 	}
 	titleM := e.gaz.Mentions(d.Title, d.Summary)
 	summaryM := e.gaz.Mentions(d.Summary, d.Title)
-	tPlaces := e.findPlaces(title, titleW, titleM, summaryM)
-	sPlaces := e.findPlaces(summary, summaryW, summaryM, titleM)
+	tPlaces := e.findPlaces(title, titleM, summaryM)
+	sPlaces := e.findPlaces(summary, summaryM, titleM)
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
@@ -141,9 +133,6 @@ func (e *Engine) extract(d Doc) *features {
 		}
 		f.parts = e.parties(head, hm, f.where)
 	}
-	f.reaction = e.lex.reactions.has(title)
-	f.subject = e.subject(title, titleM)
-	f.named = e.named(title, titleM, summary[:min(len(summary), partiesReach)], summaryM, f.where)
 	f.terms = make([]term, 0, len(terms))
 	var sq float32
 	for _, t := range terms {
@@ -178,18 +167,11 @@ type placeHit struct {
 	start, end int
 }
 
-// findPlaces lists the places named in words (cased: as written). An
-// ambiguous name counts only when the text or its context names the
-// place's country; a name written in lower case in a text that has lower
-// case letters is a word, not a place.
-func (e *Engine) findPlaces(words []string, cased []tagger.Word, own, context []tagger.Mention) []placeHit {
+// findPlaces lists the places named in words. An ambiguous name counts only
+// when the text or its context names the place's country.
+func (e *Engine) findPlaces(words []string, own, context []tagger.Mention) []placeHit {
 	var out []placeHit
-	lower := anyLower(cased)
 	e.places.byName.find(words, func(start, end int, v int32) {
-		if lower && !properNoun(cased[start:end]) {
-			// A place is a proper noun: "officials say" names no Say.
-			return
-		}
 		pl := &e.places.list[v]
 		if pl.Ambiguous && !mentionsCountry(own, pl.Country) && !mentionsCountry(context, pl.Country) {
 			return
@@ -197,16 +179,6 @@ func (e *Engine) findPlaces(words []string, cased []tagger.Word, own, context []
 		out = append(out, placeHit{place: v, start: start, end: end})
 	})
 	return out
-}
-
-// properNoun reports whether one of the words is capitalized.
-func properNoun(ws []tagger.Word) bool {
-	for _, w := range ws {
-		if w.Title || w.Upper {
-			return true
-		}
-	}
-	return false
 }
 
 func mentionsCountry(ms []tagger.Mention, id string) bool {
@@ -326,112 +298,6 @@ func (e *Engine) parties(words []string, ms []tagger.Mention, where string) []st
 		}
 	}
 	slices.Sort(out)
-	return out
-}
-
-// subjectReach is how many words may come before a title's subject ("Le
-// gouvernement de transition du Mali…"), stop words aside.
-const subjectReach = 3
-
-// subject returns the state a title opens with by its name (ms are its
-// mentions), "" when it opens with none, with a demonym ("Last French
-// hostage…", "Le gouvernement malien"), a town ("Rencontre d'Accra") or a
-// place where ("au Burkina Faso"), which say nothing of who acts.
-func (e *Engine) subject(words []string, ms []tagger.Mention) string {
-	first, at, end := "", len(words), 0
-	for _, m := range ms {
-		if m.Kind == tagger.KindCountry && m.Start < at {
-			first, at, end = m.ID, m.Start, m.End
-		}
-	}
-	e.lex.states.find(words, func(start, stop int, v int32) {
-		if start < at {
-			first, at, end = e.lex.stateIDs[v], start, stop
-		}
-	})
-	if first == "" || first == "un" || demonym(words[end-1]) {
-		return ""
-	}
-	town := false
-	e.places.byName.find(words[at:end], func(start, stop int, _ int32) {
-		town = town || start == 0 && stop == end-at
-	})
-	if town || at > 0 && locative[words[at-1]] {
-		// "La violence se poursuit au Burkina Faso": where, not who.
-		return ""
-	}
-	n := 0
-	for _, w := range words[:at] {
-		if w != "" && !e.lex.stop[w] {
-			n++
-		}
-	}
-	if n > subjectReach {
-		return ""
-	}
-	return first
-}
-
-// locative words before a state make it where something happens.
-var locative = map[string]bool{"in": true, "en": true, "au": true, "aux": true, "dans": true, "a": true, "at": true,
-	"near": true, "pres": true, "across": true, "inside": true, "throughout": true}
-
-// demonym reports whether a folded word reads as a demonym or adjective
-// of a state (malien, Nigerian, français, Burkinabè), not its name.
-func demonym(w string) bool {
-	switch w {
-	case "russe", "russes", "suisse", "suisses", "turc", "turcs", "belge", "belges", "swiss", "dutch", "thai", "us":
-		return w != "us"
-	}
-	for _, suf := range []string{"ian", "ians", "ien", "iens", "ienne", "iennes", "yen", "yens", "yenne", "ais", "aise",
-		"aises", "ois", "oise", "oises", "ese", "ish", "ain", "ains", "aine", "aines", "een", "eens", "eenne", "ench",
-		"can", "cans", "ique", "iques", "abe", "abes"} {
-		if strings.HasSuffix(w, suf) && len(w) > len(suf)+1 {
-			return true
-		}
-	}
-	return false
-}
-
-// named lists the states of the title and of the summary's head, those
-// its actors are tied to, and where, sorted.
-func (e *Engine) named(title []string, tm []tagger.Mention, head []string, sm []tagger.Mention, where string) []string {
-	var out []string
-	addID := func(id string) {
-		if id != "" && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	addID(where)
-	for _, id := range e.impliesAll(tm, sm) {
-		addID(id)
-	}
-	for _, part := range []struct {
-		words []string
-		ms    []tagger.Mention
-	}{{title, tm}, {head, sm}} {
-		for _, m := range part.ms {
-			if m.End <= len(part.words) && m.Kind == tagger.KindCountry {
-				addID(m.ID)
-			}
-		}
-		e.lex.states.find(part.words, func(_, _ int, v int32) { addID(e.lex.stateIDs[v]) })
-	}
-	slices.Sort(out)
-	return out
-}
-
-// impliesAll lists the countries the actors of ms are tied to (Goïta to
-// Mali).
-func (e *Engine) impliesAll(mss ...[]tagger.Mention) []string {
-	var out []string
-	for _, ms := range mss {
-		for _, m := range ms {
-			if m.Kind != tagger.KindCountry {
-				out = append(out, e.gaz.Implies(m.ID)...)
-			}
-		}
-	}
 	return out
 }
 
@@ -577,5 +443,6 @@ func (e *Engine) typeNames(mask uint64) []string {
 	return out
 }
 
-// termNames, when set (by diagnostics), records the name of every term key.
+// termNames, when set (by diagnostics, before extracting), records the
+// name of every term key.
 var termNames map[uint64]string

@@ -29,7 +29,6 @@ type lexiconSpec struct {
 	Concepts   [][]string          `yaml:"concepts"`
 	Numbers    map[string]int      `yaml:"numbers"`
 	Background []string            `yaml:"background"`
-	Reactions  []string            `yaml:"reactions"`
 	Months     []string            `yaml:"months"`
 	Stop       []string            `yaml:"stop"`
 }
@@ -66,11 +65,7 @@ type lexicon struct {
 	months   map[string]bool
 	// background words before an event word make it context, not news.
 	background *matcher
-	// reactions in a title make it a statement about an event (a
-	// condemnation, a denial, a formal notice that follows a decision),
-	// not the event itself.
-	reactions *matcher
-	none      int32 // the event type that names people, not events
+	none       int32 // the event type that names people, not events
 }
 
 // compatible reports whether two sets of classes may tell one event: some
@@ -104,7 +99,7 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		return nil, fmt.Errorf("story: lexicon: %w", err)
 	}
 	lx := &lexicon{events: newMatcher(), states: newMatcher(), concepts: newMatcher(),
-		numbers: spec.Numbers, stop: map[string]bool{}, months: map[string]bool{}, background: newMatcher(), reactions: newMatcher(), none: -1}
+		numbers: spec.Numbers, stop: map[string]bool{}, months: map[string]bool{}, background: newMatcher(), none: -1}
 	if err := lx.loadEvents(spec); err != nil {
 		return nil, err
 	}
@@ -180,9 +175,6 @@ func (lx *lexicon) loadEvents(spec lexiconSpec) error {
 func (lx *lexicon) loadWords(spec lexiconSpec) error {
 	if err := lx.background.addAll(spec.Background, 0); err != nil {
 		return fmt.Errorf("story: lexicon: background: %w", err)
-	}
-	if err := lx.reactions.addAll(spec.Reactions, 0); err != nil {
-		return fmt.Errorf("story: lexicon: reactions: %w", err)
 	}
 	ids := make([]string, 0, len(spec.States))
 	for id := range spec.States {

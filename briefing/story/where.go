@@ -182,12 +182,8 @@ func (e *Engine) dateline(s string) int {
 	// A city in capitals ("ROME,", "HARARE,") opens a dateline too.
 	capitals := len(hw) > 0 && len(hw) <= 3
 	for _, w := range hw {
-		capitals = capitals && len(w.Text) >= 3
+		capitals = capitals && w.Upper && len(w.Text) >= 3
 	}
-	// The tokenizer may read a lone word in capitals as a title word
-	// ("LIBREVILLE"): the letters tell.
-	raw := s[:cut]
-	capitals = capitals && strings.ToUpper(raw) == raw && strings.ToLower(raw) != raw
 	if !isPlace && !capitals {
 		return 0
 	}
