@@ -94,6 +94,9 @@ func (e *Engine) extract(d Doc) *features {
 	terms := map[uint64]term{}
 	add := func(key string, w float32) {
 		h := hashKey(key)
+		if termNames != nil {
+			termNames[h] = key
+		}
 		if w > terms[h].w {
 			terms[h] = term{key: h, w: w, specific: specificKey(key)}
 		}
@@ -439,3 +442,7 @@ func (e *Engine) typeNames(mask uint64) []string {
 	}
 	return out
 }
+
+// termNames, when set (by diagnostics, before extracting), records the
+// name of every term key.
+var termNames map[uint64]string
