@@ -103,8 +103,8 @@ func (e *Engine) extract(d Doc) *features {
 	}
 	titleM := e.gaz.Mentions(d.Title, d.Summary)
 	summaryM := e.gaz.Mentions(d.Summary, d.Title)
-	tPlaces := e.findPlaces(title, titleM, summaryM)
-	sPlaces := e.findPlaces(summary, summaryM, titleM)
+	tPlaces := e.findPlaces(title, titleW, titleM, summaryM)
+	sPlaces := e.findPlaces(summary, summaryW, summaryM, titleM)
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
@@ -167,18 +167,44 @@ type placeHit struct {
 	start, end int
 }
 
-// findPlaces lists the places named in words. An ambiguous name counts only
-// when the text or its context names the place's country.
-func (e *Engine) findPlaces(words []string, own, context []tagger.Mention) []placeHit {
+// findPlaces lists the places named in words (cased: as written). An
+// ambiguous name counts only when the text or its context names the
+// place's country, and not when written in lower case in a text that has
+// lower case letters: "authorities say" names no Say.
+func (e *Engine) findPlaces(words []string, cased []tagger.Word, own, context []tagger.Mention) []placeHit {
 	var out []placeHit
+	lower := anyLower(cased)
 	e.places.byName.find(words, func(start, end int, v int32) {
 		pl := &e.places.list[v]
+		if pl.Ambiguous && (lower && !properNoun(cased[start:end]) ||
+			end == start+1 && e.lex.stop[words[start]] && (start == 0 || !placePrep[words[start-1]])) {
+			// A place is a proper noun, and a name that is also a stop
+			// word is one only after a preposition: "Authorities Say"
+			// names no Say, "near Say" does.
+			return
+		}
 		if pl.Ambiguous && !mentionsCountry(own, pl.Country) && !mentionsCountry(context, pl.Country) {
 			return
 		}
 		out = append(out, placeHit{place: v, start: start, end: end})
 	})
 	return out
+}
+
+// placePrep are the words after which a name that is also a stop word is
+// a place.
+var placePrep = map[string]bool{"a": true, "de": true, "d": true, "du": true, "in": true, "at": true, "near": true,
+	"pres": true, "from": true, "of": true, "around": true, "autour": true, "vers": true, "toward": true,
+	"towards": true}
+
+// properNoun reports whether one of the words is capitalized.
+func properNoun(ws []tagger.Word) bool {
+	for _, w := range ws {
+		if w.Title || w.Upper {
+			return true
+		}
+	}
+	return false
 }
 
 func mentionsCountry(ms []tagger.Mention, id string) bool {
