@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -135,20 +136,24 @@ func (a *answers) evict(now time.Time, ttl time.Duration) {
 // cached returns a copy of the answer to key from the answer cache when
 // the store tells its content version, or builds it.
 func (b *Bot) cached(ctx context.Context, key string, now time.Time,
-	build func(context.Context) (*briefing.Digest, error)) (*briefing.Digest, error) {
+	build func(context.Context) (*briefing.Digest, error)) (d *briefing.Digest, id string, err error) {
 	cv, ok := b.Store.(ContentVersioner)
 	if !ok || b.answers == nil {
-		return build(ctx)
+		d, err = build(ctx)
+		return d, "", err
 	}
 	version, err := cv.ContentVersion(ctx)
 	if err != nil { // a database from before the version: no reuse
 		b.Log.Debug("bot: no content version", "err", err)
-		return build(ctx)
+		d, err = build(ctx)
+		return d, "", err
 	}
-	d, err := b.answers.get(ctx, key, version, now, b.AnswerTTL, build)
+	shared, err := b.answers.get(ctx, key, version, now, b.AnswerTTL, build)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	dup := *d
-	return &dup, nil
+	dup := *shared
+	// The shared digest's address tells one build from another: the same
+	// id is the same answer, which a platform may render once.
+	return &dup, fmt.Sprintf("%s@%d/%p", key, version, shared), nil
 }

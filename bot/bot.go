@@ -35,6 +35,10 @@ type Response struct {
 	Share bool
 	// Err marks a refusal or a usage error (platforms may style it).
 	Err bool
+	// RenderKey, when set, names the Response's content exactly: two
+	// Responses with the same key render the same, so a platform may keep
+	// what it rendered (see Rendered). Empty: render anew.
+	RenderKey string
 }
 
 // Store is what the bot needs of persistence; store.Store provides it.

@@ -100,7 +100,7 @@ func nameProblem(err error) string {
 func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f briefing.Filter) Response {
 	now := b.Now()
 	key := fmt.Sprintf("digest %d %s %s", since, f.Country, f.Actor)
-	d, err := b.cached(ctx, key, now, func(ctx context.Context) (*briefing.Digest, error) {
+	d, id, err := b.cached(ctx, key, now, func(ctx context.Context) (*briefing.Digest, error) {
 		return b.storiesDigest(ctx, now.Add(-since), now, f)
 	})
 	if err == nil {
@@ -109,5 +109,5 @@ func (b *Bot) digest(ctx context.Context, r Request, since time.Duration, f brie
 	if err != nil {
 		return b.internal(r, "brief", err)
 	}
-	return Response{Digest: d}
+	return Response{Digest: d, RenderKey: renderKey(id, d)}
 }

@@ -19,13 +19,13 @@ func cmdSearch(ctx context.Context, b *Bot, r Request, args string) Response {
 	if q == nil {
 		return errResp
 	}
-	d, err := b.cached(ctx, "search "+args, b.Now(), func(ctx context.Context) (*briefing.Digest, error) {
+	d, id, err := b.cached(ctx, "search "+args, b.Now(), func(ctx context.Context) (*briefing.Digest, error) {
 		return b.search(ctx, q)
 	})
 	if err != nil {
 		return b.internal(r, "search", err)
 	}
-	return Response{Digest: d}
+	return Response{Digest: d, RenderKey: renderKey(id, d)}
 }
 
 // search answers a query in stories, the most recently updated first.

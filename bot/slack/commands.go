@@ -69,7 +69,8 @@ type CommandHandler struct {
 	// https://hooks.slack.com.
 	ResponseURLAllowed func(u *url.URL) bool
 
-	wg sync.WaitGroup
+	wg       sync.WaitGroup
+	rendered bot.Rendered[encodedReplies] // replies kept for a burst of the same answer
 }
 
 // Handler returns h behind h.Verifier's middleware, reading at most maxBody
@@ -132,8 +133,8 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ru != nil {
 			limit += maxResponseURLUses
 		}
-		replies := replies(resp, limit)
-		writeReply(w, replies[0])
+		replies, first := h.replies(resp, limit)
+		writeJSON(w, first)
 		if len(replies) == 1 {
 			cancel()
 			return
@@ -161,7 +162,8 @@ func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				log.Error("slack: answer not delivered: no usable response_url")
 				return
 			}
-			h.deliver(ctx, ru, replies(resp, maxResponseURLUses), log)
+			replies, _ := h.replies(resp, maxResponseURLUses)
+			h.deliver(ctx, ru, replies, log)
 		}()
 	}
 }
@@ -183,6 +185,29 @@ func (h *CommandHandler) handle(ctx stdctx.Context, req bot.Request, log *slog.L
 		}
 	}()
 	return h.Bot.Handle(ctx, req)
+}
+
+// replies are resp's replies and the first one encoded, rendered once
+// for a burst of the same answer (bot.Response.RenderKey). They are
+// shared: not to be changed.
+func (h *CommandHandler) replies(resp bot.Response, limit int) ([]reply, []byte) {
+	render := func() encodedReplies {
+		rs := replies(resp, limit)
+		return encodedReplies{rs, encodeReply(rs[0])}
+	}
+	if resp.RenderKey == "" {
+		r := render()
+		return r.all, r.first
+	}
+	r := h.rendered.Get(fmt.Sprintf("%s|%t|%d", resp.RenderKey, resp.Share, limit), render)
+	return r.all, r.first
+}
+
+// encodedReplies are a response's replies, the first encoded for the
+// HTTP answer.
+type encodedReplies struct {
+	all   []reply
+	first []byte
 }
 
 // replies renders resp as at most limit replies (limit >= 1). A digest
@@ -224,9 +249,22 @@ func responseType(share bool) string {
 	return responseTypePriv
 }
 
-func writeReply(w http.ResponseWriter, r reply) {
+// writeReply answers with r, encoded.
+func writeReply(w http.ResponseWriter, r reply) { writeJSON(w, encodeReply(r)) }
+
+// encodeReply is r as JSON, or nil when it cannot be encoded (it cannot:
+// blocks come from slack-go types).
+func encodeReply(r reply) []byte {
 	body, err := json.Marshal(r)
-	if err != nil { // cannot happen: blocks come from slack-go types
+	if err != nil {
+		return nil
+	}
+	return body
+}
+
+// writeJSON answers with body, a reply encoded by encodeReply.
+func writeJSON(w http.ResponseWriter, body []byte) {
+	if body == nil {
 		http.Error(w, "cannot encode reply", http.StatusInternalServerError)
 		return
 	}

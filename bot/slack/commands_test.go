@@ -442,3 +442,63 @@ func TestDefaultResponseURLAllowed(t *testing.T) {
 		}
 	}
 }
+
+// versionedFake is the fake store telling a content version and source
+// states, so the bot keeps its answers and the handler its renderings.
+type versionedFake struct {
+	*fakeStore
+	version atomic.Int64
+	mu      sync.Mutex
+	states  map[string]briefing.SourceState
+}
+
+func (v *versionedFake) ContentVersion(stdctx.Context) (int64, error) { return v.version.Load(), nil }
+
+func (v *versionedFake) SourceStates(stdctx.Context) (map[string]briefing.SourceState, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.states, nil
+}
+
+// A burst of the same command is rendered once; a failing source or new
+// items give a new rendering at once.
+func TestRepliesRenderedOncePerAnswer(t *testing.T) {
+	now := time.Now()
+	item := func(id int64, title string) briefing.Item {
+		return briefing.Item{ID: id, Story: id, Title: title, URL: fmt.Sprintf("https://example.org/%d", id), Outlet: "Example",
+			Source: "desk", Published: now.Add(-time.Hour), Countries: []string{"mali"}}
+	}
+	fs := &fakeStore{items: []briefing.Item{item(1, "Mali : la junte dissout les partis")}}
+	st := &versionedFake{fakeStore: fs}
+	e := newEnv(t, fs, nil)
+	e.h.Bot.Store = st
+	e.h.Bot.Sources = []briefing.Source{{Name: "desk", URL: "https://example.org/rss"}}
+
+	first, _ := e.do(t, "/sahel", "brief", "")
+	again, _ := e.do(t, "/sahel", "brief 24h", "") // the same question (a replayed request is refused)
+	if first.Body.String() != again.Body.String() || !strings.Contains(first.Body.String(), "dissout") {
+		t.Fatalf("two briefs answered differently:\n%s\n%s", first.Body, again.Body)
+	}
+	if n := e.h.rendered.Len(); n != 1 {
+		t.Errorf("%d renderings kept for two identical briefs, want 1", n)
+	}
+	if n := fs.calls.Load(); n != 1 {
+		t.Errorf("%d digests built for two identical briefs, want 1", n)
+	}
+
+	st.mu.Lock()
+	st.states = map[string]briefing.SourceState{"desk": {Name: "desk", LastStatus: briefing.StatusError,
+		LastAttempt: now.Add(-time.Minute), LastError: "HTTP 503"}}
+	st.mu.Unlock()
+	failing, _ := e.do(t, "/sahel", "brief  24h", "")
+	if failing.Body.String() == first.Body.String() || !strings.Contains(failing.Body.String(), "503") {
+		t.Errorf("a failing source left the kept rendering:\n%s", failing.Body)
+	}
+
+	fs.items = append(fs.items, item(2, "Niger : Tiani reçoit une délégation"))
+	st.version.Add(1)
+	fresh, _ := e.do(t, "/sahel", "brief   24h", "")
+	if !strings.Contains(fresh.Body.String(), "Tiani") {
+		t.Errorf("new items did not reach the answer:\n%s", fresh.Body)
+	}
+}
