@@ -108,7 +108,21 @@ func (m *Main) build(addr string) (int, bool) {
 	b.Alerter = m.alerter
 	m.bot = b
 
-	// Where deliveries go: one deliverer per platform.
+	if code, ok := m.buildDeliverers(); !ok {
+		return code, false
+	}
+	m.buildDelivery()
+	if code, ok := m.buildEndpoints(addr); !ok {
+		return code, false
+	}
+	m.poller = newPoller(cfg, sources.Conditional)
+	m.poller.Tag = m.gaz.TagItem
+	return exitOK, true
+}
+
+// buildDeliverers makes one deliverer per platform: where deliveries go.
+func (m *Main) buildDeliverers() (int, bool) {
+	cfg := m.cfg
 	m.out = &console.SyncWriter{W: m.env.stdout}
 	m.consoleOut = &console.Deliverer{Out: m.out, Color: isTerminal(m.env.stdout)}
 	if m.interactive() {
@@ -128,6 +142,13 @@ func (m *Main) build(addr string) (int, bool) {
 		}
 		m.platforms["discord:"] = &discord.Deliverer{Session: s, Observer: m.metrics, Log: m.log}
 	}
+	return exitOK, true
+}
+
+// buildDelivery makes the dispatcher, which posts deliveries, and the
+// scheduler, which queues digests.
+func (m *Main) buildDelivery() {
+	cfg, b := m.cfg, m.bot
 	m.disp = &bot.Dispatcher{Store: m.st, Platforms: m.platforms, Digest: b.ScheduledDigest,
 		AlertsPerMinute: cfg.AlertsPerMinute, Observer: m.metrics, Log: m.log,
 		Owner: m.lease.Owner, ClaimTTL: m.lease.TTL}
@@ -151,8 +172,13 @@ func (m *Main) build(addr string) (int, bool) {
 		m.sched.Reload()
 		m.disp.Wake()
 	}
+}
 
-	ep, err := newChatEndpoints(cfg, b, m.log)
+// buildEndpoints makes the chat endpoints, /healthz and /metrics, and
+// listens on addr.
+func (m *Main) buildEndpoints(addr string) (int, bool) {
+	cfg := m.cfg
+	ep, err := newChatEndpoints(cfg, m.bot, m.log)
 	if err != nil {
 		fmt.Fprintf(m.env.stderr, "sahelbrief: config: %v\n", err)
 		return exitUsage, false
@@ -178,9 +204,6 @@ func (m *Main) build(addr string) (int, bool) {
 		m.log.Info("listening", "addr", ln.Addr().String(), "endpoints", strings.Join(append([]string{"/healthz", "/metrics"}, ep.paths...), ", "))
 		hook("listening:" + ln.Addr().String())
 	}
-
-	m.poller = newPoller(cfg, sources.Conditional)
-	m.poller.Tag = m.gaz.TagItem
 	return exitOK, true
 }
 
@@ -215,7 +238,26 @@ func (m *Main) Run(ctx context.Context) int {
 	})
 
 	g, ctx := errgroup.WithContext(ctx) // ctx ends when a part stops the bot
-	// The background parts: an error is logged; it stops nothing.
+	m.runBackground(ctx, g)
+	serveCode := m.runStoppers(ctx, g, stopDisp)
+
+	code := exitOK
+	if c, ok := g.Wait().(exitCode); ok {
+		code = int(c)
+	}
+	if *serveCode != exitOK && code == exitOK {
+		code = *serveCode
+	}
+	stopDisp()
+	deliveries.Wait()
+	m.log.Info("sahelbrief stopped")
+	return code
+}
+
+// runBackground starts the parts whose errors are logged and stop
+// nothing: polling, retagging, the database watch, alerts and, after the
+// first poll, the scheduler.
+func (m *Main) runBackground(ctx context.Context, g *errgroup.Group) {
 	background := func(name string, f func(context.Context) error) {
 		g.Go(func() error {
 			if err := f(ctx); err != nil && ctx.Err() == nil {
@@ -251,16 +293,20 @@ func (m *Main) Run(ctx context.Context) int {
 		m.health.SetReady(false) // shutting down
 		return nil
 	})
+}
 
-	// The parts whose end stops the bot.
-	serveCode := exitOK
+// runStoppers starts the parts whose end stops the bot: the HTTP server,
+// the shell, a lost lease (which stops deliveries at once) and the
+// database file gone. The server's exit code is read after g.Wait.
+func (m *Main) runStoppers(ctx context.Context, g *errgroup.Group, stopDisp func()) *int {
+	serveCode := new(int)
 	g.Go(func() error {
 		if m.ln != nil {
-			serveCode = serveUntilDone(ctx, m.ln, m.ep, m.env, "run")
+			*serveCode = serveUntilDone(ctx, m.ln, m.ep, m.env, "run")
 		} else {
 			<-ctx.Done()
 		}
-		return exitCode(serveCode)
+		return exitCode(*serveCode)
 	})
 	if m.withShell {
 		g.Go(func() error {
@@ -296,18 +342,7 @@ func (m *Main) Run(ctx context.Context) int {
 			return exitCode(exitLost)
 		}
 	})
-
-	code := exitOK
-	if c, ok := g.Wait().(exitCode); ok {
-		code = int(c)
-	}
-	if serveCode != exitOK && code == exitOK {
-		code = serveCode
-	}
-	stopDisp()
-	deliveries.Wait()
-	m.log.Info("sahelbrief stopped")
-	return code
+	return serveCode
 }
 
 // pollLoop is the poller's loop: it tags and stores new items, kicks the
