@@ -40,8 +40,9 @@ type InteractionHandler struct {
 	Defer    time.Duration // default DefaultDefer
 	Log      *slog.Logger
 
-	pending sync.WaitGroup
-	seen    seenIDs // commands answered lately, to refuse replays
+	pending  sync.WaitGroup
+	seen     seenIDs                                  // commands answered lately, to refuse replays
+	rendered bot.Rendered[[]*discordgo.WebhookParams] // messages kept for a burst of the same answer
 }
 
 // Wait blocks until every follow-up in flight has been sent (or failed);
@@ -207,7 +208,7 @@ func (h *InteractionHandler) answer(ctx context.Context, cancel context.CancelFu
 	defer timer.Stop()
 	select {
 	case resp := <-done:
-		msgs := responseMessages(resp)
+		msgs := h.messages(resp)
 		first, rest := msgs[0], msgs[1:]
 		err := respond(&discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
@@ -248,7 +249,7 @@ func (h *InteractionHandler) answer(ctx context.Context, cancel context.CancelFu
 			case <-ctx.Done():
 				resp = bot.Response{Text: "Sorry, that took too long.", Err: true}
 			}
-			h.followUp(ctx, in, responseMessages(resp))
+			h.followUp(ctx, in, h.messages(resp))
 		}()
 	}
 }
@@ -268,6 +269,16 @@ func (h *InteractionHandler) followUp(ctx context.Context, in *discordgo.Interac
 			return
 		}
 	}
+}
+
+// messages are resp's messages, rendered once for a burst of the same
+// answer (bot.Response.RenderKey). They are shared: not to be changed.
+func (h *InteractionHandler) messages(resp bot.Response) []*discordgo.WebhookParams {
+	if resp.RenderKey == "" {
+		return responseMessages(resp)
+	}
+	return h.rendered.Get(resp.RenderKey+"|"+strconv.FormatBool(resp.Share),
+		func() []*discordgo.WebhookParams { return responseMessages(resp) })
 }
 
 // responseMessages turns a bot response into one or more messages, never

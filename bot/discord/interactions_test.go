@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -379,4 +380,29 @@ func checkFollowUps(t *testing.T, reqs []recorded, urlOK func(string) bool) {
 			t.Errorf("follow-up body %s", r.Body)
 		}
 	}
+}
+
+// versionedStore tells a content version, so the bot keeps its answers.
+type versionedStore struct{ *fakeStore }
+
+func (versionedStore) ContentVersion(context.Context) (int64, error) { return 1, nil }
+
+// A burst of the same command is rendered once; shared and ephemeral
+// answers are rendered apart.
+func TestInteractionRepliesRenderedOncePerAnswer(t *testing.T) {
+	h, _ := newHandler(t, &fakeStore{}, time.Minute)
+	h.Bot.Store = versionedStore{&fakeStore{}}
+	first := post(t, h.Handler(0), interaction(t, 2, "0", "brief"))
+	again := post(t, h.Handler(0), interaction(t, 2, "0", "brief"))
+	if !reflect.DeepEqual(first, again) || first.Data.Flags&64 == 0 {
+		t.Fatalf("two identical briefs answered differently or not ephemerally:\n%+v\n%+v", first, again)
+	}
+	if n := h.rendered.Len(); n != 1 {
+		t.Errorf("%d renderings kept for two identical briefs, want 1", n)
+	}
+	shared := post(t, h.Handler(0), interaction(t, 2, "0", "brief", map[string]any{"name": "share", "type": 5, "value": true}))
+	if shared.Data.Flags&64 != 0 || h.rendered.Len() != 2 {
+		t.Errorf("a shared brief: flags %d, %d renderings kept; want a public message rendered apart", shared.Data.Flags, h.rendered.Len())
+	}
+	h.Wait()
 }
