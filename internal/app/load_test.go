@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/bot"
+	"github.com/sahelbrief/sahelbrief/config"
 	"github.com/sahelbrief/sahelbrief/internal/loadtest"
 )
 
@@ -72,6 +73,9 @@ func loadSettingsFromEnv(t *testing.T) loadSettings {
 	}
 	return s
 }
+
+// loadSecret is the Slack signing secret of the load test's serve.
+const loadSecret = "load-test-signing-secret"
 
 // TestLoad drives a real `serve` (this test binary re-executed as the bot,
 // its clock at the corpus's end) with concurrent signed slash commands,
@@ -134,9 +138,8 @@ func driveLoad(t *testing.T, s loadSettings, db string, kinds []loadtest.Kind, e
 			single = append(single, k)
 		}
 	}
-	const secret = "load-test-signing-secret"
-	srv := startLoadServe(t, db, secret, env)
-	cfg := loadtest.Config{URL: "http://" + srv.addr + "/slack/commands", Secret: secret, Requests: s.requests, MaxTime: 30 * time.Second}
+	srv := startLoadServe(t, db, loadSecret, env)
+	cfg := loadtest.Config{URL: "http://" + srv.addr + "/slack/commands", Secret: loadSecret, Requests: s.requests, MaxTime: 30 * time.Second}
 	warm := cfg
 	warm.Clients, warm.Requests = 1, 2
 	for _, k := range kinds { // fill the page cache: measure the warm server
@@ -342,27 +345,8 @@ func roundAll(ds []time.Duration) []time.Duration {
 // (SAHELBRIEF_ANSWER_TTL=0 to build every answer).
 // Skipped without SAHELBRIEF_LOAD_DB.
 func BenchmarkLoadCommand(b *testing.B) {
-	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
-	if db == "" || text == "" {
-		b.Skip("set SAHELBRIEF_LOAD_DB and SAHELBRIEF_LOAD_TEXT")
-	}
+	_, bt, text := openLoadBot(b)
 	ctx := context.Background()
-	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
-		getenv: func(k string) (string, bool) {
-			switch k {
-			case "SAHELBRIEF_DB":
-				return db, true
-			case "SAHELBRIEF_ANSWER_TTL": // 0: profile the build, not the kept answer
-				return os.LookupEnv(k)
-			}
-			return "", false
-		}}
-	_, bt, st, code := openBot(ctx, env, readOnly)
-	if bt == nil {
-		b.Fatalf("openBot: exit %d", code)
-	}
-	defer st.Close()
-	bt.Now = func() time.Time { return loadtest.End }
 	for b.Loop() {
 		if resp := bt.Handle(ctx, bot.Request{Channel: "slack:CLOAD", User: "ULOAD", Text: text}); resp.Err {
 			b.Fatal(resp.Text)
@@ -376,30 +360,7 @@ func BenchmarkLoadCommand(b *testing.B) {
 // whole request (verification, answer, rendering, HTTP) under load. It
 // reports the p99 latency. Skipped without SAHELBRIEF_LOAD_DB.
 func BenchmarkLoadEndpoint(b *testing.B) {
-	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
-	if db == "" || text == "" {
-		b.Skip("set SAHELBRIEF_LOAD_DB and SAHELBRIEF_LOAD_TEXT")
-	}
-	const secret = "load-test-signing-secret"
-	ctx := context.Background()
-	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
-		getenv: func(k string) (string, bool) {
-			switch k {
-			case "SAHELBRIEF_DB":
-				return db, true
-			case "SLACK_SIGNING_SECRET":
-				return secret, true
-			case "SAHELBRIEF_ANSWER_TTL":
-				return os.LookupEnv(k)
-			}
-			return "", false
-		}}
-	cfg, bt, st, code := openBot(ctx, env, readOnly)
-	if bt == nil {
-		b.Fatalf("openBot: exit %d", code)
-	}
-	defer st.Close()
-	bt.Now = func() time.Time { return loadtest.End }
+	cfg, bt, text := openLoadBot(b)
 	bt.Log = slog.New(slog.DiscardHandler)
 	e, err := newChatEndpoints(cfg, bt, bt.Log)
 	if err != nil {
@@ -408,11 +369,43 @@ func BenchmarkLoadEndpoint(b *testing.B) {
 	srv := httptest.NewServer(e.mux)
 	defer srv.Close()
 	b.ResetTimer()
-	r := loadtest.Drive(ctx, loadtest.Config{URL: srv.URL + "/slack/commands", Secret: secret, Clients: 50, Requests: b.N},
-		loadtest.Kind{Name: text, Texts: []string{text}})
+	r := loadtest.Drive(context.Background(), loadtest.Config{URL: srv.URL + "/slack/commands", Secret: loadSecret,
+		Clients: 50, Requests: b.N}, loadtest.Kind{Name: text, Texts: []string{text}})
 	b.StopTimer()
 	if r.Errors > 0 {
 		b.Fatalf("%d errors, first: %s", r.Errors, r.FirstError)
 	}
 	b.ReportMetric(float64(r.Quantile(0.99).Microseconds())/1000, "p99_ms")
+}
+
+// openLoadBot opens the bot of the load-test database SAHELBRIEF_LOAD_DB
+// read-only, its clock at the corpus's end, as serve would (signing
+// secret loadSecret; SAHELBRIEF_ANSWER_TTL from the environment, 0 to
+// profile the build rather than the kept answer), with the command
+// SAHELBRIEF_LOAD_TEXT. It skips b without them.
+func openLoadBot(b *testing.B) (*config.Config, *bot.Bot, string) {
+	b.Helper()
+	db, text := os.Getenv("SAHELBRIEF_LOAD_DB"), os.Getenv("SAHELBRIEF_LOAD_TEXT")
+	if db == "" || text == "" {
+		b.Skip("set SAHELBRIEF_LOAD_DB and SAHELBRIEF_LOAD_TEXT")
+	}
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, overrides: map[string]string{},
+		getenv: func(k string) (string, bool) {
+			switch k {
+			case "SAHELBRIEF_DB":
+				return db, true
+			case "SLACK_SIGNING_SECRET":
+				return loadSecret, true
+			case "SAHELBRIEF_ANSWER_TTL":
+				return os.LookupEnv(k)
+			}
+			return "", false
+		}}
+	cfg, bt, st, code := openBot(context.Background(), env, readOnly)
+	if bt == nil {
+		b.Fatalf("openBot: exit %d", code)
+	}
+	b.Cleanup(func() { st.Close() })
+	bt.Now = func() time.Time { return loadtest.End }
+	return cfg, bt, text
 }
