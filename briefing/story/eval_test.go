@@ -246,11 +246,11 @@ func TestEvalTune(t *testing.T) {
 func TestEvalHeldOut(t *testing.T) {
 	r := evaluate(t, evalSplit(loadEval(t), "test"))
 	r.log(t, "test")
-	if p := r.all.precision(); p < 0.82 {
-		t.Errorf("held-out precision %.3f fell below 0.82 (reached: 0.838; goal 0.95)", p)
+	if p := r.all.precision(); p < 0.83 {
+		t.Errorf("held-out precision %.3f fell below 0.83 (reached: 0.851; goal 0.95)", p)
 	}
 	if rc := r.all.recall(); rc < 0.80 {
-		t.Errorf("held-out recall %.3f, want ≥ 0.80 (reached: 0.824)", rc)
+		t.Errorf("held-out recall %.3f, want ≥ 0.80 (reached: 0.805)", rc)
 	}
 	if w := float64(r.whereRight) / float64(r.whereTotal); w < 0.90 {
 		t.Errorf("held-out where %d/%d, want ≥ 90%%", r.whereRight, r.whereTotal)

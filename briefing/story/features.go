@@ -39,6 +39,8 @@ type features struct {
 	where       string   // country where the event happens, "" when unknown
 	whereMask   uint64   // the countries it may happen in (the best and those nearly as likely), as bits (see countryBit); 0 when unknown
 	nums        []int    // counts in the title (tolls, troops), not years
+	days        days     // the days the report places its event on (title first, else summary)
+	dated       bool     // whether it places it on any
 }
 
 // term is one weighted feature of a doc.
@@ -64,6 +66,8 @@ const (
 	wNumber       = 1.1       // a count
 	bonusPlace    = 0.15      // the two titles name one place
 	bonusCount    = 0.15      // the two titles, in one country, give about the same count
+	bonusDay      = 0.2       // the two reports place their events on the same day
+	countsFactor  = 3         // counts apart by this factor tell two events
 	untypedMargin = 0.1       // more similarity needed when only one of two reports names an event
 	timeDecay     = 0.2       // share of the similarity lost by reports a whole window apart
 	partiesReach  = 20        // summary words read for the parties when the title names none
@@ -107,6 +111,9 @@ func (e *Engine) extract(d Doc) *features {
 	sPlaces := e.findPlaces(summary, summaryW, summaryM, titleM)
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
+	}
+	if f.days, f.dated = e.eventDays(title, d.Published); !f.dated {
+		f.days, f.dated = e.eventDays(summary, d.Published)
 	}
 	f.types, f.classes, f.relational = e.eventTypes(title)
 	if f.types == 0 {
@@ -341,7 +348,7 @@ func anyLower(ws []tagger.Word) bool {
 // dateNumber reports whether the number at words[i] is a day of a date
 // ("2 avril", "August 2"), not a count.
 func (e *Engine) dateNumber(words []string, i int) bool {
-	return i+1 < len(words) && e.lex.months[words[i+1]] || i > 0 && e.lex.months[words[i-1]]
+	return i+1 < len(words) && e.lex.months[words[i+1]] != 0 || i > 0 && e.lex.months[words[i-1]] != 0
 }
 
 // number reads a count written in digits ("1,500" is cut by the tokenizer

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"go.yaml.in/yaml/v3"
@@ -25,12 +26,17 @@ type lexiconSpec struct {
 		Words      []string            `yaml:"words"`
 		Unless     map[string][]string `yaml:"unless"`
 	} `yaml:"events"`
-	States     map[string][]string `yaml:"states"`
-	Concepts   [][]string          `yaml:"concepts"`
-	Numbers    map[string]int      `yaml:"numbers"`
-	Background []string            `yaml:"background"`
-	Months     []string            `yaml:"months"`
-	Stop       []string            `yaml:"stop"`
+	States         map[string][]string `yaml:"states"`
+	Concepts       [][]string          `yaml:"concepts"`
+	Numbers        map[string]int      `yaml:"numbers"`
+	Background     []string            `yaml:"background"`
+	Months         map[string]int      `yaml:"months"`
+	Weekdays       map[string]int      `yaml:"weekdays"`
+	Yesterday      []string            `yaml:"yesterday"`
+	Reporting      []string            `yaml:"reporting"`
+	DayBefore      []string            `yaml:"day_before"`
+	DateBackground []string            `yaml:"date_background"`
+	Stop           []string            `yaml:"stop"`
 }
 
 // eventType is one kind of happening the engine tells apart.
@@ -62,7 +68,8 @@ type lexicon struct {
 	concept  []string
 	numbers  map[string]int
 	stop     map[string]bool
-	months   map[string]bool
+	months   map[string]time.Month
+	calendar calendar
 	// background words before an event word make it context, not news.
 	background *matcher
 	none       int32 // the event type that names people, not events
@@ -99,7 +106,7 @@ func loadLexicon(data []byte) (*lexicon, error) {
 		return nil, fmt.Errorf("story: lexicon: %w", err)
 	}
 	lx := &lexicon{events: newMatcher(), states: newMatcher(), concepts: newMatcher(),
-		numbers: spec.Numbers, stop: map[string]bool{}, months: map[string]bool{}, background: newMatcher(), none: -1}
+		numbers: spec.Numbers, stop: map[string]bool{}, months: map[string]time.Month{}, background: newMatcher(), none: -1}
 	if err := lx.loadEvents(spec); err != nil {
 		return nil, err
 	}
@@ -198,8 +205,14 @@ func (lx *lexicon) loadWords(spec lexiconSpec) error {
 			return fmt.Errorf("story: lexicon: concept %s: %w", words[0], err)
 		}
 	}
-	for _, w := range spec.Months {
-		lx.months[tagger.Fold(w)] = true
+	for w, n := range spec.Months {
+		if n < 1 || n > 12 {
+			return fmt.Errorf("story: lexicon: month %s: %d is no month", w, n)
+		}
+		lx.months[tagger.Fold(w)] = time.Month(n)
+	}
+	if err := lx.calendar.load(spec); err != nil {
+		return fmt.Errorf("story: lexicon: %w", err)
 	}
 	for _, w := range spec.Stop {
 		lx.stop[strings.TrimSuffix(tagger.Fold(w), "*")] = true
