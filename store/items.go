@@ -130,6 +130,7 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	for k := range out {
 		for i := range out[k].New {
 			it := &out[k].New[i]
+			it.Prepared = nil // the assigner's alone: not kept with the saved item
 			if a, ok := got[it.ID]; ok {
 				it.Story, it.Place, it.Events = a.Story, a.Place, a.Events
 			}

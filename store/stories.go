@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -33,8 +34,37 @@ type StoryAssigner interface {
 // in memory; older ones are read back when a late item needs them.
 const storyRetain = 7 * 24 * time.Hour
 
+// storyPreparer is an assigner that can read an item ahead of its save,
+// out of the single writer (the story engine: PrepareItem sets the item's
+// Prepared, which AssignItems then uses).
+type storyPreparer interface {
+	PrepareItem(it *briefing.Item)
+}
+
+// PrepareItems has the story assigner read items before they are saved,
+// where the caller has cores to spare (sources' fetch workers): the save's
+// transaction then only links them. It does nothing without an assigner
+// that prepares. Safe to call from many goroutines, also during a save.
+func (s *Store) PrepareItems(items []briefing.Item) {
+	p, _ := s.stories.preparer.Load().(*preparerBox)
+	if p == nil || p.p == nil {
+		return
+	}
+	for i := range items {
+		p.p.PrepareItem(&items[i])
+	}
+}
+
+// preparerBox holds the assigner's storyPreparer side (nil when it has
+// none) for an atomic.Value, which needs one concrete type.
+type preparerBox struct{ p storyPreparer }
+
 // stories is the store's side of story assignment.
 type stories struct {
+	// preparer is the assigner's preparing side, read without mu: saves
+	// hold mu for their whole transaction.
+	preparer atomic.Value // *preparerBox
+
 	mu       sync.Mutex // held by the writer while it assigns
 	assigner StoryAssigner
 	// floor: every assigned item published at or after it is loaded in
@@ -53,6 +83,8 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 	s.stories.mu.Lock()
 	defer s.stories.mu.Unlock()
 	s.stories.assigner = a
+	p, _ := a.(storyPreparer)
+	s.stories.preparer.Store(&preparerBox{p: p})
 	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
 }
 
