@@ -82,14 +82,17 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		}
 		out = append(out, saved)
 	}
-	if err := w.indexText(ctx, tx); err != nil {
-		return nil, fmt.Errorf("store: save: full-text index: %w", err)
-	}
-	// Stories are assigned in the transaction that stores the items: an
-	// item is never stored without its story, nor a story without its item.
-	if err := s.assignSaved(ctx, tx, out); err != nil {
+	// Stories are assigned in the transaction that stores the items, before
+	// their rows are written, so each row is written once, with its story:
+	// an item is never stored without its story, nor a story without its
+	// item.
+	if err := s.assignSaved(ctx, tx, out, w); err != nil {
 		s.stories.failed()
-		return nil, fmt.Errorf("store: save: stories: %w", err)
+		return nil, fmt.Errorf("store: save: %w", err)
+	}
+	if err := w.indexText(ctx, tx); err != nil {
+		s.stories.failed()
+		return nil, fmt.Errorf("store: save: full-text index: %w", err)
 	}
 	if err := resummarize(ctx, tx, w.changed); err != nil {
 		s.stories.failed()
@@ -109,23 +112,41 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	return out, nil
 }
 
-// assignSaved assigns the new items of a save to stories and notes each
-// one's story, place and events in out.
-func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved) error {
+// assignSaved assigns the new items of a save to stories, notes each
+// one's story, place and events in out and in its pending row, writes the
+// pending rows, and brings the stories' summaries up to date.
+func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved, w *writer) error {
 	var fresh []briefing.Item
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
 	}
 	if s.stories.assigner == nil || len(fresh) == 0 {
-		return nil
+		return w.insertPending(ctx)
 	}
-	as, err := s.assignNew(ctx, tx, fresh)
+	as, merges, err := s.assignItems(ctx, tx, fresh)
 	if err != nil {
-		return err
+		return fmt.Errorf("stories: %w", err)
+	}
+	// An assigner may name a story that a later item of the batch merged
+	// away: the row takes the story it ended in.
+	into := make(map[int64]int64, len(merges))
+	for _, m := range merges {
+		into[m.From] = m.Into
 	}
 	got := make(map[int64]briefing.StoryAssignment, len(as))
 	for _, a := range as {
 		got[a.Item] = a
+		if p := w.pendingRow(a.Item); p != nil {
+			story := a.Story
+			for n := 0; n <= len(merges); n++ {
+				next, ok := into[story]
+				if !ok {
+					break
+				}
+				story = next
+			}
+			p.story, p.place, p.events = story, a.Place, strings.Join(a.Events, " ")
+		}
 	}
 	for k := range out {
 		for i := range out[k].New {
@@ -136,12 +157,27 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 			}
 		}
 	}
+	if err := w.insertPending(ctx); err != nil {
+		return err
+	}
+	if err := addToSummaries(ctx, tx, fresh, as, merges); err != nil {
+		return fmt.Errorf("stories: %w", err)
+	}
 	return nil
 }
 
 // writer holds the statements one save transaction reuses for every item.
 type writer struct {
 	byKey, byURL, insert, update, retag, state *sql.Stmt
+	tx                                         *sql.Tx
+
+	// New rows are written at the end of the transaction, with their
+	// stories, ids given in order from maxIDBefore+1 (what SQLite would
+	// give them: no other writer runs meanwhile). Until then lookups find
+	// them here as they would in the table.
+	pending    []*pendingRow             // by id: pending[id-maxIDBefore-1]
+	pendingKey map[[2]string]*pendingRow // (source, key) → row
+	pendingURL map[string][]*pendingRow  // url → rows that had it (check url: it may have changed)
 
 	// Full-text index work, done once at the end of the transaction.
 	maxIDBefore int64    // rows with a larger id were inserted by this transaction
@@ -169,6 +205,128 @@ func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
 	if w.maxIDBefore, err = lastItemID(ctx, tx); err != nil {
 		return fmt.Errorf("store: save: %w", err)
 	}
+	w.tx = tx
+	return nil
+}
+
+// pendingRow is a new item row not written yet.
+type pendingRow struct {
+	stored
+	outlet, lang      string
+	firstSeen         int64
+	countries, actors string
+	story             int64
+	place, events     string
+}
+
+// pendingRow returns the pending row of id, nil if id is not one.
+func (w *writer) pendingRow(id int64) *pendingRow {
+	if i := id - w.maxIDBefore - 1; i >= 0 && i < int64(len(w.pending)) {
+		return w.pending[i]
+	}
+	return nil
+}
+
+// addPending makes a new row of it, to be written by insertPending.
+func (w *writer) addPending(it briefing.Item) int64 {
+	if w.pendingKey == nil {
+		w.pendingKey, w.pendingURL = map[[2]string]*pendingRow{}, map[string][]*pendingRow{}
+	}
+	p := &pendingRow{stored: stored{id: w.maxIDBefore + 1 + int64(len(w.pending)), source: it.Source, key: it.Key,
+		url: it.URL, title: it.Title, summary: it.Summary, published: ms(it.Published), updated: ms(it.Updated),
+		dateFromFeed: it.DateFromFeed},
+		outlet: it.Outlet, lang: it.Lang, firstSeen: ms(it.FirstSeen),
+		countries: joinTags(it.Countries), actors: joinTags(it.Actors)}
+	w.pending = append(w.pending, p)
+	w.pendingKey[[2]string{p.source, p.key}] = p
+	if p.url != "" {
+		w.pendingURL[p.url] = append(w.pendingURL[p.url], p)
+	}
+	return p.id
+}
+
+// updatePending applies an update to a pending row, as the UPDATE
+// statements do to a written one.
+func (w *writer) updatePending(p *pendingRow, next stored, it briefing.Item) {
+	if next.key != p.key {
+		if w.pendingKey[[2]string{p.source, p.key}] == p {
+			delete(w.pendingKey, [2]string{p.source, p.key})
+		}
+		w.pendingKey[[2]string{p.source, next.key}] = p
+	}
+	if next.url != p.url && next.url != "" {
+		w.pendingURL[next.url] = append(w.pendingURL[next.url], p)
+	}
+	p.stored = next
+	if it.Countries != nil || it.Actors != nil {
+		p.countries, p.actors = joinTags(it.Countries), joinTags(it.Actors)
+	}
+}
+
+// lookupPending adds to k the pending rows items may duplicate: the
+// table's rows come first for a URL (their ids are smaller).
+func (w *writer) lookupPending(k knownRows, source string, items []briefing.Item) {
+	if len(w.pending) == 0 {
+		return
+	}
+	for _, it := range items {
+		if _, ok := k.byKey[it.Key]; !ok {
+			if p := w.pendingKey[[2]string{source, it.Key}]; p != nil && p.key == it.Key {
+				k.byKey[it.Key] = p.stored
+			}
+		}
+		if it.URL == "" {
+			continue
+		}
+		if _, ok := k.byURL[it.URL]; ok {
+			continue
+		}
+		var first *pendingRow
+		for _, p := range w.pendingURL[it.URL] {
+			if p.url == it.URL && (first == nil || p.id < first.id) {
+				first = p
+			}
+		}
+		if first != nil {
+			k.byURL[it.URL] = first.stored
+		}
+	}
+}
+
+// insertRows is how many rows one INSERT statement writes.
+const insertRows = 64
+
+// insertPending writes the pending rows, insertRows a statement.
+func (w *writer) insertPending(ctx context.Context) error {
+	const cols = `INSERT INTO items (id, source, key, url, title, summary, outlet, lang, published, updated, first_seen,
+		date_from_feed, countries, actors, story, place, events) VALUES `
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	rows := w.pending
+	args := make([]any, 0, insertRows*17)
+	for len(rows) > 0 {
+		n := min(len(rows), insertRows)
+		args = args[:0]
+		for _, p := range rows[:n] {
+			args = append(args, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang, p.published,
+				p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place, p.events)
+		}
+		var err error
+		if n == insertRows {
+			if w.insert == nil {
+				if w.insert, err = w.tx.PrepareContext(ctx, cols+strings.Repeat(row+",", insertRows-1)+row); err != nil {
+					return fmt.Errorf("insert items: %w", err)
+				}
+			}
+			_, err = w.insert.ExecContext(ctx, args...)
+		} else {
+			_, err = w.tx.ExecContext(ctx, cols+strings.Repeat(row+",", n-1)+row, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert items: %w", err)
+		}
+		rows = rows[n:]
+	}
+	w.pending, w.pendingKey, w.pendingURL = nil, nil, nil
 	return nil
 }
 
@@ -190,9 +348,6 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			FROM items WHERE source = ? AND key IN (SELECT value FROM json_each(?))`},
 		{&w.byURL, `SELECT id, source, key, url, title, summary, published, updated, date_from_feed
 			FROM items WHERE url IN (SELECT value FROM json_each(?)) ORDER BY id`},
-		{&w.insert, `INSERT INTO items (source, key, url, title, summary, outlet, lang, published, updated, first_seen,
-				date_from_feed, countries, actors)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
 		{&w.retag, `UPDATE items SET countries = ?, actors = ? WHERE id = ?`},
@@ -252,10 +407,15 @@ func (w *writer) lookup(ctx context.Context, source string, items []briefing.Ite
 		return k, err
 	}
 	if len(urls) == 0 {
+		w.lookupPending(k, source, items)
 		return k, nil
 	}
 	// Rows come in id order: the oldest row per URL wins.
-	return k, w.scanInto(ctx, w.byURL, k.byURL, nil, "", urls)
+	if err := w.scanInto(ctx, w.byURL, k.byURL, nil, "", urls); err != nil {
+		return k, err
+	}
+	w.lookupPending(k, source, items)
+	return k, nil
 }
 
 // scanInto runs a lookup statement with a JSON array of values and stores
@@ -303,16 +463,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	}
 	switch {
 	case !found:
-		res, err := w.insert.ExecContext(ctx, it.Source, it.Key, it.URL, it.Title, it.Summary, it.Outlet, it.Lang,
-			ms(it.Published), ms(it.Updated), ms(it.FirstSeen), it.DateFromFeed, joinTags(it.Countries), joinTags(it.Actors))
-		if err != nil {
-			return 0, false, false, err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return 0, false, false, err
-		}
-		return id, true, false, nil
+		return w.addPending(it), true, false, nil
 	}
 
 	// A known article. Take the publisher's corrections of title, summary
@@ -345,6 +496,11 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	if (next.title != old.title || next.summary != old.summary) && old.id <= w.maxIDBefore && !w.isReindexed[old.id] {
 		w.reindexed = append(w.reindexed, old)
 		w.isReindexed[old.id] = true
+	}
+	if p := w.pendingRow(old.id); p != nil {
+		w.updatePending(p, next, it)
+		w.changed = append(w.changed, old.id)
+		return old.id, false, true, nil
 	}
 	if _, err := w.update.ExecContext(ctx, next.key, next.url, next.title, next.summary, next.published, next.updated,
 		next.dateFromFeed, old.id); err != nil {
