@@ -293,38 +293,25 @@ func (w *writer) lookupPending(k knownRows, source string, items []briefing.Item
 	}
 }
 
-// insertRows is how many rows one INSERT statement writes.
-const insertRows = 64
-
-// insertPending writes the pending rows, insertRows a statement.
+// insertPending writes the pending rows, in id order. One row a
+// statement: a statement that writes several rows needs a statement
+// journal (the pages it changes copied out first, in case it fails
+// half-way), which cost more than the statements it saved.
 func (w *writer) insertPending(ctx context.Context) error {
-	const cols = `INSERT INTO items (id, source, key, url, title, summary, outlet, lang, published, updated, first_seen,
-		date_from_feed, countries, actors, story, place, events) VALUES `
-	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	rows := w.pending
-	args := make([]any, 0, insertRows*17)
-	for len(rows) > 0 {
-		n := min(len(rows), insertRows)
-		args = args[:0]
-		for _, p := range rows[:n] {
-			args = append(args, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang, p.published,
-				p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place, p.events)
-		}
+	if len(w.pending) > 0 && w.insert == nil {
 		var err error
-		if n == insertRows {
-			if w.insert == nil {
-				if w.insert, err = w.tx.PrepareContext(ctx, cols+strings.Repeat(row+",", insertRows-1)+row); err != nil {
-					return fmt.Errorf("insert items: %w", err)
-				}
-			}
-			_, err = w.insert.ExecContext(ctx, args...)
-		} else {
-			_, err = w.tx.ExecContext(ctx, cols+strings.Repeat(row+",", n-1)+row, args...)
-		}
-		if err != nil {
+		if w.insert, err = w.tx.PrepareContext(ctx, `INSERT INTO items (id, source, key, url, title, summary, outlet, lang,
+			published, updated, first_seen, date_from_feed, countries, actors, story, place, events)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 			return fmt.Errorf("insert items: %w", err)
 		}
-		rows = rows[n:]
+	}
+	for _, p := range w.pending {
+		if _, err := w.insert.ExecContext(ctx, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang,
+			p.published, p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place,
+			p.events); err != nil {
+			return fmt.Errorf("insert item %q: %w", p.key, err)
+		}
 	}
 	w.pending, w.pendingKey, w.pendingURL = nil, nil, nil
 	return nil
