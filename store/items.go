@@ -293,6 +293,10 @@ func (w *writer) lookupPending(k knownRows, source string, items []briefing.Item
 	}
 }
 
+// insertCheck is how many rows insertPending writes between two looks at
+// its context.
+const insertCheck = 256
+
 // insertPending writes the pending rows, in id order. One row a
 // statement: a statement that writes several rows needs a statement
 // journal (the pages it changes copied out first, in case it fails
@@ -306,8 +310,17 @@ func (w *writer) insertPending(ctx context.Context) error {
 			return fmt.Errorf("insert items: %w", err)
 		}
 	}
-	for _, p := range w.pending {
-		if _, err := w.insert.ExecContext(ctx, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang,
+	// The driver watches a cancellable context with a goroutine for each
+	// statement, which cost more than binding the row: ctx is checked
+	// every insertCheck rows instead.
+	nc := context.WithoutCancel(ctx)
+	for i, p := range w.pending {
+		if i%insertCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := w.insert.ExecContext(nc, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang,
 			p.published, p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place,
 			p.events); err != nil {
 			return fmt.Errorf("insert item %q: %w", p.key, err)
