@@ -59,7 +59,7 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		if err != nil {
 			return nil, fmt.Errorf("store: save %s: %w", f.State.Name, err)
 		}
-		for _, it := range f.Items {
+		for i, it := range f.Items {
 			if it.Source == "" {
 				it.Source = f.State.Name
 			}
@@ -69,6 +69,9 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 			}
 			if isNew {
 				it.ID = id
+				if saved.New == nil {
+					saved.New = make([]briefing.Item, 0, len(f.Items)-i)
+				}
 				saved.New = append(saved.New, it)
 				if it.Published.After(state.LastNewItem) {
 					state.LastNewItem = it.Published
@@ -116,12 +119,12 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 // one's story, place and events in out and in its pending row, writes the
 // pending rows, and brings the stories' summaries up to date.
 func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved, w *writer) error {
-	var fresh []briefing.Item
+	if s.stories.assigner == nil || len(w.pending) == 0 {
+		return w.insertPending(ctx)
+	}
+	fresh := make([]briefing.Item, 0, len(w.pending))
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
-	}
-	if s.stories.assigner == nil || len(fresh) == 0 {
-		return w.insertPending(ctx)
 	}
 	as, merges, err := s.assignItems(ctx, tx, fresh)
 	if err != nil {
