@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
+	"github.com/sahelbrief/sahelbrief/briefing/story"
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/storytest"
+	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 )
 
 // TestSaveBatchSameAsOneByOne: new rows wait in the writer until the end
@@ -117,4 +120,46 @@ func dump(t *testing.T, s *Store, q string) [][]string {
 		out = append(out, row)
 	}
 	return out
+}
+
+// TestPrepareItems: items the story engine read ahead (PrepareItems, as
+// Ingest calls it) are stored in the stories of items read in the save,
+// and come back without what was prepared.
+func TestPrepareItems(t *testing.T) {
+	items, _ := synthnews.Corpus(600, 5, base, 3*24*time.Hour)
+	run := func(prepare bool) []briefing.Saved {
+		s := openMem(t)
+		e, err := story.New(tagger.DefaultGazetteer(), story.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetStoryAssigner(e)
+		var out []briefing.Saved
+		for k := 0; k < len(items); k += 100 {
+			f := fetched("desk", base)
+			for _, it := range items[k:min(k+100, len(items))] {
+				it.ID, it.Story, it.Place, it.Events, it.Source = 0, 0, "", nil, "desk"
+				f.Items = append(f.Items, it)
+			}
+			if prepare {
+				s.PrepareItems(f.Items)
+				if f.Items[0].Prepared == nil {
+					t.Fatal("PrepareItems prepared nothing")
+				}
+			}
+			out = append(out, save(t, s, f)...)
+		}
+		return out
+	}
+	got, want := run(true), run(false)
+	for _, sv := range got {
+		for _, it := range sv.New {
+			if it.Prepared != nil {
+				t.Fatalf("item %d came back with what was prepared", it.ID)
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("prepared items were stored differently")
+	}
 }
