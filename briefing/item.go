@@ -55,7 +55,7 @@ type Item struct {
 	// read it again; nil when not prepared. Never stored: the store clears
 	// it once the item is assigned, and an assigner ignores a Prepared
 	// that is not its own or no longer matches the item.
-	Prepared any
+	Prepared any `json:"-"`
 }
 
 // StoryKey is the story an item belongs to: its Story, or, not assigned,
