@@ -49,6 +49,13 @@ type Item struct {
 	// Events are the kinds of event the item reports ("attack", "coup"),
 	// as the story engine read them when it was stored.
 	Events []string
+
+	// Prepared is what the story engine read of the item ahead of storing
+	// it (briefing/story's *Prepared), so that the single writer does not
+	// read it again; nil when not prepared. Never stored: the store clears
+	// it once the item is assigned, and an assigner ignores a Prepared
+	// that is not its own or no longer matches the item.
+	Prepared any `json:"-"`
 }
 
 // StoryKey is the story an item belongs to: its Story, or, not assigned,

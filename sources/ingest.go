@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -12,6 +14,14 @@ import (
 // Sink persists poll outcomes; the store implements it.
 type Sink interface {
 	SaveFetched(ctx context.Context, batch []briefing.Fetched) ([]briefing.Saved, error)
+}
+
+// Preparer is a Sink that can read items ahead of saving them (the store
+// has its story engine read their features): Ingest calls it from as many
+// goroutines as there are cores, between the fetchers and the writer, so
+// the single writer only does what must be serial.
+type Preparer interface {
+	PrepareItems(items []briefing.Item)
 }
 
 // A batch of results shares one transaction. Commits are the writer's
@@ -36,6 +46,9 @@ func Ingest(ctx context.Context, p *Poller, jobs []Job, sink Sink, report func(R
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := p.Poll(ctx, jobs)
+	if pr, ok := sink.(Preparer); ok {
+		results = prepare(results, pr)
+	}
 	batch := make([]Result, 0, maxBatch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -91,4 +104,26 @@ func Ingest(ctx context.Context, p *Poller, jobs []Job, sink Sink, report func(R
 		}
 	}
 	return ctx.Err()
+}
+
+// prepare has pr read the items of each result on GOMAXPROCS goroutines
+// and passes the results on as they are ready.
+func prepare(in <-chan Result, pr Preparer) <-chan Result {
+	out := make(chan Result, resultBuffer)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range in {
+				pr.PrepareItems(r.Items)
+				out <- r
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	return out
 }

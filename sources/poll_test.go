@@ -229,6 +229,26 @@ func TestIngest(t *testing.T) {
 			t.Errorf("%d results saved, want 3 (the failure's state too)", saved)
 		}
 	})
+	t.Run("a sink that prepares reads every item before it saves it", func(t *testing.T) {
+		sink := &preparingSink{}
+		if err := Ingest(context.Background(), p, Due(srcs, nil, time.Now(), true), sink, nil); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, b := range sink.batches {
+			for _, f := range b {
+				for _, it := range f.Items {
+					n++
+					if it.Prepared != "read" {
+						t.Errorf("%s/%s saved unprepared", f.State.Name, it.Key)
+					}
+				}
+			}
+		}
+		if n == 0 {
+			t.Error("no item saved")
+		}
+	})
 	t.Run("storage failure is returned", func(t *testing.T) {
 		sink := &fakeSink{fail: errors.New("disk full")}
 		err := Ingest(context.Background(), p, Due(srcs, nil, time.Now(), true), sink, nil)
@@ -236,4 +256,14 @@ func TestIngest(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// preparingSink marks items in PrepareItems, as the store has its story
+// engine read them.
+type preparingSink struct{ fakeSink }
+
+func (s *preparingSink) PrepareItems(items []briefing.Item) {
+	for i := range items {
+		items[i].Prepared = "read"
+	}
 }

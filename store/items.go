@@ -59,7 +59,7 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		if err != nil {
 			return nil, fmt.Errorf("store: save %s: %w", f.State.Name, err)
 		}
-		for _, it := range f.Items {
+		for i, it := range f.Items {
 			if it.Source == "" {
 				it.Source = f.State.Name
 			}
@@ -69,6 +69,9 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 			}
 			if isNew {
 				it.ID = id
+				if saved.New == nil {
+					saved.New = make([]briefing.Item, 0, len(f.Items)-i)
+				}
 				saved.New = append(saved.New, it)
 				if it.Published.After(state.LastNewItem) {
 					state.LastNewItem = it.Published
@@ -82,14 +85,17 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 		}
 		out = append(out, saved)
 	}
-	if err := w.indexText(ctx, tx); err != nil {
-		return nil, fmt.Errorf("store: save: full-text index: %w", err)
-	}
-	// Stories are assigned in the transaction that stores the items: an
-	// item is never stored without its story, nor a story without its item.
-	if err := s.assignSaved(ctx, tx, out); err != nil {
+	// Stories are assigned in the transaction that stores the items, before
+	// their rows are written, so each row is written once, with its story:
+	// an item is never stored without its story, nor a story without its
+	// item.
+	if err := s.assignSaved(ctx, tx, out, w); err != nil {
 		s.stories.failed()
-		return nil, fmt.Errorf("store: save: stories: %w", err)
+		return nil, fmt.Errorf("store: save: %w", err)
+	}
+	if err := w.indexText(ctx, tx); err != nil {
+		s.stories.failed()
+		return nil, fmt.Errorf("store: save: full-text index: %w", err)
 	}
 	if err := resummarize(ctx, tx, w.changed); err != nil {
 		s.stories.failed()
@@ -109,31 +115,56 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	return out, nil
 }
 
-// assignSaved assigns the new items of a save to stories and notes each
-// one's story, place and events in out.
-func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved) error {
-	var fresh []briefing.Item
+// assignSaved assigns the new items of a save to stories, notes each
+// one's story, place and events in out and in its pending row, writes the
+// pending rows, and brings the stories' summaries up to date.
+func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Saved, w *writer) error {
+	if s.stories.assigner == nil || len(w.pending) == 0 {
+		return w.insertPending(ctx)
+	}
+	fresh := make([]briefing.Item, 0, len(w.pending))
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
 	}
-	if s.stories.assigner == nil || len(fresh) == 0 {
-		return nil
-	}
-	as, err := s.assignNew(ctx, tx, fresh)
+	as, merges, err := s.assignItems(ctx, tx, fresh)
 	if err != nil {
-		return err
+		return fmt.Errorf("stories: %w", err)
+	}
+	// An assigner may name a story that a later item of the batch merged
+	// away: the row takes the story it ended in.
+	into := make(map[int64]int64, len(merges))
+	for _, m := range merges {
+		into[m.From] = m.Into
 	}
 	got := make(map[int64]briefing.StoryAssignment, len(as))
 	for _, a := range as {
 		got[a.Item] = a
+		if p := w.pendingRow(a.Item); p != nil {
+			story := a.Story
+			for n := 0; n <= len(merges); n++ {
+				next, ok := into[story]
+				if !ok {
+					break
+				}
+				story = next
+			}
+			p.story, p.place, p.events = story, a.Place, strings.Join(a.Events, " ")
+		}
 	}
 	for k := range out {
 		for i := range out[k].New {
 			it := &out[k].New[i]
+			it.Prepared = nil // the assigner's alone: not kept with the saved item
 			if a, ok := got[it.ID]; ok {
 				it.Story, it.Place, it.Events = a.Story, a.Place, a.Events
 			}
 		}
+	}
+	if err := w.insertPending(ctx); err != nil {
+		return err
+	}
+	if err := addToSummaries(ctx, tx, fresh, as, merges); err != nil {
+		return fmt.Errorf("stories: %w", err)
 	}
 	return nil
 }
@@ -141,6 +172,15 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 // writer holds the statements one save transaction reuses for every item.
 type writer struct {
 	byKey, byURL, insert, update, retag, state *sql.Stmt
+	tx                                         *sql.Tx
+
+	// New rows are written at the end of the transaction, with their
+	// stories, ids given in order from maxIDBefore+1 (what SQLite would
+	// give them: no other writer runs meanwhile). Until then lookups find
+	// them here as they would in the table.
+	pending    []*pendingRow             // by id: pending[id-maxIDBefore-1]
+	pendingKey map[[2]string]*pendingRow // (source, key) → row
+	pendingURL map[string][]*pendingRow  // url → rows that had it (check url: it may have changed)
 
 	// Full-text index work, done once at the end of the transaction.
 	maxIDBefore int64    // rows with a larger id were inserted by this transaction
@@ -168,6 +208,128 @@ func (w *writer) begin(ctx context.Context, tx *sql.Tx) error {
 	if w.maxIDBefore, err = lastItemID(ctx, tx); err != nil {
 		return fmt.Errorf("store: save: %w", err)
 	}
+	w.tx = tx
+	return nil
+}
+
+// pendingRow is a new item row not written yet.
+type pendingRow struct {
+	stored
+	outlet, lang      string
+	firstSeen         int64
+	countries, actors string
+	story             int64
+	place, events     string
+}
+
+// pendingRow returns the pending row of id, nil if id is not one.
+func (w *writer) pendingRow(id int64) *pendingRow {
+	if i := id - w.maxIDBefore - 1; i >= 0 && i < int64(len(w.pending)) {
+		return w.pending[i]
+	}
+	return nil
+}
+
+// addPending makes a new row of it, to be written by insertPending.
+func (w *writer) addPending(it briefing.Item) int64 {
+	if w.pendingKey == nil {
+		w.pendingKey, w.pendingURL = map[[2]string]*pendingRow{}, map[string][]*pendingRow{}
+	}
+	p := &pendingRow{stored: stored{id: w.maxIDBefore + 1 + int64(len(w.pending)), source: it.Source, key: it.Key,
+		url: it.URL, title: it.Title, summary: it.Summary, published: ms(it.Published), updated: ms(it.Updated),
+		dateFromFeed: it.DateFromFeed},
+		outlet: it.Outlet, lang: it.Lang, firstSeen: ms(it.FirstSeen),
+		countries: joinTags(it.Countries), actors: joinTags(it.Actors)}
+	w.pending = append(w.pending, p)
+	w.pendingKey[[2]string{p.source, p.key}] = p
+	if p.url != "" {
+		w.pendingURL[p.url] = append(w.pendingURL[p.url], p)
+	}
+	return p.id
+}
+
+// updatePending applies an update to a pending row, as the UPDATE
+// statements do to a written one.
+func (w *writer) updatePending(p *pendingRow, next stored, it briefing.Item) {
+	if next.key != p.key {
+		if w.pendingKey[[2]string{p.source, p.key}] == p {
+			delete(w.pendingKey, [2]string{p.source, p.key})
+		}
+		w.pendingKey[[2]string{p.source, next.key}] = p
+	}
+	if next.url != p.url && next.url != "" {
+		w.pendingURL[next.url] = append(w.pendingURL[next.url], p)
+	}
+	p.stored = next
+	if it.Countries != nil || it.Actors != nil {
+		p.countries, p.actors = joinTags(it.Countries), joinTags(it.Actors)
+	}
+}
+
+// lookupPending adds to k the pending rows items may duplicate: the
+// table's rows come first for a URL (their ids are smaller).
+func (w *writer) lookupPending(k knownRows, source string, items []briefing.Item) {
+	if len(w.pending) == 0 {
+		return
+	}
+	for _, it := range items {
+		if _, ok := k.byKey[it.Key]; !ok {
+			if p := w.pendingKey[[2]string{source, it.Key}]; p != nil && p.key == it.Key {
+				k.byKey[it.Key] = p.stored
+			}
+		}
+		if it.URL == "" {
+			continue
+		}
+		if _, ok := k.byURL[it.URL]; ok {
+			continue
+		}
+		var first *pendingRow
+		for _, p := range w.pendingURL[it.URL] {
+			if p.url == it.URL && (first == nil || p.id < first.id) {
+				first = p
+			}
+		}
+		if first != nil {
+			k.byURL[it.URL] = first.stored
+		}
+	}
+}
+
+// insertCheck is how many rows insertPending writes between two looks at
+// its context.
+const insertCheck = 256
+
+// insertPending writes the pending rows, in id order. One row a
+// statement: a statement that writes several rows needs a statement
+// journal (the pages it changes copied out first, in case it fails
+// half-way), which cost more than the statements it saved.
+func (w *writer) insertPending(ctx context.Context) error {
+	if len(w.pending) > 0 && w.insert == nil {
+		var err error
+		if w.insert, err = w.tx.PrepareContext(ctx, `INSERT INTO items (id, source, key, url, title, summary, outlet, lang,
+			published, updated, first_seen, date_from_feed, countries, actors, story, place, events)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+			return fmt.Errorf("insert items: %w", err)
+		}
+	}
+	// The driver watches a cancellable context with a goroutine for each
+	// statement, which cost more than binding the row: ctx is checked
+	// every insertCheck rows instead.
+	nc := context.WithoutCancel(ctx)
+	for i, p := range w.pending {
+		if i%insertCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if _, err := w.insert.ExecContext(nc, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang,
+			p.published, p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place,
+			p.events); err != nil {
+			return fmt.Errorf("insert item %q: %w", p.key, err)
+		}
+	}
+	w.pending, w.pendingKey, w.pendingURL = nil, nil, nil
 	return nil
 }
 
@@ -189,9 +351,6 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			FROM items WHERE source = ? AND key IN (SELECT value FROM json_each(?))`},
 		{&w.byURL, `SELECT id, source, key, url, title, summary, published, updated, date_from_feed
 			FROM items WHERE url IN (SELECT value FROM json_each(?)) ORDER BY id`},
-		{&w.insert, `INSERT INTO items (source, key, url, title, summary, outlet, lang, published, updated, first_seen,
-				date_from_feed, countries, actors)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET key = ?, url = ?, title = ?, summary = ?, published = ?, updated = ?, date_from_feed = ?
 			WHERE id = ?`},
 		{&w.retag, `UPDATE items SET countries = ?, actors = ? WHERE id = ?`},
@@ -251,10 +410,15 @@ func (w *writer) lookup(ctx context.Context, source string, items []briefing.Ite
 		return k, err
 	}
 	if len(urls) == 0 {
+		w.lookupPending(k, source, items)
 		return k, nil
 	}
 	// Rows come in id order: the oldest row per URL wins.
-	return k, w.scanInto(ctx, w.byURL, k.byURL, nil, "", urls)
+	if err := w.scanInto(ctx, w.byURL, k.byURL, nil, "", urls); err != nil {
+		return k, err
+	}
+	w.lookupPending(k, source, items)
+	return k, nil
 }
 
 // scanInto runs a lookup statement with a JSON array of values and stores
@@ -302,16 +466,7 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	}
 	switch {
 	case !found:
-		res, err := w.insert.ExecContext(ctx, it.Source, it.Key, it.URL, it.Title, it.Summary, it.Outlet, it.Lang,
-			ms(it.Published), ms(it.Updated), ms(it.FirstSeen), it.DateFromFeed, joinTags(it.Countries), joinTags(it.Actors))
-		if err != nil {
-			return 0, false, false, err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return 0, false, false, err
-		}
-		return id, true, false, nil
+		return w.addPending(it), true, false, nil
 	}
 
 	// A known article. Take the publisher's corrections of title, summary
@@ -344,6 +499,11 @@ func (w *writer) upsertItem(ctx context.Context, it briefing.Item, known knownRo
 	if (next.title != old.title || next.summary != old.summary) && old.id <= w.maxIDBefore && !w.isReindexed[old.id] {
 		w.reindexed = append(w.reindexed, old)
 		w.isReindexed[old.id] = true
+	}
+	if p := w.pendingRow(old.id); p != nil {
+		w.updatePending(p, next, it)
+		w.changed = append(w.changed, old.id)
+		return old.id, false, true, nil
 	}
 	if _, err := w.update.ExecContext(ctx, next.key, next.url, next.title, next.summary, next.published, next.updated,
 		next.dateFromFeed, old.id); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing"
@@ -33,8 +34,37 @@ type StoryAssigner interface {
 // in memory; older ones are read back when a late item needs them.
 const storyRetain = 7 * 24 * time.Hour
 
+// storyPreparer is an assigner that can read an item ahead of its save,
+// out of the single writer (the story engine: PrepareItem sets the item's
+// Prepared, which AssignItems then uses).
+type storyPreparer interface {
+	PrepareItem(it *briefing.Item)
+}
+
+// PrepareItems has the story assigner read items before they are saved,
+// where the caller has cores to spare (sources' fetch workers): the save's
+// transaction then only links them. It does nothing without an assigner
+// that prepares. Safe to call from many goroutines, also during a save.
+func (s *Store) PrepareItems(items []briefing.Item) {
+	p, _ := s.stories.preparer.Load().(*preparerBox)
+	if p == nil || p.p == nil {
+		return
+	}
+	for i := range items {
+		p.p.PrepareItem(&items[i])
+	}
+}
+
+// preparerBox holds the assigner's storyPreparer side (nil when it has
+// none) for an atomic.Value, which needs one concrete type.
+type preparerBox struct{ p storyPreparer }
+
 // stories is the store's side of story assignment.
 type stories struct {
+	// preparer is the assigner's preparing side, read without mu: saves
+	// hold mu for their whole transaction.
+	preparer atomic.Value // *preparerBox
+
 	mu       sync.Mutex // held by the writer while it assigns
 	assigner StoryAssigner
 	// floor: every assigned item published at or after it is loaded in
@@ -53,29 +83,17 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 	s.stories.mu.Lock()
 	defer s.stories.mu.Unlock()
 	s.stories.assigner = a
+	p, _ := a.(storyPreparer)
+	s.stories.preparer.Store(&preparerBox{p: p})
 	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
 }
 
-// assignNew assigns the items a save transaction inserted, within it, and
+// assignNew assigns items stored without a story, within tx, and
 // returns their assignments.
 func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
-	st := &s.stories
-	if st.assigner == nil || len(items) == 0 {
-		return nil, nil
-	}
-	from, to := items[0].Published, items[0].Published
-	for _, it := range items {
-		from, to = minTime(from, it.Published), maxTime(to, it.Published)
-	}
-	if err := st.catchUp(ctx, tx); err != nil {
+	as, merges, err := s.assignItems(ctx, tx, items)
+	if err != nil || len(as) == 0 {
 		return nil, err
-	}
-	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
-		return nil, err
-	}
-	as, merges := st.assigner.AssignItems(items)
-	for _, it := range items {
-		st.lastID = max(st.lastID, it.ID)
 	}
 	// One statement for the batch: a statement per item cost more than
 	// the assignment itself.
@@ -91,24 +109,50 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
 		return nil, err
 	}
-	now := ms(time.Now())
-	for _, m := range merges {
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE story_merges SET into_story = ? WHERE into_story = ?`, m.Into, m.From); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO story_merges (from_story, into_story, by_item, at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (from_story) DO UPDATE SET into_story = excluded.into_story`, m.From, m.Into, m.By, now); err != nil {
-			return nil, err
-		}
-	}
-	st.newest = maxTime(st.newest, to)
 	if err := addToSummaries(ctx, tx, items, as, merges); err != nil {
 		return nil, err
 	}
 	return as, nil
+}
+
+// assignItems has the assigner assign items (their ids set; stored or
+// about to be, in tx) and records the merges of stored stories they
+// caused. The items' own rows are the caller's to write, before
+// addToSummaries.
+func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, error) {
+	st := &s.stories
+	if st.assigner == nil || len(items) == 0 {
+		return nil, nil, nil
+	}
+	from, to := items[0].Published, items[0].Published
+	for _, it := range items {
+		from, to = minTime(from, it.Published), maxTime(to, it.Published)
+	}
+	if err := st.catchUp(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
+		return nil, nil, err
+	}
+	as, merges := st.assigner.AssignItems(items)
+	for _, it := range items {
+		st.lastID = max(st.lastID, it.ID)
+	}
+	now := ms(time.Now())
+	for _, m := range merges {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
+			return nil, nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE story_merges SET into_story = ? WHERE into_story = ?`, m.Into, m.From); err != nil {
+			return nil, nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO story_merges (from_story, into_story, by_item, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (from_story) DO UPDATE SET into_story = excluded.into_story`, m.From, m.Into, m.By, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	st.newest = maxTime(st.newest, to)
+	return as, merges, nil
 }
 
 // catchUp starts the assigner afresh when another process (a `fetch`

@@ -213,6 +213,11 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	for i, d := range docs {
 		fs[i] = e.extract(d)
 	}
+	return e.assign(docs, fs)
+}
+
+// assign is Assign with the docs' features already read (fs[i] of docs[i]).
+func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	isNew := make(map[int64]bool, len(docs))

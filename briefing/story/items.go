@@ -15,10 +15,13 @@ func (e *Engine) LoadItem(it briefing.Item) { e.Load(DocOf(&it), it.Story) }
 // store's side of the engine.
 func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
 	docs := make([]Doc, len(items))
+	fs := make([]*features, len(items))
 	for i := range items {
 		docs[i] = DocOf(&items[i])
+		p, _ := items[i].Prepared.(*Prepared)
+		fs[i] = e.featuresOf(docs[i], p)
 	}
-	as, ms := e.Assign(docs)
+	as, ms := e.assign(docs, fs)
 	out := make([]briefing.StoryAssignment, len(as))
 	for i, a := range as {
 		out[i] = briefing.StoryAssignment{Item: a.Doc, Story: a.Story, Place: a.Place, Events: a.Events}
