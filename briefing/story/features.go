@@ -421,6 +421,15 @@ func (e *Engine) eventTypes(words []string) (types, classes uint64, relational b
 	if types == 0 {
 		types = weak
 	}
+	var superseded uint64 // classes another type named makes background
+	for m := types; m != 0; m &= m - 1 {
+		superseded |= e.lex.types[trailing(m)].supersedes
+	}
+	for m := types; m != 0 && superseded != 0; m &= m - 1 {
+		if v := trailing(m); superseded&(1<<e.lex.types[v].class) != 0 {
+			types &^= 1 << v
+		}
+	}
 	for m := types; m != 0; m &= m - 1 {
 		t := &e.lex.types[trailing(m)]
 		classes |= 1 << t.class

@@ -25,6 +25,7 @@ type lexiconSpec struct {
 		Relational bool                `yaml:"relational"`
 		Words      []string            `yaml:"words"`
 		Unless     map[string][]string `yaml:"unless"`
+		Supersedes []string            `yaml:"supersedes"`
 	} `yaml:"events"`
 	States         map[string][]string `yaml:"states"`
 	Concepts       [][]string          `yaml:"concepts"`
@@ -46,6 +47,9 @@ type eventType struct {
 	weak       bool
 	relational bool
 	unless     []unlessRule
+	// supersedes are the classes whose types are background when this
+	// type is named too: the attack a mourning title recalls.
+	supersedes uint64
 }
 
 // unlessRule turns a match of one type into another when one of words is
@@ -162,6 +166,19 @@ func (lx *lexicon) loadEvents(spec lexiconSpec) error {
 	lx.compat = make([]uint64, len(lx.classes))
 	for c := range lx.compat {
 		lx.compat[c] |= 1 << c
+	}
+	for i, e := range spec.Events {
+		for _, other := range e.Supersedes {
+			if other == "*" { // every class but its own
+				lx.types[i].supersedes |= ^(uint64(1) << classIndex[e.Class])
+				continue
+			}
+			k, ok := classIndex[other]
+			if !ok {
+				return fmt.Errorf("story: lexicon: event %s: supersedes names unknown class %q", e.Type, other)
+			}
+			lx.types[i].supersedes |= 1 << k
+		}
 	}
 	for _, e := range spec.Events {
 		c := classIndex[e.Class]

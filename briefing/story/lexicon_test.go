@@ -1,0 +1,41 @@
+package story
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/sahelbrief/sahelbrief/briefing/tagger"
+)
+
+// TestEventTypes: the kinds of event a title names, after background
+// words, unless rules and the types that make others background.
+func TestEventTypes(t *testing.T) {
+	e := newTestEngine(t)
+	tests := []struct {
+		title string
+		want  []string
+	}{
+		{"Au moins 15 soldats tués dans une attaque jihadiste au Burkina Faso", []string{"attack"}},
+		// Mourning recalls the attack; it is not the attack.
+		{"Burkina Faso began two days of mourning after 41 people died in the latest attack", []string{"mourning"}},
+		{"Deuil national de 72 heures après l'embuscade de Tabatol", []string{"mourning"}},
+		// Sworn in, named and a government formed are three events.
+		{"Mahamat Déby sworn in as president", []string{"inauguration"}},
+		{"Kebzabo named prime minister of Chad", []string{"appointment"}},
+		{"Le gouvernement du nouveau Premier ministre est composé de 24 membres", []string{"government"}},
+		{"Niger's junta announces a 21-man government", []string{"government"}},
+		// A reaction is its own event, whatever it names.
+		{"Ukraine rejects Mali's accusations after it cut ties", []string{"reaction"}},
+		{"Au Mali, un Français arrêté : \"Des accusations sans fondement\" selon Paris", []string{"reaction"}},
+		// Background: the coup a government comes from is not news.
+		{"Le régime militaire issu du coup d'État forme un gouvernement", []string{"government"}},
+	}
+	for _, tt := range tests {
+		types, _, _ := e.eventTypes(texts(tagger.Words(tt.title)))
+		got := e.typeNames(types)
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: types %v, want %v", tt.title, got, tt.want)
+		}
+	}
+}
