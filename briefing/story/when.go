@@ -2,7 +2,6 @@ package story
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
@@ -192,8 +191,19 @@ func dayNumber(ws []string, i int) int {
 	if i < 0 || i >= len(ws) {
 		return 0
 	}
-	n, err := strconv.Atoi(ws[i])
-	if err != nil || n < 1 || n > 31 {
+	// By hand: strconv.Atoi would allocate an error for every word that is
+	// not a number, which is most of them.
+	w, n := ws[i], 0
+	if len(w) == 0 || len(w) > 2 {
+		return 0
+	}
+	for k := 0; k < len(w); k++ {
+		if w[k] < '0' || w[k] > '9' {
+			return 0
+		}
+		n = 10*n + int(w[k]-'0')
+	}
+	if n < 1 || n > 31 {
 		return 0
 	}
 	return n
