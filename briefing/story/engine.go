@@ -9,7 +9,8 @@
 //     Niger even when the title names "the Malian border");
 //   - naming events of a common class (an attack is not a kidnapping, a coup
 //     is not a coup plot), in English or French;
-//   - naming no two different towns;
+//   - naming no two different towns, and no counts far apart (51 soldiers
+//     killed is not 15);
 //   - for events told by who does what to whom (evacuations, expulsions,
 //     sanctions, visits), naming the same parties (France evacuating is not
 //     the US evacuating);
@@ -17,7 +18,8 @@
 //     enough weighted features overall (cosine over static weights, with an
 //     EN↔FR concept list, so no batch statistic can change a decision), plus
 //     what agreeing on the event adds (a rare kind of event in one country
-//     the same day, one town, one toll), less a little for hours apart.
+//     the same day, one town, one toll, one day the two place their event
+//     on), less a little for hours apart.
 //
 // A story is a connected set of linked reports. The relation depends on
 // the two reports only, so the stories are the same whatever the order
