@@ -27,6 +27,8 @@ func TestEventTypes(t *testing.T) {
 		// A reaction is its own event, whatever it names.
 		{"Ukraine rejects Mali's accusations after it cut ties", []string{"reaction"}},
 		{"Au Mali, un Français arrêté : \"Des accusations sans fondement\" selon Paris", []string{"reaction"}},
+		// A hostage found dead is not the kidnapping.
+		{"Canadian geologist kidnapped in Burkina Faso found dead", []string{"found-dead"}},
 		// Background: the coup a government comes from is not news.
 		{"Le régime militaire issu du coup d'État forme un gouvernement", []string{"government"}},
 	}
