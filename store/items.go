@@ -53,35 +53,9 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	}
 	out := make([]briefing.Saved, 0, len(batch))
 	for _, f := range batch {
-		saved := briefing.Saved{Source: f.State.Name}
-		state := f.State
-		known, err := w.lookup(ctx, f.State.Name, f.Items)
+		saved, err := w.saveFeed(ctx, f)
 		if err != nil {
-			return nil, fmt.Errorf("store: save %s: %w", f.State.Name, err)
-		}
-		for i, it := range f.Items {
-			if it.Source == "" {
-				it.Source = f.State.Name
-			}
-			id, isNew, changed, err := w.upsertItem(ctx, it, known)
-			if err != nil {
-				return nil, fmt.Errorf("store: save %s item %q: %w", f.State.Name, it.Key, err)
-			}
-			if isNew {
-				it.ID = id
-				if saved.New == nil {
-					saved.New = make([]briefing.Item, 0, len(f.Items)-i)
-				}
-				saved.New = append(saved.New, it)
-				if it.Published.After(state.LastNewItem) {
-					state.LastNewItem = it.Published
-				}
-			} else if changed {
-				saved.Updated++
-			}
-		}
-		if err := w.saveState(ctx, state); err != nil {
-			return nil, fmt.Errorf("store: save source %s: %w", f.State.Name, err)
+			return nil, err
 		}
 		out = append(out, saved)
 	}
@@ -113,6 +87,42 @@ func (s *Store) saveFetched(ctx context.Context, batch []briefing.Fetched) ([]br
 	}
 	s.stories.trim()
 	return out, nil
+}
+
+// saveFeed stores one feed's items and its source's state within the
+// save's transaction, and tells which items were new.
+func (w *writer) saveFeed(ctx context.Context, f briefing.Fetched) (briefing.Saved, error) {
+	saved := briefing.Saved{Source: f.State.Name}
+	state := f.State
+	known, err := w.lookup(ctx, f.State.Name, f.Items)
+	if err != nil {
+		return saved, fmt.Errorf("store: save %s: %w", f.State.Name, err)
+	}
+	for i, it := range f.Items {
+		if it.Source == "" {
+			it.Source = f.State.Name
+		}
+		id, isNew, changed, err := w.upsertItem(ctx, it, known)
+		if err != nil {
+			return saved, fmt.Errorf("store: save %s item %q: %w", f.State.Name, it.Key, err)
+		}
+		if isNew {
+			it.ID = id
+			if saved.New == nil {
+				saved.New = make([]briefing.Item, 0, len(f.Items)-i)
+			}
+			saved.New = append(saved.New, it)
+			if it.Published.After(state.LastNewItem) {
+				state.LastNewItem = it.Published
+			}
+		} else if changed {
+			saved.Updated++
+		}
+	}
+	if err := w.saveState(ctx, state); err != nil {
+		return saved, fmt.Errorf("store: save source %s: %w", f.State.Name, err)
+	}
+	return saved, nil
 }
 
 // assignSaved assigns the new items of a save to stories, notes each
