@@ -51,10 +51,6 @@ type days struct{ lo, hi int64 }
 // apart reports whether two ranges share no day.
 func (d days) apart(o days) bool { return o.lo > d.hi || d.lo > o.hi }
 
-// reachDays is how far back a weekday or a date without a year may point
-// from the day a report is published.
-const reachDays = 7
-
 // eventDays returns the days the first date in words (folded, "" for a
 // phrase break) places the event on, read relative to pub: "Saturday", "4
 // août", "August 4", "samedi 4 août", "yesterday", "la nuit du 11 au 12
@@ -99,7 +95,8 @@ func (e *Engine) dateAt(ws []string, i int, pub time.Time, today int64) (int64, 
 		}
 		return 0, 0, false
 	}
-	// "May" is also a verb: "May 4" is a date, "may 4 soldiers" rarely.
+	// "May" is also a verb ("talks may 2 weeks from now…"): a May date is
+	// read only day first ("4 May").
 	if m := e.monthAt(ws, i); m != 0 && ws[i] != "may" {
 		if n := dayNumber(ws, i+1); n > 0 {
 			return dayOfMonth(n, m, pub, today), i + 2, true
@@ -221,5 +218,5 @@ func dayOfMonth(n int, m time.Month, pub time.Time, today int64) int64 {
 
 // weekdayBefore is the last day named wd on or before the report's day.
 func weekdayBefore(wd time.Weekday, pub time.Time, today int64) int64 {
-	return today - int64((int(pub.Weekday())-int(wd)+reachDays)%reachDays)
+	return today - int64((int(pub.Weekday())-int(wd)+7)%7)
 }
