@@ -142,23 +142,12 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	}
 	// An assigner may name a story that a later item of the batch merged
 	// away: the row takes the story it ended in.
-	into := make(map[int64]int64, len(merges))
-	for _, m := range merges {
-		into[m.From] = m.Into
-	}
+	final := finalStory(merges)
 	got := make(map[int64]briefing.StoryAssignment, len(as))
 	for _, a := range as {
 		got[a.Item] = a
 		if p := w.pendingRow(a.Item); p != nil {
-			story := a.Story
-			for n := 0; n <= len(merges); n++ {
-				next, ok := into[story]
-				if !ok {
-					break
-				}
-				story = next
-			}
-			p.story, p.place, p.events = story, a.Place, strings.Join(a.Events, " ")
+			p.story, p.place, p.events = final(a.Story), a.Place, strings.Join(a.Events, " ")
 		}
 	}
 	for k := range out {

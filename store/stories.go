@@ -115,6 +115,26 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 	return as, nil
 }
 
+// finalStory returns where a story ended after merges: the story it was
+// merged into, followed along the chain (one merge's Into may be merged
+// away by a later one).
+func finalStory(merges []briefing.StoryMerge) func(int64) int64 {
+	into := make(map[int64]int64, len(merges))
+	for _, m := range merges {
+		into[m.From] = m.Into
+	}
+	return func(id int64) int64 {
+		for n := 0; n <= len(merges); n++ { // a chain is at most as long as the merges
+			next, ok := into[id]
+			if !ok {
+				break
+			}
+			id = next
+		}
+		return id
+	}
+}
+
 // assignItems has the assigner assign items (their ids set; stored or
 // about to be, in tx) and records the merges of stored stories they
 // caused. The items' own rows are the caller's to write, before

@@ -52,20 +52,7 @@ func refreshSummaries(ctx context.Context, tx *sql.Tx, storyIDs []int64) error {
 // the save (assigned before summaries existed) is read again whole.
 func addToSummaries(ctx context.Context, tx *sql.Tx, items []briefing.Item, as []briefing.StoryAssignment,
 	merges []briefing.StoryMerge) error {
-	into := make(map[int64]int64, len(merges))
-	for _, m := range merges {
-		into[m.From] = m.Into
-	}
-	final := func(id int64) int64 {
-		for n := 0; n <= len(merges); n++ { // a chain is at most as long as the merges
-			next, ok := into[id]
-			if !ok {
-				break
-			}
-			id = next
-		}
-		return id
-	}
+	final := finalStory(merges)
 	fresh := make(map[int64]bool, len(items)) // stories named after an item of this save
 	byID := make(map[int64]*briefing.Item, len(items))
 	for k := range items {
