@@ -71,6 +71,12 @@ type cliEnv struct {
 	gaz            *tagger.Gazetteer // built by loadConfig, with the config's extensions
 }
 
+// fail tells the user what went wrong, as every subcommand does: the
+// program's name and the error.
+func (env *cliEnv) fail(err error) {
+	fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+}
+
 // Run runs the command line args (without the program name) and returns
 // the process's exit code. stdin may be nil (it then reads nothing);
 // getenv is how the configuration reads the environment (os.LookupEnv).
@@ -271,7 +277,7 @@ func sourceList(cfg *config.Config) ([]briefing.Source, error) {
 func loadSources(env *cliEnv, cfg *config.Config) ([]briefing.Source, bool) {
 	srcs, err := sourceList(cfg)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	return srcs, true
@@ -309,7 +315,7 @@ func loadConfigAndGazetteer(env *cliEnv) (*config.Config, *tagger.Gazetteer, boo
 func openStoreReadOnly(ctx context.Context, env *cliEnv, cfg *config.Config) (*store.Store, bool) {
 	st, err := store.OpenReadOnly(ctx, cfg.DBPath)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	return st, true
@@ -328,7 +334,7 @@ func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, 
 				cfg.DBPath)
 			return st, true
 		}
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	return openStore(ctx, env, cfg, gaz)
@@ -347,12 +353,12 @@ func openStoreForCommands(ctx context.Context, env *cliEnv, cfg *config.Config, 
 func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger.Gazetteer) (*store.Store, bool) {
 	st, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	if err := bot.SyncConfigDigests(ctx, st, configDigests(cfg)); err != nil {
 		st.Close()
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	if gaz == nil {
@@ -361,7 +367,7 @@ func openStore(ctx context.Context, env *cliEnv, cfg *config.Config, gaz *tagger
 	engine, err := story.New(gaz, story.Options{})
 	if err != nil {
 		st.Close()
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return nil, false
 	}
 	st.SetStoryAssigner(engine)

@@ -66,7 +66,7 @@ func runFetch(ctx context.Context, env *cliEnv, args []string) int {
 
 	states, err := st.SourceStates(ctx)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return exitFail
 	}
 	now := time.Now()

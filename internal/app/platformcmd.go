@@ -87,7 +87,7 @@ func runDiscordRegister(ctx context.Context, env *cliEnv, args []string) int {
 	}
 	s, err := discord.NewSession(cfg.DiscordBotToken, cfg.DiscordAPIURL, nil)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -68,12 +68,12 @@ func runSources(ctx context.Context, env *cliEnv, args []string) int {
 	defer st.Close()
 	states, err := st.SourceStates(ctx)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return exitFail
 	}
 	counts, err := st.ItemCounts(ctx)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return exitFail
 	}
 	now := time.Now()
@@ -216,7 +216,7 @@ func printBuiltinSources(env *cliEnv) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(env.stderr, "sahelbrief: %v\n", err)
+		env.fail(err)
 		return exitFail
 	}
 	return exitOK
