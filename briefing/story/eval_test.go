@@ -1,6 +1,7 @@
 package story
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/json"
 	"fmt"
@@ -320,16 +321,29 @@ func TestEvalSetShape(t *testing.T) {
 }
 
 // TestAssignOrderIndependent: the same reports give the same stories in
-// any order and cut into any batches.
+// any order within a batch, and cut into batches in order of publication
+// (as polls bring them), whatever the order inside each batch.
 func TestAssignOrderIndependent(t *testing.T) {
 	rows := loadEval(t)
 	want := canonical(rows, assign(t, rows, len(rows)))
 	rng := rand.New(rand.NewPCG(1, 2))
-	for k, batch := range []int{1, 7, 100, len(rows)} {
-		shuffled := slices.Clone(rows)
-		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		if got := canonical(rows, assign(t, shuffled, batch)); !slices.Equal(got, want) {
-			t.Errorf("order %d, batches of %d: stories differ from the sorted run", k, batch)
+	shuffled := slices.Clone(rows)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	if got := canonical(rows, assign(t, shuffled, len(rows))); !slices.Equal(got, want) {
+		t.Error("one batch in another order: stories differ from the sorted run")
+	}
+	byTime := slices.Clone(rows)
+	slices.SortStableFunc(byTime, func(a, b evalRow) int {
+		return cmp.Or(parseDate(a.Published).Compare(parseDate(b.Published)), cmp.Compare(a.ID, b.ID))
+	})
+	for _, batch := range []int{1, 7, 100} {
+		cut := slices.Clone(byTime)
+		for k := 0; k < len(cut); k += batch {
+			part := cut[k:min(k+batch, len(cut))]
+			rng.Shuffle(len(part), func(i, j int) { part[i], part[j] = part[j], part[i] })
+		}
+		if got := canonical(rows, assign(t, cut, batch)); !slices.Equal(got, want) {
+			t.Errorf("batches of %d in order of publication: stories differ from one batch", batch)
 		}
 	}
 }

@@ -112,8 +112,13 @@ func (e *Engine) extract(d Doc) *features {
 	for _, p := range tPlaces {
 		f.titlePlaces = append(f.titlePlaces, p.place)
 	}
-	if f.days, f.dated = e.eventDays(title, d.Published); !f.dated {
-		f.days, f.dated = e.eventDays(summary, d.Published)
+	f.days, f.dated = e.eventDays(title, d.Published)
+	if !f.dated {
+		dateW := summary
+		if n := e.datedLead(d.Summary); n > 0 {
+			dateW = texts(tagger.Words(d.Summary[n:]))
+		}
+		f.days, f.dated = e.eventDays(dateW, d.Published)
 	}
 	f.types, f.classes, f.relational = e.eventTypes(title)
 	if f.types == 0 {

@@ -35,6 +35,7 @@ type lexiconSpec struct {
 	Weekdays       map[string]int      `yaml:"weekdays"`
 	Yesterday      []string            `yaml:"yesterday"`
 	Reporting      []string            `yaml:"reporting"`
+	Night          []string            `yaml:"night"`
 	DayBefore      []string            `yaml:"day_before"`
 	DateBackground []string            `yaml:"date_background"`
 	Stop           []string            `yaml:"stop"`

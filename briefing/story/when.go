@@ -2,6 +2,7 @@ package story
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
@@ -13,6 +14,7 @@ type calendar struct {
 	weekdays   map[string]time.Weekday
 	yesterday  map[string]bool
 	reporting  map[string]bool
+	night      map[string]bool
 	dayBefore  *matcher
 	background *matcher
 }
@@ -25,7 +27,7 @@ func (c *calendar) load(spec lexiconSpec) error {
 		}
 		c.weekdays[tagger.Fold(w)] = time.Weekday(n)
 	}
-	c.yesterday, c.reporting = foldSet(spec.Yesterday), foldSet(spec.Reporting)
+	c.yesterday, c.reporting, c.night = foldSet(spec.Yesterday), foldSet(spec.Reporting), foldSet(spec.Night)
 	c.dayBefore, c.background = newMatcher(), newMatcher()
 	if err := c.dayBefore.addAll(spec.DayBefore, 0); err != nil {
 		return fmt.Errorf("day_before: %w", err)
@@ -70,6 +72,13 @@ func (e *Engine) eventDays(words []string, pub time.Time) (days, bool) {
 		if !ok {
 			continue
 		}
+		if d < today-eventAge || d > today+1 {
+			// Weeks before the report ("who took power on 30 September")
+			// or after it ("the vote set for 25 February"): another
+			// happening's date, not the news of the day.
+			i = end - 1
+			continue
+		}
 		if e.dateBackground(ws, i) {
 			i = end - 1
 			continue
@@ -86,12 +95,16 @@ func (e *Engine) eventDays(words []string, pub time.Time) (days, bool) {
 	return days{}, false
 }
 
+// eventAge is how many days before its report an event may lie and still
+// be the report's news.
+const eventAge = 7
+
 // dateAt reads a date at ws[i], returning its day and the index past it.
 func (e *Engine) dateAt(ws []string, i int, pub time.Time, today int64) (int64, int, bool) {
 	c := &e.lex.calendar
 	if n := dayNumber(ws, i); n > 0 {
 		if m := e.monthAt(ws, i+1); m != 0 {
-			return dayOfMonth(n, m, pub, today), i + 2, true
+			return datedDay(ws, i+2, n, m, pub, today)
 		}
 		return 0, 0, false
 	}
@@ -99,14 +112,14 @@ func (e *Engine) dateAt(ws []string, i int, pub time.Time, today int64) (int64, 
 	// read only day first ("4 May").
 	if m := e.monthAt(ws, i); m != 0 && ws[i] != "may" {
 		if n := dayNumber(ws, i+1); n > 0 {
-			return dayOfMonth(n, m, pub, today), i + 2, true
+			return datedDay(ws, i+2, n, m, pub, today)
 		}
 		return 0, 0, false
 	}
 	if wd, ok := c.weekdays[ws[i]]; ok {
 		if n := dayNumber(ws, i+1); n > 0 {
 			if m := e.monthAt(ws, i+2); m != 0 {
-				return dayOfMonth(n, m, pub, today), i + 3, true
+				return datedDay(ws, i+3, n, m, pub, today)
 			}
 			return weekdayBefore(wd, pub, today), i + 2, true
 		}
@@ -129,6 +142,10 @@ func (e *Engine) nightOf(ws []string, start, end int, d int64, pub time.Time, to
 				return days{d0, d}
 			}
 		}
+	}
+	if end < len(ws) && e.lex.calendar.night[ws[end]] || start > 1 && e.lex.calendar.night[ws[start-2]] {
+		// "Saturday night", "la nuit de samedi": into the next day.
+		return days{d, d + 1}
 	}
 	for k := end; k < min(len(ws), end+4); k++ {
 		d2, _, ok := e.dateAt(ws, k, pub, today)
@@ -206,6 +223,33 @@ func dayNumber(ws []string, i int) int {
 	return n
 }
 
+// datedDay is the day n of month m, in the year that follows at ws[end]
+// if one does ("le 28 septembre 2009"), else the one nearest before the
+// report; it returns the index past the date.
+func datedDay(ws []string, end, n int, m time.Month, pub time.Time, today int64) (int64, int, bool) {
+	if end < len(ws) && len(ws[end]) == 4 {
+		if y := yearNumber(ws[end]); y > 0 {
+			return dayOf(time.Date(y, m, n, 0, 0, 0, 0, time.UTC).Unix()), end + 1, true
+		}
+	}
+	return dayOfMonth(n, m, pub, today), end, true
+}
+
+// yearNumber reads a four-digit year, 0 when w is none.
+func yearNumber(w string) int {
+	y := 0
+	for k := 0; k < len(w); k++ {
+		if w[k] < '0' || w[k] > '9' {
+			return 0
+		}
+		y = 10*y + int(w[k]-'0')
+	}
+	if y < 1900 || y > 2100 {
+		return 0
+	}
+	return y
+}
+
 // dayOfMonth is the day n of month m nearest before the report (the year
 // before when the date would lie well after it).
 func dayOfMonth(n int, m time.Month, pub time.Time, today int64) int64 {
@@ -219,4 +263,37 @@ func dayOfMonth(n int, m time.Month, pub time.Time, today int64) int64 {
 // weekdayBefore is the last day named wd on or before the report's day.
 func weekdayBefore(wd time.Weekday, pub time.Time, today int64) int64 {
 	return today - int64((int(pub.Weekday())-int(wd)+7)%7)
+}
+
+// datedLead returns the length of a dated dateline opening s ("BAMAKO,
+// March 30 (Xinhua) --", "Libreville, 19 juillet 2025 (AGP) –"), 0 if
+// none: the date there is the report's own, never its event's.
+func (e *Engine) datedLead(s string) int {
+	end, size := -1, 0
+	for _, sep := range []string{"—", "–", "--", " - ", ":"} {
+		if k := strings.Index(s, sep); k >= 0 && k < 80 && (end < 0 || k < end) {
+			end, size = k, len(sep)
+		}
+	}
+	comma := strings.IndexByte(s, ',')
+	if end < 0 || comma < 0 || comma > end {
+		return 0
+	}
+	// A place of a few words, then the date right after the comma.
+	place := tagger.Words(s[:comma])
+	if len(place) == 0 || len(place) > 4 || !place[0].Title && !place[0].Upper {
+		return 0
+	}
+	for _, w := range place {
+		if e.lex.stop[w.Text] {
+			return 0 // "On Monday, 4 August, …" is a sentence
+		}
+	}
+	ws := texts(tagger.Words(s[comma:end]))
+	for i := 0; i < min(len(ws), 4); i++ {
+		if dayNumber(ws, i) > 0 && (e.monthAt(ws, i+1) != 0 || e.monthAt(ws, i-1) != 0) {
+			return end + size
+		}
+	}
+	return 0
 }

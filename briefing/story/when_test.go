@@ -34,7 +34,16 @@ func TestEventDays(t *testing.T) {
 		{"L'attaque, dans la nuit du 2 au 3 août, a fait 50 morts", day(2024, 8, 2), day(2024, 8, 3), true},
 		{"Overnight Saturday to Sunday, militants attacked the camp", day(2024, 8, 3), day(2024, 8, 4), true},
 		// A date without a year is the one before the report.
-		{"Le 28 décembre, des soldats ont été tués", day(2023, 12, 28), day(2023, 12, 28), true},
+		{"Le 2 août, des soldats ont été tués", day(2024, 8, 2), day(2024, 8, 2), true},
+		// Dates weeks before or after the report are another happening's.
+		{"Le 28 décembre, des soldats ont été tués", 0, 0, false},
+		{"Le capitaine, qui a pris le pouvoir le 30 juin dernier, a été investi samedi", day(2024, 8, 3), day(2024, 8, 3), true},
+		{"Le procès du massacre du 4 août 2009 a repris lundi 5 août", day(2024, 8, 5), day(2024, 8, 5), true},
+		{"Le vote, prévu le 5 août, est reporté", 0, 0, false},
+		{"The election set for August 25 was postponed", 0, 0, false},
+		// A night runs into the next day.
+		{"Gunmen attacked the camp on Saturday night", day(2024, 8, 3), day(2024, 8, 4), true},
+		{"Dans la nuit de samedi, des hommes armés ont attaqué le camp", day(2024, 8, 3), day(2024, 8, 4), true},
 		// "May" the verb is no month.
 		{"Talks may 2 weeks from now resume", 0, 0, false},
 		{"No date here", 0, 0, false},
@@ -43,6 +52,24 @@ func TestEventDays(t *testing.T) {
 		got, ok := e.eventDays(texts(tagger.Words(tt.text)), pub)
 		if ok != tt.ok || ok && (got.lo != tt.lo || got.hi != tt.hi) {
 			t.Errorf("%q: got %v %v, want %d..%d %v", tt.text, got, ok, tt.lo, tt.hi, tt.ok)
+		}
+	}
+}
+
+func TestDatedLead(t *testing.T) {
+	e := newTestEngine(t)
+	for _, tt := range []struct {
+		text string
+		want string // what follows the dateline
+	}{
+		{"BAMAKO, March 30 (Xinhua) -- The mission on Tuesday released", " The mission on Tuesday released"},
+		{"Libreville, 19 juillet 2025 (AGP) – Le gouvernement a annoncé vendredi", " Le gouvernement a annoncé vendredi"},
+		{"Mali, juillet 13 -- Assemblée nationale incendiée", " Assemblée nationale incendiée"},
+		{"Niger: 12 soldiers killed on Monday", "Niger: 12 soldiers killed on Monday"},
+		{"On Monday, 4 August, gunmen attacked — the army said", "On Monday, 4 August, gunmen attacked — the army said"},
+	} {
+		if got := tt.text[e.datedLead(tt.text):]; got != tt.want {
+			t.Errorf("%q: after the dateline %q, want %q", tt.text, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,96 @@
+package story
+
+import (
+	"testing"
+	"time"
+)
+
+// TestStoryStopsAChain: reports of a Sunday attack and of a Tuesday attack
+// near the same town, told in the same words, are two stories even when
+// an undated report links to both; linking alone would make them one.
+func TestStoryStopsAChain(t *testing.T) {
+	mon := time.Date(2024, 8, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	sunday := []Doc{
+		{ID: 1, Title: "Burkina Faso: gunmen kill soldiers near Djibo on Sunday", Published: mon.Add(8 * time.Hour)},
+		{ID: 2, Title: "Gunmen kill Burkinabe soldiers near Djibo on Sunday", Published: mon.Add(9 * time.Hour)},
+		{ID: 3, Title: "Burkina: des hommes armés tuent des soldats près de Djibo dimanche", Published: mon.Add(10 * time.Hour)},
+	}
+	bridge := Doc{ID: 4, Title: "Burkina Faso: gunmen kill soldiers near Djibo", Published: mon.Add(20 * time.Hour)}
+	tuesday := []Doc{
+		{ID: 5, Title: "Burkina Faso: gunmen kill soldiers near Djibo on Tuesday", Published: mon.Add(33 * time.Hour)},
+		{ID: 6, Title: "Gunmen kill Burkinabe soldiers near Djibo on Tuesday", Published: mon.Add(34 * time.Hour)},
+	}
+	e := newTestEngine(t)
+	// Every report links to the bridge, and each day's reports to each other.
+	fs := map[int64]*features{}
+	for _, d := range append(append(append([]Doc{}, sunday...), bridge), tuesday...) {
+		fs[d.ID] = e.extract(d)
+	}
+	for _, id := range []int64{1, 2, 3, 5, 6} {
+		if id != 1 && id < 4 && !e.linked(fs[1], fs[id]) || id > 4 && !e.linked(fs[5], fs[id]) {
+			t.Fatalf("report %d does not link to its day's first report: the test's reports need rewording", id)
+		}
+	}
+	if !e.linked(fs[4], fs[1]) || !e.linked(fs[4], fs[5]) || e.linked(fs[1], fs[5]) {
+		t.Fatal("the bridge must link both days' reports, which must not link each other")
+	}
+	for _, batch := range [][]Doc{append(append(append([]Doc{}, sunday...), bridge), tuesday...), nil} {
+		if batch == nil {
+			// The same, a report at a time as polls would bring them.
+			e = newTestEngine(t)
+			for _, d := range append(append(append([]Doc{}, sunday...), bridge), tuesday...) {
+				e.Assign([]Doc{d})
+			}
+		} else {
+			e = newTestEngine(t)
+			e.Assign(batch)
+		}
+		for _, id := range []int64{2, 3, 4} {
+			if got := e.StoryOf(id); got != 1 {
+				t.Errorf("report %d: story %d, want the Sunday attack's (1)", id, got)
+			}
+		}
+		if got := e.StoryOf(6); got != 5 || e.StoryOf(5) != 5 {
+			t.Errorf("the Tuesday reports: stories %d and %d, want their own (5)", e.StoryOf(5), got)
+		}
+	}
+}
+
+// TestStoryMergeRecorded: a report that links two stored stories that
+// agree merges them, and the merge is reported so the store can record it.
+func TestStoryMergeRecorded(t *testing.T) {
+	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
+	e := newTestEngine(t)
+	// Stored as two stories (as when they came before the engine linked
+	// them, or from feeds polled apart).
+	e.Load(Doc{ID: 1, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at}, 1)
+	e.Load(Doc{ID: 2, Title: "Le gouvernement nigérien donne 48 heures à l'ambassadeur de France pour partir",
+		Published: at.Add(time.Hour)}, 2)
+	got, merges := e.Assign([]Doc{{ID: 3, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté sous 48 heures",
+		Published: at.Add(2 * time.Hour)}})
+	if got[0].Story != 1 || e.StoryOf(2) != 1 {
+		t.Fatalf("after the bridge: report 3 in story %d, report 2 in %d; want all in 1", got[0].Story, e.StoryOf(2))
+	}
+	if len(merges) != 1 || merges[0] != (Merge{From: 2, Into: 1, By: 3}) {
+		t.Errorf("merges %+v, want story 2 into 1 by report 3", merges)
+	}
+}
+
+// TestStoryForget: reports forgotten leave their stories, and a story left
+// with none is gone.
+func TestStoryForget(t *testing.T) {
+	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
+	e := newTestEngine(t)
+	e.Assign([]Doc{
+		{ID: 1, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at},
+		{ID: 2, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at.Add(20 * time.Hour)},
+	})
+	e.Forget(at.Add(time.Hour))
+	if _, held := e.docs[1]; held || len(e.members) != 1 || len(e.members[1]) != 1 || e.members[1][0].id != 2 {
+		t.Fatalf("after Forget: stories held %v; want only report 2, in story 1", e.members)
+	}
+	got, _ := e.Assign([]Doc{{ID: 3, Title: "Niger expels French ambassador Sylvain Itte", Published: at.Add(21 * time.Hour)}})
+	if got[0].Story != 1 {
+		t.Errorf("a new report of the story went to %d, want 1", got[0].Story)
+	}
+}
