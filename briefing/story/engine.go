@@ -102,7 +102,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	docs    map[int64]*features
-	parent  map[int64]int64   // union-find over doc ids; a root is a story id
+	parent  map[int64]int64    // union-find over doc ids; a root is a story id
 	members map[int64][]member // a story (root) → its docs held, by time
 	// post files each doc under its posting keys, by day of publication
 	// and by story (as of when it was filed; see canonical): a new report
