@@ -31,6 +31,14 @@ func TestEventTypes(t *testing.T) {
 		{"Canadian geologist kidnapped in Burkina Faso found dead", []string{"found-dead"}},
 		// Background: the coup a government comes from is not news.
 		{"Le régime militaire issu du coup d'État forme un gouvernement", []string{"government"}},
+		// Words that only start like an event word name none: "according",
+		// "several", "investigation", "quite", "urgent", "marché".
+		{"Massacre left 600 dead according to a French assessment", []string{"massacre"}},
+		{"Several hostages freed by French special forces", []string{"release"}},
+		{"Investigation opened into the Bounti airstrike", []string{"strike"}},
+		{"The situation is quite tense in Bamako, an urgent appeal", nil},
+		{"Du village de Songho au marché de Bandiagara", nil},
+		{"Mali and Ukraine: Bamako severs diplomatic ties", []string{"diplomatic-break"}},
 	}
 	for _, tt := range tests {
 		types, _, _ := e.eventTypes(texts(tagger.Words(tt.title)))
