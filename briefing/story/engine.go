@@ -528,14 +528,15 @@ func (e *Engine) weigh(f *features, r int64) (float32, bool) {
 	linked, near, contra := 0, 0, 0
 	for _, id := range e.sample(r, f.t, storySample) {
 		g := e.docs[id]
-		if e.contradict(f, g) {
+		c := e.contradict(f, g)
+		if c {
 			contra++
 		}
 		if absInt(g.t-f.t) > e.window {
 			continue
 		}
 		near++
-		if s, ok := e.linkScore(f, g); ok {
+		if s, ok := e.score(f, g, c); ok {
 			linked++
 			best = max(best, s)
 		}
@@ -547,16 +548,23 @@ func (e *Engine) weigh(f *features, r int64) (float32, bool) {
 // time t, link more than a contradictionOdds-th as often as they
 // contradict.
 func (e *Engine) storiesAgree(a, b int64, t int64) bool {
-	linked, contra := 0, 0
-	sb := e.sample(b, t, pairSample)
-	for _, x := range e.sample(a, t, pairSample) {
+	sa, sb := e.sample(a, t, pairSample), e.sample(b, t, pairSample)
+	linked, contra, rest := 0, 0, len(sa)*len(sb)
+	for _, x := range sa {
 		fx := e.docs[x]
 		for _, y := range sb {
 			fy := e.docs[y]
 			if e.contradict(fx, fy) {
 				contra++
-			} else if e.linked(fx, fy) {
+			} else if _, ok := e.score(fx, fy, false); ok {
 				linked++
+			}
+			// Stop once the pairs left cannot change the answer.
+			switch rest--; {
+			case linked > 0 && contradictionOdds*float64(linked) > float64(contra+rest):
+				return true
+			case contradictionOdds*float64(linked+rest) <= float64(contra):
+				return false
 			}
 		}
 	}
@@ -644,8 +652,16 @@ func (e *Engine) linked(a, b *features) bool {
 
 // linkScore is the similarity of a and b and whether it links them.
 func (e *Engine) linkScore(a, b *features) (float32, bool) {
+	return e.score(a, b, e.contradict(a, b))
+}
+
+// score is linkScore once whether a and b contradict each other is known.
+func (e *Engine) score(a, b *features, contradict bool) (float32, bool) {
 	if a.url != "" && a.url == b.url {
 		return 1, true
+	}
+	if contradict || absInt(a.t-b.t) > e.window {
+		return 0, false
 	}
 	thr := e.thr
 	if (a.classes == 0) != (b.classes == 0) {
@@ -654,7 +670,7 @@ func (e *Engine) linkScore(a, b *features) (float32, bool) {
 		// say otherwise.
 		thr += untypedMargin
 	}
-	s := e.similar(a, b)
+	s := e.agreement(a, b)
 	return s, s >= thr
 }
 
@@ -682,6 +698,12 @@ func (e *Engine) similar(a, b *features) float32 {
 	if absInt(a.t-b.t) > e.window || e.contradict(a, b) {
 		return 0
 	}
+	return e.agreement(a, b)
+}
+
+// agreement is similar for two reports within the window that do not
+// contradict each other.
+func (e *Engine) agreement(a, b *features) float32 {
 	cos, specific := cosine(a, b)
 	// Agreement on the event itself: the same country and a rare class of
 	// event (a coup, a summit, an expulsion) within the window says more
