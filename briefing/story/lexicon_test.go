@@ -39,6 +39,20 @@ func TestEventTypes(t *testing.T) {
 		{"The situation is quite tense in Bamako, an urgent appeal", nil},
 		{"Du village de Songho au marché de Bandiagara", nil},
 		{"Mali and Ukraine: Bamako severs diplomatic ties", []string{"diplomatic-break"}},
+		// Journalists killed are an attack, not a media ban; a liberation
+		// front frees no one; a statement released is published.
+		{"Two Spanish journalists killed in Burkina Faso attack", []string{"attack"}},
+		{"L'armée ciblée par une embuscade du Front de libération de l'Azawad", []string{"ambush"}},
+		{"Chad ends its defence pact with France, according to a statement released by the ministry", []string{"agreement"}},
+		// Results proclaimed are the election's; an oath taken is an
+		// inauguration; a bus fired upon is no dismissal.
+		{"La CENI a proclamé les résultats provisoires de la présidentielle", []string{"election"}},
+		{"Ibrahim Traoré takes oath as transitional president", []string{"inauguration"}},
+		{"Militants fired upon a bus, killing 31", []string{"killing"}},
+		{"La convocation de l'ambassadeur est un nouveau signe des tensions", nil},
+		{"The State Department is ordering the temporary departure of non-emergency staff", []string{"evacuation"}},
+		{"Les avions de chasse français quittent le Tchad", []string{"withdrawal"}},
+		{"Au lendemain du coup d'État, le général se proclame président", []string{"appointment"}},
 	}
 	for _, tt := range tests {
 		types, _, _ := e.eventTypes(texts(tagger.Words(tt.title)))
