@@ -53,6 +53,11 @@ func TestEventTypes(t *testing.T) {
 		{"The State Department is ordering the temporary departure of non-emergency staff", []string{"evacuation"}},
 		{"Les avions de chasse français quittent le Tchad", []string{"withdrawal"}},
 		{"Au lendemain du coup d'État, le général se proclame président", []string{"appointment"}},
+		{"Le Mali, le Burkina Faso et le Niger annoncent se retirer de la Cour pénale internationale", []string{"trial", "withdrawal"}},
+		// "In response to" tells why, not a reaction: the expulsion stays.
+		{"France expels two Malian diplomats in response to the arrest of its agent", []string{"arrest", "expulsion"}},
+		{"Alpha Condé a gagné la présidentielle, remportant un troisième mandat", []string{"election"}},
+		{"La France annonce la reprise des opérations conjointes avec les FAMa", nil},
 	}
 	for _, tt := range tests {
 		types, _, _ := e.eventTypes(texts(tagger.Words(tt.title)))
