@@ -252,7 +252,8 @@ type Merge struct {
 
 // Assign adds new reports and returns the story of each (in the order of
 // docs) and the stories merged because of them. The outcome depends on the
-// set of reports only: docs are processed by id, and linking is symmetric.
+// set of reports only, not their order in docs: they are processed in order
+// of publication, then id.
 func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 	fs := make([]*features, len(docs))
 	for i, d := range docs {
