@@ -362,14 +362,7 @@ func (e *Engine) number(w string) (int, bool) {
 	if n, ok := e.lex.numbers[w]; ok {
 		return n, true
 	}
-	if w[0] < '0' || w[0] > '9' {
-		return 0, false
-	}
-	n, err := strconv.Atoi(w)
-	if err != nil {
-		return 0, false
-	}
-	return n, true
+	return digits(w)
 }
 
 // stem reduces a folded word so that inflections and many EN/FR cognates

@@ -205,22 +205,30 @@ func dayNumber(ws []string, i int) int {
 	if i < 0 || i >= len(ws) {
 		return 0
 	}
-	// By hand: strconv.Atoi would allocate an error for every word that is
-	// not a number, which is most of them.
-	w, n := ws[i], 0
-	if len(w) == 0 || len(w) > 2 {
+	if len(ws[i]) > 2 {
 		return 0
 	}
+	if n, ok := digits(ws[i]); ok && n >= 1 && n <= 31 {
+		return n
+	}
+	return 0
+}
+
+// digits reads a word of decimal digits. By hand: strconv.Atoi would
+// allocate an error for every word that is not a number, which is most of
+// them.
+func digits(w string) (int, bool) {
+	if len(w) == 0 || len(w) > 9 {
+		return 0, false // no number, or one no count or date reaches
+	}
+	n := 0
 	for k := 0; k < len(w); k++ {
 		if w[k] < '0' || w[k] > '9' {
-			return 0
+			return 0, false
 		}
 		n = 10*n + int(w[k]-'0')
 	}
-	if n < 1 || n > 31 {
-		return 0
-	}
-	return n
+	return n, true
 }
 
 // datedDay is the day n of month m, in the year that follows at ws[end]
@@ -237,17 +245,10 @@ func datedDay(ws []string, end, n int, m time.Month, pub time.Time, today int64)
 
 // yearNumber reads a four-digit year, 0 when w is none.
 func yearNumber(w string) int {
-	y := 0
-	for k := 0; k < len(w); k++ {
-		if w[k] < '0' || w[k] > '9' {
-			return 0
-		}
-		y = 10*y + int(w[k]-'0')
+	if y, ok := digits(w); ok && y >= 1900 && y <= 2100 {
+		return y
 	}
-	if y < 1900 || y > 2100 {
-		return 0
-	}
-	return y
+	return 0
 }
 
 // dayOfMonth is the day n of month m nearest before the report (the year
