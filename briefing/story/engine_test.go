@@ -1,6 +1,7 @@
 package story
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -92,5 +93,34 @@ func TestStoryForget(t *testing.T) {
 	got, _ := e.Assign([]Doc{{ID: 3, Title: "Niger expels French ambassador Sylvain Itte", Published: at.Add(21 * time.Hour)}})
 	if got[0].Story != 1 {
 		t.Errorf("a new report of the story went to %d, want 1", got[0].Story)
+	}
+}
+
+// TestStorySample: the docs of a story the rule reads are the nearest in
+// time within reach, however the story's docs came together.
+func TestStorySample(t *testing.T) {
+	e := newTestEngine(t)
+	const h = int64(3600)
+	var a, b []member
+	for i := int64(0); i < 10; i++ {
+		m := member{t: i * 10 * h, id: 100 + i}
+		e.docs[m.id] = &features{id: m.id, t: m.t}
+		if i%2 == 0 {
+			a = append(a, m)
+		} else {
+			b = append(b, m)
+		}
+	}
+	e.members[100] = mergeMembers(a, b)
+	if !slices.IsSortedFunc(e.members[100], member.cmp) || len(e.members[100]) != 10 {
+		t.Fatalf("merged members %v: want the ten in order of time", e.members[100])
+	}
+	// From t = 45h: 40h and 50h first (the earlier first), then 30h and 60h.
+	if got := e.sample(100, 45*h, 4); !slices.Equal(got, []int64{104, 105, 103, 106}) {
+		t.Errorf("sample of 4 around 45h: %v", got)
+	}
+	// Reach: nothing more than two days away.
+	if got := e.sample(100, 120*h, 10); !slices.Equal(got, []int64{109, 108}) {
+		t.Errorf("sample within reach of 120h: %v", got)
 	}
 }
