@@ -1,9 +1,9 @@
 // Package story groups news reports into stories: one story per real
-// event, whatever the outlet, the language or the order the reports
-// arrive in.
+// event, whatever the outlet, the language or the order of the reports in
+// a poll.
 //
-// Two reports are linked when everything they say of the event agrees and
-// enough of it is shared:
+// Two reports are linked when nothing they say of the event contradicts
+// the other (see contradict) and enough of it is shared:
 //   - within Window of each other (or one canonical link);
 //   - happening in the same country (places first: a Tillabéri attack is in
 //     Niger even when the title names "the Malian border");
@@ -11,6 +11,8 @@
 //     is not a coup plot), in English or French;
 //   - naming no two different towns, and no counts far apart (51 soldiers
 //     killed is not 15);
+//   - placing their events on no two different days, when both place them
+//     on one;
 //   - for events told by who does what to whom (evacuations, expulsions,
 //     sanctions, visits), naming the same parties (France evacuating is not
 //     the US evacuating);
