@@ -268,7 +268,9 @@ func weekdayBefore(wd time.Weekday, pub time.Time, today int64) int64 {
 
 // datedLead returns the length of a dated dateline opening s ("BAMAKO,
 // March 30 (Xinhua) --", "Libreville, 19 juillet 2025 (AGP) –"), 0 if
-// none: the date there is the report's own, never its event's.
+// none: the date there is the report's own, never its event's. Unlike
+// dateline, which tells where a title was filed and so must know the
+// place, it needs only the date: any short capitalized name will do.
 func (e *Engine) datedLead(s string) int {
 	end, size := -1, 0
 	for _, sep := range []string{"—", "–", "--", " - ", ":"} {
