@@ -111,8 +111,11 @@ type Engine struct {
 	// and by story (as of when it was filed; see canonical): a new report
 	// reads one story at a time and stops at the story's first doc it
 	// links to, so a burst of reports of one story costs what one does.
-	post map[uint64]map[int64][]int64
-	urls map[string][]int64 // canonical link → docs
+	post map[uint64]*postings
+	// unions counts the merges of stories, so that a bucket filed since
+	// the last one needs no canonical pass.
+	unions uint64
+	urls   map[string][]int64 // canonical link → docs
 }
 
 var (
@@ -161,7 +164,7 @@ func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces, countryBits: bits,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, members: map[int64][]member{},
-		post: map[uint64]map[int64][]int64{}, urls: map[string][]int64{}}, nil
+		post: map[uint64]*postings{}, urls: map[string][]int64{}}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
@@ -179,6 +182,7 @@ func (e *Engine) Load(d Doc, story int64) {
 	}
 	if story != d.ID {
 		e.parent[d.ID] = story
+		e.unions++ // d.ID may have been a story's root
 	}
 	e.insert(f)
 }
@@ -194,6 +198,12 @@ func (e *Engine) Forget(before time.Time) {
 		if f.t < cut {
 			e.remove(id)
 		}
+	}
+	// File every posting under its story's root before the links of
+	// merged-away stories are dropped: a posting filed under a story no
+	// longer known would be read as a story of its own.
+	for _, p := range e.post {
+		e.canonical(p)
 	}
 	// Keep only roots still in use and every doc's link to its root.
 	live := map[int64]bool{}
@@ -215,15 +225,15 @@ func (e *Engine) Forget(before time.Time) {
 			e.members[r] = list
 		}
 	}
-	for k, groups := range e.post {
-		for r, list := range groups {
+	for k, p := range e.post {
+		for r, list := range p.groups {
 			if list = slices.DeleteFunc(list, gone); len(list) == 0 {
-				delete(groups, r)
+				delete(p.groups, r)
 			} else {
-				groups[r] = list
+				p.groups[r] = list
 			}
 		}
-		if len(groups) == 0 {
+		if len(p.groups) == 0 {
 			delete(e.post, k)
 		}
 	}
@@ -313,7 +323,7 @@ func (e *Engine) Reset() {
 	e.docs = map[int64]*features{}
 	e.parent = map[int64]int64{}
 	e.members = map[int64][]member{}
-	e.post = map[uint64]map[int64][]int64{}
+	e.post = map[uint64]*postings{}
 	e.urls = map[string][]int64{}
 }
 
@@ -336,12 +346,12 @@ func (e *Engine) insert(f *features) {
 	root := e.find(f.id)
 	for _, k := range e.postingKeys(f) {
 		b := bucket(k, day)
-		groups := e.post[b]
-		if groups == nil {
-			groups = map[int64][]int64{}
-			e.post[b] = groups
+		p := e.post[b]
+		if p == nil {
+			p = &postings{groups: map[int64][]int64{}, epoch: e.unions}
+			e.post[b] = p
 		}
-		groups[root] = append(groups[root], f.id)
+		p.groups[root] = append(p.groups[root], f.id)
 	}
 	if f.url != "" {
 		e.urls[f.url] = append(e.urls[f.url], f.id)
@@ -397,18 +407,21 @@ func (e *Engine) remove(id int64) {
 	day := dayOf(f.t)
 	for _, k := range e.postingKeys(f) {
 		b := bucket(k, day)
-		groups := e.post[b]
-		for r, list := range groups {
+		p := e.post[b]
+		if p == nil {
+			continue
+		}
+		for r, list := range p.groups {
 			if i := slices.Index(list, id); i >= 0 {
 				if list = slices.Delete(list, i, i+1); len(list) == 0 {
-					delete(groups, r)
+					delete(p.groups, r)
 				} else {
-					groups[r] = list
+					p.groups[r] = list
 				}
 				break
 			}
 		}
-		if len(groups) == 0 {
+		if len(p.groups) == 0 {
 			delete(e.post, b)
 		}
 	}
@@ -485,9 +498,12 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 	from, to := dayOf(f.t-e.window), dayOf(f.t+e.window)
 	for _, k := range e.postingKeys(f) {
 		for d := from; d <= to; d++ {
-			groups := e.post[bucket(k, d)]
-			e.canonical(groups)
-			for r, docs := range groups {
+			p := e.post[bucket(k, d)]
+			if p == nil {
+				continue
+			}
+			e.canonical(p)
+			for r, docs := range p.groups {
 				if seen[r] {
 					continue
 				}
@@ -600,15 +616,25 @@ func (e *Engine) sample(r int64, t int64, n int) []int64 {
 	return out
 }
 
+// postings are the docs filed under one key on one day, by story.
+type postings struct {
+	groups map[int64][]int64
+	epoch  uint64 // the engine's unions when the groups were last canonical
+}
+
 // canonical files the docs of stories merged into others under the
-// surviving story.
-func (e *Engine) canonical(groups map[int64][]int64) {
-	for r, docs := range groups {
+// surviving story, unless no stories merged since it last did.
+func (e *Engine) canonical(p *postings) {
+	if p.epoch == e.unions {
+		return
+	}
+	for r, docs := range p.groups {
 		if cr := e.find(r); cr != r {
-			groups[cr] = append(groups[cr], docs...)
-			delete(groups, r)
+			p.groups[cr] = append(p.groups[cr], docs...)
+			delete(p.groups, r)
 		}
 	}
+	p.epoch = e.unions
 }
 
 func absInt(x int64) int64 {
@@ -642,6 +668,7 @@ func (e *Engine) union(ra, rb int64) int64 {
 		ra, rb = rb, ra
 	}
 	e.parent[rb] = ra
+	e.unions++
 	e.members[ra] = mergeMembers(e.members[ra], e.members[rb])
 	delete(e.members, rb)
 	return rb

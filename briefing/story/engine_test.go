@@ -124,3 +124,23 @@ func TestStorySample(t *testing.T) {
 		t.Errorf("sample within reach of 120h: %v", got)
 	}
 }
+
+// TestStoryForgetAfterMerge: once the report a merged story was named
+// after is forgotten, the story's later reports still lead new reports to
+// the story they were merged into.
+func TestStoryForgetAfterMerge(t *testing.T) {
+	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
+	title := "Niger junta expels French ambassador Sylvain Itte"
+	e := newTestEngine(t)
+	e.Load(Doc{ID: 1, Title: title, Published: at}, 1)
+	e.Load(Doc{ID: 3, Title: title, Published: at.Add(2 * time.Hour)}, 3)
+	e.Load(Doc{ID: 6, Title: title, Published: at.Add(30 * time.Hour)}, 3)
+	if _, merges := e.Assign([]Doc{{ID: 4, Title: title, Published: at.Add(3 * time.Hour)}}); len(merges) != 1 || e.StoryOf(6) != 1 {
+		t.Fatalf("the bridge: merges %+v, story of 6 = %d; want story 3 merged into 1", merges, e.StoryOf(6))
+	}
+	e.Forget(at.Add(4 * time.Hour)) // reports 1, 3 and 4 go; 6 stays, in story 1
+	got, _ := e.Assign([]Doc{{ID: 7, Title: title, Published: at.Add(40 * time.Hour)}})
+	if got[0].Story != 1 {
+		t.Errorf("a new report of the story went to %d, want 1", got[0].Story)
+	}
+}
