@@ -677,16 +677,12 @@ func (e *Engine) union(ra, rb int64) int64 {
 // linked reports whether a and b are linked: symmetric, and reading the
 // two reports only.
 func (e *Engine) linked(a, b *features) bool {
-	_, ok := e.linkScore(a, b)
+	_, ok := e.score(a, b, e.contradict(a, b))
 	return ok
 }
 
-// linkScore is the similarity of a and b and whether it links them.
-func (e *Engine) linkScore(a, b *features) (float32, bool) {
-	return e.score(a, b, e.contradict(a, b))
-}
-
-// score is linkScore once whether a and b contradict each other is known.
+// score is the similarity of a and b and whether it links them, once
+// whether they contradict each other is known.
 func (e *Engine) score(a, b *features, contradict bool) (float32, bool) {
 	if a.url != "" && a.url == b.url {
 		return 1, true
