@@ -360,6 +360,69 @@ func TestAssignOrderIndependent(t *testing.T) {
 	}
 }
 
+// TestAssignArrivalDelays bounds what the bot loses to feeds that deliver
+// reports late: each report of the tuning half arrives up to two hours
+// after its publication and is assigned with its 15-minute poll. Stories
+// then differ from those of one batch in publication order (a report
+// published before reports already stored joins the stories as they are),
+// but little: measured at 5% of the pairs put together by either run, and
+// F0.5 0.890 against 0.901 (precision 0.916 against 0.932).
+func TestAssignArrivalDelays(t *testing.T) {
+	rows := evalSplit(loadEval(t), "tune")
+	want := assign(t, rows, len(rows))
+	got := assignArriving(t, rows, 2*time.Hour, 15*time.Minute)
+	together, differ := 0, 0
+	for i := range rows {
+		for j := i + 1; j < len(rows); j++ {
+			a := want[rows[i].ID] == want[rows[j].ID]
+			b := got[rows[i].ID] == got[rows[j].ID]
+			if a || b {
+				together++
+				if a != b {
+					differ++
+				}
+			}
+		}
+	}
+	inOrder, arriving := pairScores(rows, want, nil), pairScores(rows, got, nil)
+	t.Logf("in order: %v; arriving late: %v; %d of %d pairs differ", inOrder, arriving, differ, together)
+	if float64(differ) > 0.08*float64(together) {
+		t.Errorf("%d of %d pairs put together differ from the stories of one batch: more than 8%%", differ, together)
+	}
+	if arriving.f05() < inOrder.f05()-0.02 {
+		t.Errorf("F0.5 %.3f with late arrivals, against %.3f in order", arriving.f05(), inOrder.f05())
+	}
+}
+
+// assignArriving assigns rows in polls of the given length, each report
+// arriving a random delay (up to maxDelay, seeded) after its publication,
+// and returns each row's story.
+func assignArriving(t testing.TB, rows []evalRow, maxDelay, poll time.Duration) map[int64]int64 {
+	rng := rand.New(rand.NewPCG(3, 4))
+	arrival := make([]int64, len(rows))
+	order := make([]int, len(rows))
+	for i, r := range rows {
+		delay := time.Duration(rng.Int64N(int64(maxDelay) + 1))
+		arrival[i] = parseDate(r.Published).Add(delay).UnixNano() / int64(poll)
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(arrival[a], arrival[b]) })
+	e := newTestEngine(t)
+	for k := 0; k < len(order); {
+		var docs []Doc
+		at := arrival[order[k]]
+		for ; k < len(order) && arrival[order[k]] == at; k++ {
+			docs = append(docs, rows[order[k]].doc())
+		}
+		e.Assign(docs)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = e.StoryOf(r.ID)
+	}
+	return out
+}
+
 // canonical turns a clustering into a comparable form: per row, the
 // smallest row id of its story.
 func canonical(rows []evalRow, story map[int64]int64) []int64 {
