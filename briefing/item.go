@@ -89,3 +89,10 @@ type StoryAssignment struct {
 type StoryMerge struct {
 	From, Into, By int64
 }
+
+// StoryMove records that stored item Item left story From for story To:
+// an item delivered late, published before it, changed how the items
+// after it group (stories depend on the items, not on when they come).
+type StoryMove struct {
+	Item, From, To int64
+}

@@ -136,7 +136,7 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
 	}
-	as, merges, err := s.assignItems(ctx, tx, fresh)
+	as, merges, moved, err := s.assignItems(ctx, tx, fresh)
 	if err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
@@ -163,6 +163,9 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 		return err
 	}
 	if err := addToSummaries(ctx, tx, fresh, as, merges); err != nil {
+		return fmt.Errorf("stories: %w", err)
+	}
+	if err := refreshSummaries(ctx, tx, moved); err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
 	return nil

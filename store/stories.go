@@ -20,8 +20,10 @@ type StoryAssigner interface {
 	// LoadItem gives it a stored item with its story.
 	LoadItem(it briefing.Item)
 	// AssignItems assigns new items (their ids set): a story for each, in
-	// order, and the stories they merged.
-	AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge)
+	// order, the stories they merged, and the stored items that moved to
+	// another story (an item delivered late changes how those after it
+	// group).
+	AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, []briefing.StoryMove)
 	// Forget drops the items published before a time.
 	Forget(before time.Time)
 	// Reset drops everything (after a save that did not commit).
@@ -91,7 +93,7 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 // assignNew assigns items stored without a story, within tx, and
 // returns their assignments.
 func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
-	as, merges, err := s.assignItems(ctx, tx, items)
+	as, merges, moved, err := s.assignItems(ctx, tx, items)
 	if err != nil || len(as) == 0 {
 		return nil, err
 	}
@@ -112,7 +114,7 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 	if err := addToSummaries(ctx, tx, items, as, merges); err != nil {
 		return nil, err
 	}
-	return as, nil
+	return as, refreshSummaries(ctx, tx, moved)
 }
 
 // finalStory returns where a story ended after merges: the story it was
@@ -137,42 +139,87 @@ func finalStory(merges []briefing.StoryMerge) func(int64) int64 {
 
 // assignItems has the assigner assign items (their ids set; stored or
 // about to be, in tx) and records the merges of stored stories they
-// caused. The items' own rows are the caller's to write, before
-// addToSummaries.
-func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, error) {
+// caused, and the stored items they moved. The items' own rows are the
+// caller's to write, before addToSummaries and then refreshSummaries of
+// the stories items moved between (returned).
+func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) (
+	[]briefing.StoryAssignment, []briefing.StoryMerge, []int64, error) {
 	st := &s.stories
 	if st.assigner == nil || len(items) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	from, to := items[0].Published, items[0].Published
 	for _, it := range items {
 		from, to = minTime(from, it.Published), maxTime(to, it.Published)
 	}
 	if err := st.catchUp(ctx, tx); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	as, merges := st.assigner.AssignItems(items)
+	as, merges, moves := st.assigner.AssignItems(items)
 	for _, it := range items {
 		st.lastID = max(st.lastID, it.ID)
 	}
+	if err := recordMerges(ctx, tx, merges); err != nil {
+		return nil, nil, nil, err
+	}
+	moved, err := recordMoves(ctx, tx, moves)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st.newest = maxTime(st.newest, to)
+	return as, merges, moved, nil
+}
+
+// recordMerges files the items of each merged story under the story it
+// became part of, and records the merge so that alert threads follow it.
+func recordMerges(ctx context.Context, tx *sql.Tx, merges []briefing.StoryMerge) error {
 	now := ms(time.Now())
 	for _, m := range merges {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET story = ? WHERE story = ?`, m.Into, m.From); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE story_merges SET into_story = ? WHERE into_story = ?`, m.Into, m.From); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO story_merges (from_story, into_story, by_item, at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (from_story) DO UPDATE SET into_story = excluded.into_story`, m.From, m.Into, m.By, now); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	st.newest = maxTime(st.newest, to)
-	return as, merges, nil
+	return nil
+}
+
+// recordMoves files each moved item under its new story; a story an item
+// moved to is a story again, so a merge that had absorbed it is dropped.
+// It returns the stories items left or joined, whose summaries must be
+// read again.
+func recordMoves(ctx context.Context, tx *sql.Tx, moves []briefing.StoryMove) ([]int64, error) {
+	if len(moves) == 0 {
+		return nil, nil
+	}
+	rows := make([][2]int64, len(moves))
+	var stories, live []int64
+	for i, m := range moves {
+		rows[i] = [2]int64{m.Item, m.To}
+		stories = append(stories, m.From, m.To)
+		live = append(live, m.To)
+	}
+	batch, err := json.Marshal(rows)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET story = j.value ->> 1
+		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
+		return nil, fmt.Errorf("store: move items between stories: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM story_merges WHERE from_story IN (SELECT value FROM json_each(?))`,
+		int64sJSON(live)); err != nil {
+		return nil, fmt.Errorf("store: move items between stories: %w", err)
+	}
+	return stories, nil
 }
 
 // catchUp starts the assigner afresh when another process (a `fetch`

@@ -35,16 +35,19 @@
 // words thus stops where the reports start to contradict each other,
 // which linking alone cannot see.
 //
-// The outcome depends on the set of reports of a batch, not on their
-// order in it; batches cut in order of publication give the stories one
-// batch would. A report published before reports already assigned joins
-// the stories as they are.
+// The outcome depends on the set of reports, not on the order in which
+// they arrive: a report only sees those published before it, and one
+// delivered late, published before reports already assigned, has the
+// engine undo what those reports did and assign them again after it (see
+// rewind), reporting the stored reports that changed story. Only reports
+// loaded from the store (Load) are taken as they are.
 // A story is named after its smallest doc id.
 package story
 
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -113,9 +116,18 @@ type Engine struct {
 	// links to, so a burst of reports of one story costs what one does.
 	post map[uint64]*postings
 	// unions counts the merges of stories, so that a bucket filed since
-	// the last one needs no canonical pass.
-	unions uint64
-	urls   map[string][]int64 // canonical link → docs
+	// the last one needs no canonical pass; splits counts the rewinds,
+	// after which a bucket's docs are filed again one by one.
+	unions, splits uint64
+	urls           map[string][]int64 // canonical link → docs
+
+	// base is the union-find of the stories as loaded and as the
+	// forgotten reports left them, without the unions of the reports held;
+	// logs holds those, per report assigned: a node of each story it
+	// joined, as that story was then. A rewind rebuilds parent from them.
+	base   map[int64]int64
+	logs   map[int64][]int64
+	latest member // the last report assigned, in order of publication
 }
 
 var (
@@ -164,24 +176,30 @@ func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces, countryBits: bits,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, members: map[int64][]member{},
-		post: map[uint64]*postings{}, urls: map[string][]int64{}}, nil
+		post: map[uint64]*postings{}, urls: map[string][]int64{}, base: map[int64]int64{}, logs: map[int64][]int64{}}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
 // that new reports can join it. Loading a doc twice replaces it.
 func (e *Engine) Load(d Doc, story int64) {
 	f := e.extract(d)
+	f.loaded = true
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.remove(d.ID)
+	delete(e.logs, d.ID)
 	if story == 0 {
 		story = d.ID
 	}
-	if _, ok := e.parent[story]; !ok {
-		e.parent[story] = story
+	for _, uf := range []map[int64]int64{e.parent, e.base} {
+		if _, ok := uf[story]; !ok {
+			uf[story] = story
+		}
+		if story != d.ID {
+			uf[d.ID] = story
+		}
 	}
 	if story != d.ID {
-		e.parent[d.ID] = story
 		e.unions++ // d.ID may have been a story's root
 	}
 	e.insert(f)
@@ -196,9 +214,16 @@ func (e *Engine) Forget(before time.Time) {
 	cut := before.Unix()
 	for id, f := range e.docs {
 		if f.t < cut {
+			// What the report did stays in base: no report left can be
+			// published before it, so no rewind can undo it.
+			for _, x := range e.logs[id] {
+				linkIn(e.base, id, x)
+			}
+			delete(e.logs, id)
 			e.remove(id)
 		}
 	}
+	e.pruneBase()
 	// File every posting under its story's root before the links of
 	// merged-away stories are dropped: a posting filed under a story no
 	// longer known would be read as a story of its own.
@@ -262,11 +287,18 @@ type Merge struct {
 	By         int64
 }
 
+// Move records that a report already assigned left story From for story
+// To, because a report delivered late was published before it.
+type Move struct {
+	Doc, From, To int64
+}
+
 // Assign adds new reports and returns the story of each (in the order of
-// docs) and the stories merged because of them. The outcome depends on the
-// set of reports only, not their order in docs: they are processed in order
-// of publication, then id.
-func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
+// docs), the stories merged because of them, and the reports held that
+// changed story otherwise (when a report comes late). The outcome depends
+// on the set of reports only, not on the order in which they come: they
+// are processed in order of publication, then id.
+func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge, []Move) {
 	fs := make([]*features, len(docs))
 	for i, d := range docs {
 		fs[i] = e.extract(d)
@@ -275,44 +307,162 @@ func (e *Engine) Assign(docs []Doc) ([]Assignment, []Merge) {
 }
 
 // assign is Assign with the docs' features already read (fs[i] of docs[i]).
-func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge) {
+func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Move) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	isNew := make(map[int64]bool, len(docs))
 	for _, d := range docs {
 		isNew[d.ID] = true
 	}
-	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
-	order := make([]int, len(docs))
-	for i := range order {
-		order[i] = i
+	order := make([]*features, len(fs))
+	copy(order, fs)
+	slices.SortFunc(order, func(a, b *features) int { return a.at().cmp(b.at()) })
+	var again []*features
+	var before map[int64]int64
+	if len(order) > 0 && e.latest.cmp(order[0].at()) > 0 {
+		again, before = e.rewind(order[0].at(), isNew)
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(fs[a].t, fs[b].t), cmp.Compare(docs[a].ID, docs[b].ID))
-	})
-	for _, i := range order {
-		f := fs[i]
+	for _, f := range order {
 		e.remove(f.id)
 		if e.find(f.id) == f.id {
 			e.parent[f.id] = f.id
 		}
+		if _, ok := e.base[f.id]; !ok {
+			e.base[f.id] = f.id
+		}
 		e.insert(f)
+	}
+	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
+	for _, f := range mergeByTime(again, order) {
 		e.join(f, func(from int64) {
 			if !isNew[from] {
 				absorbedBy[from] = f.id
 			}
 		})
+		if f.at().cmp(e.latest) > 0 {
+			e.latest = f.at()
+		}
 	}
 	out := make([]Assignment, len(docs))
 	for i, d := range docs {
 		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID), Place: fs[i].where, Events: e.typeNames(fs[i].types)}
+	}
+	if before != nil {
+		merges, moves := e.changes(before, isNew, order[0].id)
+		return out, merges, moves
 	}
 	merges := make([]Merge, 0, len(absorbedBy))
 	for from, by := range absorbedBy {
 		merges = append(merges, Merge{From: from, Into: e.find(from), By: by})
 	}
 	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
-	return out, merges
+	return out, merges, nil
+}
+
+// rewind undoes what the reports assigned after at (in order of
+// publication, then id) did, so that a report delivered late is assigned
+// as if it had come in order: it returns those reports, in order, to be
+// assigned again, and the story every report held was in before (nil when
+// there are none). Stories are rebuilt from base and the logs of the
+// reports before at.
+func (e *Engine) rewind(at member, isNew map[int64]bool) ([]*features, map[int64]int64) {
+	var again []*features
+	for id, f := range e.docs {
+		if !isNew[id] && !f.loaded && f.at().cmp(at) > 0 {
+			again = append(again, f)
+		}
+	}
+	if len(again) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(again, func(a, b *features) int { return a.at().cmp(b.at()) })
+	before := make(map[int64]int64, len(e.docs))
+	for id := range e.docs {
+		before[id] = e.find(id)
+	}
+	for _, f := range again {
+		delete(e.logs, f.id)
+	}
+	e.parent = maps.Clone(e.base)
+	for id, log := range e.logs {
+		for _, x := range log {
+			linkIn(e.parent, id, x)
+		}
+	}
+	e.members = map[int64][]member{}
+	for id, f := range e.docs {
+		r := e.find(id)
+		e.members[r] = append(e.members[r], f.at())
+	}
+	for _, list := range e.members {
+		slices.SortFunc(list, member.cmp)
+	}
+	e.unions++
+	e.splits++
+	return again, before
+}
+
+// changes tells the store what a rewind changed for the reports held
+// before it (before: their stories then): each story now part of another
+// is a merge (its reports the engine no longer holds follow it), and each
+// report not where its story's merge puts it is a move.
+func (e *Engine) changes(before map[int64]int64, isNew map[int64]bool, by int64) ([]Merge, []Move) {
+	var merges []Merge
+	var moves []Move
+	seen := map[int64]bool{}
+	for id, s := range before {
+		if isNew[id] {
+			continue
+		}
+		want := e.find(s)
+		if !seen[s] {
+			seen[s] = true
+			if want != s {
+				merges = append(merges, Merge{From: s, Into: want, By: by})
+			}
+		}
+		if got := e.find(id); got != want {
+			moves = append(moves, Move{Doc: id, From: want, To: got})
+		}
+	}
+	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
+	slices.SortFunc(moves, func(a, b Move) int { return cmp.Compare(a.Doc, b.Doc) })
+	return merges, moves
+}
+
+// mergeByTime merges two lists of reports, each in order of publication.
+func mergeByTime(a, b []*features) []*features {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]*features, 0, len(a)+len(b))
+	out = append(append(out, a...), b...)
+	slices.SortStableFunc(out, func(x, y *features) int { return x.at().cmp(y.at()) })
+	return out
+}
+
+// pruneBase keeps in base only what the held reports and logs need: every
+// such node points straight at its story.
+func (e *Engine) pruneBase() {
+	keep := map[int64]int64{}
+	need := func(n int64) {
+		if _, ok := keep[n]; !ok {
+			keep[n] = findIn(e.base, n)
+		}
+	}
+	for id := range e.docs {
+		need(id)
+	}
+	for _, log := range e.logs {
+		for _, x := range log {
+			need(x)
+		}
+	}
+	base := make(map[int64]int64, len(keep))
+	for n, r := range keep {
+		base[n], base[r] = r, r
+	}
+	e.base = base
 }
 
 // Reset forgets every report, as after a failed save whose assignments
@@ -325,6 +475,9 @@ func (e *Engine) Reset() {
 	e.members = map[int64][]member{}
 	e.post = map[uint64]*postings{}
 	e.urls = map[string][]int64{}
+	e.base = map[int64]int64{}
+	e.logs = map[int64][]int64{}
+	e.latest = member{}
 }
 
 // Window is the largest time between two reports linked directly.
@@ -348,7 +501,7 @@ func (e *Engine) insert(f *features) {
 		b := bucket(k, day)
 		p := e.post[b]
 		if p == nil {
-			p = &postings{groups: map[int64][]int64{}, epoch: e.unions}
+			p = &postings{groups: map[int64][]int64{}, epoch: e.unions, splits: e.splits}
 			e.post[b] = p
 		}
 		p.groups[root] = append(p.groups[root], f.id)
@@ -366,6 +519,13 @@ func (e *Engine) insert(f *features) {
 type member struct{ t, id int64 }
 
 func (m member) cmp(o member) int { return cmp.Or(cmp.Compare(m.t, o.t), cmp.Compare(m.id, o.id)) }
+
+// at is where f stands in order of publication, then id.
+func (f *features) at() member { return member{t: f.t, id: f.id} }
+
+// visible reports whether g was there when f was assigned: published
+// before it, or loaded from the store.
+func (g *features) visible(f *features) bool { return g.loaded || g.at().cmp(f.at()) < 0 }
 
 // mergeMembers merges two stories' docs, each in order of time: a small
 // story goes into the larger one's list, so a report joining a story of
@@ -509,7 +669,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 				}
 				// A story is weighed once one of its docs links to f.
 				for _, id := range docs {
-					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && e.linked(f, g) {
+					if g := e.docs[id]; id != f.id && g.visible(f) && absInt(g.t-f.t) <= e.window && e.linked(f, g) {
 						consider(r)
 						break
 					}
@@ -519,7 +679,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 	}
 	if f.url != "" {
 		for _, id := range e.urls[f.url] {
-			if r := e.find(id); id != f.id && r != own {
+			if r := e.find(id); id != f.id && e.docs[id].visible(f) && r != own {
 				cands[r] = math.MaxFloat32 // one link, one story
 			}
 		}
@@ -535,7 +695,8 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 			continue
 		}
 		// The best story takes f; the others must agree with it as a whole.
-		if i == 0 && len(e.members[fr]) == 1 || cands[order[i]] == math.MaxFloat32 || e.storiesAgree(fr, r, f.t) {
+		if i == 0 && len(e.members[fr]) == 1 || cands[order[i]] == math.MaxFloat32 || e.storiesAgree(fr, r, f) {
+			e.logs[f.id] = append(e.logs[f.id], r)
 			joined(e.union(fr, r))
 		}
 	}
@@ -546,7 +707,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 func (e *Engine) weigh(f *features, r int64) (float32, bool) {
 	var best float32
 	linked, near, contra := 0, 0, 0
-	for _, id := range e.sample(r, f.t, storySample) {
+	for _, id := range e.sample(r, f, storySample) {
 		g := e.docs[id]
 		c := e.contradict(f, g)
 		if c {
@@ -565,10 +726,10 @@ func (e *Engine) weigh(f *features, r int64) (float32, bool) {
 }
 
 // storiesAgree reports whether stories a and b, compared pairwise around
-// time t, link more than a contradictionOdds-th as often as they
+// f's time, link more than a contradictionOdds-th as often as they
 // contradict.
-func (e *Engine) storiesAgree(a, b int64, t int64) bool {
-	sa, sb := e.sample(a, t, pairSample), e.sample(b, t, pairSample)
+func (e *Engine) storiesAgree(a, b int64, f *features) bool {
+	sa, sb := e.sample(a, f, pairSample), e.sample(b, f, pairSample)
 	linked, contra, rest := 0, 0, len(sa)*len(sb)
 	for _, x := range sa {
 		fx := e.docs[x]
@@ -591,15 +752,20 @@ func (e *Engine) storiesAgree(a, b int64, t int64) bool {
 	return linked > 0 && contradictionOdds*float64(linked) > float64(contra)
 }
 
-// sample lists story r's docs within storyReach of t: the n nearest in
-// time (the earlier first on a tie), so the rule's cost does not grow
-// with the story.
-func (e *Engine) sample(r int64, t int64, n int) []int64 {
+// sample lists story r's docs within storyReach of f that f sees (f
+// itself included): the n nearest in time (the earlier first on a tie), so
+// the rule's cost does not grow with the story.
+func (e *Engine) sample(r int64, f *features, n int) []int64 {
 	list := e.members[r]
+	t := f.t
 	at, _ := slices.BinarySearchFunc(list, t, func(m member, t int64) int { return cmp.Compare(m.t, t) })
 	out := make([]int64, 0, min(n, len(list)))
 	lo, hi := at-1, at // the next candidates before and after t
 	for len(out) < n {
+		// Reports after f are not there yet when f is assigned in order.
+		for hi < len(list) && list[hi].cmp(f.at()) > 0 && !e.docs[list[hi].id].loaded {
+			hi++
+		}
 		before := lo >= 0 && t-list[lo].t <= storyReach
 		after := hi < len(list) && list[hi].t-t <= storyReach
 		switch {
@@ -620,11 +786,24 @@ func (e *Engine) sample(r int64, t int64, n int) []int64 {
 type postings struct {
 	groups map[int64][]int64
 	epoch  uint64 // the engine's unions when the groups were last canonical
+	splits uint64 // and its rewinds
 }
 
 // canonical files the docs of stories merged into others under the
 // surviving story, unless no stories merged since it last did.
 func (e *Engine) canonical(p *postings) {
+	if p.splits != e.splits {
+		// A rewind may have split stories: file each doc again.
+		groups := make(map[int64][]int64, len(p.groups))
+		for _, docs := range p.groups {
+			for _, id := range docs {
+				r := e.find(id)
+				groups[r] = append(groups[r], id)
+			}
+		}
+		p.groups, p.epoch, p.splits = groups, e.unions, e.splits
+		return
+	}
 	if p.epoch == e.unions {
 		return
 	}
@@ -644,21 +823,39 @@ func absInt(x int64) int64 {
 	return x
 }
 
-func (e *Engine) find(id int64) int64 {
+func (e *Engine) find(id int64) int64 { return findIn(e.parent, id) }
+
+// findIn is the root of id in the union-find uf (id itself when uf does
+// not hold it), shortening the path on the way.
+func findIn(uf map[int64]int64, id int64) int64 {
 	root := id
 	for {
-		p, ok := e.parent[root]
+		p, ok := uf[root]
 		if !ok || p == root {
 			break
 		}
 		root = p
 	}
 	for id != root {
-		next := e.parent[id]
-		e.parent[id] = root
+		next := uf[id]
+		uf[id] = root
 		id = next
 	}
 	return root
+}
+
+// linkIn joins the sets of a and b in uf under the smaller root: a story
+// is named after its smallest id.
+func linkIn(uf map[int64]int64, a, b int64) {
+	ra, rb := findIn(uf, a), findIn(uf, b)
+	if ra == rb {
+		return
+	}
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	uf[ra] = ra
+	uf[rb] = ra
 }
 
 // union joins two stories (roots) under the smaller id and returns the

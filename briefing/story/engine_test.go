@@ -67,7 +67,7 @@ func TestStoryMergeRecorded(t *testing.T) {
 	e.Load(Doc{ID: 1, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at}, 1)
 	e.Load(Doc{ID: 2, Title: "Le gouvernement nigérien donne 48 heures à l'ambassadeur de France pour partir",
 		Published: at.Add(time.Hour)}, 2)
-	got, merges := e.Assign([]Doc{{ID: 3, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté sous 48 heures",
+	got, merges, _ := e.Assign([]Doc{{ID: 3, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté sous 48 heures",
 		Published: at.Add(2 * time.Hour)}})
 	if got[0].Story != 1 || e.StoryOf(2) != 1 {
 		t.Fatalf("after the bridge: report 3 in story %d, report 2 in %d; want all in 1", got[0].Story, e.StoryOf(2))
@@ -90,7 +90,7 @@ func TestStoryForget(t *testing.T) {
 	if _, held := e.docs[1]; held || len(e.members) != 1 || len(e.members[1]) != 1 || e.members[1][0].id != 2 {
 		t.Fatalf("after Forget: stories held %v; want only report 2, in story 1", e.members)
 	}
-	got, _ := e.Assign([]Doc{{ID: 3, Title: "Niger expels French ambassador Sylvain Itte", Published: at.Add(21 * time.Hour)}})
+	got, _, _ := e.Assign([]Doc{{ID: 3, Title: "Niger expels French ambassador Sylvain Itte", Published: at.Add(21 * time.Hour)}})
 	if got[0].Story != 1 {
 		t.Errorf("a new report of the story went to %d, want 1", got[0].Story)
 	}
@@ -104,7 +104,7 @@ func TestStorySample(t *testing.T) {
 	var a, b []member
 	for i := int64(0); i < 10; i++ {
 		m := member{t: i * 10 * h, id: 100 + i}
-		e.docs[m.id] = &features{id: m.id, t: m.t}
+		e.docs[m.id] = &features{id: m.id, t: m.t, loaded: true}
 		if i%2 == 0 {
 			a = append(a, m)
 		} else {
@@ -116,12 +116,21 @@ func TestStorySample(t *testing.T) {
 		t.Fatalf("merged members %v: want the ten in order of time", e.members[100])
 	}
 	// From t = 45h: 40h and 50h first (the earlier first), then 30h and 60h.
-	if got := e.sample(100, 45*h, 4); !slices.Equal(got, []int64{104, 105, 103, 106}) {
+	at := func(t int64) *features { return &features{id: 1, t: t} }
+	if got := e.sample(100, at(45*h), 4); !slices.Equal(got, []int64{104, 105, 103, 106}) {
 		t.Errorf("sample of 4 around 45h: %v", got)
 	}
 	// Reach: nothing more than two days away.
-	if got := e.sample(100, 120*h, 10); !slices.Equal(got, []int64{109, 108}) {
+	if got := e.sample(100, at(120*h), 10); !slices.Equal(got, []int64{109, 108}) {
 		t.Errorf("sample within reach of 120h: %v", got)
+	}
+	// Reports assigned (not loaded) after the one sampled for were not
+	// there yet when it came, in order of publication.
+	for _, f := range e.docs {
+		f.loaded = false
+	}
+	if got := e.sample(100, at(45*h), 4); !slices.Equal(got, []int64{104, 103, 102, 101}) {
+		t.Errorf("sample of 4 around 45h, later reports unseen: %v", got)
 	}
 }
 
@@ -135,11 +144,11 @@ func TestStoryForgetAfterMerge(t *testing.T) {
 	e.Load(Doc{ID: 1, Title: title, Published: at}, 1)
 	e.Load(Doc{ID: 3, Title: title, Published: at.Add(2 * time.Hour)}, 3)
 	e.Load(Doc{ID: 6, Title: title, Published: at.Add(30 * time.Hour)}, 3)
-	if _, merges := e.Assign([]Doc{{ID: 4, Title: title, Published: at.Add(3 * time.Hour)}}); len(merges) != 1 || e.StoryOf(6) != 1 {
+	if _, merges, _ := e.Assign([]Doc{{ID: 4, Title: title, Published: at.Add(3 * time.Hour)}}); len(merges) != 1 || e.StoryOf(6) != 1 {
 		t.Fatalf("the bridge: merges %+v, story of 6 = %d; want story 3 merged into 1", merges, e.StoryOf(6))
 	}
 	e.Forget(at.Add(4 * time.Hour)) // reports 1, 3 and 4 go; 6 stays, in story 1
-	got, _ := e.Assign([]Doc{{ID: 7, Title: title, Published: at.Add(40 * time.Hour)}})
+	got, _, _ := e.Assign([]Doc{{ID: 7, Title: title, Published: at.Add(40 * time.Hour)}})
 	if got[0].Story != 1 {
 		t.Errorf("a new report of the story went to %d, want 1", got[0].Story)
 	}

@@ -24,11 +24,14 @@ type Doc struct {
 // features is what the engine keeps of a doc to compare it with others:
 // computed once, when the doc is added.
 type features struct {
-	id    int64
-	t     int64 // published, Unix seconds
-	url   string
-	terms []term // sorted by key
-	norm  float32
+	id  int64
+	t   int64 // published, Unix seconds
+	url string
+	// loaded: a stored report given with its story (Load), which the
+	// engine does not decide again and every report sees.
+	loaded bool
+	terms  []term // sorted by key
+	norm   float32
 
 	types      uint64 // event types named in the title (after weak and unless rules)
 	classes    uint64 // their classes

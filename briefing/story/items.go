@@ -12,8 +12,9 @@ func DocOf(it *briefing.Item) Doc {
 func (e *Engine) LoadItem(it briefing.Item) { e.Load(DocOf(&it), it.Story) }
 
 // AssignItems assigns newly stored items (their ids set) to stories: the
-// store's side of the engine.
-func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+// store's side of the engine. It also returns the stories merged and the
+// items held that moved to another story (see Assign).
+func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, []briefing.StoryMove) {
 	docs := make([]Doc, len(items))
 	fs := make([]*features, len(items))
 	for i := range items {
@@ -21,7 +22,7 @@ func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment,
 		p, _ := items[i].Prepared.(*Prepared)
 		fs[i] = e.featuresOf(docs[i], p)
 	}
-	as, ms := e.assign(docs, fs)
+	as, ms, mv := e.assign(docs, fs)
 	out := make([]briefing.StoryAssignment, len(as))
 	for i, a := range as {
 		out[i] = briefing.StoryAssignment{Item: a.Doc, Story: a.Story, Place: a.Place, Events: a.Events}
@@ -30,5 +31,9 @@ func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment,
 	for i, m := range ms {
 		merges[i] = briefing.StoryMerge{From: m.From, Into: m.Into, By: m.By}
 	}
-	return out, merges
+	moves := make([]briefing.StoryMove, len(mv))
+	for i, m := range mv {
+		moves[i] = briefing.StoryMove{Item: m.Doc, From: m.From, To: m.To}
+	}
+	return out, merges, moves
 }

@@ -57,7 +57,7 @@ func assignItemsBatches(e *Engine, items []briefing.Item, batch int) ([]briefing
 	var as []briefing.StoryAssignment
 	var ms []briefing.StoryMerge
 	for k := 0; k < len(items); k += batch {
-		a, m := e.AssignItems(items[k:min(k+batch, len(items))])
+		a, m, _ := e.AssignItems(items[k:min(k+batch, len(items))])
 		as, ms = append(as, a...), append(ms, m...)
 	}
 	return as, ms

@@ -69,7 +69,7 @@ func storyLines(r io.Reader, w, errw io.Writer, g *tagger.Gazetteer, engine *sto
 	for i := range lines {
 		items[i] = lines[i].item
 	}
-	assigned, _ := engine.AssignItems(items)
+	assigned, _, _ := engine.AssignItems(items)
 	out := bufio.NewWriterSize(w, 64<<10)
 	for i, l := range lines {
 		a := assigned[i]

@@ -32,7 +32,7 @@ func (p *PrefixAssigner) Reset() {
 	p.Resets++
 }
 
-func (p *PrefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+func (p *PrefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, []briefing.StoryMove) {
 	var out []briefing.StoryAssignment
 	var merges []briefing.StoryMerge
 	for _, it := range items {
@@ -60,7 +60,7 @@ func (p *PrefixAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAss
 		}
 		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: place})
 	}
-	return out, merges
+	return out, merges, nil
 }
 
 // LabelAssigner puts items with one label in one story, named after the
@@ -82,7 +82,7 @@ func (l *LabelAssigner) Forget(time.Time)       {}
 func (l *LabelAssigner) Window() time.Duration  { return 24 * time.Hour }
 func (l *LabelAssigner) Reset()                 {}
 
-func (l *LabelAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge) {
+func (l *LabelAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, []briefing.StoryMove) {
 	out := make([]briefing.StoryAssignment, 0, len(items))
 	for _, it := range items {
 		k := l.label(it)
@@ -93,5 +93,5 @@ func (l *LabelAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssi
 		}
 		out = append(out, briefing.StoryAssignment{Item: it.ID, Story: id, Place: it.Place, Events: it.Events})
 	}
-	return out, nil
+	return out, nil, nil
 }
