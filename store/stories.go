@@ -36,6 +36,10 @@ type StoryAssigner interface {
 // in memory; older ones are read back when a late item needs them.
 const storyRetain = 7 * 24 * time.Hour
 
+// forgetEvery is how far the assigner's oldest item may fall behind
+// storyRetain before it forgets.
+const forgetEvery = time.Hour
+
 // storyPreparer is an assigner that can read an item ahead of its save,
 // out of the single writer (the story engine: PrepareItem sets the item's
 // Prepared, which AssignItems then uses).
@@ -260,13 +264,15 @@ func (st *stories) load(ctx context.Context, tx *sql.Tx, from, to time.Time) err
 	return nil
 }
 
-// trim keeps the assigner's memory to storyRetain behind the newest item.
+// trim keeps the assigner's memory to storyRetain behind the newest item,
+// give or take forgetEvery: forgetting reads every item held, so it is not
+// done for every save.
 func (st *stories) trim() {
 	if st.assigner == nil || st.newest.IsZero() {
 		return
 	}
 	cut := st.newest.Add(-storyRetain)
-	if st.floor.Before(cut) {
+	if st.floor.Before(cut.Add(-forgetEvery)) {
 		st.assigner.Forget(cut)
 		st.floor = cut
 	}

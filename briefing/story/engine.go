@@ -322,18 +322,20 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	if len(order) > 0 && e.latest.cmp(order[0].at()) > 0 {
 		again, before = e.rewind(order[0].at(), isNew)
 	}
-	for _, f := range order {
-		e.remove(f.id)
-		if e.find(f.id) == f.id {
-			e.parent[f.id] = f.id
-		}
-		if _, ok := e.base[f.id]; !ok {
-			e.base[f.id] = f.id
-		}
-		e.insert(f)
-	}
 	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
 	for _, f := range mergeByTime(again, order) {
+		// Each report is filed just before it is assigned: those after it
+		// are not there yet, as in order.
+		if isNew[f.id] {
+			e.remove(f.id)
+			if e.find(f.id) == f.id {
+				e.parent[f.id] = f.id
+			}
+			if _, ok := e.base[f.id]; !ok {
+				e.base[f.id] = f.id
+			}
+		}
+		e.insert(f)
 		e.join(f, func(from int64) {
 			if !isNew[from] {
 				absorbedBy[from] = f.id
@@ -382,6 +384,7 @@ func (e *Engine) rewind(at member, isNew map[int64]bool) ([]*features, map[int64
 	}
 	for _, f := range again {
 		delete(e.logs, f.id)
+		e.remove(f.id) // filed again when assigned again
 	}
 	e.parent = maps.Clone(e.base)
 	for id, log := range e.logs {
@@ -442,8 +445,12 @@ func mergeByTime(a, b []*features) []*features {
 }
 
 // pruneBase keeps in base only what the held reports and logs need: every
-// such node points straight at its story.
+// such node points straight at its story. It waits until base holds twice
+// what they need, so that its cost spreads over many calls of Forget.
 func (e *Engine) pruneBase() {
+	if len(e.base) <= 2*(len(e.docs)+len(e.logs))+1024 {
+		return
+	}
 	keep := map[int64]int64{}
 	need := func(n int64) {
 		if _, ok := keep[n]; !ok {
@@ -525,7 +532,9 @@ func (f *features) at() member { return member{t: f.t, id: f.id} }
 
 // visible reports whether g was there when f was assigned: published
 // before it, or loaded from the store.
-func (g *features) visible(f *features) bool { return g.loaded || g.at().cmp(f.at()) < 0 }
+func (g *features) visible(f *features) bool {
+	return g.loaded || g.t < f.t || g.t == f.t && g.id < f.id
+}
 
 // mergeMembers merges two stories' docs, each in order of time: a small
 // story goes into the larger one's list, so a report joining a story of
@@ -669,7 +678,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 				}
 				// A story is weighed once one of its docs links to f.
 				for _, id := range docs {
-					if g := e.docs[id]; id != f.id && g.visible(f) && absInt(g.t-f.t) <= e.window && e.linked(f, g) {
+					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && g.visible(f) && e.linked(f, g) {
 						consider(r)
 						break
 					}

@@ -65,8 +65,55 @@ func BenchmarkAssignBurst(b *testing.B) {
 			id++
 			docs[i] = Doc{ID: id, Title: "Mali : la junte d’Assimi Goïta annonce une mesure à Bamako",
 				Summary:   "Les autorités de transition du Mali ont annoncé jeudi de nouvelles mesures à Bamako.",
-				Published: at.Add(time.Duration(id%600) * time.Minute)}
+				Published: at.Add(time.Duration(id) * time.Minute / 100)}
 		}
 		e.Assign(docs)
+	}
+}
+
+// BenchmarkAssignLate assigns 20-report polls to an engine holding a week
+// of 2,000 reports a day: in order of publication, and with one report of
+// each poll published three hours before the newest, so that the engine
+// assigns the reports after it again (ns/op is one poll).
+func BenchmarkAssignLate(b *testing.B) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	items, _ := synthnews.Corpus(34000, 9, start, 17*24*time.Hour)
+	for _, late := range []bool{false, true} {
+		name := "in-order"
+		if late {
+			name = "one-late"
+		}
+		b.Run(name, func(b *testing.B) {
+			e, err := New(tagger.DefaultGazetteer(), Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for k := 0; k < 14000; k += 100 {
+				docs := make([]Doc, 0, 100)
+				for i := k; i < k+100; i++ {
+					docs = append(docs, DocOf(&items[i]))
+				}
+				e.Assign(docs)
+			}
+			next := 14000
+			b.ReportAllocs()
+			for b.Loop() {
+				if next+20 > len(items) {
+					b.Fatal("corpus exhausted: lower -benchtime")
+				}
+				docs := make([]Doc, 0, 20)
+				for i := next; i < next+20; i++ {
+					docs = append(docs, DocOf(&items[i]))
+				}
+				if late {
+					docs[0].Published = items[next-1].Published.Add(-3 * time.Hour)
+				}
+				e.Assign(docs)
+				next += 20
+				if next%2000 == 0 {
+					e.Forget(items[next-1].Published.Add(-7 * 24 * time.Hour))
+				}
+			}
+		})
 	}
 }
