@@ -77,6 +77,43 @@ func TestStoryMergeRecorded(t *testing.T) {
 	}
 }
 
+// TestStoryLateReport: a report delivered late sees the stored reports
+// loaded after it (after a restart, the engine does not decide them again)
+// and, among reports it assigned, only those published before it; the
+// reports after it are assigned again, so the stories are those of one
+// batch in order (moves, when stories change, are tested with the
+// evaluation set and in the store).
+func TestStoryLateReport(t *testing.T) {
+	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
+	e := newTestEngine(t)
+	e.Load(Doc{ID: 1, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(3 * time.Hour)}, 1)
+	got, _, moves := e.Assign([]Doc{{ID: 2, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté",
+		Published: at}})
+	if got[0].Story != 1 || len(moves) != 0 {
+		t.Fatalf("late report after a loaded one: story %d, moves %+v; want story 1, none", got[0].Story, moves)
+	}
+	// Two reports assigned in order, in two stories; a late one names both
+	// and comes first: in order, the two would have joined it.
+	e = newTestEngine(t)
+	e.Assign([]Doc{{ID: 10, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(2 * time.Hour)}})
+	e.Assign([]Doc{{ID: 11, Title: "Burkina Faso: 50 civilians killed in Djibo attack", Published: at.Add(3 * time.Hour)}})
+	want := newTestEngine(t)
+	inOrder, _, _ := want.Assign([]Doc{
+		{ID: 12, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at},
+		{ID: 10, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(2 * time.Hour)},
+		{ID: 11, Title: "Burkina Faso: 50 civilians killed in Djibo attack", Published: at.Add(3 * time.Hour)},
+	})
+	got, _, moves = e.Assign([]Doc{{ID: 12, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at}})
+	if got[0].Story != inOrder[0].Story || e.StoryOf(10) != inOrder[1].Story || e.StoryOf(11) != inOrder[2].Story {
+		t.Fatalf("late report: stories %d, %d, %d; in order %d, %d, %d", got[0].Story, e.StoryOf(10), e.StoryOf(11),
+			inOrder[0].Story, inOrder[1].Story, inOrder[2].Story)
+	}
+	// Report 10 keeps its story's name (the smallest id): nothing moved.
+	if len(moves) != 0 {
+		t.Errorf("moves %+v, want none", moves)
+	}
+}
+
 // TestStoryForget: reports forgotten leave their stories, and a story left
 // with none is gone.
 func TestStoryForget(t *testing.T) {
