@@ -162,10 +162,7 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	if err := w.insertPending(ctx); err != nil {
 		return err
 	}
-	if err := addToSummaries(ctx, tx, fresh, as, merges); err != nil {
-		return fmt.Errorf("stories: %w", err)
-	}
-	if err := refreshSummaries(ctx, tx, moved); err != nil {
+	if err := addToSummaries(ctx, tx, fresh, as, merges, moved); err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
 	return nil

@@ -115,10 +115,10 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
 		return nil, err
 	}
-	if err := addToSummaries(ctx, tx, items, as, merges); err != nil {
+	if err := addToSummaries(ctx, tx, items, as, merges, moved); err != nil {
 		return nil, err
 	}
-	return as, refreshSummaries(ctx, tx, moved)
+	return as, nil
 }
 
 // finalStory returns where a story ended after merges: the story it was
@@ -144,8 +144,8 @@ func finalStory(merges []briefing.StoryMerge) func(int64) int64 {
 // assignItems has the assigner assign items (their ids set; stored or
 // about to be, in tx) and records the merges of stored stories they
 // caused, and the stored items they moved. The items' own rows are the
-// caller's to write, before addToSummaries and then refreshSummaries of
-// the stories items moved between (returned).
+// caller's to write, before addToSummaries (given the stories items moved
+// between, returned).
 func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) (
 	[]briefing.StoryAssignment, []briefing.StoryMerge, []int64, error) {
 	st := &s.stories

@@ -49,9 +49,10 @@ func refreshSummaries(ctx context.Context, tx *sql.Tx, storyIDs []int64) error {
 // addToSummaries brings the summaries up to date with a save's new
 // assignments: each story's row, plus the rows of the stories merged into
 // it, plus its new items. Only a story without a row that is older than
-// the save (assigned before summaries existed) is read again whole.
+// the save (assigned before summaries existed) and the stories stored
+// items moved between (moved) are read again whole.
 func addToSummaries(ctx context.Context, tx *sql.Tx, items []briefing.Item, as []briefing.StoryAssignment,
-	merges []briefing.StoryMerge) error {
+	merges []briefing.StoryMerge, moved []int64) error {
 	final := finalStory(merges)
 	fresh := make(map[int64]bool, len(items)) // stories named after an item of this save
 	byID := make(map[int64]*briefing.Item, len(items))
@@ -101,6 +102,7 @@ func addToSummaries(ctx context.Context, tx *sql.Tx, items []briefing.Item, as [
 		it.Published = fromMS(ms(it.Published)) // as stored
 		sumOf(final(a.Story)).Add(&it)
 	}
+	whole = append(whole, moved...)
 	var out []briefing.StorySummary
 	for root, s := range sums {
 		if !slices.Contains(whole, root) {

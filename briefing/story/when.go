@@ -273,8 +273,9 @@ func weekdayBefore(wd time.Weekday, pub time.Time, today int64) int64 {
 // place, it needs only the date: any short capitalized name will do.
 func (e *Engine) datedLead(s string) int {
 	end, size := -1, 0
+	head := s[:min(len(s), 83)] // a dateline ends within 80 bytes; the longest separator has 3
 	for _, sep := range []string{"—", "–", "--", " - ", ":"} {
-		if k := strings.Index(s, sep); k >= 0 && k < 80 && (end < 0 || k < end) {
+		if k := strings.Index(head, sep); k >= 0 && k < 80 && (end < 0 || k < end) {
 			end, size = k, len(sep)
 		}
 	}
