@@ -40,7 +40,8 @@
 // delivered late, published before reports already assigned, has the
 // engine undo what those reports did and assign them again after it (see
 // rewind), reporting the stored reports that changed story. Only reports
-// loaded from the store (Load) are taken as they are.
+// loaded from the store (Load) are taken as they are, and a report more
+// than maxReplay reports late joins the stories as they are.
 // A story is named after its smallest doc id.
 package story
 
@@ -84,6 +85,13 @@ const (
 	storyReach  = int64(2 * 24 * 3600)
 	storySample = 32
 	pairSample  = 12 // of each of two stories compared pairwise
+	// maxReplay is how many reports a late one may have assigned again
+	// (tens of milliseconds). A report later than that (a first poll's
+	// backlogs, one feed's after another, all over the same hours) joins
+	// the stories as they are, seeing every report held, as in the engine
+	// before late reports were replayed: replaying would cost the square
+	// of the backlog.
+	maxReplay = 500
 )
 
 // Options tunes an Engine; the zero value uses the defaults.
@@ -128,6 +136,9 @@ type Engine struct {
 	base   map[int64]int64
 	logs   map[int64][]int64
 	latest member // the last report assigned, in order of publication
+	// seeAll is set while a batch is assigned whose reports came too late
+	// to assign again those after them (see maxReplay).
+	seeAll bool
 }
 
 var (
@@ -321,6 +332,10 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	var before map[int64]int64
 	if len(order) > 0 && e.latest.cmp(order[0].at()) > 0 {
 		again, before = e.rewind(order[0].at(), isNew)
+		if again == nil {
+			e.seeAll = true // too late to replay, or nothing to
+			defer func() { e.seeAll = false }()
+		}
 	}
 	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
 	for _, f := range mergeByTime(again, order) {
@@ -374,7 +389,7 @@ func (e *Engine) rewind(at member, isNew map[int64]bool) ([]*features, map[int64
 			again = append(again, f)
 		}
 	}
-	if len(again) == 0 {
+	if len(again) == 0 || len(again) > maxReplay {
 		return nil, nil
 	}
 	slices.SortFunc(again, func(a, b *features) int { return a.at().cmp(b.at()) })
@@ -530,10 +545,11 @@ func (m member) cmp(o member) int { return cmp.Or(cmp.Compare(m.t, o.t), cmp.Com
 // at is where f stands in order of publication, then id.
 func (f *features) at() member { return member{t: f.t, id: f.id} }
 
-// visible reports whether g was there when f was assigned: published
-// before it, or loaded from the store.
-func (g *features) visible(f *features) bool {
-	return g.loaded || g.t < f.t || g.t == f.t && g.id < f.id
+// visible reports whether f sees g: g was there when f was assigned in
+// order (published before it, or loaded from the store), or f came too
+// late to assign the reports after it again (seeAll).
+func (e *Engine) visible(g, f *features) bool {
+	return e.seeAll || g.loaded || g.t < f.t || g.t == f.t && g.id < f.id
 }
 
 // mergeMembers merges two stories' docs, each in order of time: a small
@@ -678,7 +694,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 				}
 				// A story is weighed once one of its docs links to f.
 				for _, id := range docs {
-					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && g.visible(f) && e.linked(f, g) {
+					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && e.visible(g, f) && e.linked(f, g) {
 						consider(r)
 						break
 					}
@@ -688,7 +704,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 	}
 	if f.url != "" {
 		for _, id := range e.urls[f.url] {
-			if r := e.find(id); id != f.id && e.docs[id].visible(f) && r != own {
+			if r := e.find(id); id != f.id && e.visible(e.docs[id], f) && r != own {
 				cands[r] = math.MaxFloat32 // one link, one story
 			}
 		}
@@ -772,7 +788,7 @@ func (e *Engine) sample(r int64, f *features, n int) []int64 {
 	lo, hi := at-1, at // the next candidates before and after t
 	for len(out) < n {
 		// Reports after f are not there yet when f is assigned in order.
-		for hi < len(list) && list[hi].cmp(f.at()) > 0 && !e.docs[list[hi].id].loaded {
+		for hi < len(list) && list[hi].cmp(f.at()) > 0 && !e.visible(e.docs[list[hi].id], f) {
 			hi++
 		}
 		before := lo >= 0 && t-list[lo].t <= storyReach

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -111,6 +112,24 @@ func TestStoryLateReport(t *testing.T) {
 	// Report 10 keeps its story's name (the smallest id): nothing moved.
 	if len(moves) != 0 {
 		t.Errorf("moves %+v, want none", moves)
+	}
+}
+
+// TestStoryTooLate: a report more than maxReplay reports late (a first
+// poll's backlog) is not replayed against: it joins the stories as they
+// are, seeing the reports after it.
+func TestStoryTooLate(t *testing.T) {
+	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
+	e := newTestEngine(t)
+	var docs []Doc
+	for i := 1; i <= maxReplay+10; i++ {
+		docs = append(docs, Doc{ID: int64(i), Title: fmt.Sprintf("Bulletin météo numéro %d", i), Published: at.Add(time.Duration(i) * time.Minute)})
+	}
+	docs = append(docs, Doc{ID: 9000, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(12 * time.Hour)})
+	e.Assign(docs)
+	got, _, moves := e.Assign([]Doc{{ID: 9001, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at}})
+	if got[0].Story != 9000 || len(moves) != 0 {
+		t.Errorf("a report %d reports late: story %d, moves %+v; want the later report's story 9000, none", maxReplay+11, got[0].Story, moves)
 	}
 }
 
