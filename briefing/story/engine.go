@@ -39,16 +39,17 @@
 // they arrive: a report only sees those published before it, and one
 // delivered late, published before reports already assigned, has the
 // engine undo what those reports did and assign them again after it (see
-// rewind), reporting the stored reports that changed story. Only reports
-// loaded from the store (Load) are taken as they are, and a report more
-// than maxReplay reports late joins the stories as they are.
+// rewind), reporting the stored reports that changed story; those whose
+// candidate stories the late one left as they were only redo what they
+// did (see replay). Only reports loaded from the store (Load) are taken as
+// they are, and a report more than maxReplay reports late joins the
+// stories as they are.
 // A story is named after its smallest doc id.
 package story
 
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -85,13 +86,12 @@ const (
 	storyReach  = int64(2 * 24 * 3600)
 	storySample = 32
 	pairSample  = 12 // of each of two stories compared pairwise
-	// maxReplay is how many reports a late one may have assigned again
-	// (tens of milliseconds). A report later than that (a first poll's
-	// backlogs, one feed's after another, all over the same hours) joins
-	// the stories as they are, seeing every report held, as in the engine
-	// before late reports were replayed: replaying would cost the square
-	// of the backlog.
-	maxReplay = 500
+	// maxReplay is how many reports a late one may have assigned again.
+	// A report later than that joins the stories as they are, seeing every
+	// report held: the backlogs of a first poll of hundreds of feeds, each
+	// over the same days, would otherwise each be replayed against all
+	// the ones before (see replay).
+	maxReplay = 5000
 )
 
 // Options tunes an Engine; the zero value uses the defaults.
@@ -133,12 +133,20 @@ type Engine struct {
 	// forgotten reports left them, without the unions of the reports held;
 	// logs holds those, per report assigned: a node of each story it
 	// joined, as that story was then. A rewind rebuilds parent from them.
-	base   map[int64]int64
-	logs   map[int64][]int64
+	base map[int64]int64
+	logs map[int64][]int64
+	// reps holds, per report assigned, a doc of each story it weighed (one
+	// it links to or shares its link with): the stories its decision
+	// read. A replay decides a report again only when one of them changed.
+	reps   map[int64][]int64
 	latest member // the last report assigned, in order of publication
+	// touched are the stories (roots) a replay changed, while one runs.
+	touched map[int64]bool
 	// seeAll is set while a batch is assigned whose reports came too late
-	// to assign again those after them (see maxReplay).
-	seeAll bool
+	// to assign again those after them (more than replayBound: maxReplay,
+	// but for tests).
+	seeAll      bool
+	replayBound int
 }
 
 var (
@@ -187,7 +195,8 @@ func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 	return &Engine{gaz: g, lex: builtinLex, places: builtinPlaces, countryBits: bits,
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, members: map[int64][]member{},
-		post: map[uint64]*postings{}, urls: map[string][]int64{}, base: map[int64]int64{}, logs: map[int64][]int64{}}, nil
+		post: map[uint64]*postings{}, urls: map[string][]int64{}, base: map[int64]int64{}, logs: map[int64][]int64{},
+		reps: map[int64][]int64{}, replayBound: maxReplay}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
@@ -199,6 +208,7 @@ func (e *Engine) Load(d Doc, story int64) {
 	defer e.mu.Unlock()
 	e.remove(d.ID)
 	delete(e.logs, d.ID)
+	delete(e.reps, d.ID)
 	if story == 0 {
 		story = d.ID
 	}
@@ -231,6 +241,7 @@ func (e *Engine) Forget(before time.Time) {
 				linkIn(e.base, id, x)
 			}
 			delete(e.logs, id)
+			delete(e.reps, id)
 			e.remove(id)
 		}
 	}
@@ -328,17 +339,16 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	order := make([]*features, len(fs))
 	copy(order, fs)
 	slices.SortFunc(order, func(a, b *features) int { return a.at().cmp(b.at()) })
-	var again []*features
-	var before map[int64]int64
+	var rp *replay
 	if len(order) > 0 && e.latest.cmp(order[0].at()) > 0 {
-		again, before = e.rewind(order[0].at(), isNew)
-		if again == nil {
+		rp = e.rewind(order, isNew)
+		if rp == nil {
 			e.seeAll = true // too late to replay, or nothing to
-			defer func() { e.seeAll = false }()
 		}
+		defer func() { e.touched, e.seeAll = nil, false }()
 	}
 	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
-	for _, f := range mergeByTime(again, order) {
+	for _, f := range mergeByTime(rp.later(), order) {
 		// Each report is filed just before it is assigned: those after it
 		// are not there yet, as in order.
 		if isNew[f.id] {
@@ -351,11 +361,17 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 			}
 		}
 		e.insert(f)
-		e.join(f, func(from int64) {
-			if !isNew[from] {
-				absorbedBy[from] = f.id
-			}
-		})
+		if rp != nil && !isNew[f.id] && rp.undisturbed(e, f) {
+			rp.redo(e, f)
+		} else {
+			joined := rp.joined(e, f)
+			e.join(f, func(from int64) {
+				if !isNew[from] {
+					absorbedBy[from] = f.id
+				}
+			})
+			rp.touch(e, f, joined, !isNew[f.id])
+		}
 		if f.at().cmp(e.latest) > 0 {
 			e.latest = f.at()
 		}
@@ -364,8 +380,8 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	for i, d := range docs {
 		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID), Place: fs[i].where, Events: e.typeNames(fs[i].types)}
 	}
-	if before != nil {
-		merges, moves := e.changes(before, isNew, order[0].id)
+	if rp != nil {
+		merges, moves := e.changes(rp.before, isNew, order[0].id)
 		return out, merges, moves
 	}
 	merges := make([]Merge, 0, len(absorbedBy))
@@ -374,89 +390,6 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	}
 	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
 	return out, merges, nil
-}
-
-// rewind undoes what the reports assigned after at (in order of
-// publication, then id) did, so that a report delivered late is assigned
-// as if it had come in order: it returns those reports, in order, to be
-// assigned again, and the story every report held was in before (nil when
-// there are none). Stories are rebuilt from base and the logs of the
-// reports before at.
-func (e *Engine) rewind(at member, isNew map[int64]bool) ([]*features, map[int64]int64) {
-	var again []*features
-	for id, f := range e.docs {
-		if !isNew[id] && !f.loaded && f.at().cmp(at) > 0 {
-			again = append(again, f)
-		}
-	}
-	if len(again) == 0 || len(again) > maxReplay {
-		return nil, nil
-	}
-	slices.SortFunc(again, func(a, b *features) int { return a.at().cmp(b.at()) })
-	before := make(map[int64]int64, len(e.docs))
-	for id := range e.docs {
-		before[id] = e.find(id)
-	}
-	for _, f := range again {
-		delete(e.logs, f.id)
-		e.remove(f.id) // filed again when assigned again
-	}
-	e.parent = maps.Clone(e.base)
-	for id, log := range e.logs {
-		for _, x := range log {
-			linkIn(e.parent, id, x)
-		}
-	}
-	e.members = map[int64][]member{}
-	for id, f := range e.docs {
-		r := e.find(id)
-		e.members[r] = append(e.members[r], f.at())
-	}
-	for _, list := range e.members {
-		slices.SortFunc(list, member.cmp)
-	}
-	e.unions++
-	e.splits++
-	return again, before
-}
-
-// changes tells the store what a rewind changed for the reports held
-// before it (before: their stories then): each story now part of another
-// is a merge (its reports the engine no longer holds follow it), and each
-// report not where its story's merge puts it is a move.
-func (e *Engine) changes(before map[int64]int64, isNew map[int64]bool, by int64) ([]Merge, []Move) {
-	var merges []Merge
-	var moves []Move
-	seen := map[int64]bool{}
-	for id, s := range before {
-		if isNew[id] {
-			continue
-		}
-		want := e.find(s)
-		if !seen[s] {
-			seen[s] = true
-			if want != s {
-				merges = append(merges, Merge{From: s, Into: want, By: by})
-			}
-		}
-		if got := e.find(id); got != want {
-			moves = append(moves, Move{Doc: id, From: want, To: got})
-		}
-	}
-	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
-	slices.SortFunc(moves, func(a, b Move) int { return cmp.Compare(a.Doc, b.Doc) })
-	return merges, moves
-}
-
-// mergeByTime merges two lists of reports, each in order of publication.
-func mergeByTime(a, b []*features) []*features {
-	if len(a) == 0 {
-		return b
-	}
-	out := make([]*features, 0, len(a)+len(b))
-	out = append(append(out, a...), b...)
-	slices.SortStableFunc(out, func(x, y *features) int { return x.at().cmp(y.at()) })
-	return out
 }
 
 // pruneBase keeps in base only what the held reports and logs need: every
@@ -499,6 +432,7 @@ func (e *Engine) Reset() {
 	e.urls = map[string][]int64{}
 	e.base = map[int64]int64{}
 	e.logs = map[int64][]int64{}
+	e.reps = map[int64][]int64{}
 	e.latest = member{}
 }
 
@@ -644,7 +578,11 @@ func bucket(key uint64, day int64) uint64 {
 // country with each class of event that can make a story alone. Any two
 // docs that similar can link share one of them (or their link), so the
 // candidates are exhaustive and the outcome cannot depend on the order.
+// They are read once, by extract: a doc is filed and unfiled often.
 func (e *Engine) postingKeys(f *features) []uint64 {
+	if f.keys != nil {
+		return f.keys
+	}
 	keys := make([]uint64, 0, len(f.terms)+2)
 	for _, t := range f.terms {
 		if t.specific {
@@ -671,11 +609,13 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 	own := e.find(f.id)
 	cands := map[int64]float32{} // story → its best similarity to f, when the rule lets f join it
 	seen := map[int64]bool{own: true}
-	consider := func(r int64) {
+	var reps []int64
+	consider := func(r, via int64) {
 		if seen[r] {
 			return
 		}
 		seen[r] = true
+		reps = append(reps, via)
 		if best, ok := e.weigh(f, r); ok {
 			cands[r] = best
 		}
@@ -695,7 +635,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 				// A story is weighed once one of its docs links to f.
 				for _, id := range docs {
 					if g := e.docs[id]; id != f.id && absInt(g.t-f.t) <= e.window && e.visible(g, f) && e.linked(f, g) {
-						consider(r)
+						consider(r, id)
 						break
 					}
 				}
@@ -706,8 +646,14 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 		for _, id := range e.urls[f.url] {
 			if r := e.find(id); id != f.id && e.visible(e.docs[id], f) && r != own {
 				cands[r] = math.MaxFloat32 // one link, one story
+				reps = append(reps, id)
 			}
 		}
+	}
+	if len(reps) > 0 {
+		e.reps[f.id] = reps
+	} else {
+		delete(e.reps, f.id)
 	}
 	order := make([]int64, 0, len(cands))
 	for r := range cands {
@@ -890,6 +836,9 @@ func (e *Engine) union(ra, rb int64) int64 {
 		ra, rb = rb, ra
 	}
 	e.parent[rb] = ra
+	if e.touched[rb] {
+		e.touched[ra] = true
+	}
 	e.unions++
 	e.members[ra] = mergeMembers(e.members[ra], e.members[rb])
 	delete(e.members, rb)

@@ -115,21 +115,34 @@ func TestStoryLateReport(t *testing.T) {
 	}
 }
 
-// TestStoryTooLate: a report more than maxReplay reports late (a first
-// poll's backlog) is not replayed against: it joins the stories as they
-// are, seeing the reports after it.
-func TestStoryTooLate(t *testing.T) {
+// TestStoryVeryLate: a report hundreds of reports late (a feed's backlog
+// after others' over the same hours) still ends where it would in order,
+// and the reports after it that it does not touch stay as they were.
+func TestStoryVeryLate(t *testing.T) {
 	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
-	e := newTestEngine(t)
 	var docs []Doc
-	for i := 1; i <= maxReplay+10; i++ {
+	for i := 1; i <= 600; i++ {
 		docs = append(docs, Doc{ID: int64(i), Title: fmt.Sprintf("Bulletin météo numéro %d", i), Published: at.Add(time.Duration(i) * time.Minute)})
 	}
 	docs = append(docs, Doc{ID: 9000, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(12 * time.Hour)})
+	late := Doc{ID: 9001, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at}
+	want := newTestEngine(t)
+	inOrder, _, _ := want.Assign(append([]Doc{late}, docs...))
+	e := newTestEngine(t)
 	e.Assign(docs)
-	got, _, moves := e.Assign([]Doc{{ID: 9001, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at}})
-	if got[0].Story != 9000 || len(moves) != 0 {
-		t.Errorf("a report %d reports late: story %d, moves %+v; want the later report's story 9000, none", maxReplay+11, got[0].Story, moves)
+	got, merges, moves := e.Assign([]Doc{late})
+	if got[0].Story != 9000 || inOrder[0].Story != 9000 || e.StoryOf(9000) != 9000 {
+		t.Fatalf("a report 601 reports late: stories %d and %d, in order %d and %d", got[0].Story, e.StoryOf(9000),
+			inOrder[0].Story, want.StoryOf(9000))
+	}
+	// It joins story 9000, which keeps its name: no merge, no move.
+	if len(merges) != 0 || len(moves) != 0 {
+		t.Errorf("merges %+v, moves %+v; want none", merges, moves)
+	}
+	for _, d := range docs[:600] {
+		if e.StoryOf(d.ID) != want.StoryOf(d.ID) {
+			t.Fatalf("bulletin %d: story %d, in order %d", d.ID, e.StoryOf(d.ID), want.StoryOf(d.ID))
+		}
 	}
 }
 

@@ -363,17 +363,31 @@ func TestAssignOrderIndependent(t *testing.T) {
 // TestAssignArrivalDelays: reports delivered late give the stories they
 // would have in order. Each report of the tuning half arrives a random
 // delay after its publication (up to 2 hours, then up to 3 days) and is
-// assigned with its poll; the engine assigns the reports after a late one
-// again, so the stories equal those of one batch.
+// assigned with its poll; or the reports of 40 feeds (their outlets) come
+// feed by feed, as a first poll's backlogs do (each years late). The
+// engine assigns the reports after a late one again, so the stories equal
+// those of one batch.
 func TestAssignArrivalDelays(t *testing.T) {
 	rows := evalSplit(loadEval(t), "tune")
 	want := canonical(rows, assign(t, rows, len(rows)))
-	for _, c := range []struct{ delay, poll, keep time.Duration }{
-		{2 * time.Hour, 15 * time.Minute, 0},
-		{72 * time.Hour, time.Hour, 0},
-		{72 * time.Hour, time.Hour, 6 * 24 * time.Hour}, // as the store keeps a week: Forget after each poll
+	// A first poll of 40 feeds: outlets dealt to them by name.
+	backlogs := make([]int64, len(rows))
+	for i, r := range rows {
+		sum := md5.Sum([]byte(r.Outlet))
+		backlogs[i] = int64(sum[0]) % 40
+	}
+	for _, c := range []struct {
+		name    string
+		arrival []int64
+		keep    time.Duration
+	}{
+		{"delays up to 2h, 15-minute polls", delayed(rows, 2*time.Hour, 15*time.Minute), 0},
+		{"delays up to 3 days, hourly polls", delayed(rows, 72*time.Hour, time.Hour), 0},
+		// As the store keeps a week: Forget after each poll.
+		{"delays up to 3 days, hourly polls, a week kept", delayed(rows, 72*time.Hour, time.Hour), 6 * 24 * time.Hour},
+		{"40 feeds' backlogs, one after another", backlogs, 0},
 	} {
-		got := canonical(rows, assignArriving(t, rows, c.delay, c.poll, c.keep))
+		got := canonical(rows, assignArriving(t, rows, c.arrival, c.keep))
 		differ := 0
 		for i := range got {
 			if got[i] != want[i] {
@@ -381,27 +395,62 @@ func TestAssignArrivalDelays(t *testing.T) {
 			}
 		}
 		if differ > 0 {
-			t.Errorf("delays up to %v, polls of %v: %d of %d reports in another story than in order", c.delay, c.poll, differ, len(rows))
+			t.Errorf("%s: %d of %d reports in another story than in order", c.name, differ, len(rows))
 		}
 	}
 }
 
-// assignArriving assigns rows in polls of the given length, each report
-// arriving a random delay (up to maxDelay, seeded) after its publication,
-// and returns each row's story. With keep set, the engine forgets after
-// each poll the reports published more than keep before the newest, and
-// stories are read as they were assigned.
-func assignArriving(t testing.TB, rows []evalRow, maxDelay, poll, keep time.Duration) map[int64]int64 {
+// TestAssignTooLate: reports more than maxReplay reports late (here, with
+// the bound lowered, every late one) join the stories as they are: no
+// report held moves, and the 40 feeds' backlogs group otherwise than in
+// order (TestAssignArrivalDelays shows that replaying fixes it).
+func TestAssignTooLate(t *testing.T) {
+	rows := evalSplit(loadEval(t), "tune")
+	want := canonical(rows, assign(t, rows, len(rows)))
+	arrival := make([]int64, len(rows))
+	for i, r := range rows {
+		sum := md5.Sum([]byte(r.Outlet))
+		arrival[i] = int64(sum[0]) % 40
+	}
+	got := canonical(rows, assignArrivingWith(t, rows, arrival, 0, func(e *Engine) { e.replayBound = 0 }))
+	if slices.Equal(got, want) {
+		t.Error("backlogs assigned without replay group as in order: the test no longer shows the bound")
+	}
+}
+
+// delayed returns, per row, the poll it arrives with: each arrives a random
+// delay (up to maxDelay, seeded) after its publication, and polls are
+// numbered by their start.
+func delayed(rows []evalRow, maxDelay, poll time.Duration) []int64 {
 	rng := rand.New(rand.NewPCG(3, 4))
 	arrival := make([]int64, len(rows))
-	order := make([]int, len(rows))
 	for i, r := range rows {
 		delay := time.Duration(rng.Int64N(int64(maxDelay) + 1))
 		arrival[i] = parseDate(r.Published).Add(delay).UnixNano() / int64(poll)
+	}
+	return arrival
+}
+
+// assignArriving assigns rows in polls (arrival[i] is row i's; rows of one
+// poll come together, polls in order) and returns each row's story. With
+// keep set, the engine forgets after each poll the reports published more
+// than keep before the newest, and stories are read as they were assigned.
+func assignArriving(t testing.TB, rows []evalRow, arrival []int64, keep time.Duration) map[int64]int64 {
+	return assignArrivingWith(t, rows, arrival, keep, nil)
+}
+
+// assignArrivingWith is assignArriving with the engine set up by setup
+// (when not nil), and reports no move when it replays nothing.
+func assignArrivingWith(t testing.TB, rows []evalRow, arrival []int64, keep time.Duration, setup func(*Engine)) map[int64]int64 {
+	order := make([]int, len(rows))
+	for i := range rows {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(arrival[a], arrival[b]) })
 	e := newTestEngine(t)
+	if setup != nil {
+		setup(e)
+	}
 	out := make(map[int64]int64, len(rows))
 	var newest time.Time
 	for k := 0; k < len(order); {
@@ -411,6 +460,9 @@ func assignArriving(t testing.TB, rows []evalRow, maxDelay, poll, keep time.Dura
 			docs = append(docs, rows[order[k]].doc())
 		}
 		as, merges, moves := e.Assign(docs)
+		if e.replayBound == 0 && len(moves) > 0 {
+			t.Fatalf("no replay, yet moves %+v", moves)
+		}
 		// What the store does with the outcome: merges move whole stories,
 		// moves single reports.
 		for _, m := range merges {

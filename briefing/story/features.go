@@ -44,6 +44,7 @@ type features struct {
 	nums        []int    // counts in the title (tolls, troops), not years
 	days        days     // the days the report places its event on (title first, else summary)
 	dated       bool     // whether it places it on any
+	keys        []uint64 // its posting keys (see postingKeys)
 }
 
 // term is one weighted feature of a doc.
@@ -164,6 +165,7 @@ func (e *Engine) extract(d Doc) *features {
 		return 0
 	})
 	f.norm = float32(math.Sqrt(float64(sq)))
+	f.keys = e.postingKeys(f)
 	return f
 }
 
