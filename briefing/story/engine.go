@@ -140,8 +140,10 @@ type Engine struct {
 	// read. A replay decides a report again only when one of them changed.
 	reps   map[int64][]int64
 	latest member // the last report assigned, in order of publication
-	// touched are the stories (roots) a replay changed, while one runs.
-	touched map[int64]bool
+	// touched are the stories (roots) a replay changed, while one runs,
+	// and absorbed those its unions merged away.
+	touched  map[int64]bool
+	absorbed []int64
 	// seeAll is set while a batch is assigned whose reports came too late
 	// to assign again those after them (more than replayBound: maxReplay,
 	// but for tests).
@@ -345,7 +347,7 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 		if rp == nil {
 			e.seeAll = true // too late to replay, or nothing to
 		}
-		defer func() { e.touched, e.seeAll = nil, false }()
+		defer func() { e.touched, e.absorbed, e.seeAll = nil, nil, false }()
 	}
 	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
 	for _, f := range mergeByTime(rp.later(), order) {
@@ -381,7 +383,7 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 		out[i] = Assignment{Doc: d.ID, Story: e.find(d.ID), Place: fs[i].where, Events: e.typeNames(fs[i].types)}
 	}
 	if rp != nil {
-		merges, moves := e.changes(rp.before, isNew, order[0].id)
+		merges, moves := e.changes(rp, isNew, order[0].id)
 		return out, merges, moves
 	}
 	merges := make([]Merge, 0, len(absorbedBy))
@@ -836,8 +838,9 @@ func (e *Engine) union(ra, rb int64) int64 {
 		ra, rb = rb, ra
 	}
 	e.parent[rb] = ra
-	if e.touched[rb] {
-		e.touched[ra] = true
+	if e.touched != nil {
+		e.touched[ra] = e.touched[ra] || e.touched[rb]
+		e.absorbed = append(e.absorbed, rb)
 	}
 	e.unions++
 	e.members[ra] = mergeMembers(e.members[ra], e.members[rb])

@@ -28,9 +28,12 @@ import (
 // replay is what a rewind keeps to assign the reports after a late one
 // again.
 type replay struct {
-	again  []*features       // the reports after the first late one, in order
-	before map[int64]int64   // every report held → its story before the rewind
-	logs   map[int64][]int64 // what each of again joined the first time (a node of each story)
+	again  []*features     // the reports after the first late one, in order
+	before map[int64]int64 // every report of a story holding one of again → its story before the rewind
+	// rebuilt are the roots of the stories rebuilt without again: those
+	// of before, split. Every other story stays whole.
+	rebuilt map[int64]bool
+	logs    map[int64][]int64 // what each of again joined the first time (a node of each story)
 	// fresh files the new reports under their posting keys by day, and
 	// links by their link: a report of again that one of them links to has
 	// a candidate it did not have.
@@ -123,10 +126,19 @@ func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
 		return nil
 	}
 	slices.SortFunc(again, func(a, b *features) int { return a.at().cmp(b.at()) })
-	rp := &replay{again: again, before: make(map[int64]int64, len(e.docs)), logs: make(map[int64][]int64, len(again))}
+	rp := &replay{again: again, before: map[int64]int64{}, logs: make(map[int64][]int64, len(again))}
 	rp.file(e, order)
-	for id := range e.docs {
-		rp.before[id] = e.find(id)
+	// Only the stories holding a report of again change: the others are
+	// built from the same unions, and keep their root and their docs.
+	affected := map[int64]bool{}
+	for _, f := range again {
+		affected[e.find(f.id)] = true
+	}
+	for r := range affected {
+		for _, m := range e.members[r] {
+			rp.before[m.id] = r
+		}
+		delete(e.members, r)
 	}
 	for _, f := range again {
 		if log, ok := e.logs[f.id]; ok {
@@ -141,17 +153,20 @@ func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
 			linkIn(e.parent, id, x)
 		}
 	}
-	e.members = map[int64][]member{}
-	for id, f := range e.docs {
-		r := e.find(id)
-		e.members[r] = append(e.members[r], f.at())
+	rp.rebuilt = map[int64]bool{}
+	for id := range rp.before {
+		if f, held := e.docs[id]; held {
+			r := e.find(id)
+			e.members[r] = append(e.members[r], f.at())
+			rp.rebuilt[r] = true
+		}
 	}
-	for _, list := range e.members {
-		slices.SortFunc(list, member.cmp)
+	for r := range rp.rebuilt {
+		slices.SortFunc(e.members[r], member.cmp)
 	}
 	e.unions++
 	e.splits++
-	e.touched = map[int64]bool{}
+	e.touched, e.absorbed = map[int64]bool{}, nil
 	return rp
 }
 
@@ -224,14 +239,16 @@ func (rp *replay) linksFresh(e *Engine, f *features) bool {
 }
 
 // changes tells the store what a rewind changed for the reports held
-// before it (before: their stories then): each story now part of another
-// is a merge (its reports the engine no longer holds follow it), and each
-// report not where its story's merge puts it is a move.
-func (e *Engine) changes(before map[int64]int64, isNew map[int64]bool, by int64) ([]Merge, []Move) {
+// before it: each story now part of another is a merge (its reports the
+// engine no longer holds follow it), and each report not where its
+// story's merge puts it is a move. Only the stories rebuilt (before) can
+// have reports move; the others can only have merged, when a report
+// assigned again absorbed them (absorbed).
+func (e *Engine) changes(rp *replay, isNew map[int64]bool, by int64) ([]Merge, []Move) {
 	var merges []Merge
 	var moves []Move
 	seen := map[int64]bool{}
-	for id, s := range before {
+	for id, s := range rp.before {
 		if isNew[id] {
 			continue
 		}
@@ -244,6 +261,14 @@ func (e *Engine) changes(before map[int64]int64, isNew map[int64]bool, by int64)
 		}
 		if got := e.find(id); got != want {
 			moves = append(moves, Move{Doc: id, From: want, To: got})
+		}
+	}
+	for _, r := range e.absorbed {
+		// A new report was a story of its own, and the reports of a
+		// rebuilt story (again's among them) are accounted for above.
+		if _, told := rp.before[r]; !told && !seen[r] && !isNew[r] && !rp.rebuilt[r] {
+			seen[r] = true
+			merges = append(merges, Merge{From: r, Into: e.find(r), By: by})
 		}
 	}
 	slices.SortFunc(merges, func(a, b Merge) int { return cmp.Compare(a.From, b.From) })
