@@ -370,12 +370,6 @@ func TestAssignOrderIndependent(t *testing.T) {
 func TestAssignArrivalDelays(t *testing.T) {
 	rows := evalSplit(loadEval(t), "tune")
 	want := canonical(rows, assign(t, rows, len(rows)))
-	// A first poll of 40 feeds: outlets dealt to them by name.
-	backlogs := make([]int64, len(rows))
-	for i, r := range rows {
-		sum := md5.Sum([]byte(r.Outlet))
-		backlogs[i] = int64(sum[0]) % 40
-	}
 	for _, c := range []struct {
 		name    string
 		arrival []int64
@@ -385,7 +379,7 @@ func TestAssignArrivalDelays(t *testing.T) {
 		{"delays up to 3 days, hourly polls", delayed(rows, 72*time.Hour, time.Hour), 0},
 		// As the store keeps a week: Forget after each poll.
 		{"delays up to 3 days, hourly polls, a week kept", delayed(rows, 72*time.Hour, time.Hour), 6 * 24 * time.Hour},
-		{"40 feeds' backlogs, one after another", backlogs, 0},
+		{"40 feeds' backlogs, one after another", feedBacklogs(rows), 0},
 	} {
 		got := canonical(rows, assignArriving(t, rows, c.arrival, c.keep))
 		differ := 0
@@ -407,15 +401,22 @@ func TestAssignArrivalDelays(t *testing.T) {
 func TestAssignTooLate(t *testing.T) {
 	rows := evalSplit(loadEval(t), "tune")
 	want := canonical(rows, assign(t, rows, len(rows)))
+	got := canonical(rows, assignArrivingWith(t, rows, feedBacklogs(rows), 0, func(e *Engine) { e.replayBound = 0 }))
+	if slices.Equal(got, want) {
+		t.Error("backlogs assigned without replay group as in order: the test no longer shows the bound")
+	}
+}
+
+// feedBacklogs returns, per row, the poll it arrives with in a first poll
+// of 40 feeds, its outlet dealt to one by name: each feed's backlog comes
+// at once, one feed after another.
+func feedBacklogs(rows []evalRow) []int64 {
 	arrival := make([]int64, len(rows))
 	for i, r := range rows {
 		sum := md5.Sum([]byte(r.Outlet))
 		arrival[i] = int64(sum[0]) % 40
 	}
-	got := canonical(rows, assignArrivingWith(t, rows, arrival, 0, func(e *Engine) { e.replayBound = 0 }))
-	if slices.Equal(got, want) {
-		t.Error("backlogs assigned without replay group as in order: the test no longer shows the bound")
-	}
+	return arrival
 }
 
 // delayed returns, per row, the poll it arrives with: each arrives a random
