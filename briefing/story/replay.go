@@ -21,9 +21,12 @@ import (
 // it merges with another: every link of the first assignment is either
 // redone within one story or marked at both ends, so a change anywhere in
 // a story reaches each doc of it. The cost of a late report is thus what
-// it disturbs plus a pass over those after it, not the square of a
-// backlog: a first poll's backlogs, each feed's over the same hours, are
-// each replayed against the ones before.
+// it disturbs, plus a pass over the reports after it and over the stories
+// that hold them. A batch that disturbs nearly every story (a feed's
+// backlog in a first poll of hundreds, each feed's over the same days)
+// still has every report after it decide again: replaying each such batch
+// against the ones before costs the square of the poll, which maxReplay
+// bounds.
 
 // replay is what a rewind keeps to assign the reports after a late one
 // again.
@@ -170,8 +173,9 @@ func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
 	return rp
 }
 
-// unfile removes docs (held) from the postings, the links and the
-// stories, reading each posting bucket they are in once.
+// unfile removes docs (held) from the postings, the links and the docs
+// held (rewind drops their stories' lists), reading each posting bucket
+// they are in once.
 func (e *Engine) unfile(docs []*features) {
 	gone := make(map[int64]bool, len(docs))
 	buckets := map[uint64]bool{}
