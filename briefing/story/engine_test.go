@@ -115,34 +115,48 @@ func TestStoryLateReport(t *testing.T) {
 	}
 }
 
-// TestStoryVeryLate: a report hundreds of reports late (a feed's backlog
-// after others' over the same hours) still ends where it would in order,
-// and the reports after it that it does not touch stay as they were.
+// TestStoryVeryLate: a report more than 600 reports late (a feed's
+// backlog after others' over the same hours) still ends where it would in
+// order. In order, the report (12 diplomats expelled) comes first, the
+// next one (no count) joins it, and the five after (48 hours to leave)
+// join them, as they link to more of the story than they contradict;
+// joining those six as they stand, it links to one and contradicts five,
+// and stays apart, as it does with the replay bound lowered to nothing.
 func TestStoryVeryLate(t *testing.T) {
 	at := time.Date(2023, 8, 25, 8, 0, 0, 0, time.UTC)
 	var docs []Doc
 	for i := 1; i <= 600; i++ {
 		docs = append(docs, Doc{ID: int64(i), Title: fmt.Sprintf("Bulletin météo numéro %d", i), Published: at.Add(time.Duration(i) * time.Minute)})
 	}
-	docs = append(docs, Doc{ID: 9000, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(12 * time.Hour)})
-	late := Doc{ID: 9001, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté", Published: at}
+	docs = append(docs, Doc{ID: 9000, Title: "Niger junta expels French ambassador Sylvain Itte", Published: at.Add(11 * time.Hour)})
+	for k := 1; k <= 5; k++ {
+		docs = append(docs, Doc{ID: int64(9000 + k), Title: "Niger junta gives French ambassador Sylvain Itte 48 hours to leave",
+			Published: at.Add(time.Duration(11+k) * time.Hour)})
+	}
+	late := Doc{ID: 8000, Title: "Niger : la junte expulse l'ambassadeur de France Sylvain Itté et 12 diplomates", Published: at}
 	want := newTestEngine(t)
 	inOrder, _, _ := want.Assign(append([]Doc{late}, docs...))
+	if inOrder[0].Story != 8000 || want.StoryOf(9005) != 8000 {
+		t.Fatalf("in order: the late report in story %d, the last in %d; want both in 8000", inOrder[0].Story, want.StoryOf(9005))
+	}
 	e := newTestEngine(t)
 	e.Assign(docs)
 	got, merges, moves := e.Assign([]Doc{late})
-	if got[0].Story != 9000 || inOrder[0].Story != 9000 || e.StoryOf(9000) != 9000 {
-		t.Fatalf("a report 601 reports late: stories %d and %d, in order %d and %d", got[0].Story, e.StoryOf(9000),
-			inOrder[0].Story, want.StoryOf(9000))
-	}
-	// It joins story 9000, which keeps its name: no merge, no move.
-	if len(merges) != 0 || len(moves) != 0 {
-		t.Errorf("merges %+v, moves %+v; want none", merges, moves)
-	}
-	for _, d := range docs[:600] {
+	for _, d := range append(docs, late) {
 		if e.StoryOf(d.ID) != want.StoryOf(d.ID) {
-			t.Fatalf("bulletin %d: story %d, in order %d", d.ID, e.StoryOf(d.ID), want.StoryOf(d.ID))
+			t.Errorf("report %d: story %d, in order %d", d.ID, e.StoryOf(d.ID), want.StoryOf(d.ID))
 		}
+	}
+	// Story 9000 is now named after the late report: a merge, no move.
+	if got[0].Story != 8000 || len(merges) != 1 || merges[0] != (Merge{From: 9000, Into: 8000, By: 8000}) || len(moves) != 0 {
+		t.Errorf("late report in story %d, merges %+v, moves %+v; want 8000, story 9000 into 8000, none", got[0].Story, merges, moves)
+	}
+	e = newTestEngine(t)
+	e.replayBound = 0
+	e.Assign(docs)
+	if got, _, _ := e.Assign([]Doc{late}); got[0].Story != 8000 || e.StoryOf(9000) != 9000 {
+		t.Errorf("without replay: late report in story %d, report 9000 in %d; want them apart (the test no longer shows the replay)",
+			got[0].Story, e.StoryOf(9000))
 	}
 }
 
