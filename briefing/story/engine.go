@@ -235,6 +235,7 @@ func (e *Engine) Forget(before time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	cut := before.Unix()
+	var old []*features
 	for id, f := range e.docs {
 		if f.t < cut {
 			// What the report did stays in base: no report left can be
@@ -244,9 +245,10 @@ func (e *Engine) Forget(before time.Time) {
 			}
 			delete(e.logs, id)
 			delete(e.reps, id)
-			e.remove(id)
+			old = append(old, f)
 		}
 	}
+	e.unfile(old) // their stories' lists are cut below
 	e.pruneBase()
 	// File every posting under its story's root before the links of
 	// merged-away stories are dropped: a posting filed under a story no
@@ -272,25 +274,6 @@ func (e *Engine) Forget(before time.Time) {
 			delete(e.members, r)
 		} else {
 			e.members[r] = list
-		}
-	}
-	for k, p := range e.post {
-		for r, list := range p.groups {
-			if list = slices.DeleteFunc(list, gone); len(list) == 0 {
-				delete(p.groups, r)
-			} else {
-				p.groups[r] = list
-			}
-		}
-		if len(p.groups) == 0 {
-			delete(e.post, k)
-		}
-	}
-	for u, list := range e.urls {
-		if list = slices.DeleteFunc(list, gone); len(list) == 0 {
-			delete(e.urls, u)
-		} else {
-			e.urls[u] = list
 		}
 	}
 }
@@ -455,7 +438,7 @@ func (e *Engine) insert(f *features) {
 	e.docs[f.id] = f
 	day := dayOf(f.t)
 	root := e.find(f.id)
-	for _, k := range e.postingKeys(f) {
+	for _, k := range f.keys {
 		b := bucket(k, day)
 		p := e.post[b]
 		if p == nil {
@@ -514,7 +497,6 @@ func (e *Engine) remove(id int64) {
 	if !ok {
 		return
 	}
-	delete(e.docs, id)
 	root := e.find(id)
 	list := e.members[root]
 	if at, ok := slices.BinarySearchFunc(list, member{t: f.t, id: id}, member.cmp); ok {
@@ -525,41 +507,7 @@ func (e *Engine) remove(id int64) {
 	} else {
 		e.members[root] = list
 	}
-	day := dayOf(f.t)
-	for _, k := range e.postingKeys(f) {
-		b := bucket(k, day)
-		p := e.post[b]
-		if p == nil {
-			continue
-		}
-		for r, list := range p.groups {
-			if i := slices.Index(list, id); i >= 0 {
-				if list = slices.Delete(list, i, i+1); len(list) == 0 {
-					delete(p.groups, r)
-				} else {
-					p.groups[r] = list
-				}
-				break
-			}
-		}
-		if len(p.groups) == 0 {
-			delete(e.post, b)
-		}
-	}
-	if f.url != "" {
-		if list := dropID(e.urls[f.url], id); len(list) == 0 {
-			delete(e.urls, f.url)
-		} else {
-			e.urls[f.url] = list
-		}
-	}
-}
-
-func dropID(list []int64, id int64) []int64 {
-	if i := slices.Index(list, id); i >= 0 {
-		return slices.Delete(list, i, i+1)
-	}
-	return list
+	e.unfile([]*features{f})
 }
 
 // Postings are kept per key and per day of publication, so finding the
@@ -576,15 +524,12 @@ func bucket(key uint64, day int64) uint64 {
 	return key ^ (uint64(day)+1)*0x9E3779B97F4A7C15
 }
 
-// postingKeys are the keys f is found under: every specific term, and its
+// postingKeysOf are the keys f is found under: every specific term, and its
 // country with each class of event that can make a story alone. Any two
 // docs that similar can link share one of them (or their link), so the
 // candidates are exhaustive and the outcome cannot depend on the order.
-// They are read once, by extract: a doc is filed and unfiled often.
-func (e *Engine) postingKeys(f *features) []uint64 {
-	if f.keys != nil {
-		return f.keys
-	}
+// extract reads them once (f.keys): a doc is filed and unfiled often.
+func (e *Engine) postingKeysOf(f *features) []uint64 {
 	keys := make([]uint64, 0, len(f.terms)+2)
 	for _, t := range f.terms {
 		if t.specific {
@@ -623,7 +568,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 		}
 	}
 	from, to := dayOf(f.t-e.window), dayOf(f.t+e.window)
-	for _, k := range e.postingKeys(f) {
+	for _, k := range f.keys {
 		for d := from; d <= to; d++ {
 			p := e.post[bucket(k, d)]
 			if p == nil {

@@ -44,7 +44,7 @@ type features struct {
 	nums        []int    // counts in the title (tolls, troops), not years
 	days        days     // the days the report places its event on (title first, else summary)
 	dated       bool     // whether it places it on any
-	keys        []uint64 // its posting keys (see postingKeys)
+	keys        []uint64 // its posting keys (see postingKeysOf)
 }
 
 // term is one weighted feature of a doc.
@@ -165,7 +165,7 @@ func (e *Engine) extract(d Doc) *features {
 		return 0
 	})
 	f.norm = float32(math.Sqrt(float64(sq)))
-	f.keys = e.postingKeys(f)
+	f.keys = e.postingKeysOf(f)
 	return f
 }
 

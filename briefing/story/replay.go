@@ -174,14 +174,14 @@ func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
 }
 
 // unfile removes docs (held) from the postings, the links and the docs
-// held (rewind drops their stories' lists), reading each posting bucket
-// they are in once.
+// held, reading each posting bucket they are in once; their stories'
+// lists are the caller's to cut (remove, Forget, rewind).
 func (e *Engine) unfile(docs []*features) {
 	gone := make(map[int64]bool, len(docs))
 	buckets := map[uint64]bool{}
 	for _, f := range docs {
 		gone[f.id] = true
-		for _, k := range e.postingKeys(f) {
+		for _, k := range f.keys {
 			buckets[bucket(k, dayOf(f.t))] = true
 		}
 		if f.url != "" {
@@ -194,6 +194,9 @@ func (e *Engine) unfile(docs []*features) {
 	}
 	for b := range buckets {
 		p := e.post[b]
+		if p == nil {
+			continue
+		}
 		for r, list := range p.groups {
 			if list = slices.DeleteFunc(list, func(id int64) bool { return gone[id] }); len(list) == 0 {
 				delete(p.groups, r)
@@ -214,7 +217,7 @@ func (e *Engine) unfile(docs []*features) {
 func (rp *replay) file(e *Engine, order []*features) {
 	rp.fresh, rp.freshURLs = map[uint64][]*features{}, map[string]bool{}
 	for _, n := range order {
-		for _, k := range e.postingKeys(n) {
+		for _, k := range n.keys {
 			b := bucket(k, dayOf(n.t))
 			rp.fresh[b] = append(rp.fresh[b], n)
 		}
@@ -230,7 +233,7 @@ func (rp *replay) linksFresh(e *Engine, f *features) bool {
 	if f.url != "" && rp.freshURLs[f.url] {
 		return true
 	}
-	for _, k := range e.postingKeys(f) {
+	for _, k := range f.keys {
 		for d := dayOf(f.t - e.window); d <= dayOf(f.t); d++ {
 			for _, n := range rp.fresh[bucket(k, d)] {
 				if e.visible(n, f) && f.t-n.t <= e.window && e.linked(n, f) {
