@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sahelbrief/sahelbrief/briefing"
 	"github.com/sahelbrief/sahelbrief/briefing/tagger"
 	"github.com/sahelbrief/sahelbrief/internal/synthnews"
 )
@@ -94,11 +95,7 @@ func BenchmarkAssignLate(b *testing.B) {
 				b.Fatal(err)
 			}
 			for k := 0; k < 14000; k += 100 {
-				docs := make([]Doc, 0, 100)
-				for i := k; i < k+100; i++ {
-					docs = append(docs, DocOf(&items[i]))
-				}
-				e.Assign(docs)
+				e.Assign(docsOf(items[k : k+100]))
 			}
 			next := 14000
 			b.ReportAllocs()
@@ -106,10 +103,7 @@ func BenchmarkAssignLate(b *testing.B) {
 				if next+20 > len(items) {
 					b.Fatal("corpus exhausted: lower -benchtime")
 				}
-				docs := make([]Doc, 0, 20)
-				for i := next; i < next+20; i++ {
-					docs = append(docs, DocOf(&items[i]))
-				}
+				docs := docsOf(items[next : next+20])
 				if late {
 					docs[0].Published = items[next-1].Published.Add(-3 * time.Hour)
 				}
@@ -141,11 +135,7 @@ func BenchmarkAssignBacklogs(b *testing.B) {
 					b.Fatal(err)
 				}
 				if name == "in-order" {
-					docs := make([]Doc, len(items))
-					for i := range items {
-						docs[i] = DocOf(&items[i])
-					}
-					e.Assign(docs)
+					e.Assign(docsOf(items))
 					continue
 				}
 				for f := 0; f < feeds; f += perBatch {
@@ -160,4 +150,13 @@ func BenchmarkAssignBacklogs(b *testing.B) {
 			}
 		})
 	}
+}
+
+// docsOf returns the docs of items.
+func docsOf(items []briefing.Item) []Doc {
+	docs := make([]Doc, len(items))
+	for i := range items {
+		docs[i] = DocOf(&items[i])
+	}
+	return docs
 }
