@@ -160,3 +160,24 @@ func docsOf(items []briefing.Item) []Doc {
 	}
 	return docs
 }
+
+// BenchmarkForget forgets the oldest hour of a week of 2,000 reports a day
+// held, as the store does hourly (ns/op is one Forget; building the week
+// is not timed).
+func BenchmarkForget(b *testing.B) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	items, _ := synthnews.Corpus(14000, 9, start, 7*24*time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		e, err := New(tagger.DefaultGazetteer(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k := 0; k < len(items); k += 100 {
+			e.Assign(docsOf(items[k : k+100]))
+		}
+		b.StartTimer()
+		e.Forget(start.Add(time.Hour))
+	}
+}
