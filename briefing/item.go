@@ -96,3 +96,13 @@ type StoryMerge struct {
 type StoryMove struct {
 	Item, From, To int64
 }
+
+// StoryTrace is what assigning item Item to a story read and did, as the
+// story engine tells it: an item of each story it joined, and of each it
+// weighed. The store keeps it so that after a restart an item delivered
+// late can have the items after it assigned again, as in one run.
+type StoryTrace struct {
+	Item    int64
+	Joined  []int64
+	Weighed []int64
+}

@@ -136,7 +136,12 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	for _, sv := range out {
 		fresh = append(fresh, sv.New...)
 	}
-	as, merges, moved, err := s.assignItems(ctx, tx, fresh)
+	as, merges, moved, err := s.assignItems(ctx, tx, fresh, func(id int64) *string {
+		if p := w.pendingRow(id); p != nil {
+			return &p.trace
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
@@ -219,6 +224,7 @@ type pendingRow struct {
 	countries, actors string
 	story             int64
 	place, events     string
+	trace             string // the story trace, "" for none (NULL)
 }
 
 // pendingRow returns the pending row of id, nil if id is not one.
@@ -307,8 +313,8 @@ func (w *writer) insertPending(ctx context.Context) error {
 	if len(w.pending) > 0 && w.insert == nil {
 		var err error
 		if w.insert, err = w.tx.PrepareContext(ctx, `INSERT INTO items (id, source, key, url, title, summary, outlet, lang,
-			published, updated, first_seen, date_from_feed, countries, actors, story, place, events)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+			published, updated, first_seen, date_from_feed, countries, actors, story, place, events, story_trace)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))`); err != nil {
 			return fmt.Errorf("insert items: %w", err)
 		}
 	}
@@ -324,7 +330,7 @@ func (w *writer) insertPending(ctx context.Context) error {
 		}
 		if _, err := w.insert.ExecContext(nc, p.id, p.source, p.key, p.url, p.title, p.summary, p.outlet, p.lang,
 			p.published, p.updated, p.firstSeen, p.dateFromFeed, p.countries, p.actors, p.story, p.place,
-			p.events); err != nil {
+			p.events, p.trace); err != nil {
 			return fmt.Errorf("insert item %q: %w", p.key, err)
 		}
 	}

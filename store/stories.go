@@ -28,8 +28,23 @@ type StoryAssigner interface {
 	Forget(before time.Time)
 	// Reset drops everything (after a save that did not commit).
 	Reset()
-	// Window is the largest time between two items linked directly.
-	Window() time.Duration
+	// Reach is how far in time from an item assigning it reads others:
+	// the store loads that much around the items it assigns.
+	Reach() time.Duration
+}
+
+// storyRestorer is an assigner that traces its assignments (the story
+// engine): the store keeps each item's trace, and gives the items back
+// with their traces after a restart, so that an item delivered late can
+// have the items stored after it assigned again, as in one run. Without
+// traces, loaded items keep their stories.
+type storyRestorer interface {
+	// StoryTraces returns the traces of the items assigned or assigned
+	// again since the last call.
+	StoryTraces() []briefing.StoryTrace
+	// RestoreItems gives it stored items with their stories and traces
+	// (traces[i] of items[i]).
+	RestoreItems(items []briefing.Item, traces []briefing.StoryTrace)
 }
 
 // storyRetain is how far back of the newest item the assigner keeps items
@@ -97,7 +112,7 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 // assignNew assigns items stored without a story, within tx, and
 // returns their assignments.
 func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
-	as, merges, moved, err := s.assignItems(ctx, tx, items)
+	as, merges, moved, err := s.assignItems(ctx, tx, items, nil)
 	if err != nil || len(as) == 0 {
 		return nil, err
 	}
@@ -143,10 +158,11 @@ func finalStory(merges []briefing.StoryMerge) func(int64) int64 {
 
 // assignItems has the assigner assign items (their ids set; stored or
 // about to be, in tx) and records the merges of stored stories they
-// caused, and the stored items they moved. The items' own rows are the
-// caller's to write, before addToSummaries (given the stories items moved
-// between, returned).
-func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) (
+// caused, the stored items they moved, and the traces of the stored items
+// (those pending gives a trace for are the caller's to write, with their
+// rows). The items' own rows are the caller's to write, before
+// addToSummaries (given the stories items moved between, returned).
+func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item, pending func(id int64) *string) (
 	[]briefing.StoryAssignment, []briefing.StoryMerge, []int64, error) {
 	st := &s.stories
 	if st.assigner == nil || len(items) == 0 {
@@ -159,7 +175,7 @@ func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.It
 	if err := st.catchUp(ctx, tx); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := st.load(ctx, tx, from.Add(-st.assigner.Window()), to.Add(st.assigner.Window())); err != nil {
+	if err := st.load(ctx, tx, from.Add(-st.assigner.Reach()), to.Add(st.assigner.Reach())); err != nil {
 		return nil, nil, nil, err
 	}
 	as, merges, moves := st.assigner.AssignItems(items)
@@ -171,6 +187,9 @@ func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.It
 	}
 	moved, err := recordMoves(ctx, tx, moves)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := st.recordTraces(ctx, tx, pending); err != nil {
 		return nil, nil, nil, err
 	}
 	st.newest = maxTime(st.newest, to)
@@ -226,6 +245,65 @@ func recordMoves(ctx context.Context, tx *sql.Tx, moves []briefing.StoryMove) ([
 	return stories, nil
 }
 
+// recordTraces writes the traces the assigner gives of the items it
+// assigned: in the rows pending will write (where it returns a place for
+// it), else in the stored rows.
+func (st *stories) recordTraces(ctx context.Context, tx *sql.Tx, pending func(id int64) *string) error {
+	r, ok := st.assigner.(storyRestorer)
+	if !ok {
+		return nil
+	}
+	var rows [][2]any
+	for _, t := range r.StoryTraces() {
+		enc, err := encodeTrace(t)
+		if err != nil {
+			return err
+		}
+		if pending != nil {
+			if p := pending(t.Item); p != nil {
+				*p = enc
+				continue
+			}
+		}
+		rows = append(rows, [2]any{t.Item, enc})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	batch, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET story_trace = j.value ->> 1
+		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
+		return fmt.Errorf("store: record story traces: %w", err)
+	}
+	return nil
+}
+
+// encodeTrace writes a trace as the story_trace column holds it:
+// [[joined…], [weighed…]].
+func encodeTrace(t briefing.StoryTrace) (string, error) {
+	b, err := json.Marshal([2][]int64{orEmpty(t.Joined), orEmpty(t.Weighed)})
+	return string(b), err
+}
+
+// decodeTrace reads a story_trace column for item id.
+func decodeTrace(id int64, s string) (briefing.StoryTrace, error) {
+	var v [2][]int64
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return briefing.StoryTrace{}, fmt.Errorf("store: item %d: story trace %q: %w", id, s, err)
+	}
+	return briefing.StoryTrace{Item: id, Joined: v[0], Weighed: v[1]}, nil
+}
+
+func orEmpty(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
 // catchUp starts the assigner afresh when another process (a `fetch`
 // beside `run`) assigned items since it last looked: their stories, and the
 // merges they made, are read back from the database rather than guessed.
@@ -256,12 +334,53 @@ func (st *stories) load(ctx context.Context, tx *sql.Tx, from, to time.Time) err
 	if err != nil {
 		return err
 	}
+	var traces map[int64]briefing.StoryTrace
+	r, restores := st.assigner.(storyRestorer)
+	if restores {
+		if traces, err = storyTraces(ctx, tx, from, until); err != nil {
+			return err
+		}
+	}
+	var restored []briefing.Item
+	var theirs []briefing.StoryTrace
 	for _, it := range items {
-		st.assigner.LoadItem(it)
+		if t, ok := traces[it.ID]; ok {
+			restored, theirs = append(restored, it), append(theirs, t)
+		} else {
+			st.assigner.LoadItem(it)
+		}
 		st.newest = maxTime(st.newest, it.Published)
+	}
+	if len(restored) > 0 {
+		r.RestoreItems(restored, theirs)
 	}
 	st.floor = from
 	return nil
+}
+
+// storyTraces reads, within tx, the traces of the assigned items published
+// in [from, until).
+func storyTraces(ctx context.Context, tx *sql.Tx, from, until time.Time) (map[int64]briefing.StoryTrace, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, story_trace FROM items
+		WHERE story != 0 AND published >= ? AND published < ? AND story_trace IS NOT NULL`, ms(from), ms(until))
+	if err != nil {
+		return nil, fmt.Errorf("store: story traces: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]briefing.StoryTrace{}
+	for rows.Next() {
+		var id int64
+		var enc string
+		if err := rows.Scan(&id, &enc); err != nil {
+			return nil, fmt.Errorf("store: story traces: %w", err)
+		}
+		t, err := decodeTrace(id, enc)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
 }
 
 // trim keeps the assigner's memory to storyRetain behind the newest item,

@@ -138,7 +138,9 @@ type Engine struct {
 	// reps holds, per report assigned, a doc of each story it weighed (one
 	// it links to or shares its link with): the stories its decision
 	// read. A replay decides a report again only when one of them changed.
-	reps   map[int64][]int64
+	reps map[int64][]int64
+	// traced are the reports assigned since Traces last read them.
+	traced map[int64]bool
 	latest member // the last report assigned, in order of publication
 	// touched are the stories (roots) a replay changed, while one runs,
 	// and absorbed those its unions merged away.
@@ -198,7 +200,7 @@ func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, members: map[int64][]member{},
 		post: map[uint64]*postings{}, urls: map[string][]int64{}, base: map[int64]int64{}, logs: map[int64][]int64{},
-		reps: map[int64][]int64{}, replayBound: maxReplay}, nil
+		reps: map[int64][]int64{}, traced: map[int64]bool{}, replayBound: maxReplay}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
@@ -211,6 +213,7 @@ func (e *Engine) Load(d Doc, story int64) {
 	e.remove(d.ID)
 	delete(e.logs, d.ID)
 	delete(e.reps, d.ID)
+	delete(e.traced, d.ID)
 	if story == 0 {
 		story = d.ID
 	}
@@ -245,6 +248,7 @@ func (e *Engine) Forget(before time.Time) {
 			}
 			delete(e.logs, id)
 			delete(e.reps, id)
+			delete(e.traced, id)
 			old = append(old, f)
 		}
 	}
@@ -418,11 +422,18 @@ func (e *Engine) Reset() {
 	e.base = map[int64]int64{}
 	e.logs = map[int64][]int64{}
 	e.reps = map[int64][]int64{}
+	e.traced = map[int64]bool{}
 	e.latest = member{}
 }
 
 // Window is the largest time between two reports linked directly.
 func (e *Engine) Window() time.Duration { return time.Duration(e.window) * time.Second }
+
+// Reach is how far in time from a report assigning it reads others: the
+// window, and the docs of a story it weighs (storyReach).
+func (e *Engine) Reach() time.Duration {
+	return time.Duration(max(e.window, storyReach)) * time.Second
+}
 
 // StoryOf returns the story of a doc the engine holds, 0 if none.
 func (e *Engine) StoryOf(id int64) int64 {
@@ -597,6 +608,7 @@ func (e *Engine) join(f *features, joined func(absorbed int64)) {
 			}
 		}
 	}
+	e.traced[f.id] = true
 	if len(reps) > 0 {
 		e.reps[f.id] = reps
 	} else {

@@ -381,17 +381,51 @@ func TestAssignArrivalDelays(t *testing.T) {
 		{"delays up to 3 days, hourly polls, a week kept", delayed(rows, 72*time.Hour, time.Hour), 6 * 24 * time.Hour},
 		{"40 feeds' backlogs, one after another", feedBacklogs(rows), 0},
 	} {
-		got := canonical(rows, assignArriving(t, rows, c.arrival, c.keep))
-		differ := 0
-		for i := range got {
-			if got[i] != want[i] {
-				differ++
-			}
-		}
-		if differ > 0 {
+		got := canonical(rows, assignArriving(t, rows, arrivals{arrival: c.arrival, keep: c.keep}))
+		if differ := countDiffer(got, want); differ > 0 {
 			t.Errorf("%s: %d of %d reports in another story than in order", c.name, differ, len(rows))
 		}
 	}
+}
+
+// TestAssignAcrossRestarts: an engine that takes over from another (a
+// restart), given the reports assigned so far with their traces
+// (Restore), goes on as the first would have: reports delivered late
+// after the restart give the stories they would have in order. Given them
+// as they are (Load) instead, it does not.
+func TestAssignAcrossRestarts(t *testing.T) {
+	rows := evalSplit(loadEval(t), "tune")
+	want := canonical(rows, assign(t, rows, len(rows)))
+	late := delayed(rows, 72*time.Hour, time.Hour)
+	for _, c := range []struct {
+		name string
+		a    arrivals
+	}{
+		{"restarted every 5 polls, a week kept", arrivals{arrival: late, restartEvery: 5, keep: 6 * 24 * time.Hour}},
+		{"restarted every 24 polls, a week kept", arrivals{arrival: late, restartEvery: 24, keep: 6 * 24 * time.Hour}},
+		{"40 feeds' backlogs, restarted after every 4", arrivals{arrival: feedBacklogs(rows), restartEvery: 4}},
+	} {
+		got := canonical(rows, assignArriving(t, rows, c.a))
+		if differ := countDiffer(got, want); differ > 0 {
+			t.Errorf("%s: %d of %d reports in another story than in order", c.name, differ, len(rows))
+		}
+		c.a.fixed = true
+		if got := canonical(rows, assignArriving(t, rows, c.a)); slices.Equal(got, want) {
+			t.Errorf("%s: loaded as they are, the reports still group as in order: the test shows nothing", c.name)
+		}
+	}
+}
+
+// countDiffer counts the rows in another story in got than in want
+// (both canonical).
+func countDiffer(got, want []int64) int {
+	n := 0
+	for i := range got {
+		if got[i] != want[i] {
+			n++
+		}
+	}
+	return n
 }
 
 // TestAssignTooLate: reports more than maxReplay reports late (here, with
@@ -401,7 +435,7 @@ func TestAssignArrivalDelays(t *testing.T) {
 func TestAssignTooLate(t *testing.T) {
 	rows := evalSplit(loadEval(t), "tune")
 	want := canonical(rows, assign(t, rows, len(rows)))
-	got := canonical(rows, assignArrivingWith(t, rows, feedBacklogs(rows), 0, func(e *Engine) { e.replayBound = 0 }))
+	got := canonical(rows, assignArriving(t, rows, arrivals{arrival: feedBacklogs(rows), setup: func(e *Engine) { e.replayBound = 0 }}))
 	if slices.Equal(got, want) {
 		t.Error("backlogs assigned without replay group as in order: the test no longer shows the bound")
 	}
@@ -432,66 +466,118 @@ func delayed(rows []evalRow, maxDelay, poll time.Duration) []int64 {
 	return arrival
 }
 
-// assignArriving assigns rows in polls (arrival[i] is row i's; rows of one
-// poll come together, polls in order) and returns each row's story. With
-// keep set, the engine forgets after each poll the reports published more
-// than keep before the newest, and stories are read as they were assigned.
-func assignArriving(t testing.TB, rows []evalRow, arrival []int64, keep time.Duration) map[int64]int64 {
-	return assignArrivingWith(t, rows, arrival, keep, nil)
+// arrivals says how rows arrive (see assignArriving): arrival[i] is the
+// poll of row i; with keep set, the engine forgets after each poll the
+// reports published more than keep before the newest; with restartEvery
+// set, a new engine takes over every so many polls, given the reports
+// assigned so far by Restore (with their traces) or, with fixed, by Load;
+// setup, when set, sets up each engine.
+type arrivals struct {
+	arrival      []int64
+	keep         time.Duration
+	restartEvery int
+	fixed        bool
+	setup        func(*Engine)
 }
 
-// assignArrivingWith is assignArriving with the engine set up by setup
-// (when not nil), and reports no move when it replays nothing.
-func assignArrivingWith(t testing.TB, rows []evalRow, arrival []int64, keep time.Duration, setup func(*Engine)) map[int64]int64 {
+// assignArriving assigns rows in polls (rows of one poll come together,
+// polls in order) and returns each row's story, read as the store does:
+// from the assignments, merges and moves. It reports no move when it
+// replays nothing.
+func assignArriving(t testing.TB, rows []evalRow, a arrivals) map[int64]int64 {
 	order := make([]int, len(rows))
 	for i := range rows {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(arrival[a], arrival[b]) })
-	e := newTestEngine(t)
-	if setup != nil {
-		setup(e)
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(a.arrival[x], a.arrival[y]) })
+	start := func() *Engine {
+		e := newTestEngine(t)
+		if a.setup != nil {
+			a.setup(e)
+		}
+		return e
 	}
+	e := start()
 	out := make(map[int64]int64, len(rows))
+	traces := map[int64]Trace{}
+	held := map[int64]Doc{}
 	var newest time.Time
-	for k := 0; k < len(order); {
+	for k, polls := 0, 0; k < len(order); polls++ {
+		if a.restartEvery > 0 && polls > 0 && polls%a.restartEvery == 0 {
+			e = restart(t, start(), held, out, traces, a.fixed)
+		}
 		var docs []Doc
-		at := arrival[order[k]]
-		for ; k < len(order) && arrival[order[k]] == at; k++ {
+		at := a.arrival[order[k]]
+		for ; k < len(order) && a.arrival[order[k]] == at; k++ {
 			docs = append(docs, rows[order[k]].doc())
 		}
 		as, merges, moves := e.Assign(docs)
 		if e.replayBound == 0 && len(moves) > 0 {
 			t.Fatalf("no replay, yet moves %+v", moves)
 		}
-		// What the store does with the outcome: merges move whole stories,
-		// moves single reports.
-		for _, m := range merges {
-			for id, s := range out {
-				if s == m.From {
-					out[id] = m.Into
-				}
-			}
-		}
-		for _, m := range moves {
-			if out[m.Doc] != m.From {
-				t.Fatalf("move of %d from %d: it is in %d", m.Doc, m.From, out[m.Doc])
-			}
-			out[m.Doc] = m.To
-		}
-		for _, a := range as {
-			out[a.Doc] = a.Story
+		applyOutcome(t, out, as, merges, moves)
+		for _, tr := range e.Traces() {
+			traces[tr.Doc] = tr
 		}
 		for _, d := range docs {
+			held[d.ID] = d
 			if d.Published.After(newest) {
 				newest = d.Published
 			}
 		}
-		if keep > 0 {
-			e.Forget(newest.Add(-keep))
+		if a.keep > 0 {
+			e.Forget(newest.Add(-a.keep))
+			for id, d := range held {
+				if d.Published.Before(newest.Add(-a.keep)) {
+					delete(held, id)
+				}
+			}
 		}
 	}
 	return out
+}
+
+// restart gives e the reports held, as the store would after a restart:
+// restored with their traces, or loaded as they are (fixed).
+func restart(t testing.TB, e *Engine, held map[int64]Doc, story map[int64]int64, traces map[int64]Trace, fixed bool) *Engine {
+	t.Helper()
+	var rs []Restored
+	for id, d := range held {
+		if fixed {
+			e.Load(d, story[id])
+		} else {
+			rs = append(rs, Restored{Doc: d, Story: story[id], Trace: traces[id]})
+		}
+	}
+	e.Restore(rs)
+	for id := range held {
+		if got := e.StoryOf(id); got != story[id] {
+			t.Fatalf("restored report %d: story %d, stored in %d", id, got, story[id])
+		}
+	}
+	return e
+}
+
+// applyOutcome files an Assign's outcome in story, as the store does:
+// merges move whole stories, moves single reports.
+func applyOutcome(t testing.TB, story map[int64]int64, as []Assignment, merges []Merge, moves []Move) {
+	t.Helper()
+	for _, m := range merges {
+		for id, s := range story {
+			if s == m.From {
+				story[id] = m.Into
+			}
+		}
+	}
+	for _, m := range moves {
+		if story[m.Doc] != m.From {
+			t.Fatalf("move of %d from %d: it is in %d", m.Doc, m.From, story[m.Doc])
+		}
+		story[m.Doc] = m.To
+	}
+	for _, a := range as {
+		story[a.Doc] = a.Story
+	}
 }
 
 // canonical turns a clustering into a comparable form: per row, the

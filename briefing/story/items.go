@@ -37,3 +37,26 @@ func (e *Engine) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment,
 	}
 	return out, merges, moves
 }
+
+// StoryTraces returns the traces of the items assigned, or assigned
+// again, since the last call: the store keeps them with the items.
+func (e *Engine) StoryTraces() []briefing.StoryTrace {
+	ts := e.Traces()
+	out := make([]briefing.StoryTrace, len(ts))
+	for i, t := range ts {
+		out[i] = briefing.StoryTrace{Item: t.Doc, Joined: t.Joined, Weighed: t.Weighed}
+	}
+	return out
+}
+
+// RestoreItems gives the engine stored items with their stories and the
+// traces kept with them (traces[i] of items[i]): see Restore.
+func (e *Engine) RestoreItems(items []briefing.Item, traces []briefing.StoryTrace) {
+	rs := make([]Restored, len(items))
+	for i := range items {
+		t := traces[i]
+		rs[i] = Restored{Doc: DocOf(&items[i]), Story: items[i].Story,
+			Trace: Trace{Doc: items[i].ID, Joined: t.Joined, Weighed: t.Weighed}}
+	}
+	e.Restore(rs)
+}

@@ -25,7 +25,7 @@ func NewPrefixAssigner() *PrefixAssigner { return &PrefixAssigner{story: map[str
 
 func (p *PrefixAssigner) LoadItem(briefing.Item) {}
 func (p *PrefixAssigner) Forget(time.Time)       {}
-func (p *PrefixAssigner) Window() time.Duration  { return 24 * time.Hour }
+func (p *PrefixAssigner) Reach() time.Duration   { return 24 * time.Hour }
 
 func (p *PrefixAssigner) Reset() {
 	p.story = map[string]int64{}
@@ -79,7 +79,7 @@ func NewLabelAssigner(label func(briefing.Item) string) *LabelAssigner {
 
 func (l *LabelAssigner) LoadItem(briefing.Item) {}
 func (l *LabelAssigner) Forget(time.Time)       {}
-func (l *LabelAssigner) Window() time.Duration  { return 24 * time.Hour }
+func (l *LabelAssigner) Reach() time.Duration   { return 24 * time.Hour }
 func (l *LabelAssigner) Reset()                 {}
 
 func (l *LabelAssigner) AssignItems(items []briefing.Item) ([]briefing.StoryAssignment, []briefing.StoryMerge, []briefing.StoryMove) {
