@@ -186,8 +186,8 @@ func (m *movesCounter) AssignItems(items []briefing.Item) ([]briefing.StoryAssig
 	return as, merges, moves
 }
 
-// Items delivered late (up to six hours after publication, in polls of
-// half an hour) are stored in the stories one batch in order of
+// Items delivered late (up to six hours after publication, or a day,
+// in polls of half an hour) are stored in the stories one batch in order of
 // publication gives the same items: the engine assigns the items after a
 // late one again, and the store moves those that change story, keeping
 // every summary exact and no merge recorded for a story that is one again.
@@ -199,16 +199,17 @@ func (m *movesCounter) AssignItems(items []briefing.Item) ([]briefing.StoryAssig
 func TestSaveLateItemsGroupAsInOrder(t *testing.T) {
 	for _, c := range []struct {
 		name         string
+		late         time.Duration
 		restartEvery int
 		untraced     bool
 	}{
-		{"one run", 0, false},
-		{"restarted every 5 polls", 5, false},
-		{"restarted every 20 polls", 20, false},
-		{"restarted every 20 polls, untraced", 20, true},
+		{"one run", 6 * time.Hour, 0, false},
+		{"restarted every 5 polls", 6 * time.Hour, 5, false},
+		{"up to a day late, restarted every 4 polls", 24 * time.Hour, 4, false},
+		{"restarted every 20 polls, untraced", 6 * time.Hour, 20, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, differ := saveLateItems(t, c.restartEvery, c.untraced)
+			s, differ := saveLateItems(t, c.late, c.restartEvery, c.untraced)
 			if c.untraced {
 				if differ == 0 {
 					t.Error("without traces, the items still group as in order: the test shows nothing")
@@ -231,10 +232,10 @@ func TestSaveLateItemsGroupAsInOrder(t *testing.T) {
 type untracedAssigner struct{ StoryAssigner }
 
 // saveLateItems stores a synthetic corpus in half-hourly polls, each item
-// up to six hours late, closing and opening the database with a new engine
+// up to late after its publication, closing and opening the database with a new engine
 // every restartEvery polls (never with 0), and returns the store and how
 // many items it holds in another story than one batch in order gives.
-func saveLateItems(t *testing.T, restartEvery int, untraced bool) (*Store, int) {
+func saveLateItems(t *testing.T, late time.Duration, restartEvery int, untraced bool) (*Store, int) {
 	s, path := openFile(t)
 	start := func() *movesCounter {
 		engine := &movesCounter{Engine: newEngine(t)}
@@ -253,7 +254,7 @@ func saveLateItems(t *testing.T, restartEvery int, untraced bool) (*Store, int) 
 	var slots []int64
 	for _, it := range items {
 		it.ID, it.Story, it.Source = 0, 0, "desk"
-		slot := it.Published.Add(time.Duration(rng.Int64N(int64(6*time.Hour)))).Unix() / 1800
+		slot := it.Published.Add(time.Duration(rng.Int64N(int64(late)))).Unix() / 1800
 		if _, ok := polls[slot]; !ok {
 			slots = append(slots, slot)
 		}
