@@ -41,9 +41,10 @@
 // engine undo what those reports did and assign them again after it (see
 // rewind), reporting the stored reports that changed story; those whose
 // candidate stories the late one left as they were only redo what they
-// did (see replay). Only reports loaded from the store (Load) are taken as
-// they are, and a report more than maxReplay reports late joins the
-// stories as they are.
+// did (see replay). Stored reports given back with their traces
+// (Restore, after a restart) are assigned again the same way; only those
+// loaded without (Load) are taken as they are, and a report more than
+// maxReplay reports late joins the stories as they are.
 // A story is named after its smallest doc id.
 package story
 
