@@ -24,6 +24,14 @@ type Preparer interface {
 	PrepareItems(items []briefing.Item)
 }
 
+// Settler is a Sink that may store some items of a poll without their
+// story (the store, when a batch comes too late to assign with the ones
+// before: the backlogs of a first poll of many feeds) and assigns them
+// together once the poll is done: Ingest calls it at the end.
+type Settler interface {
+	AssignDeferred(ctx context.Context) (int, error)
+}
+
 // A batch of results shares one transaction. Commits are the writer's
 // biggest cost (the FTS5 index flushes and merges at each), so results are
 // gathered for up to batchWindow or until the batch holds maxBatchItems
@@ -103,7 +111,17 @@ func Ingest(ctx context.Context, p *Poller, jobs []Job, sink Sink, report func(R
 			return err
 		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err // what was deferred is assigned by the next poll, or at start
+	}
+	if st, ok := sink.(Settler); ok {
+		if n, err := st.AssignDeferred(ctx); err != nil {
+			return fmt.Errorf("sources: assign the stories of items that came too late: %w", err)
+		} else if n > 0 {
+			slog.Info("stories: assigned the items that came too late for their batch", "items", n)
+		}
+	}
+	return nil
 }
 
 // prepare has pr read the items of each result on GOMAXPROCS goroutines

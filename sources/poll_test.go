@@ -249,6 +249,20 @@ func TestIngest(t *testing.T) {
 			t.Error("no item saved")
 		}
 	})
+	t.Run("a sink that defers is settled once, after every save", func(t *testing.T) {
+		sink := &settlingSink{}
+		if err := Ingest(context.Background(), p, Due(srcs, nil, time.Now(), true), sink, nil); err != nil {
+			t.Fatal(err)
+		}
+		if sink.settled != 1 || sink.savesAtSettle != len(sink.batches) || len(sink.batches) == 0 {
+			t.Errorf("settled %d times, after %d of %d saves; want once, after all", sink.settled, sink.savesAtSettle, len(sink.batches))
+		}
+		sink = &settlingSink{fail: errors.New("disk full")}
+		err := Ingest(context.Background(), p, Due(srcs, nil, time.Now(), true), sink, nil)
+		if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "stories") {
+			t.Errorf("a failed settle: err = %v; want it returned, naming the stories", err)
+		}
+	})
 	t.Run("storage failure is returned", func(t *testing.T) {
 		sink := &fakeSink{fail: errors.New("disk full")}
 		err := Ingest(context.Background(), p, Due(srcs, nil, time.Now(), true), sink, nil)
@@ -266,4 +280,20 @@ func (s *preparingSink) PrepareItems(items []briefing.Item) {
 	for i := range items {
 		items[i].Prepared = "read"
 	}
+}
+
+// settlingSink counts AssignDeferred calls, as the store assigns the items
+// it deferred.
+type settlingSink struct {
+	fakeSink
+	settled, savesAtSettle int
+	fail                   error
+}
+
+func (s *settlingSink) AssignDeferred(context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settled++
+	s.savesAtSettle = len(s.batches)
+	return 0, s.fail
 }

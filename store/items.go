@@ -133,8 +133,14 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 		return w.insertPending(ctx)
 	}
 	fresh := make([]briefing.Item, 0, len(w.pending))
-	for _, sv := range out {
+	for k, sv := range out {
 		fresh = append(fresh, sv.New...)
+		for i := range sv.New {
+			out[k].New[i].Prepared = nil // the assigner's alone (fresh has it): not kept with the saved item
+		}
+	}
+	if s.stories.tooLate(fresh) {
+		return w.insertPending(ctx) // without stories, until AssignDeferred
 	}
 	as, merges, moved, err := s.assignItems(ctx, tx, fresh, func(id int64) *string {
 		if p := w.pendingRow(id); p != nil {
@@ -158,7 +164,6 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	for k := range out {
 		for i := range out[k].New {
 			it := &out[k].New[i]
-			it.Prepared = nil // the assigner's alone: not kept with the saved item
 			if a, ok := got[it.ID]; ok {
 				it.Story, it.Place, it.Events = a.Story, a.Place, a.Events
 			}

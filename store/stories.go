@@ -33,6 +33,15 @@ type StoryAssigner interface {
 	Reach() time.Duration
 }
 
+// storyDeferrer is an assigner that tells when new items come too late to
+// assign batch after batch (the story engine: replaying every later item
+// for each batch of a first poll's backlogs would cost the square of the
+// poll). The store then stores them without a story, and AssignDeferred
+// assigns them together once the poll is done.
+type storyDeferrer interface {
+	TooLateItems(items []briefing.Item) bool
+}
+
 // storyRestorer is an assigner that traces its assignments (the story
 // engine): the store keeps each item's trace, and gives the items back
 // with their traces after a restart, so that an item delivered late can
@@ -95,6 +104,30 @@ type stories struct {
 	// lastID is the largest id of an assigned item the assigner knows:
 	// a larger one in the database was assigned by another process.
 	lastID int64
+	// deferred: items came too late to assign with their batch and were
+	// stored without a story, for AssignDeferred; prepared keeps what the
+	// assigner read of them (by id), so it need not read them again.
+	deferred bool
+	prepared map[int64]any
+}
+
+// tooLate reports whether items came too late to assign with their batch
+// (see storyDeferrer), and notes that they are deferred.
+func (st *stories) tooLate(items []briefing.Item) bool {
+	d, ok := st.assigner.(storyDeferrer)
+	if !ok || !d.TooLateItems(items) {
+		return false
+	}
+	st.deferred = true
+	if st.prepared == nil {
+		st.prepared = map[int64]any{}
+	}
+	for _, it := range items {
+		if it.Prepared != nil {
+			st.prepared[it.ID] = it.Prepared
+		}
+	}
+	return true
 }
 
 // SetStoryAssigner makes the store assign every new item to a story in the
@@ -112,22 +145,31 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 // assignNew assigns items stored without a story, within tx, and
 // returns their assignments.
 func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
-	as, merges, moved, err := s.assignItems(ctx, tx, items, nil)
+	// Their traces are written with their stories, in one pass.
+	traces := make(map[int64]*string, len(items))
+	for _, it := range items {
+		traces[it.ID] = new(string)
+	}
+	as, merges, moved, err := s.assignItems(ctx, tx, items, func(id int64) *string { return traces[id] })
 	if err != nil || len(as) == 0 {
 		return nil, err
 	}
 	// One statement for the batch: a statement per item cost more than
 	// the assignment itself.
-	rows := make([][4]any, len(as))
+	rows := make([][5]any, len(as))
 	for i, a := range as {
-		rows[i] = [4]any{a.Item, a.Story, a.Place, strings.Join(a.Events, " ")}
+		var trace any
+		if t := *traces[a.Item]; t != "" {
+			trace = t
+		}
+		rows[i] = [5]any{a.Item, a.Story, a.Place, strings.Join(a.Events, " "), trace}
 	}
 	batch, err := json.Marshal(rows)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET story = j.value ->> 1, place = j.value ->> 2, events = j.value ->> 3
-		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET story = j.value ->> 1, place = j.value ->> 2, events = j.value ->> 3,
+		story_trace = j.value ->> 4 FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
 		return nil, err
 	}
 	if err := addToSummaries(ctx, tx, items, as, merges, moved); err != nil {
@@ -403,20 +445,56 @@ func (st *stories) failed() {
 		st.assigner.Reset()
 		st.floor, st.newest, st.lastID = time.Time{}, time.Time{}, 0
 	}
+	st.prepared = nil // ids of a save that did not commit are given again
 }
 
 // AssignStories assigns the items stored without a story (before the
-// stories migration, or without an assigner) in order of publication, a
-// batch per transaction. It returns how many it assigned.
+// stories migration, without an assigner, or deferred by a save) in order
+// of publication, a batch per transaction. It returns how many it
+// assigned.
 func (s *Store) AssignStories(ctx context.Context) (int, error) {
 	s.stories.mu.Lock()
 	defer s.stories.mu.Unlock()
 	if s.stories.assigner == nil {
 		return 0, fmt.Errorf("store: assign stories: no story assigner")
 	}
+	return s.assignUnassigned(ctx, backfillBatch)
+}
+
+// AssignDeferred assigns the items saves stored without a story because
+// they came too late to assign with their batch (the backlogs of a first
+// poll of many feeds): all of them at once, in order of publication, so
+// their stories are those of one run in order. Callers run it when a poll
+// is done; it does nothing when no item was deferred.
+func (s *Store) AssignDeferred(ctx context.Context) (int, error) {
+	s.stories.mu.Lock()
+	defer s.stories.mu.Unlock()
+	if s.stories.assigner == nil || !s.stories.deferred {
+		return 0, nil
+	}
+	n, err := s.assignUnassigned(ctx, deferredBatch)
+	if err == nil {
+		s.stories.deferred, s.stories.prepared = false, nil
+	}
+	return n, err
+}
+
+// Items stored without a story are assigned backfillBatch to a
+// transaction; deferredBatch when they were deferred: a poll's deferred
+// items are published among the items assigned after them, so each batch
+// has those assigned again, and one batch for a poll's backlogs does it
+// once (20,000 items take about 100 MB while assigned).
+const (
+	backfillBatch = 2000
+	deferredBatch = 25000
+)
+
+// assignUnassigned is AssignStories, its lock held, limit items to a
+// transaction.
+func (s *Store) assignUnassigned(ctx context.Context, limit int) (int, error) {
 	total := 0
 	for {
-		n, err := s.assignBatch(ctx, 2000)
+		n, err := s.assignBatch(ctx, limit)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("store: assign stories: %w", err)
@@ -437,10 +515,10 @@ func (s *Store) assignBatch(ctx context.Context, limit int) (int, error) {
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
-	// Unassigned items come in order of publication, so the ones loaded
-	// before are all older: reload from this batch's window.
-	s.stories.assigner.Reset()
-	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
+	for i := range items {
+		// The assigner checks that what it read is of the same report.
+		items[i].Prepared = s.stories.prepared[items[i].ID]
+	}
 	if _, err := s.assignNew(ctx, tx, items); err != nil {
 		s.stories.failed()
 		return 0, err

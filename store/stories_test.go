@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -225,6 +226,68 @@ func TestSaveLateItemsGroupAsInOrder(t *testing.T) {
 				t.Errorf("%d merges recorded for stories that have items (%v)", stale, err)
 			}
 		})
+	}
+}
+
+// A first poll's backlogs, 30 feeds over the same 36 hours saved 5 feeds
+// at a time: once a batch would have too many items stored after it
+// assigned again (here more than 100), the store stores it without
+// stories, and AssignDeferred (which Ingest calls when the poll is done)
+// assigns them all at once: the stories are those of one batch in order,
+// and every summary is exact.
+func TestSaveDefersBatchesTooLate(t *testing.T) {
+	s := openMem(t)
+	engine, err := story.New(tagger.DefaultGazetteer(), story.Options{MaxReplay: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetStoryAssigner(engine)
+	const feeds, perSave = 30, 5
+	items, _ := synthnews.Corpus(900, 11, base, 36*time.Hour)
+	for f := 0; f < feeds; f += perSave {
+		var batch []briefing.Fetched
+		for feed := f; feed < f+perSave; feed++ {
+			var its []briefing.Item
+			for i := feed; i < len(items); i += feeds {
+				it := items[i]
+				it.ID, it.Story, it.Source = 0, 0, fmt.Sprintf("feed%d", feed)
+				its = append(its, it)
+			}
+			batch = append(batch, fetched(fmt.Sprintf("feed%d", feed), base.Add(48*time.Hour), its...))
+		}
+		save(t, s, batch...)
+	}
+	unassigned := 0
+	for _, it := range allItems(t, s) {
+		if it.Story == 0 {
+			unassigned++
+		}
+	}
+	if unassigned == 0 || unassigned == len(items) {
+		t.Fatalf("%d of %d items stored without a story; want some deferred, not all", unassigned, len(items))
+	}
+	n, err := s.AssignDeferred(context.Background())
+	if err != nil || n != unassigned {
+		t.Fatalf("AssignDeferred: %d, %v; want the %d deferred", n, err, unassigned)
+	}
+	stored := allItems(t, s)
+	docs := make([]story.Doc, len(stored))
+	for i := range stored {
+		docs[i] = story.DocOf(&stored[i])
+	}
+	want, _, _ := newEngine(t).Assign(docs)
+	differ := 0
+	for i, it := range stored {
+		if it.Story != want[i].Story {
+			differ++
+		}
+	}
+	if differ > 0 {
+		t.Errorf("%d of %d items in another story than in order", differ, len(stored))
+	}
+	checkSummaries(t, s, base.Add(-time.Hour), base.Add(48*time.Hour))
+	if n, err := s.AssignDeferred(context.Background()); n != 0 || err != nil {
+		t.Errorf("AssignDeferred again: %d, %v; want nothing to do", n, err)
 	}
 }
 

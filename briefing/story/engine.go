@@ -43,8 +43,8 @@
 // candidate stories the late one left as they were only redo what they
 // did (see replay). Stored reports given back with their traces
 // (Restore, after a restart) are assigned again the same way; only those
-// loaded without (Load) are taken as they are, and a report more than
-// maxReplay reports late joins the stories as they are.
+// loaded without (Load) are taken as they are. A caller with batch after
+// batch of reports too late (TooLate) gathers them and assigns them once.
 // A story is named after its smallest doc id.
 package story
 
@@ -87,11 +87,10 @@ const (
 	storyReach  = int64(2 * 24 * 3600)
 	storySample = 32
 	pairSample  = 12 // of each of two stories compared pairwise
-	// maxReplay is how many reports a late one may have assigned again.
-	// A report later than that joins the stories as they are, seeing every
-	// report held: the backlogs of a first poll of hundreds of feeds, each
-	// over the same days, would otherwise each be replayed against all
-	// the ones before (see replay).
+	// maxReplay is how many reports a batch may have assigned again
+	// before TooLate says it came too late: the backlogs of a first poll
+	// of hundreds of feeds, each over the same days, would each be
+	// replayed against all the ones before (see replay).
 	maxReplay = 5000
 )
 
@@ -99,6 +98,9 @@ const (
 type Options struct {
 	Window    time.Duration
 	Threshold float64
+	// MaxReplay is how many reports held a batch may have assigned again
+	// before TooLate says it came too late (maxReplay when 0).
+	MaxReplay int
 }
 
 // Engine assigns reports to stories. It keeps the features of the reports
@@ -147,10 +149,8 @@ type Engine struct {
 	// and absorbed those its unions merged away.
 	touched  map[int64]bool
 	absorbed []int64
-	// seeAll is set while a batch is assigned whose reports came too late
-	// to assign again those after them (more than replayBound: maxReplay,
-	// but for tests).
-	seeAll      bool
+	// replayBound is how many reports a batch may have assigned again
+	// before TooLate says so (Options.MaxReplay).
 	replayBound int
 }
 
@@ -201,7 +201,7 @@ func New(g *tagger.Gazetteer, opt Options) (*Engine, error) {
 		window: int64(opt.Window / time.Second), thr: float32(opt.Threshold),
 		docs: map[int64]*features{}, parent: map[int64]int64{}, members: map[int64][]member{},
 		post: map[uint64]*postings{}, urls: map[string][]int64{}, base: map[int64]int64{}, logs: map[int64][]int64{},
-		reps: map[int64][]int64{}, traced: map[int64]bool{}, replayBound: maxReplay}, nil
+		reps: map[int64][]int64{}, traced: map[int64]bool{}, replayBound: cmp.Or(opt.MaxReplay, maxReplay)}, nil
 }
 
 // Load gives the engine a stored report and the story it belongs to, so
@@ -332,10 +332,7 @@ func (e *Engine) assign(docs []Doc, fs []*features) ([]Assignment, []Merge, []Mo
 	var rp *replay
 	if len(order) > 0 && e.latest.cmp(order[0].at()) > 0 {
 		rp = e.rewind(order, isNew)
-		if rp == nil {
-			e.seeAll = true // too late to replay, or nothing to
-		}
-		defer func() { e.touched, e.absorbed, e.seeAll = nil, nil, false }()
+		defer func() { e.touched, e.absorbed = nil, nil }()
 	}
 	absorbedBy := map[int64]int64{} // an existing story → the report that merged it away
 	for _, f := range mergeByTime(rp.later(), order) {
@@ -477,10 +474,9 @@ func (m member) cmp(o member) int { return cmp.Or(cmp.Compare(m.t, o.t), cmp.Com
 func (f *features) at() member { return member{t: f.t, id: f.id} }
 
 // visible reports whether f sees g: g was there when f was assigned in
-// order (published before it, or loaded from the store), or f came too
-// late to assign the reports after it again (seeAll).
+// order (published before it, or loaded from the store).
 func (e *Engine) visible(g, f *features) bool {
-	return e.seeAll || g.loaded || g.t < f.t || g.t == f.t && g.id < f.id
+	return g.loaded || g.t < f.t || g.t == f.t && g.id < f.id
 }
 
 // mergeMembers merges two stories' docs, each in order of time: a small

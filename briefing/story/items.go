@@ -60,3 +60,14 @@ func (e *Engine) RestoreItems(items []briefing.Item, traces []briefing.StoryTrac
 	}
 	e.Restore(rs)
 }
+
+// TooLateItems reports whether new items came too late to assign as a
+// batch (see TooLate): the store then keeps them without a story until
+// its poll is done.
+func (e *Engine) TooLateItems(items []briefing.Item) bool {
+	docs := make([]Doc, len(items))
+	for i := range items {
+		docs[i] = Doc{ID: items[i].ID, Published: items[i].Published}
+	}
+	return e.TooLate(docs)
+}

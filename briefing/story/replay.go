@@ -25,8 +25,8 @@ import (
 // that hold them. A batch that disturbs nearly every story (a feed's
 // backlog in a first poll of hundreds, each feed's over the same days)
 // still has every report after it decide again: replaying each such batch
-// against the ones before costs the square of the poll, which maxReplay
-// bounds.
+// against the ones before costs the square of the poll, so TooLate tells
+// the caller to gather such batches and assign them once.
 
 // replay is what a rewind keeps to assign the reports after a late one
 // again.
@@ -116,16 +116,10 @@ func (rp *replay) touch(e *Engine, f *features, before []int64, replayed bool) {
 // assigned again after it as if it had come in order. Stories are rebuilt
 // from base and the logs of the reports before it; the reports after it
 // are unfiled, and filed again when assigned again. It returns nil when
-// no report held comes after, or more than maxReplay.
+// no report held comes after.
 func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
-	at := order[0].at()
-	var again []*features
-	for id, f := range e.docs {
-		if !isNew[id] && !f.loaded && f.at().cmp(at) > 0 {
-			again = append(again, f)
-		}
-	}
-	if len(again) == 0 || len(again) > e.replayBound {
+	again := e.after(order[0].at(), isNew, -1)
+	if len(again) == 0 {
 		return nil
 	}
 	slices.SortFunc(again, func(a, b *features) int { return a.at().cmp(b.at()) })
@@ -171,6 +165,48 @@ func (e *Engine) rewind(order []*features, isNew map[int64]bool) *replay {
 	e.splits++
 	e.touched, e.absorbed = map[int64]bool{}, nil
 	return rp
+}
+
+// after lists the reports held, assigned (not loaded) and not new, that
+// come after at: all of them, or with limit ≥ 0, at most limit+1.
+func (e *Engine) after(at member, isNew map[int64]bool, limit int) []*features {
+	var out []*features
+	for id, f := range e.docs {
+		if !isNew[id] && !f.loaded && f.at().cmp(at) > 0 {
+			if out = append(out, f); limit >= 0 && len(out) > limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TooLate reports whether assigning docs would assign again more than
+// maxReplay reports held: those published after the first of them.
+// Assign gives the stories of one run in order however late reports come,
+// but batch after batch of such reports (the backlogs of a first poll of
+// hundreds of feeds, each over the same days) would each replay all the
+// ones before, the square of the poll: a caller gathers them and assigns
+// them together, once (the store keeps them without a story until the
+// poll ends).
+func (e *Engine) TooLate(docs []Doc) bool {
+	if len(docs) == 0 {
+		return false
+	}
+	first := member{t: docs[0].Published.Unix(), id: docs[0].ID}
+	isNew := make(map[int64]bool, len(docs))
+	for _, d := range docs {
+		if m := (member{t: d.Published.Unix(), id: d.ID}); m.cmp(first) < 0 {
+			first = m
+		}
+		isNew[d.ID] = true
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.latest.cmp(first) <= 0 {
+		return false
+	}
+	return len(e.after(first, isNew, e.replayBound)) > e.replayBound
 }
 
 // unfile removes docs (held) from the postings, the links and the docs
