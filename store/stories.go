@@ -140,6 +140,7 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 	p, _ := a.(storyPreparer)
 	s.stories.preparer.Store(&preparerBox{p: p})
 	s.stories.floor, s.stories.newest, s.stories.lastID = time.Time{}, time.Time{}, 0
+	s.stories.prepared = nil // read by another assigner
 }
 
 // assignNew assigns items stored without a story, within tx, and

@@ -181,8 +181,8 @@ func (e *Engine) after(at member, isNew map[int64]bool, limit int) []*features {
 	return out
 }
 
-// TooLate reports whether assigning docs would assign again more than
-// maxReplay reports held: those published after the first of them.
+// TooLate reports whether assigning docs would assign again more reports
+// held (those published after the first of them) than Options.MaxReplay.
 // Assign gives the stories of one run in order however late reports come,
 // but batch after batch of such reports (the backlogs of a first poll of
 // hundreds of feeds, each over the same days) would each replay all the
