@@ -270,20 +270,8 @@ func TestSaveDefersBatchesTooLate(t *testing.T) {
 	if err != nil || n != unassigned {
 		t.Fatalf("AssignDeferred: %d, %v; want the %d deferred", n, err, unassigned)
 	}
-	stored := allItems(t, s)
-	docs := make([]story.Doc, len(stored))
-	for i := range stored {
-		docs[i] = story.DocOf(&stored[i])
-	}
-	want, _, _ := newEngine(t).Assign(docs)
-	differ := 0
-	for i, it := range stored {
-		if it.Story != want[i].Story {
-			differ++
-		}
-	}
-	if differ > 0 {
-		t.Errorf("%d of %d items in another story than in order", differ, len(stored))
+	if differ := storedOutOfOrder(t, s, true); differ > 0 {
+		t.Errorf("%d of %d items in another story than in order", differ, len(items))
 	}
 	checkSummaries(t, s, base.Add(-time.Hour), base.Add(48*time.Hour))
 	if n, err := s.AssignDeferred(context.Background()); n != 0 || err != nil {
@@ -338,6 +326,12 @@ func saveLateItems(t *testing.T, late time.Duration, restartEvery int, untraced 
 	if moves += engine.moves; moves == 0 && !untraced {
 		t.Fatal("no item moved: the test must exercise late items")
 	}
+	return s, storedOutOfOrder(t, s, !untraced)
+}
+
+// storedOutOfOrder counts the items s holds in another story than one
+// batch in order gives them, logging the first few when show is set.
+func storedOutOfOrder(t *testing.T, s *Store, show bool) int {
 	stored := allItems(t, s)
 	docs := make([]story.Doc, len(stored))
 	for i := range stored {
@@ -347,11 +341,10 @@ func saveLateItems(t *testing.T, late time.Duration, restartEvery int, untraced 
 	differ := 0
 	for i, it := range stored {
 		if it.Story != want[i].Story {
-			differ++
-			if differ <= 5 && !untraced {
+			if differ++; differ <= 5 && show {
 				t.Logf("item %d (%q): stored in story %d, in order it is in %d", it.ID, it.Title, it.Story, want[i].Story)
 			}
 		}
 	}
-	return s, differ
+	return differ
 }
