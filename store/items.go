@@ -631,9 +631,19 @@ func (s *Store) ItemsStoredBetween(ctx context.Context, from, until, publishedSi
 }
 
 // ItemsAfter returns up to limit items with an id greater than id, in id
-// (storage) order, with their tags.
+// (storage) order, with their tags; while items a save deferred wait for
+// their stories (AssignDeferred), it stops before the first of them, so
+// alerts on them follow their stories' threads.
 func (s *Store) ItemsAfter(ctx context.Context, id int64, limit int) ([]briefing.Item, error) {
-	items, err := selectItems(ctx, s.db, `items i WHERE i.id > ? ORDER BY i.id LIMIT ?`, id, limit)
+	until := int64(math.MaxInt64)
+	if s.stories.deferred.Load() {
+		// Items stored without a story until their poll is done: alerts
+		// wait for their stories, and for the items after them.
+		if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), ?) FROM items WHERE story = 0`, until).Scan(&until); err != nil {
+			return nil, fmt.Errorf("store: items after %d: %w", id, err)
+		}
+	}
+	items, err := selectItems(ctx, s.db, `items i WHERE i.id > ? AND i.id < ? ORDER BY i.id LIMIT ?`, id, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: items after %d: %w", id, err)
 	}

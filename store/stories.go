@@ -105,9 +105,10 @@ type stories struct {
 	// a larger one in the database was assigned by another process.
 	lastID int64
 	// deferred: items came too late to assign with their batch and were
-	// stored without a story, for AssignDeferred; prepared keeps what the
-	// assigner read of them (by id), so it need not read them again.
-	deferred bool
+	// stored without a story, for AssignDeferred (read without mu by
+	// ItemsAfter); prepared keeps what the assigner read of them (by id),
+	// so it need not read them again.
+	deferred atomic.Bool
 	prepared map[int64]any
 }
 
@@ -118,7 +119,7 @@ func (st *stories) tooLate(items []briefing.Item) bool {
 	if !ok || !d.TooLateItems(items) {
 		return false
 	}
-	st.deferred = true
+	st.deferred.Store(true)
 	if st.prepared == nil {
 		st.prepared = map[int64]any{}
 	}
@@ -470,12 +471,13 @@ func (s *Store) AssignStories(ctx context.Context) (int, error) {
 func (s *Store) AssignDeferred(ctx context.Context) (int, error) {
 	s.stories.mu.Lock()
 	defer s.stories.mu.Unlock()
-	if s.stories.assigner == nil || !s.stories.deferred {
+	if s.stories.assigner == nil || !s.stories.deferred.Load() {
 		return 0, nil
 	}
 	n, err := s.assignUnassigned(ctx, deferredBatch)
 	if err == nil {
-		s.stories.deferred, s.stories.prepared = false, nil
+		s.stories.deferred.Store(false)
+		s.stories.prepared = nil
 	}
 	return n, err
 }

@@ -266,9 +266,22 @@ func TestSaveDefersBatchesTooLate(t *testing.T) {
 	if unassigned == 0 || unassigned == len(items) {
 		t.Fatalf("%d of %d items stored without a story; want some deferred, not all", unassigned, len(items))
 	}
+	// Alerts read no further than the first item without a story.
+	firstDeferred := int64(0)
+	for _, it := range allItems(t, s) {
+		if it.Story == 0 && (firstDeferred == 0 || it.ID < firstDeferred) {
+			firstDeferred = it.ID
+		}
+	}
+	if after, err := s.ItemsAfter(context.Background(), 0, len(items)); err != nil || len(after) != int(firstDeferred-1) {
+		t.Errorf("before AssignDeferred, ItemsAfter gives %d items (%v); want the %d before the first deferred", len(after), err, firstDeferred-1)
+	}
 	n, err := s.AssignDeferred(context.Background())
 	if err != nil || n != unassigned {
 		t.Fatalf("AssignDeferred: %d, %v; want the %d deferred", n, err, unassigned)
+	}
+	if after, err := s.ItemsAfter(context.Background(), 0, len(items)); err != nil || len(after) != len(items) {
+		t.Errorf("after AssignDeferred, ItemsAfter gives %d items (%v); want all %d", len(after), err, len(items))
 	}
 	if differ := storedOutOfOrder(t, s, true); differ > 0 {
 		t.Errorf("%d of %d items in another story than in order", differ, len(items))

@@ -354,6 +354,7 @@ func (m *Main) pollLoop(ctx context.Context, firstPoll chan struct{}) *sources.L
 	return &sources.Loop{Poller: m.poller, Store: m.st, Sources: m.srcs, Interval: m.cfg.PollInterval, Log: m.log,
 		AfterRound: func() {
 			m.st.CheckFile()
+			m.kickAlerts() // items whose stories came at the end of the round (AssignDeferred)
 			// The last round may end after shutdown began: its
 			// cancelled read is no error worth logging.
 			if _, err := m.health.SourceHealth(ctx); err != nil && ctx.Err() == nil {
