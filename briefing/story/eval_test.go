@@ -487,7 +487,9 @@ func delayed(rows []evalRow, maxDelay, poll time.Duration) []int64 {
 // poll of row i; with keep set, the engine forgets after each poll the
 // reports published more than keep before the newest; with restartEvery
 // set, a new engine takes over every so many polls, given the reports
-// assigned so far by Restore (with their traces) or, with fixed, by Load;
+// assigned before as the store gives them (those within its reach of each
+// poll, see storedReports.give) by Restore (with their traces) or, with
+// fixed, by Load;
 // setup, when set, sets up each engine; with deferred set, polls that
 // come too late (TooLate) are kept aside and assigned together at the
 // end, as the store does, and deferred counts their reports.
@@ -519,19 +521,20 @@ func assignArriving(t testing.TB, rows []evalRow, a arrivals) map[int64]int64 {
 	}
 	e := start()
 	out := make(map[int64]int64, len(rows))
-	traces := map[int64]Trace{}
-	held := map[int64]Doc{}
+	st := &storedReports{held: map[int64]Doc{}, traces: map[int64]Trace{}, fixed: a.fixed}
 	var newest time.Time
 	var aside []Doc
 	for k, polls := 0, 0; k < len(order); polls++ {
 		if a.restartEvery > 0 && polls > 0 && polls%a.restartEvery == 0 {
-			e = restart(t, start(), held, out, traces, a.fixed)
+			e = start()
+			st.restarted()
 		}
 		var docs []Doc
 		at := a.arrival[order[k]]
 		for ; k < len(order) && a.arrival[order[k]] == at; k++ {
 			docs = append(docs, rows[order[k]].doc())
 		}
+		st.give(t, e, docs, out)
 		if a.deferred != nil && e.TooLate(docs) {
 			aside = append(aside, docs...)
 			continue
@@ -539,21 +542,17 @@ func assignArriving(t testing.TB, rows []evalRow, a arrivals) map[int64]int64 {
 		as, merges, moves := e.Assign(docs)
 		applyOutcome(t, out, as, merges, moves)
 		for _, tr := range e.Traces() {
-			traces[tr.Doc] = tr
+			st.traces[tr.Doc] = tr
 		}
 		for _, d := range docs {
-			held[d.ID] = d
+			st.held[d.ID] = d
 			if d.Published.After(newest) {
 				newest = d.Published
 			}
 		}
 		if a.keep > 0 {
 			e.Forget(newest.Add(-a.keep))
-			for id, d := range held {
-				if d.Published.Before(newest.Add(-a.keep)) {
-					delete(held, id)
-				}
-			}
+			st.forget(newest.Add(-a.keep))
 		}
 	}
 	if len(aside) > 0 {
@@ -564,25 +563,57 @@ func assignArriving(t testing.TB, rows []evalRow, a arrivals) map[int64]int64 {
 	return out
 }
 
-// restart gives e the reports held, as the store would after a restart:
-// restored with their traces, or loaded as they are (fixed).
-func restart(t testing.TB, e *Engine, held map[int64]Doc, story map[int64]int64, traces map[int64]Trace, fixed bool) *Engine {
+// storedReports stands for the store in assignArriving: the reports
+// assigned so far, with their traces, and which of them a restarted
+// engine was given back.
+type storedReports struct {
+	held   map[int64]Doc
+	traces map[int64]Trace
+	fixed  bool           // give them back as they are (Load), not restored
+	given  map[int64]bool // since the last restart; nil: no restart yet
+}
+
+func (st *storedReports) restarted() { st.given = map[int64]bool{} }
+
+func (st *storedReports) forget(before time.Time) {
+	for id, d := range st.held {
+		if d.Published.Before(before) {
+			delete(st.held, id)
+		}
+	}
+}
+
+// give gives a restarted engine, before it assigns docs, the stored
+// reports it lacks within its reach of them, as the store does: with
+// their traces (Restore), or as they are (Load).
+func (st *storedReports) give(t testing.TB, e *Engine, docs []Doc, story map[int64]int64) {
 	t.Helper()
+	if st.given == nil {
+		return
+	}
+	from := docs[0].Published
+	for _, d := range docs {
+		if d.Published.Before(from) {
+			from = d.Published
+		}
+	}
 	var rs []Restored
-	for id, d := range held {
-		if fixed {
-			e.Load(d, story[id])
-		} else {
-			rs = append(rs, Restored{Doc: d, Story: story[id], Trace: traces[id]})
+	for id, d := range st.held {
+		if !st.given[id] && !d.Published.Before(from.Add(-e.Reach())) {
+			st.given[id] = true
+			if st.fixed {
+				e.Load(d, story[id])
+			} else {
+				rs = append(rs, Restored{Doc: d, Story: story[id], Trace: st.traces[id]})
+			}
 		}
 	}
 	e.Restore(rs)
-	for id := range held {
-		if got := e.StoryOf(id); got != story[id] {
-			t.Fatalf("restored report %d: story %d, stored in %d", id, got, story[id])
+	for _, r := range rs {
+		if got := e.StoryOf(r.Doc.ID); got != r.Story {
+			t.Fatalf("restored report %d: story %d, stored in %d", r.Doc.ID, got, r.Story)
 		}
 	}
-	return e
 }
 
 // applyOutcome files an Assign's outcome in story, as the store does:
