@@ -389,10 +389,11 @@ func TestAssignArrivalDelays(t *testing.T) {
 }
 
 // TestAssignAcrossRestarts: an engine that takes over from another (a
-// restart), given the reports assigned so far with their traces
-// (Restore), goes on as the first would have: reports delivered late
-// after the restart give the stories they would have in order. Given them
-// as they are (Load) instead, it does not.
+// restart), given the reports assigned before with their traces
+// (Restore) as the store gives them (those within reach of each poll),
+// goes on as the first would have: reports delivered late after the
+// restart give the stories they would have in order. Given them as they
+// are (Load) instead, it does not.
 func TestAssignAcrossRestarts(t *testing.T) {
 	rows := evalSplit(loadEval(t), "tune")
 	want := canonical(rows, assign(t, rows, len(rows)))
