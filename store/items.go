@@ -142,23 +142,18 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	if s.stories.tooLate(fresh) {
 		return w.insertPending(ctx) // without stories, until AssignDeferred
 	}
-	as, merges, moved, err := s.assignItems(ctx, tx, fresh, func(id int64) *string {
-		if p := w.pendingRow(id); p != nil {
-			return &p.trace
-		}
-		return nil
-	})
+	b, err := s.assignItems(ctx, tx, fresh)
 	if err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
 	// An assigner may name a story that a later item of the batch merged
 	// away: the row takes the story it ended in.
-	final := finalStory(merges)
-	got := make(map[int64]briefing.StoryAssignment, len(as))
-	for _, a := range as {
+	final := finalStory(b.merges)
+	got := make(map[int64]briefing.StoryAssignment, len(b.as))
+	for _, a := range b.as {
 		got[a.Item] = a
 		if p := w.pendingRow(a.Item); p != nil {
-			p.story, p.place, p.events = final(a.Story), a.Place, strings.Join(a.Events, " ")
+			p.story, p.place, p.events, p.trace = final(a.Story), a.Place, strings.Join(a.Events, " "), b.traces[a.Item]
 		}
 	}
 	for k := range out {
@@ -172,7 +167,7 @@ func (s *Store) assignSaved(ctx context.Context, tx *sql.Tx, out []briefing.Save
 	if err := w.insertPending(ctx); err != nil {
 		return err
 	}
-	if err := addToSummaries(ctx, tx, fresh, as, merges, moved); err != nil {
+	if err := addToSummaries(ctx, tx, fresh, b.as, b.merges, b.moved); err != nil {
 		return fmt.Errorf("stories: %w", err)
 	}
 	return nil

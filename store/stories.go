@@ -147,21 +147,16 @@ func (s *Store) SetStoryAssigner(a StoryAssigner) {
 // assignNew assigns items stored without a story, within tx, and
 // returns their assignments.
 func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item) ([]briefing.StoryAssignment, error) {
-	// Their traces are written with their stories, in one pass.
-	traces := make(map[int64]*string, len(items))
-	for _, it := range items {
-		traces[it.ID] = new(string)
-	}
-	as, merges, moved, err := s.assignItems(ctx, tx, items, func(id int64) *string { return traces[id] })
-	if err != nil || len(as) == 0 {
+	b, err := s.assignItems(ctx, tx, items)
+	if err != nil || len(b.as) == 0 {
 		return nil, err
 	}
-	// One statement for the batch: a statement per item cost more than
-	// the assignment itself.
-	rows := make([][5]any, len(as))
-	for i, a := range as {
+	// One statement for the batch, traces with stories: a statement per
+	// item cost more than the assignment itself.
+	rows := make([][5]any, len(b.as))
+	for i, a := range b.as {
 		var trace any
-		if t := *traces[a.Item]; t != "" {
+		if t, ok := b.traces[a.Item]; ok {
 			trace = t
 		}
 		rows[i] = [5]any{a.Item, a.Story, a.Place, strings.Join(a.Events, " "), trace}
@@ -174,10 +169,10 @@ func (s *Store) assignNew(ctx context.Context, tx *sql.Tx, items []briefing.Item
 		story_trace = j.value ->> 4 FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
 		return nil, err
 	}
-	if err := addToSummaries(ctx, tx, items, as, merges, moved); err != nil {
+	if err := addToSummaries(ctx, tx, items, b.as, b.merges, b.moved); err != nil {
 		return nil, err
 	}
-	return as, nil
+	return b.as, nil
 }
 
 // finalStory returns where a story ended after merges: the story it was
@@ -200,44 +195,54 @@ func finalStory(merges []briefing.StoryMerge) func(int64) int64 {
 	}
 }
 
+// assigned is what assigning a batch of items leaves to the caller: each
+// item's story, the stories merged and those stored items moved between
+// (for addToSummaries), and the batch's own traces by item, to write with
+// their rows.
+type assigned struct {
+	as     []briefing.StoryAssignment
+	merges []briefing.StoryMerge
+	moved  []int64
+	traces map[int64]string
+}
+
 // assignItems has the assigner assign items (their ids set; stored or
 // about to be, in tx) and records the merges of stored stories they
-// caused, the stored items they moved, and the traces of the stored items
-// (those pending gives a trace for are the caller's to write, with their
-// rows). The items' own rows are the caller's to write, before
-// addToSummaries (given the stories items moved between, returned).
-func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item, pending func(id int64) *string) (
-	[]briefing.StoryAssignment, []briefing.StoryMerge, []int64, error) {
+// caused, the stored items they moved and the traces of the stored items
+// assigned again. The items' own rows are the caller's to write, before
+// addToSummaries.
+func (s *Store) assignItems(ctx context.Context, tx *sql.Tx, items []briefing.Item) (assigned, error) {
 	st := &s.stories
 	if st.assigner == nil || len(items) == 0 {
-		return nil, nil, nil, nil
+		return assigned{}, nil
 	}
 	from, to := items[0].Published, items[0].Published
 	for _, it := range items {
 		from, to = minTime(from, it.Published), maxTime(to, it.Published)
 	}
 	if err := st.catchUp(ctx, tx); err != nil {
-		return nil, nil, nil, err
+		return assigned{}, err
 	}
 	if err := st.load(ctx, tx, from.Add(-st.assigner.Reach()), to.Add(st.assigner.Reach())); err != nil {
-		return nil, nil, nil, err
+		return assigned{}, err
 	}
 	as, merges, moves := st.assigner.AssignItems(items)
 	for _, it := range items {
 		st.lastID = max(st.lastID, it.ID)
 	}
 	if err := recordMerges(ctx, tx, merges); err != nil {
-		return nil, nil, nil, err
+		return assigned{}, err
 	}
 	moved, err := recordMoves(ctx, tx, moves)
 	if err != nil {
-		return nil, nil, nil, err
+		return assigned{}, err
 	}
-	if err := st.recordTraces(ctx, tx, pending); err != nil {
-		return nil, nil, nil, err
+	traces, err := st.recordTraces(ctx, tx, items)
+	if err != nil {
+		return assigned{}, err
 	}
 	st.newest = maxTime(st.newest, to)
-	return as, merges, moved, nil
+	return assigned{as: as, merges: merges, moved: moved, traces: traces}, nil
 }
 
 // recordMerges files the items of each merged story under the story it
@@ -289,40 +294,47 @@ func recordMoves(ctx context.Context, tx *sql.Tx, moves []briefing.StoryMove) ([
 	return stories, nil
 }
 
-// recordTraces writes the traces the assigner gives of the items it
-// assigned: in the rows pending will write (where it returns a place for
-// it), else in the stored rows.
-func (st *stories) recordTraces(ctx context.Context, tx *sql.Tx, pending func(id int64) *string) error {
+// recordTraces writes the traces the assigner gives of the stored items
+// it assigned again, and returns those of items (the batch), for the
+// caller to write with their rows.
+func (st *stories) recordTraces(ctx context.Context, tx *sql.Tx, items []briefing.Item) (map[int64]string, error) {
 	r, ok := st.assigner.(storyRestorer)
 	if !ok {
-		return nil
+		return nil, nil
+	}
+	own := make(map[int64]string, len(items))
+	for _, it := range items {
+		own[it.ID] = ""
 	}
 	var rows [][2]any
 	for _, t := range r.StoryTraces() {
 		enc, err := encodeTrace(t)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if pending != nil {
-			if p := pending(t.Item); p != nil {
-				*p = enc
-				continue
-			}
+		if _, ok := own[t.Item]; ok {
+			own[t.Item] = enc
+		} else {
+			rows = append(rows, [2]any{t.Item, enc})
 		}
-		rows = append(rows, [2]any{t.Item, enc})
+	}
+	for id, enc := range own {
+		if enc == "" {
+			delete(own, id)
+		}
 	}
 	if len(rows) == 0 {
-		return nil
+		return own, nil
 	}
 	batch, err := json.Marshal(rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE items SET story_trace = j.value ->> 1
 		FROM json_each(?) AS j WHERE items.id = j.value ->> 0`, string(batch)); err != nil {
-		return fmt.Errorf("store: record story traces: %w", err)
+		return nil, fmt.Errorf("store: record story traces: %w", err)
 	}
-	return nil
+	return own, nil
 }
 
 // encodeTrace writes a trace as the story_trace column holds it:

@@ -424,9 +424,6 @@ func (e *Engine) Reset() {
 	e.latest = member{}
 }
 
-// Window is the largest time between two reports linked directly.
-func (e *Engine) Window() time.Duration { return time.Duration(e.window) * time.Second }
-
 // Reach is how far in time from a report assigning it reads others: the
 // window, and the docs of a story it weighs (storyReach).
 func (e *Engine) Reach() time.Duration {
